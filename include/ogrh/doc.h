@@ -1,0 +1,186 @@
+/*
+** ogrh/doc.h
+** The OGRH document: a SavedVariables file that knows the OGRH v2 layout, and the SVM path
+** API (Get / Set / SetPath / Delete) with sync metadata and change records.
+**
+** Layout: the schema root is OGRH_SV.v2 when OGRH_SV.schemaVersion == "v2", else OGRH_SV.
+** Under it: encounterMgmt.raids[i].encounters[j] with the six encounter components, and the
+** global components tradeItems, consumes and roles (shown as "rolesUI").
+** Not thread-safe: one document, one thread.
+*/
+#ifndef OGRH_DOC_H
+#define OGRH_DOC_H
+
+#include "ogrh/error.h"
+#include "ogrh/svfile.h"
+#include "ogrh/value.h"
+
+/* ---- paths ---- */
+
+#define OGRH_PATH_MAX 64
+
+/*
+** A parsed path such as `encounterMgmt.raids.2.encounters.5.roles.1.assignedPlayers.3`.
+** Numeric segments are integer keys; `["Raid Admin"]` or `[7]` reaches any key (a quoted
+** segment may contain dots, spaces or digits). Segment strings live in `text`.
+*/
+typedef struct ogrh_path {
+  size_t n;
+  ogrh_value seg[OGRH_PATH_MAX];
+  char text[1024];
+} ogrh_path;
+
+int ogrh_path_parse(const char *s, ogrh_path *out, ogrh_err *err);
+/* Appends the canonical text form (quoted where needed) of segments [0, n) to b. */
+int ogrh_path_format(const ogrh_path *p, size_t n, ogrh_buf *b);
+
+/* ---- scopes ---- */
+
+/* The six encounter components, as bits. */
+enum {
+  OGRH_C_METADATA = 1 << 0,    /* encounterMetadata: the encounter minus roles, announcements */
+  OGRH_C_ROLES = 1 << 1,       /* roles without their per-slot tables */
+  OGRH_C_ASSIGNMENTS = 1 << 2, /* playerAssignments: roles[r].assignedPlayers */
+  OGRH_C_MARKS = 1 << 3,       /* raidMarks: roles[r].raidMarks */
+  OGRH_C_NUMBERS = 1 << 4,     /* assignmentNumbers: roles[r].assignmentNumbers */
+  OGRH_C_ANNOUNCE = 1 << 5,    /* announcements */
+  OGRH_C_ALL = 63
+};
+#define OGRH_NCOMPONENTS 6
+const char *ogrh_component_name(int index); /* 0..5 in bit order */
+int ogrh_component_index(const char *name); /* -1 if unknown */
+
+/* Global components. */
+enum { OGRH_G_TRADEITEMS = 0, OGRH_G_CONSUMES = 1, OGRH_G_ROLESUI = 2, OGRH_NGLOBALS = 3 };
+const char *ogrh_global_name(int g);      /* "tradeItems", "consumes", "rolesUI" */
+const char *ogrh_global_key(int g);       /* key under the schema root: ..., "roles" */
+int ogrh_global_index(const char *name);  /* accepts name or key; -1 if unknown */
+
+typedef enum {
+  OGRH_SCOPE_OTHER = 0, /* outside the synced data (ui, permissions, ...) */
+  OGRH_SCOPE_ALL,       /* the whole schema root, encounterMgmt, or the raids list */
+  OGRH_SCOPE_GLOBAL,    /* one global component */
+  OGRH_SCOPE_RAID,      /* raid metadata, its encounter list, or everything in it */
+  OGRH_SCOPE_ENCOUNTER  /* components of one encounter */
+} ogrh_scope_kind;
+
+/* What a path touches. Raid and encounter are 1-based indexes as in the file. */
+typedef struct ogrh_scope {
+  ogrh_scope_kind kind;
+  int global;          /* OGRH_SCOPE_GLOBAL */
+  int64_t raid;        /* RAID, ENCOUNTER */
+  int64_t encounter;   /* ENCOUNTER */
+  unsigned components; /* ENCOUNTER: OGRH_C_* bits */
+  bool raid_meta;      /* RAID: the raid's own level (metadata or encounter list) changes */
+  bool raid_all;       /* RAID: every encounter of the raid may change */
+} ogrh_scope;
+
+/* The scope of a path relative to the schema root. Pure: looks at the path only. */
+void ogrh_path_scope(const ogrh_path *p, ogrh_scope *out);
+/* "raid 2 > encounter 5 > playerAssignments" and the like, for messages. */
+int ogrh_scope_format(const ogrh_scope *s, ogrh_buf *b);
+
+/* ---- sync metadata and change records ---- */
+
+typedef enum {
+  OGRH_SYNC_NONE = 0,
+  OGRH_SYNC_REALTIME,
+  OGRH_SYNC_BATCH,
+  OGRH_SYNC_GRANULAR,
+  OGRH_SYNC_MANUAL
+} ogrh_sync_level;
+
+const char *ogrh_sync_level_name(ogrh_sync_level l);
+int ogrh_sync_level_parse(const char *s, ogrh_sync_level *out);
+
+typedef struct ogrh_sync_meta {
+  ogrh_sync_level level;
+  const char *component_type; /* "roles", "assignments", "settings", ... or NULL */
+  const char *scope;          /* caller's scope label, or NULL */
+} ogrh_sync_meta;
+
+/* Delivered to subscribers after every successful write. Pointers are valid during the call
+** only; old_value is a copy made before the write. */
+typedef struct ogrh_change {
+  const ogrh_path *path;
+  const char *path_text;
+  const ogrh_value *old_value; /* nil if the key did not exist */
+  const ogrh_value *new_value; /* nil for a delete */
+  const ogrh_sync_meta *meta;  /* NULL when the write carried none */
+  ogrh_scope scope;
+  uint64_t revision; /* the document revision this write produced */
+} ogrh_change;
+
+typedef void (*ogrh_change_fn)(void *ud, const ogrh_change *c);
+
+/* ---- the document ---- */
+
+typedef struct ogrh_doc ogrh_doc;
+
+/* Takes ownership of f (also on failure). The document need not hold OGRH_SV yet. */
+int ogrh_doc_from_svfile(ogrh_svfile *f, ogrh_doc **out, ogrh_err *err);
+int ogrh_doc_load(const char *path, ogrh_doc **out, ogrh_err *err);
+/* A document of the factory defaults built into the library. */
+int ogrh_doc_defaults(ogrh_doc **out, ogrh_err *err);
+void ogrh_doc_free(ogrh_doc *d);
+
+int ogrh_doc_save(const ogrh_doc *d, const char *path, ogrh_err *err);
+ogrh_svfile *ogrh_doc_svfile(ogrh_doc *d);
+ogrh_arena *ogrh_doc_arena(ogrh_doc *d);
+
+/* The schema root (OGRH_SV.v2 or OGRH_SV), or NULL when the file has no OGRH_SV table. */
+ogrh_value *ogrh_doc_root(ogrh_doc *d);
+/* True when the file uses the v2 layout. */
+bool ogrh_doc_is_v2(const ogrh_doc *d);
+/* Count of accepted writes since load. */
+uint64_t ogrh_doc_revision(const ogrh_doc *d);
+
+/* encounterMgmt.raids, or NULL. */
+ogrh_table *ogrh_doc_raids(ogrh_doc *d);
+/* The raid / encounter tables by 1-based index, or NULL. */
+ogrh_table *ogrh_doc_raid(ogrh_doc *d, int64_t raid);
+ogrh_table *ogrh_doc_encounter(ogrh_doc *d, int64_t raid, int64_t enc);
+/* The `name` string of a raid or encounter table (or "" when it has none). */
+const char *ogrh_table_name(const ogrh_table *t, size_t *len);
+
+/* Get: the value at path (relative to the schema root); OGRH_ENOTFOUND when absent. */
+int ogrh_doc_get(ogrh_doc *d, const char *path, const ogrh_value **out, ogrh_err *err);
+int ogrh_doc_get_path(ogrh_doc *d, const ogrh_path *p, const ogrh_value **out);
+
+/*
+** SVM Set(key, subkey, value): root[key][subkey] = value, creating root[key] = {} if needed;
+** subkey NULL sets root[key]. The value is deep-copied into the document.
+*/
+int ogrh_doc_set(ogrh_doc *d, const char *key, const char *subkey, const ogrh_value *v,
+                 const ogrh_sync_meta *meta, ogrh_err *err);
+
+/*
+** SetPath: writes value at path, creating missing tables like the addon does; refuses with
+** OGRH_ENOTTABLE (naming the segment) to walk through a non-table. A nil value deletes.
+** Validates first, mutates last: on error nothing changed.
+*/
+int ogrh_doc_set_path(ogrh_doc *d, const char *path, const ogrh_value *v,
+                      const ogrh_sync_meta *meta, ogrh_err *err);
+int ogrh_doc_set_parsed(ogrh_doc *d, const ogrh_path *p, const ogrh_value *v,
+                        const ogrh_sync_meta *meta, ogrh_err *err);
+
+/* Delete: removes the key at path; OGRH_ENOTFOUND when it does not exist. */
+int ogrh_doc_delete(ogrh_doc *d, const char *path, const ogrh_sync_meta *meta, ogrh_err *err);
+
+/*
+** Replaces the whole schema root with a copy of v (restores, full repairs). Subscribers see
+** one change with scope ALL and an empty path.
+*/
+int ogrh_doc_replace_root(ogrh_doc *d, const ogrh_value *v, const ogrh_sync_meta *meta);
+
+/* Subscribers are called in subscription order. Returns a token for unsubscribe (>0). */
+int ogrh_doc_subscribe(ogrh_doc *d, ogrh_change_fn fn, void *ud);
+void ogrh_doc_unsubscribe(ogrh_doc *d, int token);
+
+/* Raid/encounter summary for `ogrh stats` and `backup show`. */
+typedef struct ogrh_doc_stats {
+  size_t raids, encounters, roles, slots, assigned;
+} ogrh_doc_stats;
+void ogrh_doc_stats_get(ogrh_doc *d, ogrh_doc_stats *st);
+
+#endif

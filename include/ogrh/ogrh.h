@@ -1,0 +1,18 @@
+/*
+** ogrh/ogrh.h
+** Everything: include this one header to use the library.
+*/
+#ifndef OGRH_OGRH_H
+#define OGRH_OGRH_H
+
+#define OGRH_VERSION "0.1.0"
+
+#include "ogrh/error.h"
+#include "ogrh/alloc.h"
+#include "ogrh/value.h"
+#include "ogrh/svfile.h"
+#include "ogrh/doc.h"
+#include "ogrh/json.h"
+#include "ogrh/gen.h"
+
+#endif

@@ -1,0 +1,62 @@
+/*
+** ogrh/svfile.h
+** WoW SavedVariables files: a sequence of `NAME = value` assignments in Lua table syntax.
+** The reader executes nothing; it accepts everything Lua 5.0/5.1 literals allow (every string
+** escape, long brackets, comments anywhere, hex, exponents) and reports errors with
+** file:line:column. The writer produces the WoW style (tabs, `["key"] = value,`),
+** deterministic, with numbers that read back identical and strings that keep every byte.
+*/
+#ifndef OGRH_SVFILE_H
+#define OGRH_SVFILE_H
+
+#include "ogrh/error.h"
+#include "ogrh/value.h"
+
+typedef struct ogrh_sv_var {
+  const char *name; /* NUL-terminated, in the arena */
+  ogrh_value value;
+} ogrh_sv_var;
+
+/* A parsed file. All its values live in `arena`; it owns the arena. */
+typedef struct ogrh_svfile {
+  ogrh_arena *arena;
+  ogrh_sv_var *vars;
+  size_t n, cap;
+} ogrh_svfile;
+
+/* An empty file (no assignments). NULL when out of memory. */
+ogrh_svfile *ogrh_svfile_new(void);
+void ogrh_svfile_free(ogrh_svfile *f);
+
+/*
+** Parses buf (len bytes; it is copied) naming it `name` in error messages. On error returns a
+** negative code, fills err, and *out is NULL. Later assignments to the same name replace
+** earlier ones (as Lua would), keeping the first one's position.
+*/
+int ogrh_svfile_parse(const char *buf, size_t len, const char *name, ogrh_svfile **out,
+                      ogrh_err *err);
+/* Reads and parses a file ("-" is standard input). */
+int ogrh_svfile_load(const char *path, ogrh_svfile **out, ogrh_err *err);
+
+/* Parses exactly one Lua literal value (for command-line input) into arena a. */
+int ogrh_value_parse_literal(ogrh_arena *a, const char *buf, size_t len, ogrh_value *out,
+                             ogrh_err *err);
+
+/* Appends the file in WoW style to b. Fails with OGRH_ERANGE on a non-finite double. */
+int ogrh_svfile_write(const ogrh_svfile *f, ogrh_buf *b);
+/* Appends one value in WoW style; indent is the tab depth of the line it starts on. */
+int ogrh_value_write(const ogrh_value *v, int indent, ogrh_buf *b);
+/* Appends a Lua string literal that reads back to exactly these bytes. */
+int ogrh_write_lua_string(const char *s, size_t n, ogrh_buf *b);
+/* Appends the shortest decimal text that reads back to exactly d (always a double literal). */
+int ogrh_write_double(double d, ogrh_buf *b);
+
+/* Writes the file atomically (see ogrh_write_file_atomic). */
+int ogrh_svfile_save(const ogrh_svfile *f, const char *path, ogrh_err *err);
+
+/* The value assigned to name, or NULL. */
+ogrh_value *ogrh_svfile_get(ogrh_svfile *f, const char *name);
+/* Assigns name = v (v must live in f->arena); appends a new assignment if name is new. */
+int ogrh_svfile_set(ogrh_svfile *f, const char *name, const ogrh_value *v);
+
+#endif

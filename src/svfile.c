@@ -1,0 +1,744 @@
+/*
+** svfile.c
+** Reader and writer of WoW SavedVariables files. The reader is a hand-written recursive
+** descent over Lua literal syntax; it never executes anything and never reads past the end
+** of its (NUL-terminated copy of the) input. Strings without escapes point straight into that
+** copy, which is why a parsed file costs little more than the file itself.
+*/
+#include "ogrh/svfile.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct parser {
+  const char *start, *p, *end;
+  const char *name;
+  ogrh_arena *a;
+  ogrh_err *err;
+  /* Scratch stack of the entries of the tables being built, innermost last. */
+  ogrh_entry *stk;
+  size_t sn, scap;
+} parser;
+
+/* Line and column (1-based, in bytes) of a position, computed only when an error is reported. */
+static void position(const parser *ps, const char *at, int *line, int *col) {
+  int l = 1;
+  const char *ls = ps->start;
+  for (const char *q = ps->start; q < at && q < ps->end; q++)
+    if (*q == '\n') {
+      l++;
+      ls = q + 1;
+    }
+  *line = l;
+  *col = (int)(at - ls) + 1;
+}
+
+/* A short description of what stands at `at`, for "got ..." in messages. */
+static void describe(const parser *ps, const char *at, char *out, size_t cap) {
+  if (at >= ps->end) {
+    snprintf(out, cap, "end of file");
+    return;
+  }
+  unsigned char c = (unsigned char)*at;
+  if (c < 32 || c >= 127) {
+    snprintf(out, cap, "byte 0x%02x", c);
+    return;
+  }
+  size_t n = 0;
+  char tok[24];
+  if (isalnum(c) || c == '_') {
+    while (at + n < ps->end && n < 20 && (isalnum((unsigned char)at[n]) || at[n] == '_' || at[n] == '.'))
+      n++;
+  } else {
+    n = 1;
+  }
+  memcpy(tok, at, n);
+  tok[n] = '\0';
+  snprintf(out, cap, "'%s'", tok);
+}
+
+static int fail(parser *ps, const char *at, int code, const char *what) {
+  int line, col;
+  char got[48];
+  position(ps, at, &line, &col);
+  describe(ps, at, got, sizeof got);
+  return ogrh_err_set(ps->err, code, "%s:%d:%d: %s, got %s", ps->name, line, col, what, got);
+}
+
+static int fail_msg(parser *ps, const char *at, int code, const char *what) {
+  int line, col;
+  position(ps, at, &line, &col);
+  return ogrh_err_set(ps->err, code, "%s:%d:%d: %s", ps->name, line, col, what);
+}
+
+/* Length of a long bracket opening `[==[` at p (its level via *level), or 0 if none. */
+static size_t long_open(const parser *ps, const char *p, int *level) {
+  if (p >= ps->end || *p != '[') return 0;
+  const char *q = p + 1;
+  while (q < ps->end && *q == '=') q++;
+  if (q < ps->end && *q == '[') {
+    *level = (int)(q - p - 1);
+    return (size_t)(q - p + 1);
+  }
+  return 0;
+}
+
+/* Finds the closing `]==]` of the given level starting at p; NULL if unterminated. */
+static const char *long_close(const parser *ps, const char *p, int level) {
+  for (const char *q = p; q < ps->end; q++) {
+    if (*q != ']') continue;
+    const char *r = q + 1;
+    int eq = 0;
+    while (r < ps->end && *r == '=') r++, eq++;
+    if (eq == level && r < ps->end && *r == ']') return q;
+  }
+  return NULL;
+}
+
+static int skip_space(parser *ps) {
+  for (;;) {
+    const char *p = ps->p;
+    while (p < ps->end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' ||
+                           *p == '\v'))
+      p++;
+    ps->p = p;
+    if (p + 1 < ps->end && p[0] == '-' && p[1] == '-') {
+      int level;
+      size_t open = long_open(ps, p + 2, &level);
+      if (open) {
+        const char *close = long_close(ps, p + 2 + open, level);
+        if (!close) return fail_msg(ps, p, OGRH_ESYNTAX, "unfinished long comment");
+        ps->p = close + level + 2;
+      } else {
+        p += 2;
+        while (p < ps->end && *p != '\n') p++;
+        ps->p = p;
+      }
+      continue;
+    }
+    return OGRH_OK;
+  }
+}
+
+static int push(parser *ps, const ogrh_value *k, const ogrh_value *v) {
+  if (ps->sn == ps->scap) {
+    size_t cap = ps->scap ? ps->scap * 2 : 256;
+    ogrh_entry *s = ogrh_realloc(ps->stk, ps->scap * sizeof *s, cap * sizeof *s);
+    if (!s) return OGRH_ENOMEM;
+    ps->stk = s;
+    ps->scap = cap;
+  }
+  ps->stk[ps->sn].key = *k;
+  ps->stk[ps->sn].val = *v;
+  ps->sn++;
+  return OGRH_OK;
+}
+
+static int is_ident_start(int c) { return isalpha(c) || c == '_'; }
+static int is_ident(int c) { return isalnum(c) || c == '_'; }
+
+static int parse_string(parser *ps, ogrh_value *out) {
+  const char *open = ps->p;
+  char q = *ps->p++;
+  const char *s = ps->p;
+  /* Fast path: no escapes, point into the input. */
+  const char *e = s;
+  while (e < ps->end && *e != q && *e != '\\' && *e != '\n' && *e != '\r') e++;
+  if (e < ps->end && *e == q) {
+    if ((size_t)(e - s) > UINT32_MAX) return fail_msg(ps, open, OGRH_ETOOBIG, "string too long");
+    *out = ogrh_vstr(s, (size_t)(e - s));
+    ps->p = e + 1;
+    return OGRH_OK;
+  }
+  /* Slow path: decode escapes into the arena. The result is never longer than the source. */
+  const char *end = e;
+  while (end < ps->end && *end != q) {
+    if (*end == '\n' || *end == '\r') return fail_msg(ps, open, OGRH_ESYNTAX, "unfinished string");
+    if (*end == '\\') end++;
+    end++;
+  }
+  if (end >= ps->end) return fail_msg(ps, open, OGRH_ESYNTAX, "unfinished string");
+  if ((size_t)(end - s) > UINT32_MAX) return fail_msg(ps, open, OGRH_ETOOBIG, "string too long");
+  char *d = ogrh_arena_alloc(ps->a, (size_t)(end - s) + 1);
+  if (!d) return OGRH_ENOMEM;
+  size_t n = 0;
+  const char *p = s;
+  while (p < end) {
+    if (*p != '\\') {
+      d[n++] = *p++;
+      continue;
+    }
+    const char *esc = p++;
+    char c = *p;
+    switch (c) {
+    case 'a': d[n++] = '\a'; p++; break;
+    case 'b': d[n++] = '\b'; p++; break;
+    case 'f': d[n++] = '\f'; p++; break;
+    case 'n': d[n++] = '\n'; p++; break;
+    case 'r': d[n++] = '\r'; p++; break;
+    case 't': d[n++] = '\t'; p++; break;
+    case 'v': d[n++] = '\v'; p++; break;
+    case '\n':
+    case '\r': {
+      /* Backslash-newline is a newline in the string; \r\n counts as one. */
+      char o = c;
+      p++;
+      if (p < end && (*p == '\n' || *p == '\r') && *p != o) p++;
+      d[n++] = '\n';
+      break;
+    }
+    default:
+      if (isdigit((unsigned char)c)) {
+        int v = 0, k = 0;
+        while (k < 3 && p < end && isdigit((unsigned char)*p)) v = v * 10 + (*p++ - '0'), k++;
+        if (v > 255) return fail_msg(ps, esc, OGRH_ESYNTAX, "escape sequence too large");
+        d[n++] = (char)v;
+      } else {
+        /* Lua 5.0/5.1 keep the character after an unknown escape (\\, \", \' included). */
+        d[n++] = c;
+        p++;
+      }
+    }
+  }
+  d[n] = '\0';
+  *out = ogrh_vstr(d, n);
+  ps->p = end + 1;
+  return OGRH_OK;
+}
+
+static int parse_long_string(parser *ps, size_t open, int level, ogrh_value *out) {
+  const char *start = ps->p;
+  const char *s = ps->p + open;
+  /* A newline right after the opening bracket is skipped. */
+  if (s < ps->end && (*s == '\r' || *s == '\n')) {
+    char o = *s++;
+    if (s < ps->end && (*s == '\r' || *s == '\n') && *s != o) s++;
+  }
+  const char *close = long_close(ps, s, level);
+  if (!close) return fail_msg(ps, start, OGRH_ESYNTAX, "unfinished long string");
+  if ((size_t)(close - s) > UINT32_MAX) return fail_msg(ps, start, OGRH_ETOOBIG, "string too long");
+  *out = ogrh_vstr(s, (size_t)(close - s));
+  ps->p = close + level + 2;
+  return OGRH_OK;
+}
+
+static int hexval(int c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = tolower(c);
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+static int parse_number(parser *ps, bool neg, ogrh_value *out) {
+  const char *s = ps->p, *p = s;
+  if (p + 1 < ps->end && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+    p += 2;
+    uint64_t v = 0;
+    const char *digits = p;
+    while (p < ps->end && hexval((unsigned char)*p) >= 0) {
+      if (v > (UINT64_MAX >> 4)) return fail_msg(ps, s, OGRH_ERANGE, "number too large");
+      v = (v << 4) | (uint64_t)hexval((unsigned char)*p++);
+    }
+    if (p == digits || (p < ps->end && (is_ident(*p) || *p == '.')))
+      return fail(ps, s, OGRH_ESYNTAX, "malformed number");
+    if (v > (uint64_t)INT64_MAX + (neg ? 1u : 0u))
+      return fail_msg(ps, s, OGRH_ERANGE, "number too large");
+    *out = ogrh_vint(neg ? (int64_t)(0 - v) : (int64_t)v);
+    ps->p = p;
+    return OGRH_OK;
+  }
+  bool isint = true;
+  uint64_t v = 0;
+  bool overflow = false;
+  size_t ndig = 0;
+  while (p < ps->end && isdigit((unsigned char)*p)) {
+    unsigned dgt = (unsigned)(*p - '0');
+    if (v > (UINT64_MAX - dgt) / 10)
+      overflow = true;
+    else
+      v = v * 10 + dgt;
+    p++, ndig++;
+  }
+  if (p < ps->end && *p == '.') {
+    isint = false;
+    p++;
+    while (p < ps->end && isdigit((unsigned char)*p)) p++, ndig++;
+  }
+  if (ndig == 0) return fail(ps, s, OGRH_ESYNTAX, "malformed number");
+  if (p < ps->end && (*p == 'e' || *p == 'E')) {
+    isint = false;
+    p++;
+    if (p < ps->end && (*p == '+' || *p == '-')) p++;
+    const char *ed = p;
+    while (p < ps->end && isdigit((unsigned char)*p)) p++;
+    if (p == ed) return fail(ps, s, OGRH_ESYNTAX, "malformed number");
+  }
+  if (p < ps->end && (is_ident(*p) || *p == '.')) return fail(ps, s, OGRH_ESYNTAX, "malformed number");
+  if (isint) {
+    if (overflow || v > (uint64_t)INT64_MAX + (neg ? 1u : 0u))
+      return fail_msg(ps, s, OGRH_ERANGE, "integer too large (more than 64 bits)");
+    *out = ogrh_vint(neg ? (int64_t)(0 - v) : (int64_t)v);
+  } else {
+    char tmp[128];
+    size_t n = (size_t)(p - s);
+    if (n >= sizeof tmp) return fail_msg(ps, s, OGRH_ERANGE, "number literal too long");
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    double d = strtod(tmp, NULL);
+    if (!isfinite(d)) return fail_msg(ps, s, OGRH_ERANGE, "number too large for a double");
+    *out = ogrh_vdouble(neg ? -d : d);
+  }
+  ps->p = p;
+  return OGRH_OK;
+}
+
+static int parse_value(parser *ps, int depth, ogrh_value *out);
+
+/*
+** Orders the entries pushed since `base` canonically and resolves duplicate keys the way
+** Lua's constructor does: positional items (marked in key.b) win, otherwise the last one.
+*/
+static int finish_table(parser *ps, size_t base, ogrh_value *out) {
+  ogrh_entry *e = ps->stk + base;
+  size_t n = ps->sn - base;
+  bool sorted = true;
+  for (size_t i = 0; i < n; i++) {
+    if (e[i].val.type == OGRH_NIL) sorted = false;
+    if (i && ogrh_key_cmp(&e[i - 1].key, &e[i].key) >= 0) sorted = false;
+    if (!sorted) break;
+  }
+  size_t keep = n;
+  if (sorted) {
+    for (size_t i = 0; i < n; i++) e[i].key.b = 0;
+  } else {
+    /* Stable insertion-merge: sort indexes by (key, original position). */
+    size_t *idx = ogrh_malloc(n * sizeof *idx);
+    ogrh_entry *tmp = ogrh_malloc(n * sizeof *tmp);
+    if (!idx || !tmp) {
+      ogrh_free(idx, n * sizeof *idx);
+      ogrh_free(tmp, n * sizeof *tmp);
+      return OGRH_ENOMEM;
+    }
+    /* Bottom-up merge sort on idx. */
+    size_t *aux = (size_t *)(void *)tmp; /* tmp is big enough to serve as scratch here */
+    for (size_t i = 0; i < n; i++) idx[i] = i;
+    for (size_t w = 1; w < n; w *= 2) {
+      for (size_t lo = 0; lo < n; lo += 2 * w) {
+        size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+        size_t i = lo, j = mid, k = lo;
+        while (i < mid && j < hi)
+          aux[k++] = ogrh_key_cmp(&e[idx[j]].key, &e[idx[i]].key) < 0 ? idx[j++] : idx[i++];
+        while (i < mid) aux[k++] = idx[i++];
+        while (j < hi) aux[k++] = idx[j++];
+      }
+      memcpy(idx, aux, n * sizeof *idx);
+    }
+    keep = 0;
+    for (size_t i = 0; i < n;) {
+      size_t j = i, win = idx[i];
+      bool positional = false;
+      while (j < n && ogrh_key_cmp(&e[idx[j]].key, &e[idx[i]].key) == 0) {
+        ogrh_entry *c = &e[idx[j]];
+        if (c->key.b) {
+          win = idx[j];
+          positional = true;
+        } else if (!positional) {
+          win = idx[j];
+        }
+        j++;
+      }
+      tmp[keep] = e[win];
+      tmp[keep].key.b = 0;
+      if (tmp[keep].val.type != OGRH_NIL) keep++;
+      i = j;
+    }
+    memcpy(e, tmp, keep * sizeof *e);
+    ogrh_free(idx, n * sizeof *idx);
+    ogrh_free(tmp, n * sizeof *tmp);
+  }
+  if (keep > UINT32_MAX) return OGRH_ETOOBIG;
+  ogrh_table *t = ogrh_table_new(ps->a, (uint32_t)keep);
+  if (!t) return OGRH_ENOMEM;
+  if (keep) memcpy(t->e, e, keep * sizeof *e);
+  t->n = (uint32_t)keep;
+  ps->sn = base;
+  *out = ogrh_vtable(t);
+  return OGRH_OK;
+}
+
+static int parse_table(parser *ps, int depth, ogrh_value *out) {
+  const char *open = ps->p;
+  if (depth >= OGRH_MAX_DEPTH) {
+    char msg[64];
+    snprintf(msg, sizeof msg, "tables nested too deep (limit %d)", OGRH_MAX_DEPTH);
+    return fail_msg(ps, open, OGRH_EDEPTH, msg);
+  }
+  ps->p++;
+  size_t base = ps->sn;
+  int64_t pos = 1;
+  int rc;
+  for (;;) {
+    if ((rc = skip_space(ps))) return rc;
+    if (ps->p >= ps->end) {
+      int line, col;
+      char what[96];
+      position(ps, open, &line, &col);
+      snprintf(what, sizeof what, "expected '}' to close '{' at line %d", line);
+      return fail(ps, ps->p, OGRH_ESYNTAX, what);
+    }
+    if (*ps->p == '}') {
+      ps->p++;
+      break;
+    }
+    ogrh_value k, v;
+    int level;
+    const char *item = ps->p;
+    if (*ps->p == '[' && !long_open(ps, ps->p, &level)) {
+      ps->p++;
+      if ((rc = skip_space(ps))) return rc;
+      const char *kat = ps->p;
+      if ((rc = parse_value(ps, depth + 1, &k))) return rc;
+      if (k.type == OGRH_NIL) return fail_msg(ps, kat, OGRH_ESYNTAX, "table index is nil");
+      if (ogrh_key_normalize(&k))
+        return fail_msg(ps, kat, OGRH_ETYPE, "table keys must be integers or strings");
+      if ((rc = skip_space(ps))) return rc;
+      if (ps->p >= ps->end || *ps->p != ']') return fail(ps, ps->p, OGRH_ESYNTAX, "expected ']'");
+      ps->p++;
+      if ((rc = skip_space(ps))) return rc;
+      if (ps->p >= ps->end || *ps->p != '=') return fail(ps, ps->p, OGRH_ESYNTAX, "expected '='");
+      ps->p++;
+      if ((rc = skip_space(ps))) return rc;
+      if ((rc = parse_value(ps, depth + 1, &v))) return rc;
+    } else if (is_ident_start((unsigned char)*ps->p)) {
+      const char *id = ps->p, *q = ps->p;
+      while (q < ps->end && is_ident((unsigned char)*q)) q++;
+      const char *after = q;
+      ps->p = q;
+      if ((rc = skip_space(ps))) return rc;
+      if (ps->p < ps->end && *ps->p == '=' && (ps->p + 1 >= ps->end || ps->p[1] != '=')) {
+        k = ogrh_vstr(id, (size_t)(after - id));
+        ps->p++;
+        if ((rc = skip_space(ps))) return rc;
+        if ((rc = parse_value(ps, depth + 1, &v))) return rc;
+      } else {
+        ps->p = item;
+        if ((rc = parse_value(ps, depth + 1, &v))) return rc;
+        k = ogrh_vint(pos++);
+        k.b = 1;
+      }
+    } else {
+      if ((rc = parse_value(ps, depth + 1, &v))) return rc;
+      k = ogrh_vint(pos++);
+      k.b = 1;
+    }
+    if ((rc = push(ps, &k, &v))) return rc;
+    if ((rc = skip_space(ps))) return rc;
+    if (ps->p < ps->end && (*ps->p == ',' || *ps->p == ';')) {
+      ps->p++;
+    } else if (ps->p >= ps->end || *ps->p != '}') {
+      int line, col;
+      char what[96];
+      position(ps, open, &line, &col);
+      snprintf(what, sizeof what, "expected ',' or '}' to close '{' at line %d", line);
+      return fail(ps, ps->p, OGRH_ESYNTAX, what);
+    }
+  }
+  return finish_table(ps, base, out);
+}
+
+static int parse_value(parser *ps, int depth, ogrh_value *out) {
+  if (ps->p >= ps->end) return fail(ps, ps->p, OGRH_ESYNTAX, "expected a value");
+  char c = *ps->p;
+  int level;
+  size_t open;
+  if (c == '{') return parse_table(ps, depth, out);
+  if (c == '"' || c == '\'') return parse_string(ps, out);
+  if ((open = long_open(ps, ps->p, &level))) return parse_long_string(ps, open, level, out);
+  if (c == '-') {
+    /* Unary minus (possibly repeated, with spaces) before a number. */
+    bool neg = false;
+    while (ps->p < ps->end && *ps->p == '-') {
+      if (ps->p + 1 < ps->end && ps->p[1] == '-') return fail(ps, ps->p, OGRH_ESYNTAX, "expected a value");
+      neg = !neg;
+      ps->p++;
+      while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t')) ps->p++;
+    }
+    if (ps->p < ps->end && (isdigit((unsigned char)*ps->p) || *ps->p == '.'))
+      return parse_number(ps, neg, out);
+    return fail(ps, ps->p, OGRH_ESYNTAX, "expected a number after '-'");
+  }
+  if (isdigit((unsigned char)c) || c == '.') return parse_number(ps, false, out);
+  if (is_ident_start((unsigned char)c)) {
+    const char *q = ps->p;
+    while (q < ps->end && is_ident((unsigned char)*q)) q++;
+    size_t n = (size_t)(q - ps->p);
+    if (n == 4 && memcmp(ps->p, "true", 4) == 0) {
+      *out = ogrh_vbool(true);
+    } else if (n == 5 && memcmp(ps->p, "false", 5) == 0) {
+      *out = ogrh_vbool(false);
+    } else if (n == 3 && memcmp(ps->p, "nil", 3) == 0) {
+      *out = ogrh_vnil();
+    } else {
+      return fail(ps, ps->p, OGRH_ESYNTAX, "expected a value (this reader executes no code)");
+    }
+    ps->p = q;
+    return OGRH_OK;
+  }
+  return fail(ps, ps->p, OGRH_ESYNTAX, "expected a value");
+}
+
+static int parser_init(parser *ps, const char *buf, size_t len, const char *name, ogrh_arena *a,
+                       ogrh_err *err) {
+  memset(ps, 0, sizeof *ps);
+  char *copy = ogrh_arena_memdup(a, buf, len);
+  if (!copy) return OGRH_ENOMEM;
+  ps->start = ps->p = copy;
+  ps->end = copy + len;
+  ps->name = name ? name : "input";
+  ps->a = a;
+  ps->err = err;
+  return OGRH_OK;
+}
+
+static void parser_deinit(parser *ps) { ogrh_free(ps->stk, ps->scap * sizeof *ps->stk); }
+
+ogrh_svfile *ogrh_svfile_new(void) {
+  ogrh_svfile *f = ogrh_malloc(sizeof *f);
+  if (!f) return NULL;
+  memset(f, 0, sizeof *f);
+  f->arena = ogrh_arena_new();
+  if (!f->arena) {
+    ogrh_free(f, sizeof *f);
+    return NULL;
+  }
+  return f;
+}
+
+void ogrh_svfile_free(ogrh_svfile *f) {
+  if (!f) return;
+  ogrh_free(f->vars, f->cap * sizeof *f->vars);
+  ogrh_arena_free(f->arena);
+  ogrh_free(f, sizeof *f);
+}
+
+ogrh_value *ogrh_svfile_get(ogrh_svfile *f, const char *name) {
+  for (size_t i = 0; i < f->n; i++)
+    if (strcmp(f->vars[i].name, name) == 0) return &f->vars[i].value;
+  return NULL;
+}
+
+int ogrh_svfile_set(ogrh_svfile *f, const char *name, const ogrh_value *v) {
+  ogrh_value *cur = ogrh_svfile_get(f, name);
+  if (cur) {
+    *cur = *v;
+    return OGRH_OK;
+  }
+  if (f->n == f->cap) {
+    size_t cap = f->cap ? f->cap * 2 : 4;
+    ogrh_sv_var *vars = ogrh_realloc(f->vars, f->cap * sizeof *vars, cap * sizeof *vars);
+    if (!vars) return OGRH_ENOMEM;
+    f->vars = vars;
+    f->cap = cap;
+  }
+  char *nm = ogrh_arena_memdup(f->arena, name, strlen(name));
+  if (!nm) return OGRH_ENOMEM;
+  f->vars[f->n].name = nm;
+  f->vars[f->n].value = *v;
+  f->n++;
+  return OGRH_OK;
+}
+
+int ogrh_svfile_parse(const char *buf, size_t len, const char *name, ogrh_svfile **out,
+                      ogrh_err *err) {
+  *out = NULL;
+  if (err) err->msg[0] = '\0';
+  ogrh_svfile *f = ogrh_svfile_new();
+  if (!f) return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
+  parser ps;
+  int rc = parser_init(&ps, buf, len, name, f->arena, err);
+  while (rc == OGRH_OK) {
+    if ((rc = skip_space(&ps))) break;
+    if (ps.p >= ps.end) break;
+    if (*ps.p == ';') {
+      ps.p++;
+      continue;
+    }
+    if (!is_ident_start((unsigned char)*ps.p)) {
+      rc = fail(&ps, ps.p, OGRH_ESYNTAX, "expected an assignment 'NAME = value'");
+      break;
+    }
+    const char *id = ps.p;
+    while (ps.p < ps.end && is_ident((unsigned char)*ps.p)) ps.p++;
+    char *nm = ogrh_arena_memdup(f->arena, id, (size_t)(ps.p - id));
+    if (!nm) {
+      rc = OGRH_ENOMEM;
+      break;
+    }
+    if ((rc = skip_space(&ps))) break;
+    if (ps.p >= ps.end || *ps.p != '=') {
+      rc = fail(&ps, ps.p, OGRH_ESYNTAX, "expected '=' after a variable name");
+      break;
+    }
+    ps.p++;
+    if ((rc = skip_space(&ps))) break;
+    ogrh_value v;
+    if ((rc = parse_value(&ps, 0, &v))) break;
+    if ((rc = ogrh_svfile_set(f, nm, &v))) break;
+  }
+  parser_deinit(&ps);
+  if (rc) {
+    if (rc == OGRH_ENOMEM && (!err || !err->msg[0]))
+      ogrh_err_set(err, rc, "%s: out of memory", name ? name : "input");
+    ogrh_svfile_free(f);
+    return rc;
+  }
+  *out = f;
+  return OGRH_OK;
+}
+
+int ogrh_svfile_load(const char *path, ogrh_svfile **out, ogrh_err *err) {
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  *out = NULL;
+  int rc = ogrh_read_file(path, &b);
+  if (rc) {
+    ogrh_buf_deinit(&b);
+    return ogrh_err_set(err, rc, "%s: cannot read: %s", path, ogrh_strerror(rc));
+  }
+  rc = ogrh_svfile_parse(b.p ? b.p : "", b.n, path, out, err);
+  ogrh_buf_deinit(&b);
+  return rc;
+}
+
+int ogrh_value_parse_literal(ogrh_arena *a, const char *buf, size_t len, ogrh_value *out,
+                             ogrh_err *err) {
+  parser ps;
+  if (err) err->msg[0] = '\0';
+  int rc = parser_init(&ps, buf, len, "value", a, err);
+  if (!rc) rc = skip_space(&ps);
+  if (!rc) rc = parse_value(&ps, 0, out);
+  if (!rc) rc = skip_space(&ps);
+  if (!rc && ps.p < ps.end) rc = fail(&ps, ps.p, OGRH_ESYNTAX, "expected end of value");
+  parser_deinit(&ps);
+  return rc;
+}
+
+/* ---- writer ---- */
+
+int ogrh_write_lua_string(const char *s, size_t n, ogrh_buf *b) {
+  if (ogrh_buf_reserve(b, n + 2)) return OGRH_ENOMEM;
+  ogrh_buf_addc(b, '"');
+  size_t run = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    const char *esc = NULL;
+    char tmp[8];
+    if (c == '"')
+      esc = "\\\"";
+    else if (c == '\\')
+      esc = "\\\\";
+    else if (c == '\n')
+      esc = "\\n";
+    else if (c == '\r')
+      esc = "\\r";
+    else if (c == '\t')
+      esc = "\\t";
+    else if (c < 32 || c == 127) {
+      /* Always three digits, so a following digit cannot extend the escape. */
+      snprintf(tmp, sizeof tmp, "\\%03u", (unsigned)c);
+      esc = tmp;
+    }
+    if (esc) {
+      if (run && ogrh_buf_add(b, s + i - run, run)) return OGRH_ENOMEM;
+      run = 0;
+      if (ogrh_buf_adds(b, esc)) return OGRH_ENOMEM;
+    } else {
+      run++;
+    }
+  }
+  if (run && ogrh_buf_add(b, s + n - run, run)) return OGRH_ENOMEM;
+  return ogrh_buf_addc(b, '"');
+}
+
+int ogrh_write_double(double d, ogrh_buf *b) {
+  if (!isfinite(d)) return OGRH_ERANGE;
+  char tmp[40];
+  for (int prec = 15; prec <= 17; prec++) {
+    snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+    if (strtod(tmp, NULL) == d) break;
+  }
+  if (!strpbrk(tmp, ".eEn")) strcat(tmp, ".0");
+  return ogrh_buf_adds(b, tmp);
+}
+
+static int tabs(ogrh_buf *b, int n) {
+  static const char t[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+  while (n > 0) {
+    int k = n > 16 ? 16 : n;
+    if (ogrh_buf_add(b, t, (size_t)k)) return OGRH_ENOMEM;
+    n -= k;
+  }
+  return OGRH_OK;
+}
+
+int ogrh_value_write(const ogrh_value *v, int indent, ogrh_buf *b) {
+  int rc = OGRH_OK;
+  switch (v->type) {
+  case OGRH_NIL:
+    return ogrh_buf_adds(b, "nil");
+  case OGRH_BOOL:
+    return ogrh_buf_adds(b, v->b ? "true" : "false");
+  case OGRH_INT:
+    return ogrh_buf_printf(b, "%lld", (long long)v->u.i);
+  case OGRH_DOUBLE:
+    return ogrh_write_double(v->u.d, b);
+  case OGRH_STRING:
+    return ogrh_write_lua_string(v->u.s, v->len, b);
+  case OGRH_TABLE: {
+    const ogrh_table *t = v->u.t;
+    if ((rc = ogrh_buf_adds(b, "{\n"))) return rc;
+    for (uint32_t i = 0; i < t->n; i++) {
+      const ogrh_entry *e = &t->e[i];
+      if ((rc = tabs(b, indent + 1))) return rc;
+      if ((rc = ogrh_buf_addc(b, '['))) return rc;
+      if (e->key.type == OGRH_INT)
+        rc = ogrh_buf_printf(b, "%lld", (long long)e->key.u.i);
+      else
+        rc = ogrh_write_lua_string(e->key.u.s, e->key.len, b);
+      if (rc || (rc = ogrh_buf_adds(b, "] = "))) return rc;
+      if ((rc = ogrh_value_write(&e->val, indent + 1, b))) return rc;
+      if ((rc = ogrh_buf_adds(b, ",\n"))) return rc;
+    }
+    if ((rc = tabs(b, indent))) return rc;
+    return ogrh_buf_addc(b, '}');
+  }
+  }
+  return OGRH_EINVAL;
+}
+
+int ogrh_svfile_write(const ogrh_svfile *f, ogrh_buf *b) {
+  int rc = ogrh_buf_addc(b, '\n');
+  for (size_t i = 0; i < f->n && !rc; i++) {
+    if ((rc = ogrh_buf_printf(b, "%s = ", f->vars[i].name))) break;
+    if ((rc = ogrh_value_write(&f->vars[i].value, 0, b))) break;
+    rc = ogrh_buf_addc(b, '\n');
+  }
+  return rc;
+}
+
+int ogrh_svfile_save(const ogrh_svfile *f, const char *path, ogrh_err *err) {
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  int rc = ogrh_svfile_write(f, &b);
+  if (rc) {
+    ogrh_buf_deinit(&b);
+    return ogrh_err_set(err, rc, "%s: cannot encode: %s", path, ogrh_strerror(rc));
+  }
+  rc = ogrh_write_file_atomic(path, b.p, b.n);
+  ogrh_buf_deinit(&b);
+  if (rc) return ogrh_err_set(err, rc, "%s: cannot write: %s", path, ogrh_strerror(rc));
+  return OGRH_OK;
+}

@@ -1,0 +1,48 @@
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *tu_src(const char *rel) {
+  static char buf[4096];
+  const char *root = getenv("OGRH_SOURCE_DIR");
+  snprintf(buf, sizeof buf, "%s/%s", root ? root : OGRH_SOURCE_DIR, rel);
+  return buf;
+}
+
+ogrh_svfile *tu_parse(const char *text) {
+  ogrh_svfile *f = NULL;
+  ogrh_err err;
+  int rc = ogrh_svfile_parse(text, strlen(text), "test", &f, &err);
+  if (rc) fprintf(stderr, "parse failed: %s\n", ogrh_err_msg(&err));
+  assert_int_equal(rc, OGRH_OK);
+  return f;
+}
+
+ogrh_doc *tu_defaults(void) {
+  ogrh_doc *d = NULL;
+  assert_int_equal(ogrh_doc_defaults(&d, NULL), OGRH_OK);
+  return d;
+}
+
+ogrh_doc *tu_generated(uint64_t seed, int scale) {
+  ogrh_gen_opts o;
+  ogrh_gen_opts_default(&o);
+  o.seed = seed;
+  o.scale = scale;
+  ogrh_svfile *f = NULL;
+  assert_int_equal(ogrh_gen(&o, &f, NULL), OGRH_OK);
+  ogrh_doc *d = NULL;
+  assert_int_equal(ogrh_doc_from_svfile(f, &d, NULL), OGRH_OK);
+  return d;
+}
+
+ogrh_value tu_lit(ogrh_arena *a, const char *text) {
+  ogrh_value v;
+  ogrh_err err;
+  int rc = ogrh_value_parse_literal(a, text, strlen(text), &v, &err);
+  if (rc) fprintf(stderr, "literal failed: %s\n", ogrh_err_msg(&err));
+  assert_int_equal(rc, OGRH_OK);
+  return v;
+}

@@ -1,0 +1,158 @@
+/*
+** ogrh.c
+** The `ogrh` command-line tool: dispatch, option parsing and the shared helpers.
+*/
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const cli_cmd *const commands[] = {&cmd_get,    &cmd_set,    &cmd_fmt, &cmd_stats,
+                                          &cmd_export, &cmd_import, &cmd_gen};
+
+static const char *current_cmd = "ogrh";
+
+int cli_usage_error(const cli_cmd *cmd, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "ogrh %s: ", cmd->name);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nTry 'ogrh %s --help'.\n", cmd->name);
+  return EXIT_USAGE;
+}
+
+int cli_fail(const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "ogrh %s: ", current_cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  return EXIT_FAIL;
+}
+
+bool cli_number(const char *s, long long min, long long max, long long *out) {
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || end == s || *end || v < min || v > max) return false;
+  *out = v;
+  return true;
+}
+
+int cli_parse(const cli_cmd *cmd, int argc, char **argv, cli_opt *opts, int nopts, char **pos,
+              int maxpos, int *npos, int minpos) {
+  *npos = 0;
+  bool only_pos = false;
+  for (int i = 1; i < argc; i++) {
+    char *a = argv[i];
+    if (!only_pos && strcmp(a, "--") == 0) {
+      only_pos = true;
+      continue;
+    }
+    if (!only_pos && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
+      fputs(cmd->usage, stdout);
+      return 1;
+    }
+    if (!only_pos && a[0] == '-' && a[1] != '\0') {
+      char *eq = strchr(a, '=');
+      size_t nl = eq ? (size_t)(eq - a) : strlen(a);
+      cli_opt *o = NULL;
+      for (int k = 0; k < nopts; k++)
+        if ((strlen(opts[k].name) == nl && strncmp(opts[k].name, a, nl) == 0) ||
+            (opts[k].alias && strlen(opts[k].alias) == nl && strncmp(opts[k].alias, a, nl) == 0))
+          o = &opts[k];
+      if (!o) {
+        cli_usage_error(cmd, "unknown option '%.*s'", (int)nl, a);
+        return -1;
+      }
+      if (o->takes_value) {
+        if (eq)
+          o->value = eq + 1;
+        else if (i + 1 < argc)
+          o->value = argv[++i];
+        else {
+          cli_usage_error(cmd, "option '%s' needs a value", o->name);
+          return -1;
+        }
+      } else {
+        if (eq) {
+          cli_usage_error(cmd, "option '%s' takes no value", o->name);
+          return -1;
+        }
+        o->value = "1";
+      }
+      continue;
+    }
+    if (*npos == maxpos) {
+      cli_usage_error(cmd, "unexpected argument '%s'", a);
+      return -1;
+    }
+    pos[(*npos)++] = a;
+  }
+  if (*npos < minpos) {
+    cli_usage_error(cmd, "missing argument%s", minpos - *npos > 1 ? "s" : "");
+    return -1;
+  }
+  return 0;
+}
+
+const char *cli_get(const cli_opt *opts, int nopts, const char *name) {
+  for (int k = 0; k < nopts; k++)
+    if (strcmp(opts[k].name, name) == 0) return opts[k].value;
+  return NULL;
+}
+
+bool cli_flag(const cli_opt *opts, int nopts, const char *name) {
+  return cli_get(opts, nopts, name) != NULL;
+}
+
+int cli_load(const char *path, ogrh_doc **out) {
+  ogrh_err err;
+  int rc = ogrh_doc_load(path, out, &err);
+  if (rc) return cli_fail("%s", ogrh_err_msg(&err));
+  return EXIT_OK;
+}
+
+int cli_write_out(const char *path, const ogrh_buf *b) {
+  int rc = ogrh_write_file_atomic(path ? path : "-", b->p ? b->p : "", b->n);
+  if (rc) return cli_fail("%s: cannot write: %s", path ? path : "stdout", ogrh_strerror(rc));
+  return EXIT_OK;
+}
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: ogrh <command> [options] [args]\n\n"
+             "Keeps an OG-RaidHelper raid plan (WoW SavedVariables) consistent: read, edit,\n"
+             "checksum, compare, repair and back up OGRH_SV files.\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+  fprintf(f, "\n'ogrh <command> --help' describes a command. 'ogrh --version' prints the "
+             "version.\nExit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "help") == 0) {
+    usage(stdout);
+    return EXIT_OK;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("ogrh %s\n", OGRH_VERSION);
+    return EXIT_OK;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(argv[1], commands[i]->name) == 0) {
+      current_cmd = commands[i]->name;
+      return commands[i]->run(argc - 1, argv + 1);
+    }
+  fprintf(stderr, "ogrh: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return EXIT_USAGE;
+}
