@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct parser {
   const char *start, *p, *end;
@@ -490,10 +491,11 @@ static int parse_value(parser *ps, int depth, ogrh_value *out) {
   return fail(ps, ps->p, OGRH_ESYNTAX, "expected a value");
 }
 
-static int parser_init(parser *ps, const char *buf, size_t len, const char *name, ogrh_arena *a,
-                       ogrh_err *err) {
+/* buf must be NUL-terminated at len and live in the arena when `owned`; else it is copied. */
+static int parser_init(parser *ps, const char *buf, size_t len, bool owned, const char *name,
+                       ogrh_arena *a, ogrh_err *err) {
   memset(ps, 0, sizeof *ps);
-  char *copy = ogrh_arena_memdup(a, buf, len);
+  const char *copy = owned ? buf : ogrh_arena_memdup(a, buf, len);
   if (!copy) return OGRH_ENOMEM;
   ps->start = ps->p = copy;
   ps->end = copy + len;
@@ -551,14 +553,12 @@ int ogrh_svfile_set(ogrh_svfile *f, const char *name, const ogrh_value *v) {
   return OGRH_OK;
 }
 
-int ogrh_svfile_parse(const char *buf, size_t len, const char *name, ogrh_svfile **out,
-                      ogrh_err *err) {
+static int parse_file(ogrh_svfile *f, const char *buf, size_t len, bool owned, const char *name,
+                      ogrh_svfile **out, ogrh_err *err) {
   *out = NULL;
   if (err) err->msg[0] = '\0';
-  ogrh_svfile *f = ogrh_svfile_new();
-  if (!f) return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
   parser ps;
-  int rc = parser_init(&ps, buf, len, name, f->arena, err);
+  int rc = parser_init(&ps, buf, len, owned, name, f->arena, err);
   while (rc == OGRH_OK) {
     if ((rc = skip_space(&ps))) break;
     if (ps.p >= ps.end) break;
@@ -599,10 +599,41 @@ int ogrh_svfile_parse(const char *buf, size_t len, const char *name, ogrh_svfile
   return OGRH_OK;
 }
 
+int ogrh_svfile_parse(const char *buf, size_t len, const char *name, ogrh_svfile **out,
+                      ogrh_err *err) {
+  *out = NULL;
+  ogrh_svfile *f = ogrh_svfile_new();
+  if (!f) return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
+  return parse_file(f, buf, len, false, name, out, err);
+}
+
 int ogrh_svfile_load(const char *path, ogrh_svfile **out, ogrh_err *err) {
+  *out = NULL;
+  /* A regular file is read straight into the arena: no second copy of its bytes. */
+  FILE *fp = strcmp(path, "-") == 0 ? NULL : fopen(path, "rb");
+  struct stat st;
+  if (fp && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (1LL << 40)) {
+    size_t size = (size_t)st.st_size;
+    ogrh_svfile *f = ogrh_svfile_new();
+    char *p = f ? ogrh_arena_alloc(f->arena, size + 1) : NULL;
+    if (!p) {
+      fclose(fp);
+      ogrh_svfile_free(f);
+      return ogrh_err_set(err, OGRH_ENOMEM, "%s: out of memory", path);
+    }
+    size_t got = size ? fread(p, 1, size, fp) : 0;
+    int bad = ferror(fp) || got != size;
+    fclose(fp);
+    if (bad) {
+      ogrh_svfile_free(f);
+      return ogrh_err_set(err, OGRH_EIO, "%s: cannot read: %s", path, ogrh_strerror(OGRH_EIO));
+    }
+    p[size] = '\0';
+    return parse_file(f, p, size, true, path, out, err);
+  }
+  if (fp) fclose(fp);
   ogrh_buf b;
   ogrh_buf_init(&b);
-  *out = NULL;
   int rc = ogrh_read_file(path, &b);
   if (rc) {
     ogrh_buf_deinit(&b);
@@ -617,7 +648,7 @@ int ogrh_value_parse_literal(ogrh_arena *a, const char *buf, size_t len, ogrh_va
                              ogrh_err *err) {
   parser ps;
   if (err) err->msg[0] = '\0';
-  int rc = parser_init(&ps, buf, len, "value", a, err);
+  int rc = parser_init(&ps, buf, len, false, "value", a, err);
   if (!rc) rc = skip_space(&ps);
   if (!rc) rc = parse_value(&ps, 0, out);
   if (!rc) rc = skip_space(&ps);

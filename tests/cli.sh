@@ -1,1 +1,92 @@
-echo cli placeholder
+#!/usr/bin/env bash
+# End-to-end tests of the ogrh command: exit codes, outputs, atomic writes.
+# usage: tests/cli.sh path/to/ogrh SOURCE_DIR
+set -u
+OGRH=$1
+SRC=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+# expect CODE CMD... : runs CMD, checks the exit code; output in $T/out, $T/err
+expect() {
+  local want=$1; shift
+  "$@" >"$T/out" 2>"$T/err"
+  local got=$?
+  if [ "$got" = "$want" ]; then ok; else bad "exit $got (want $want): $*"; cat "$T/err" >&2; fi
+}
+has() { if grep -q -- "$2" "$T/$1"; then ok; else bad "$1 lacks '$2'"; cat "$T/$1" >&2; fi; }
+
+DEF=$SRC/data/factory-defaults.lua
+cp "$DEF" "$T/d.lua"
+
+# Every command has --help (exit 0) and rejects unknown options (exit 2).
+for c in get set fmt stats export import gen; do
+  expect 0 "$OGRH" "$c" --help; has out "usage: ogrh $c"
+  expect 2 "$OGRH" "$c" --no-such-option
+done
+expect 0 "$OGRH" --version; has out "ogrh "
+expect 0 "$OGRH" --help; has out "commands:"
+expect 2 "$OGRH"
+expect 2 "$OGRH" frobnicate
+
+# get
+expect 0 "$OGRH" get "$T/d.lua" encounterMgmt.raids.2.name; has out '"BWL"'
+expect 0 "$OGRH" get "$T/d.lua" consumes.2 --json; has out '"primaryId": 13457'
+expect 1 "$OGRH" get "$T/d.lua" encounterMgmt.raids.99; has err "not found"
+expect 1 "$OGRH" get "$T/missing.lua" a; has err "cannot read"
+expect 2 "$OGRH" get "$T/d.lua"
+
+# set, with --dry-run leaving the file untouched
+sum=$(md5sum < "$T/d.lua")
+expect 0 "$OGRH" set "$T/d.lua" encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1 '"Tankadin"' --dry-run --sync REALTIME
+has out "old: nil"; has out 'new: "Tankadin"'; has out "playerAssignments"; has out "sync: REALTIME"
+[ "$(md5sum < "$T/d.lua")" = "$sum" ] && ok || bad "dry run changed the file"
+expect 0 "$OGRH" set "$T/d.lua" encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1 '"Tankadin"'
+expect 0 "$OGRH" get "$T/d.lua" encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1; has out Tankadin
+expect 1 "$OGRH" set "$T/d.lua" encounterMgmt.raids.2.name.deeper 1; has err "cannot walk through 'encounterMgmt.raids.2.name'"
+expect 1 "$OGRH" set "$T/d.lua" a.b 'print(1)'; has err "not a Lua literal"
+expect 2 "$OGRH" set "$T/d.lua" a.b 1 --sync SOMETIMES
+expect 0 "$OGRH" set "$T/d.lua" encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1 --delete
+expect 1 "$OGRH" get "$T/d.lua" encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1
+ls "$T" | grep -q tmp && bad "temporary file left" || ok
+
+# fmt: the factory file is already in WoW style (apart from its licence comment)
+tail -n +18 "$DEF" > "$T/plain.lua"
+expect 0 "$OGRH" fmt "$T/plain.lua" --check
+expect 0 "$OGRH" fmt "$DEF" -o "$T/f.lua"
+cmp -s "$T/f.lua" "$T/plain.lua" && ok || bad "fmt output differs from WoW's own"
+printf 'A = {\n  1,\n  2\n' > "$T/broken.lua"
+expect 1 "$OGRH" fmt "$T/broken.lua" -o "$T/never.lua"; has err "broken.lua:4:1: expected .,. or .}. to close .{. at line 1"
+[ -e "$T/never.lua" ] && bad "partial output written" || ok
+printf 'A = {{{{' > "$T/t2.lua"; expect 1 "$OGRH" fmt "$T/t2.lua"
+head -c 3000 /dev/urandom > "$T/garbage.lua"; expect 1 "$OGRH" stats "$T/garbage.lua"
+
+# stats
+expect 0 "$OGRH" stats "$DEF"; has out "raids: 6"; has out "encounters: 61"; has out "Naxx"
+expect 0 "$OGRH" stats "$DEF" --json; has out '"encounters": 61'
+
+# export / import are lossless
+expect 0 "$OGRH" export --json "$DEF" -o "$T/d.json"
+expect 0 "$OGRH" import --json "$T/d.json" -o "$T/back.lua"
+cmp -s "$T/back.lua" "$T/plain.lua" && ok || bad "export/import changed the data"
+expect 2 "$OGRH" export "$DEF"
+expect 2 "$OGRH" import --json "$T/d.json"
+echo '{"OGRH_SV": [1,' > "$T/bad.json"
+expect 1 "$OGRH" import --json "$T/bad.json" -o "$T/never2.lua"; has err "bad.json:"
+[ -e "$T/never2.lua" ] && bad "partial import written" || ok
+
+# gen is deterministic and scales
+expect 0 "$OGRH" gen --seed 9 -o "$T/g1.lua"
+expect 0 "$OGRH" gen --seed 9 -o "$T/g2.lua"
+cmp -s "$T/g1.lua" "$T/g2.lua" && ok || bad "gen not deterministic"
+expect 0 "$OGRH" gen --seed 9 --scale 3 -o "$T/g3.lua"
+expect 0 "$OGRH" stats "$T/g3.lua"; has out "raids: 18"
+expect 2 "$OGRH" gen --scale 0
+expect 0 "$OGRH" export --json "$T/g3.lua" -o "$T/g3.json"
+expect 0 "$OGRH" import --json "$T/g3.json" -o "$T/g3b.lua"
+cmp -s "$T/g3.lua" "$T/g3b.lua" && ok || bad "export/import changed generated data"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]
