@@ -457,8 +457,13 @@ int ogrh_doc_get(ogrh_doc *d, const char *path, const ogrh_value **out, ogrh_err
   return OGRH_OK;
 }
 
-static void notify(ogrh_doc *d, const ogrh_path *p, const ogrh_value *old, const ogrh_value *nv,
-                   const ogrh_sync_meta *meta) {
+/*
+** scope_len is the number of leading segments that decide the scope: the whole path, or only
+** up to the first table SetPath had to create (creating roles[3] to hold an assignment also
+** adds a role).
+*/
+static void notify(ogrh_doc *d, const ogrh_path *p, size_t scope_len, const ogrh_value *old,
+                   const ogrh_value *nv, const ogrh_sync_meta *meta) {
   if (!d->nsubs) return;
   ogrh_buf text;
   ogrh_buf_init(&text);
@@ -470,7 +475,9 @@ static void notify(ogrh_doc *d, const ogrh_path *p, const ogrh_value *old, const
   c.new_value = nv;
   c.meta = meta;
   c.revision = d->revision;
-  ogrh_path_scope(p, &c.scope);
+  ogrh_path sp = *p;
+  sp.n = scope_len < p->n ? scope_len : p->n;
+  ogrh_path_scope(&sp, &c.scope);
   for (size_t i = 0; i < d->nsubs; i++) d->subs[i].fn(d->subs[i].ud, &c);
   ogrh_buf_deinit(&text);
 }
@@ -556,7 +563,7 @@ int ogrh_doc_set_parsed(ogrh_doc *d, const ogrh_path *p, const ogrh_value *v,
     const ogrh_value *nv = NULL;
     ogrh_value nil = ogrh_vnil();
     ogrh_doc_get_path(d, p, &nv);
-    notify(d, p, &old, nv ? nv : &nil, meta);
+    notify(d, p, k + 1, &old, nv ? nv : &nil, meta);
   }
   ogrh_arena_free(scratch);
   return OGRH_OK;
@@ -611,7 +618,7 @@ int ogrh_doc_replace_root(ogrh_doc *d, const ogrh_value *v, const ogrh_sync_meta
   d->revision++;
   ogrh_path empty;
   empty.n = 0;
-  notify(d, &empty, &old, root, meta);
+  notify(d, &empty, 0, &old, root, meta);
   return OGRH_OK;
 }
 

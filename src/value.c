@@ -66,14 +66,19 @@ ogrh_table *ogrh_table_new(ogrh_arena *a, uint32_t cap) {
   return t;
 }
 
-int ogrh_key_cmp(const ogrh_value *a, const ogrh_value *b) {
+static inline int key_cmp(const ogrh_value *a, const ogrh_value *b) {
   if (a->type != b->type) return a->type == OGRH_INT ? -1 : 1;
   if (a->type == OGRH_INT) return a->u.i < b->u.i ? -1 : a->u.i > b->u.i;
+  /* Most string keys differ in their first byte: settle those without calling memcmp. */
+  if (a->len && b->len && a->u.s[0] != b->u.s[0])
+    return (unsigned char)a->u.s[0] < (unsigned char)b->u.s[0] ? -1 : 1;
   size_t n = a->len < b->len ? a->len : b->len;
   int c = n ? memcmp(a->u.s, b->u.s, n) : 0;
   if (c) return c < 0 ? -1 : 1;
   return a->len < b->len ? -1 : a->len > b->len;
 }
+
+int ogrh_key_cmp(const ogrh_value *a, const ogrh_value *b) { return key_cmp(a, b); }
 
 bool ogrh_key_valid(const ogrh_value *k) { return k->type == OGRH_INT || k->type == OGRH_STRING; }
 
@@ -88,8 +93,38 @@ int ogrh_key_normalize(ogrh_value *k) {
   return ogrh_key_valid(k) ? OGRH_OK : OGRH_ETYPE;
 }
 
+/*
+** String keys sort after every integer key; a search for one compares bytes only, without the
+** type dispatch of key_cmp. This is the lookup the digest tree does for every role.
+*/
+static int64_t find_str(const ogrh_table *t, const char *s, uint32_t len) {
+  int64_t lo = 0, hi = (int64_t)t->n - 1;
+  unsigned char c0 = len ? (unsigned char)s[0] : 0;
+  while (lo <= hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    const ogrh_value *k = &t->e[mid].key;
+    int c;
+    if (k->type != OGRH_STRING) {
+      c = -1;
+    } else if (k->len && len && (unsigned char)k->u.s[0] != c0) {
+      c = (unsigned char)k->u.s[0] < c0 ? -1 : 1;
+    } else {
+      uint32_t n = k->len < len ? k->len : len;
+      c = n ? memcmp(k->u.s, s, n) : 0;
+      if (!c) c = k->len < len ? -1 : k->len > len;
+    }
+    if (c == 0) return mid;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
+  }
+  return -lo - 1;
+}
+
 /* Index of key, or -(insertion point) - 1. */
 static int64_t find(const ogrh_table *t, const ogrh_value *key) {
+  if (key->type == OGRH_STRING) return find_str(t, key->u.s, key->len);
   int64_t lo = 0, hi = (int64_t)t->n - 1;
   /* Dense arrays are the common case: try the direct slot first. */
   if (key->type == OGRH_INT && key->u.i >= 1 && (uint64_t)key->u.i <= t->n) {
@@ -98,7 +133,7 @@ static int64_t find(const ogrh_table *t, const ogrh_value *key) {
   }
   while (lo <= hi) {
     int64_t mid = lo + (hi - lo) / 2;
-    int c = ogrh_key_cmp(&t->e[mid].key, key);
+    int c = key_cmp(&t->e[mid].key, key);
     if (c == 0) return mid;
     if (c < 0)
       lo = mid + 1;

@@ -14,5 +14,6 @@
 #include "ogrh/doc.h"
 #include "ogrh/json.h"
 #include "ogrh/gen.h"
+#include "ogrh/digest.h"
 
 #endif
