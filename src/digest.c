@@ -277,6 +277,50 @@ int ogrh_component_encode(const ogrh_table *enc, int c, ogrh_buf *b) {
   return rc;
 }
 
+static int project_without(ogrh_arena *a, const ogrh_table *t, const keyset *ks, ogrh_value *out) {
+  ogrh_table *n = ogrh_table_new(a, t->n);
+  if (!n) return OGRH_ENOMEM;
+  for (uint32_t i = 0; i < t->n; i++)
+    if (!key_in(&t->e[i].key, ks)) n->e[n->n++] = t->e[i];
+  *out = ogrh_vtable(n);
+  return OGRH_OK;
+}
+
+int ogrh_component_project(ogrh_arena *a, const ogrh_table *enc, int c, ogrh_value *out) {
+  *out = ogrh_vnil();
+  if (!enc) return OGRH_OK;
+  const ogrh_value *roles = tget(enc, "roles");
+  if (c == 0) return project_without(a, enc, &enc_excl, out);
+  if (c == 5) {
+    const ogrh_value *x = tget(enc, "announcements");
+    if (x) *out = *x;
+    return OGRH_OK;
+  }
+  if (c < 0 || c > 5) return OGRH_EINVAL;
+  if (!roles || roles->type != OGRH_TABLE) {
+    if (c == 1 && roles) *out = *roles;
+    return OGRH_OK;
+  }
+  ogrh_table *n = ogrh_table_new(a, roles->u.t->n);
+  if (!n) return OGRH_ENOMEM;
+  for (uint32_t i = 0; i < roles->u.t->n; i++) {
+    const ogrh_entry *e = &roles->u.t->e[i];
+    if (c == 1) {
+      ogrh_value v = e->val;
+      if (v.type == OGRH_TABLE && project_without(a, v.u.t, &slot_excl, &v)) return OGRH_ENOMEM;
+      n->e[n->n].key = e->key;
+      n->e[n->n++].val = v;
+    } else {
+      const ogrh_value *x = e->val.type == OGRH_TABLE ? ogrh_table_gets(e->val.u.t, slot_fields[c - 2]) : NULL;
+      if (!x) continue;
+      n->e[n->n].key = e->key;
+      n->e[n->n++].val = *x;
+    }
+  }
+  *out = ogrh_vtable(n);
+  return OGRH_OK;
+}
+
 static ogrh_digest hash_buf(const ogrh_buf *b, uint64_t seed) {
   return (ogrh_digest)XXH3_64bits_withSeed(b->p ? b->p : "", b->n, (XXH64_hash_t)seed);
 }

@@ -750,6 +750,20 @@ int ogrh_value_write(const ogrh_value *v, int indent, ogrh_buf *b) {
   return OGRH_EINVAL;
 }
 
+int ogrh_value_write_inline(const ogrh_value *v, ogrh_buf *b) {
+  if (v->type != OGRH_TABLE) return ogrh_value_write(v, 0, b);
+  const ogrh_table *t = v->u.t;
+  int rc = ogrh_buf_addc(b, '{');
+  for (uint32_t i = 0; i < t->n && !rc; i++) {
+    if (i) rc = ogrh_buf_adds(b, ", ");
+    if (!rc) rc = ogrh_buf_addc(b, '[');
+    if (!rc) rc = ogrh_value_write(&t->e[i].key, 0, b);
+    if (!rc) rc = ogrh_buf_adds(b, "] = ");
+    if (!rc) rc = ogrh_value_write_inline(&t->e[i].val, b);
+  }
+  return rc ? rc : ogrh_buf_addc(b, '}');
+}
+
 int ogrh_svfile_write(const ogrh_svfile *f, ogrh_buf *b) {
   int rc = ogrh_buf_addc(b, '\n');
   for (size_t i = 0; i < f->n && !rc; i++) {

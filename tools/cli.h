@@ -45,6 +45,10 @@ int cli_load(const char *path, ogrh_doc **out);
 /* Writes the buffer to path atomically, or to stdout when path is NULL or "-". */
 int cli_write_out(const char *path, const ogrh_buf *b);
 
+/* Takes a backup of path before a destructive repair (raid or full level); see cmd_backup.c. */
+int cli_backup_before(const char *path, ogrh_doc *d, const ogrh_repair_plan *plan);
+
 extern const cli_cmd cmd_get, cmd_set, cmd_fmt, cmd_stats, cmd_export, cmd_import, cmd_gen;
+extern const cli_cmd cmd_checksum, cmd_validate, cmd_diff, cmd_repair;
 
 #endif

@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const cli_cmd *const commands[] = {&cmd_get,    &cmd_set,    &cmd_fmt, &cmd_stats,
-                                          &cmd_export, &cmd_import, &cmd_gen};
+static const cli_cmd *const commands[] = {
+    &cmd_get,      &cmd_set,      &cmd_fmt,  &cmd_stats,  &cmd_export, &cmd_import,
+    &cmd_gen,      &cmd_checksum, &cmd_validate, &cmd_diff, &cmd_repair};
 
 static const char *current_cmd = "ogrh";
 

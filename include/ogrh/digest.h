@@ -91,6 +91,8 @@ int ogrh_canon_encode(const ogrh_value *v, ogrh_buf *b);
 /* The canonical encoding of component c (0..5) of an encounter table (NULL = absent). */
 int ogrh_component_encode(const ogrh_table *enc, int c, ogrh_buf *b);
 ogrh_digest ogrh_component_digest(const ogrh_table *enc, int c, ogrh_buf *scratch);
+/* Component c of an encounter as a value (shares leaves with enc; new tables live in a). */
+int ogrh_component_project(ogrh_arena *a, const ogrh_table *enc, int c, ogrh_value *out);
 
 /* Compatibility with the addon (research §3.1-3.2). Not used for sync. */
 uint32_t ogrh_compat_hash(const char *s, size_t n);

@@ -15,5 +15,6 @@
 #include "ogrh/json.h"
 #include "ogrh/gen.h"
 #include "ogrh/digest.h"
+#include "ogrh/validate.h"
 
 #endif

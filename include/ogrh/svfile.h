@@ -46,6 +46,8 @@ int ogrh_value_parse_literal(ogrh_arena *a, const char *buf, size_t len, ogrh_va
 int ogrh_svfile_write(const ogrh_svfile *f, ogrh_buf *b);
 /* Appends one value in WoW style; indent is the tab depth of the line it starts on. */
 int ogrh_value_write(const ogrh_value *v, int indent, ogrh_buf *b);
+/* Appends one value on a single line: {[1] = "a", ["x"] = 2}. */
+int ogrh_value_write_inline(const ogrh_value *v, ogrh_buf *b);
 /* Appends a Lua string literal that reads back to exactly these bytes. */
 int ogrh_write_lua_string(const char *s, size_t n, ogrh_buf *b);
 /* Appends the shortest decimal text that reads back to exactly d (always a double literal). */

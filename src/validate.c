@@ -1,0 +1,477 @@
+/*
+** validate.c
+** Drill-down comparison of two digest trees, its reports, and path-level differences.
+*/
+#include "ogrh/validate.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *ogrh_level_name(ogrh_level l) {
+  static const char *const n[] = {"STRUCTURE", "GLOBAL", "RAID", "ENCOUNTER", "COMPONENT"};
+  return l <= OGRH_LEVEL_COMPONENT ? n[l] : "?";
+}
+
+void ogrh_validation_free(ogrh_validation *v) {
+  if (!v) return;
+  ogrh_arena_free(v->arena);
+  ogrh_free(v, sizeof *v);
+}
+
+/* Names are copied into the result's arena: a validation outlives the trees it compared. */
+static void deepen(ogrh_validation *v, ogrh_level l) {
+  if (l > v->level) v->level = l;
+}
+
+/* Growable arrays inside the arena: the result is built once and never shrinks. */
+static void *grow(ogrh_arena *a, void *old, size_t n, size_t *cap, size_t size) {
+  if (n < *cap) return old;
+  size_t nc = *cap ? *cap * 2 : 8;
+  void *p = ogrh_arena_alloc(a, nc * size);
+  if (!p) return NULL;
+  if (n) memcpy(p, old, n * size);
+  *cap = nc;
+  return p;
+}
+
+static int compare_raid(ogrh_validation *v, const ogrh_dt_raid *l, const ogrh_dt_raid *r,
+                        ogrh_vr_raid *out) {
+  out->meta_differs = l->meta != r->meta;
+  out->list_differs = l->list != r->list;
+  if (out->meta_differs || out->list_differs) deepen(v, OGRH_LEVEL_RAID);
+  size_t cap = 0;
+  for (size_t i = 0; i < r->nencs; i++) {
+    const ogrh_dt_enc *re = &r->encs[i];
+    const ogrh_dt_enc *le = ogrh_dtree_find_enc(l, re->name, re->name_len, re->occ);
+    if (le && le->digest == re->digest) continue;
+    ogrh_vr_enc *e = grow(v->arena, out->encs, out->nencs, &cap, sizeof *e);
+    if (!e) return OGRH_ENOMEM;
+    out->encs = e;
+    e = &out->encs[out->nencs++];
+    memset(e, 0, sizeof *e);
+    e->name = ogrh_arena_memdup(v->arena, re->name, re->name_len);
+    e->name_len = re->name_len;
+    e->occ = re->occ;
+    e->remote_index = re->index;
+    if (!le) {
+      e->missing_local = true;
+      deepen(v, OGRH_LEVEL_ENCOUNTER);
+      continue;
+    }
+    e->local_index = le->index;
+    for (int c = 0; c < OGRH_NCOMPONENTS; c++)
+      if (le->comp[c] != re->comp[c]) e->components |= 1u << c;
+    deepen(v, e->components ? OGRH_LEVEL_COMPONENT : OGRH_LEVEL_ENCOUNTER);
+  }
+  for (size_t i = 0; i < l->nencs; i++) {
+    const ogrh_dt_enc *le = &l->encs[i];
+    if (ogrh_dtree_find_enc(r, le->name, le->name_len, le->occ)) continue;
+    ogrh_vr_enc *e = grow(v->arena, out->encs, out->nencs, &cap, sizeof *e);
+    if (!e) return OGRH_ENOMEM;
+    out->encs = e;
+    e = &out->encs[out->nencs++];
+    memset(e, 0, sizeof *e);
+    e->name = ogrh_arena_memdup(v->arena, le->name, le->name_len);
+    e->name_len = le->name_len;
+    e->occ = le->occ;
+    e->local_index = le->index;
+    e->extra_local = true;
+    deepen(v, OGRH_LEVEL_ENCOUNTER);
+  }
+  return OGRH_OK;
+}
+
+int ogrh_validate(const ogrh_dtree *local, const ogrh_dtree *remote, ogrh_validation **out) {
+  *out = NULL;
+  ogrh_validation *v = ogrh_malloc(sizeof *v);
+  if (!v) return OGRH_ENOMEM;
+  memset(v, 0, sizeof *v);
+  v->arena = ogrh_arena_new();
+  if (!v->arena) {
+    ogrh_free(v, sizeof *v);
+    return OGRH_ENOMEM;
+  }
+  v->valid = local->root == remote->root;
+  v->level = OGRH_LEVEL_STRUCTURE;
+  if (v->valid) {
+    *out = v;
+    return OGRH_OK;
+  }
+  for (int g = 0; g < OGRH_NGLOBALS; g++)
+    if (local->global[g] != remote->global[g]) {
+      v->globals |= 1u << g;
+      deepen(v, OGRH_LEVEL_GLOBAL);
+    }
+  size_t cap = 0;
+  int rc = OGRH_OK;
+  for (size_t i = 0; i < remote->nraids && !rc; i++) {
+    const ogrh_dt_raid *rr = &remote->raids[i];
+    const ogrh_dt_raid *lr = ogrh_dtree_find_raid(local, rr->name, rr->name_len, rr->occ);
+    if (lr && lr->digest == rr->digest) continue;
+    ogrh_vr_raid *r = grow(v->arena, v->raids, v->nraids, &cap, sizeof *r);
+    if (!r) {
+      rc = OGRH_ENOMEM;
+      break;
+    }
+    v->raids = r;
+    r = &v->raids[v->nraids++];
+    memset(r, 0, sizeof *r);
+    r->name = ogrh_arena_memdup(v->arena, rr->name, rr->name_len);
+    r->name_len = rr->name_len;
+    r->occ = rr->occ;
+    r->remote_index = rr->index;
+    deepen(v, OGRH_LEVEL_RAID);
+    if (!lr) {
+      r->missing_local = true;
+      continue;
+    }
+    r->local_index = lr->index;
+    if (rr->partial || lr->partial) {
+      r->needs_drilldown = true;
+      continue;
+    }
+    rc = compare_raid(v, lr, rr, r);
+  }
+  for (size_t i = 0; i < local->nraids && !rc; i++) {
+    const ogrh_dt_raid *lr = &local->raids[i];
+    if (ogrh_dtree_find_raid(remote, lr->name, lr->name_len, lr->occ)) continue;
+    ogrh_vr_raid *r = grow(v->arena, v->raids, v->nraids, &cap, sizeof *r);
+    if (!r) {
+      rc = OGRH_ENOMEM;
+      break;
+    }
+    v->raids = r;
+    r = &v->raids[v->nraids++];
+    memset(r, 0, sizeof *r);
+    r->name = ogrh_arena_memdup(v->arena, lr->name, lr->name_len);
+    r->name_len = lr->name_len;
+    r->occ = lr->occ;
+    r->local_index = lr->index;
+    r->extra_local = true;
+    deepen(v, OGRH_LEVEL_RAID);
+  }
+  if (local->raidlist != remote->raidlist) {
+    v->raid_list = true;
+    deepen(v, OGRH_LEVEL_RAID);
+  }
+  if (rc) {
+    ogrh_validation_free(v);
+    return rc;
+  }
+  *out = v;
+  return OGRH_OK;
+}
+
+static void put_name(ogrh_buf *b, const char *s, uint32_t n, uint32_t occ) {
+  ogrh_buf_add(b, s, n);
+  if (occ > 1) ogrh_buf_printf(b, " (%u)", occ);
+}
+
+int ogrh_validation_report(const ogrh_validation *v, ogrh_buf *out) {
+  static const char *const pre = "Structure mismatch detected: ";
+  if (v->valid) return ogrh_buf_adds(out, "Structure validation: PASSED\n");
+  for (int g = 0; g < OGRH_NGLOBALS; g++)
+    if (v->globals & (1u << g))
+      ogrh_buf_printf(out, "%sGlobal component '%s'\n", pre, ogrh_global_name(g));
+  bool explained = false;
+  for (size_t i = 0; i < v->nraids; i++) {
+    const ogrh_vr_raid *r = &v->raids[i];
+    const char *what = NULL;
+    if (r->missing_local) what = "raid missing locally";
+    else if (r->extra_local) what = "extra raid locally";
+    else if (r->needs_drilldown) what = "needs drill-down";
+    if (r->missing_local || r->extra_local) explained = true;
+    if (what) {
+      ogrh_buf_adds(out, pre);
+      put_name(out, r->name, r->name_len, r->occ);
+      ogrh_buf_printf(out, " (%s)\n", what);
+      continue;
+    }
+    if (r->meta_differs) {
+      ogrh_buf_adds(out, pre);
+      put_name(out, r->name, r->name_len, r->occ);
+      ogrh_buf_adds(out, " (raid metadata)\n");
+    }
+    if (r->list_differs) {
+      ogrh_buf_adds(out, pre);
+      put_name(out, r->name, r->name_len, r->occ);
+      ogrh_buf_adds(out, " (encounter list)\n");
+    }
+    for (size_t j = 0; j < r->nencs; j++) {
+      const ogrh_vr_enc *e = &r->encs[j];
+      if (e->missing_local || e->extra_local) {
+        ogrh_buf_adds(out, pre);
+        put_name(out, r->name, r->name_len, r->occ);
+        ogrh_buf_adds(out, " > ");
+        put_name(out, e->name, e->name_len, e->occ);
+        ogrh_buf_printf(out, " (%s)\n", e->missing_local ? "encounter missing locally"
+                                                         : "extra encounter locally");
+        continue;
+      }
+      for (int c = 0; c < OGRH_NCOMPONENTS; c++)
+        if (e->components & (1u << c)) {
+          ogrh_buf_adds(out, pre);
+          put_name(out, r->name, r->name_len, r->occ);
+          ogrh_buf_adds(out, " > ");
+          put_name(out, e->name, e->name_len, e->occ);
+          ogrh_buf_printf(out, " > %s\n", ogrh_component_name(c));
+        }
+    }
+  }
+  if (v->raid_list && !explained) ogrh_buf_printf(out, "%sraid list (order)\n", pre);
+  return OGRH_OK;
+}
+
+static json_t *jname(const char *s, uint32_t n, uint32_t occ) {
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  put_name(&b, s, n, occ);
+  json_t *j = json_stringn(b.p ? b.p : "", b.n);
+  ogrh_buf_deinit(&b);
+  return j ? j : json_string("?");
+}
+
+int ogrh_validation_json(const ogrh_validation *v, ogrh_buf *out) {
+  json_t *root = json_object(), *corr = json_object(), *glob = json_array(),
+         *raids = json_object(), *drill = json_array();
+  json_object_set_new(root, "valid", json_boolean(v->valid));
+  json_object_set_new(root, "level", json_string(ogrh_level_name(v->level)));
+  for (int g = 0; g < OGRH_NGLOBALS; g++)
+    if (v->globals & (1u << g)) json_array_append_new(glob, json_string(ogrh_global_name(g)));
+  for (size_t i = 0; i < v->nraids; i++) {
+    const ogrh_vr_raid *r = &v->raids[i];
+    json_t *jr = json_object(), *encs = json_object(), *miss = json_array(), *extra = json_array();
+    json_object_set_new(jr, "raidLevel", json_boolean(r->meta_differs || r->list_differs));
+    json_object_set_new(jr, "metadata", json_boolean(r->meta_differs));
+    json_object_set_new(jr, "encounterList", json_boolean(r->list_differs));
+    if (r->missing_local) json_object_set_new(jr, "missingLocally", json_true());
+    if (r->extra_local) json_object_set_new(jr, "extraLocally", json_true());
+    if (r->needs_drilldown) json_array_append_new(drill, jname(r->name, r->name_len, r->occ));
+    for (size_t j = 0; j < r->nencs; j++) {
+      const ogrh_vr_enc *e = &r->encs[j];
+      if (e->missing_local) {
+        json_array_append_new(miss, jname(e->name, e->name_len, e->occ));
+        continue;
+      }
+      if (e->extra_local) {
+        json_array_append_new(extra, jname(e->name, e->name_len, e->occ));
+        continue;
+      }
+      json_t *comps = json_array();
+      for (int c = 0; c < OGRH_NCOMPONENTS; c++)
+        if (e->components & (1u << c)) json_array_append_new(comps, json_string(ogrh_component_name(c)));
+      json_t *nm = jname(e->name, e->name_len, e->occ);
+      json_object_set_new(encs, json_string_value(nm), comps);
+      json_decref(nm);
+    }
+    json_object_set_new(jr, "encounters", encs);
+    json_object_set_new(jr, "missingEncounters", miss);
+    json_object_set_new(jr, "extraEncounters", extra);
+    json_t *nm = jname(r->name, r->name_len, r->occ);
+    json_object_set_new(raids, json_string_value(nm), jr);
+    json_decref(nm);
+  }
+  json_object_set_new(corr, "global", glob);
+  json_object_set_new(corr, "raids", raids);
+  json_object_set_new(corr, "raidList", json_boolean(v->raid_list));
+  json_object_set_new(root, "corrupted", corr);
+  json_object_set_new(root, "needsDrilldown", drill);
+  ogrh_buf rep;
+  ogrh_buf_init(&rep);
+  ogrh_validation_report(v, &rep);
+  json_t *lines = json_array();
+  for (char *s = rep.p, *e; s && *s; s = e + 1) {
+    e = strchr(s, '\n');
+    if (!e) break;
+    json_array_append_new(lines, json_stringn(s, (size_t)(e - s)));
+  }
+  ogrh_buf_deinit(&rep);
+  json_object_set_new(root, "report", lines);
+  char *txt = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  json_decref(root);
+  if (!txt) return OGRH_ENOMEM;
+  int rc = ogrh_buf_adds(out, txt);
+  free(txt);
+  return rc;
+}
+
+/* ---- path-level differences ---- */
+
+typedef struct dpath {
+  ogrh_path p;
+} dpath;
+
+static int diff_line(const dpath *dp, const ogrh_value *a, const ogrh_value *b, ogrh_buf *out) {
+  static const ogrh_value nil = {0};
+  ogrh_path_format(&dp->p, dp->p.n, out);
+  ogrh_buf_adds(out, ": ");
+  ogrh_value_write_inline(a ? a : &nil, out);
+  ogrh_buf_adds(out, " -> ");
+  ogrh_value_write_inline(b ? b : &nil, out);
+  return ogrh_buf_addc(out, '\n');
+}
+
+static bool excluded(const ogrh_value *k, const char *const *excl, int nexcl) {
+  if (k->type != OGRH_STRING) return false;
+  for (int i = 0; i < nexcl; i++)
+    if (k->len == strlen(excl[i]) && memcmp(k->u.s, excl[i], k->len) == 0) return true;
+  return false;
+}
+
+/* Recursive difference; `excl` applies at this level only. */
+static int diff_rec(dpath *dp, const ogrh_value *a, const ogrh_value *b, const char *const *excl,
+                    int nexcl, ogrh_buf *out) {
+  static const ogrh_value nil = {0};
+  if (!a) a = &nil;
+  if (!b) b = &nil;
+  if (a->type != OGRH_TABLE || b->type != OGRH_TABLE) {
+    if (ogrh_value_equal(a, b)) return OGRH_OK;
+    return diff_line(dp, a, b, out);
+  }
+  if (dp->p.n >= OGRH_PATH_MAX) return diff_line(dp, a, b, out);
+  const ogrh_table *x = a->u.t, *y = b->u.t;
+  uint32_t i = 0, j = 0;
+  while (i < x->n || j < y->n) {
+    int c = i >= x->n ? 1 : j >= y->n ? -1 : ogrh_key_cmp(&x->e[i].key, &y->e[j].key);
+    const ogrh_value *k = c <= 0 ? &x->e[i].key : &y->e[j].key;
+    const ogrh_value *va = c <= 0 ? &x->e[i].val : NULL, *vb = c >= 0 ? &y->e[j].val : NULL;
+    if (!excluded(k, excl, nexcl)) {
+      dp->p.seg[dp->p.n++] = *k;
+      int rc = diff_rec(dp, va, vb, NULL, 0, out);
+      dp->p.n--;
+      if (rc) return rc;
+    }
+    if (c <= 0) i++;
+    if (c >= 0) j++;
+  }
+  return OGRH_OK;
+}
+
+static const ogrh_table *subt(const ogrh_value *v, const char *k) {
+  const ogrh_value *x = v && v->type == OGRH_TABLE ? ogrh_table_gets(v->u.t, k) : NULL;
+  return x && x->type == OGRH_TABLE ? x->u.t : NULL;
+}
+
+static const ogrh_table *raids_of(const ogrh_value *root) {
+  const ogrh_table *em = subt(root, "encounterMgmt");
+  const ogrh_value *r = em ? ogrh_table_gets(em, "raids") : NULL;
+  return r && r->type == OGRH_TABLE ? r->u.t : NULL;
+}
+
+/* The table value at index idx of list, or NULL. */
+static const ogrh_value *at(const ogrh_table *list, int64_t idx) {
+  return list && idx ? ogrh_table_geti(list, idx) : NULL;
+}
+
+static void set_prefix(dpath *dp, int64_t raid, int64_t enc) {
+  dp->p.n = 0;
+  dp->p.seg[dp->p.n++] = ogrh_vcstr("encounterMgmt");
+  dp->p.seg[dp->p.n++] = ogrh_vcstr("raids");
+  dp->p.seg[dp->p.n++] = ogrh_vint(raid);
+  if (enc) {
+    dp->p.seg[dp->p.n++] = ogrh_vcstr("encounters");
+    dp->p.seg[dp->p.n++] = ogrh_vint(enc);
+  }
+}
+
+static const char *const slot_names[] = {"assignedPlayers", "raidMarks", "assignmentNumbers"};
+
+static int diff_component(dpath *dp, const ogrh_value *ea, const ogrh_value *eb, int c,
+                          ogrh_buf *out) {
+  static const char *const enc_excl[] = {"roles", "announcements"};
+  static const char *const slot_excl[] = {"assignedPlayers", "raidMarks", "assignmentNumbers"};
+  size_t base = dp->p.n;
+  int rc = OGRH_OK;
+  if (c == 0) return diff_rec(dp, ea, eb, enc_excl, 2, out);
+  if (c == 5) {
+    dp->p.seg[dp->p.n++] = ogrh_vcstr("announcements");
+    rc = diff_rec(dp, ogrh_table_gets(ea->u.t, "announcements"),
+                  ogrh_table_gets(eb->u.t, "announcements"), NULL, 0, out);
+    dp->p.n = base;
+    return rc;
+  }
+  const ogrh_value *ra = ogrh_table_gets(ea->u.t, "roles"), *rb = ogrh_table_gets(eb->u.t, "roles");
+  dp->p.seg[dp->p.n++] = ogrh_vcstr("roles");
+  if (!ra || !rb || ra->type != OGRH_TABLE || rb->type != OGRH_TABLE) {
+    if (c == 1) rc = diff_rec(dp, ra, rb, NULL, 0, out);
+    dp->p.n = base;
+    return rc;
+  }
+  const ogrh_table *x = ra->u.t, *y = rb->u.t;
+  uint32_t i = 0, j = 0;
+  while ((i < x->n || j < y->n) && !rc) {
+    int cmp = i >= x->n ? 1 : j >= y->n ? -1 : ogrh_key_cmp(&x->e[i].key, &y->e[j].key);
+    const ogrh_value *k = cmp <= 0 ? &x->e[i].key : &y->e[j].key;
+    const ogrh_value *va = cmp <= 0 ? &x->e[i].val : NULL, *vb = cmp >= 0 ? &y->e[j].val : NULL;
+    dp->p.seg[dp->p.n++] = *k;
+    if (c == 1) {
+      rc = diff_rec(dp, va, vb, slot_excl, 3, out);
+    } else {
+      const char *f = slot_names[c - 2];
+      const ogrh_value *fa = va && va->type == OGRH_TABLE ? ogrh_table_gets(va->u.t, f) : NULL;
+      const ogrh_value *fb = vb && vb->type == OGRH_TABLE ? ogrh_table_gets(vb->u.t, f) : NULL;
+      dp->p.seg[dp->p.n++] = ogrh_vcstr(f);
+      rc = diff_rec(dp, fa, fb, NULL, 0, out);
+      dp->p.n--;
+    }
+    dp->p.n--;
+    if (cmp <= 0) i++;
+    if (cmp >= 0) j++;
+  }
+  dp->p.n = base;
+  return rc;
+}
+
+int ogrh_diff(const ogrh_value *a_root, const ogrh_value *b_root, const ogrh_validation *v,
+              ogrh_buf *out) {
+  static const char *const raid_excl[] = {"encounters"};
+  dpath *dp = ogrh_malloc(sizeof *dp);
+  if (!dp) return OGRH_ENOMEM;
+  int rc = OGRH_OK;
+  for (int g = 0; g < OGRH_NGLOBALS && !rc; g++) {
+    if (!(v->globals & (1u << g))) continue;
+    dp->p.n = 1;
+    dp->p.seg[0] = ogrh_vcstr(ogrh_global_key(g));
+    const ogrh_value *a = a_root && a_root->type == OGRH_TABLE ? ogrh_table_gets(a_root->u.t, ogrh_global_key(g)) : NULL;
+    const ogrh_value *b = b_root && b_root->type == OGRH_TABLE ? ogrh_table_gets(b_root->u.t, ogrh_global_key(g)) : NULL;
+    rc = diff_rec(dp, a, b, NULL, 0, out);
+  }
+  const ogrh_table *ra = raids_of(a_root), *rb = raids_of(b_root);
+  for (size_t i = 0; i < v->nraids && !rc; i++) {
+    const ogrh_vr_raid *r = &v->raids[i];
+    const ogrh_value *xa = at(ra, r->local_index), *xb = at(rb, r->remote_index);
+    if (r->missing_local || r->extra_local) {
+      ogrh_buf_printf(out, "encounterMgmt.raids.%lld: raid ", (long long)(r->missing_local ? r->remote_index : r->local_index));
+      put_name(out, r->name, r->name_len, r->occ);
+      ogrh_buf_printf(out, " %s\n", r->missing_local ? "only in B" : "only in A");
+      continue;
+    }
+    if (!xa || !xb || xa->type != OGRH_TABLE || xb->type != OGRH_TABLE) continue;
+    if (r->meta_differs) {
+      set_prefix(dp, r->local_index, 0);
+      rc = diff_rec(dp, xa, xb, raid_excl, 1, out);
+    }
+    const ogrh_table *ea = subt(xa, "encounters"), *eb = subt(xb, "encounters");
+    for (size_t j = 0; j < r->nencs && !rc; j++) {
+      const ogrh_vr_enc *e = &r->encs[j];
+      if (e->missing_local || e->extra_local) {
+        ogrh_buf_printf(out, "encounterMgmt.raids.%lld.encounters.%lld: encounter ",
+                        (long long)r->local_index,
+                        (long long)(e->missing_local ? e->remote_index : e->local_index));
+        put_name(out, e->name, e->name_len, e->occ);
+        ogrh_buf_printf(out, " %s\n", e->missing_local ? "only in B" : "only in A");
+        continue;
+      }
+      const ogrh_value *va = at(ea, e->local_index), *vb = at(eb, e->remote_index);
+      if (!va || !vb || va->type != OGRH_TABLE || vb->type != OGRH_TABLE) continue;
+      for (int c = 0; c < OGRH_NCOMPONENTS && !rc; c++) {
+        if (!(e->components & (1u << c))) continue;
+        set_prefix(dp, r->local_index, e->local_index);
+        rc = diff_component(dp, va, vb, c, out);
+      }
+    }
+  }
+  ogrh_free(dp, sizeof *dp);
+  return rc;
+}
