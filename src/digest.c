@@ -38,6 +38,7 @@ struct ogrh_dtree_priv {
   int token;
   ogrh_arena *names;
   ogrh_buf scratch;
+  ogrh_buf slot[3]; /* per-slot component streams of a one-pass encounter build */
   bool all_dirty, raidlist_dirty;
   unsigned globals_dirty;
   dirty_item *dirty;
@@ -80,6 +81,26 @@ static inline void raw_u64(ogrh_buf *b, uint64_t v) {
   b->n += 8;
 }
 
+/*
+** Copies a string's bytes. Names are short; two overlapping fixed-size copies replace a call
+** to memcpy for up to 16 bytes.
+*/
+static inline void raw_bytes(ogrh_buf *b, const char *s, uint32_t n) {
+  char *d = b->p + b->n;
+  if (n >= 8 && n <= 16) {
+    memcpy(d, s, 8);
+    memcpy(d + n - 8, s + n - 8, 8);
+  } else if (n >= 4 && n < 8) {
+    memcpy(d, s, 4);
+    memcpy(d + n - 4, s + n - 4, 4);
+  } else if (n < 4) {
+    for (uint32_t i = 0; i < n; i++) d[i] = s[i];
+  } else {
+    memcpy(d, s, n);
+  }
+  b->n += n;
+}
+
 static int put_tag(ogrh_buf *b, int tag) {
   if (room(b, 1)) return OGRH_ENOMEM;
   b->p[b->n++] = (char)tag;
@@ -116,8 +137,7 @@ static inline int enc_scalar(const ogrh_value *v, ogrh_buf *b) {
     if (room(b, 5 + (size_t)v->len)) return OGRH_ENOMEM;
     b->p[b->n++] = T_STRING;
     raw_u32(b, v->len);
-    if (v->len) memcpy(b->p + b->n, v->u.s, v->len);
-    b->n += v->len;
+    raw_bytes(b, v->u.s, v->len);
     return OGRH_OK;
   case OGRH_NIL:
     return put_tag(b, T_NIL);
@@ -151,8 +171,7 @@ static int enc_value(const ogrh_value *v, ogrh_buf *b) {
       raw_u64(b, (uint64_t)e->key.u.i);
       b->p[b->n++] = T_STRING;
       raw_u32(b, e->val.len);
-      if (e->val.len) memcpy(b->p + b->n, e->val.u.s, e->val.len);
-      b->n += e->val.len;
+      raw_bytes(b, e->val.u.s, e->val.len);
       continue;
     }
     int rc = enc_scalar(&e->key, b);
@@ -214,6 +233,20 @@ static const ogrh_value *tget(const ogrh_table *t, const char *k) {
   return t ? ogrh_table_gets(t, k) : NULL;
 }
 
+/*
+** A key of a small table (a role's per-slot table, an encounter's roles). These tables hold
+** about ten keys, so a scan that compares lengths first beats a binary search; these lookups
+** were most of an incremental update.
+*/
+static const ogrh_value *slot_field(const ogrh_table *role, const ogrh_value *f) {
+  for (uint32_t j = 0; j < role->n; j++) {
+    const ogrh_value *k = &role->e[j].key;
+    if (k->type == OGRH_STRING && k->len == f->len && memcmp(k->u.s, f->u.s, f->len) == 0)
+      return &role->e[j].val;
+  }
+  return NULL;
+}
+
 int ogrh_component_encode(const ogrh_table *enc, int c, ogrh_buf *b) {
   static const ogrh_value nil = {0};
   int rc = OGRH_OK;
@@ -222,13 +255,15 @@ int ogrh_component_encode(const ogrh_table *enc, int c, ogrh_buf *b) {
     terminate(b);
     return rc;
   }
-  const ogrh_value *roles = tget(enc, "roles");
+  static const ogrh_value roles_key = {OGRH_STRING, 0, 5, {.s = "roles"}};
+  static const ogrh_value ann_key = {OGRH_STRING, 0, 13, {.s = "announcements"}};
+  const ogrh_value *roles = c >= 1 && c <= 4 ? slot_field(enc, &roles_key) : NULL;
   switch (c) {
   case 0:
     rc = canon_without(enc, &enc_excl, b);
     break;
   case 5: {
-    const ogrh_value *a = tget(enc, "announcements");
+    const ogrh_value *a = slot_field(enc, &ann_key);
     rc = enc_value(a ? a : &nil, b);
     break;
   }
@@ -261,7 +296,7 @@ int ogrh_component_encode(const ogrh_table *enc, int c, ogrh_buf *b) {
     rc = open_table(b, &at);
     for (uint32_t i = 0; i < roles->u.t->n && !rc; i++) {
       const ogrh_entry *e = &roles->u.t->e[i];
-      const ogrh_value *x = e->val.type == OGRH_TABLE ? ogrh_table_get(e->val.u.t, &f) : NULL;
+      const ogrh_value *x = e->val.type == OGRH_TABLE ? slot_field(e->val.u.t, &f) : NULL;
       if (!x) continue;
       rc = enc_value(&e->key, b);
       if (!rc) rc = enc_value(x, b);
@@ -435,7 +470,76 @@ static void enc_digest(ogrh_dt_enc *e, ogrh_buf *scratch) {
     e->digest = hash_digests(SEED_ENC, e->comp, OGRH_NCOMPONENTS, NULL, 0, 0, scratch);
 }
 
+/*
+** All four role-based components in one pass over the roles: each role table is scanned once,
+** its three per-slot tables picked up on the way, instead of once plus three lookups. Gives
+** the same bytes as ogrh_component_encode (test_digest checks it).
+*/
+static int encode_role_components(ogrh_dtree *t, const ogrh_value *roles, ogrh_digest out[4]) {
+  ogrh_buf *rb = &t->priv->scratch, *sb = t->priv->slot;
+  size_t at[3];
+  uint32_t cnt[3] = {0, 0, 0};
+  int rc = OGRH_OK;
+  rb->n = 0;
+  if (room(rb, 5)) return OGRH_ENOMEM;
+  rb->p[rb->n++] = T_TABLE;
+  raw_u32(rb, roles->u.t->n);
+  for (int f = 0; f < 3; f++) {
+    sb[f].n = 0;
+    if ((rc = open_table(&sb[f], &at[f]))) return rc;
+  }
+  for (uint32_t i = 0; i < roles->u.t->n && !rc; i++) {
+    const ogrh_entry *e = &roles->u.t->e[i];
+    if ((rc = enc_scalar(&e->key, rb))) break;
+    if (e->val.type != OGRH_TABLE) {
+      rc = enc_value(&e->val, rb);
+      continue;
+    }
+    const ogrh_table *role = e->val.u.t;
+    const ogrh_value *found[3] = {NULL, NULL, NULL};
+    size_t hat;
+    uint32_t n = 0;
+    if ((rc = open_table(rb, &hat))) break;
+    for (uint32_t j = 0; j < role->n && !rc; j++) {
+      const ogrh_value *k = &role->e[j].key;
+      int f = -1;
+      if (k->type == OGRH_STRING)
+        for (int x = 0; x < 3; x++)
+          if (k->len == slot_lens[x] && memcmp(k->u.s, slot_fields[x], k->len) == 0) f = x;
+      if (f >= 0) {
+        found[f] = &role->e[j].val;
+        continue;
+      }
+      rc = enc_scalar(k, rb);
+      if (!rc) rc = enc_value(&role->e[j].val, rb);
+      n++;
+    }
+    if (rc) break;
+    close_table(rb, hat, n);
+    for (int f = 0; f < 3 && !rc; f++)
+      if (found[f]) {
+        rc = enc_scalar(&e->key, &sb[f]);
+        if (!rc) rc = enc_value(found[f], &sb[f]);
+        cnt[f]++;
+      }
+  }
+  if (rc) return rc;
+  out[0] = hash_buf(rb, SEED_COMP + 1);
+  for (int f = 0; f < 3; f++) {
+    close_table(&sb[f], at[f], cnt[f]);
+    out[1 + f] = hash_buf(&sb[f], SEED_COMP + 2 + (uint64_t)f);
+  }
+  return OGRH_OK;
+}
+
 static int compute_enc(ogrh_dtree *t, const ogrh_table *enc, unsigned comps, ogrh_dt_enc *e) {
+  const unsigned role_comps = OGRH_C_ROLES | OGRH_C_ASSIGNMENTS | OGRH_C_MARKS | OGRH_C_NUMBERS;
+  const ogrh_value *roles = (comps & role_comps) == role_comps ? tget(enc, "roles") : NULL;
+  if (roles && roles->type == OGRH_TABLE) {
+    int rc = encode_role_components(t, roles, &e->comp[1]);
+    if (rc) return rc;
+    comps &= ~role_comps;
+  }
   for (int c = 0; c < OGRH_NCOMPONENTS; c++)
     if (comps & (1u << c)) {
       t->priv->scratch.n = 0;
@@ -643,6 +747,7 @@ static ogrh_dtree *tree_new(void) {
   }
   memset(t->priv, 0, sizeof *t->priv);
   ogrh_buf_init(&t->priv->scratch);
+  for (int f = 0; f < 3; f++) ogrh_buf_init(&t->priv->slot[f]);
   t->priv->names = ogrh_arena_new();
   if (!t->priv->names) {
     ogrh_dtree_free(t);
@@ -657,6 +762,7 @@ void ogrh_dtree_free(ogrh_dtree *t) {
   free_raids(t);
   ogrh_arena_free(t->priv->names);
   ogrh_buf_deinit(&t->priv->scratch);
+  for (int f = 0; f < 3; f++) ogrh_buf_deinit(&t->priv->slot[f]);
   ogrh_free(t->priv->dirty, t->priv->capdirty * sizeof *t->priv->dirty);
   ogrh_free(t->rdig, t->caprdig * sizeof *t->rdig);
   ogrh_free(t->priv, sizeof *t->priv);

@@ -88,5 +88,37 @@ expect 0 "$OGRH" export --json "$T/g3.lua" -o "$T/g3.json"
 expect 0 "$OGRH" import --json "$T/g3.json" -o "$T/g3b.lua"
 cmp -s "$T/g3.lua" "$T/g3b.lua" && ok || bad "export/import changed generated data"
 
+# checksum / validate / diff / repair
+for c in checksum validate diff repair; do
+  expect 0 "$OGRH" "$c" --help; has out "usage: ogrh $c"
+done
+expect 0 "$OGRH" checksum "$DEF"; has out "^root [0-9a-f]\{16\}$"; has out "playerAssignments"
+expect 0 "$OGRH" checksum "$DEF" --depth raid --compat; has out "compat"
+grep -q "encounter" "$T/out" && bad "--depth raid printed encounters" || ok
+expect 0 "$OGRH" checksum "$DEF" --json --depth encounter; has out '"root"'
+expect 2 "$OGRH" checksum "$DEF" --depth planet
+"$OGRH" gen --seed 4 -o "$T/admin.lua"; cp "$T/admin.lua" "$T/client.lua"
+expect 0 "$OGRH" validate "$T/admin.lua" "$T/client.lua"; has out "Structure validation: PASSED"
+expect 0 "$OGRH" diff "$T/admin.lua" "$T/client.lua"
+"$OGRH" set "$T/client.lua" encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.2 '"Warbob"' >/dev/null
+"$OGRH" set "$T/client.lua" consumes.1.primaryId 1 >/dev/null
+expect 1 "$OGRH" validate "$T/admin.lua" "$T/client.lua"
+has out "Structure mismatch detected: BWL > Razorgore > playerAssignments"
+has out "Structure mismatch detected: Global component 'consumes'"
+expect 1 "$OGRH" validate "$T/admin.lua" "$T/client.lua" --json; has out '"valid": false'
+expect 1 "$OGRH" diff "$T/admin.lua" "$T/client.lua"
+has out 'encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.2: nil -> "Warbob"'
+has out 'consumes.1.primaryId: 13461 -> 1'
+sum=$(md5sum < "$T/client.lua")
+expect 0 "$OGRH" repair --from "$T/admin.lua" "$T/client.lua" --dry-run --current BWL/Razorgore
+has out "CRITICAL component BWL > Razorgore > playerAssignments"; has out "LOW      global"
+[ "$(md5sum < "$T/client.lua")" = "$sum" ] && ok || bad "repair --dry-run changed the file"
+expect 2 "$OGRH" repair "$T/client.lua"
+expect 2 "$OGRH" repair --from "$T/admin.lua" "$T/client.lua" --level galaxy
+expect 0 "$OGRH" repair --from "$T/admin.lua" "$T/client.lua"; has out "now identical"
+expect 0 "$OGRH" validate "$T/admin.lua" "$T/client.lua"
+cmp -s "$T/admin.lua" "$T/client.lua" && ok || bad "repaired file differs from the admin's bytes"
+expect 1 "$OGRH" validate "$T/admin.lua" "$T/broken.lua"; has err "broken.lua:"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
