@@ -239,10 +239,13 @@ static const ogrh_value *tget(const ogrh_table *t, const char *k) {
 ** were most of an incremental update.
 */
 static const ogrh_value *slot_field(const ogrh_table *role, const ogrh_value *f) {
+  unsigned char f0 = (unsigned char)f->u.s[0];
   for (uint32_t j = 0; j < role->n; j++) {
     const ogrh_value *k = &role->e[j].key;
-    if (k->type == OGRH_STRING && k->len == f->len && memcmp(k->u.s, f->u.s, f->len) == 0)
-      return &role->e[j].val;
+    if (k->type != OGRH_STRING) continue;
+    /* Keys are sorted: past the first byte of f, f is not there. */
+    if (k->len && (unsigned char)k->u.s[0] > f0) break;
+    if (k->len == f->len && memcmp(k->u.s, f->u.s, f->len) == 0) return &role->e[j].val;
   }
   return NULL;
 }
@@ -884,22 +887,21 @@ int ogrh_dtree_update(ogrh_dtree *t) {
   if (!p->doc) return OGRH_OK;
   if (p->all_dirty) return build_all(t);
   if (!p->ndirty && !p->globals_dirty && !p->raidlist_dirty) return OGRH_OK;
+  /* The schema root is looked up only when something above the raids needs it. */
   const ogrh_table *root = NULL;
-  if (p->globals_dirty || p->raidlist_dirty || p->ndirty) {
-    bool need = p->globals_dirty || p->raidlist_dirty;
-    for (size_t i = 0; i < p->ndirty && !need; i++) need = p->dirty[i].raid_all;
-    if (need) {
-      ogrh_value *rootv = ogrh_doc_root(p->doc);
-      root = rootv && rootv->type == OGRH_TABLE ? rootv->u.t : NULL;
-    }
+  bool need = p->globals_dirty || p->raidlist_dirty;
+  for (size_t i = 0; i < p->ndirty && !need; i++) need = p->dirty[i].raid_all;
+  if (need) {
+    ogrh_value *rootv = ogrh_doc_root(p->doc);
+    root = rootv && rootv->type == OGRH_TABLE ? rootv->u.t : NULL;
   }
   int rc;
-  for (int g = 0; g < OGRH_NGLOBALS; g++)
+  for (int g = 0; p->globals_dirty && g < OGRH_NGLOBALS; g++)
     if (p->globals_dirty & (1u << g)) {
       if ((rc = compute_global(t, root, g))) return rc;
       t->rdig[g] = t->global[g];
+      p->globals_dirty &= ~(1u << g);
     }
-  p->globals_dirty = 0;
   const ogrh_table *raids = NULL;
   for (size_t i = 0; i < p->ndirty; i++) {
     dirty_item *it = &p->dirty[i];
