@@ -213,6 +213,20 @@ int ogrh_read_file(const char *path, ogrh_buf *b) {
   return rc;
 }
 
+/*
+** Crash points for the crash-safety tests: with OGRH_CRASH_AT=N in the environment, the Nth
+** crash point reached kills the process on the spot (_exit(99)), as a power cut would.
+*/
+void ogrh__crashpoint(void);
+void ogrh__crashpoint(void) {
+  static long at = -1, seen = 0;
+  if (at < 0) {
+    const char *e = getenv("OGRH_CRASH_AT");
+    at = e && *e ? atol(e) : 0;
+  }
+  if (at > 0 && ++seen == at) _exit(99);
+}
+
 static int write_all(int fd, const void *p, size_t n) {
   const char *c = p;
   while (n) {
@@ -245,10 +259,17 @@ int ogrh_write_file_atomic(const char *path, const void *p, size_t n) {
   /* Keep the permissions of the file being replaced, else the usual 0644. */
   struct stat st;
   fchmod(fd, stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644);
-  int rc = write_all(fd, p, n);
+  ogrh__crashpoint();
+  /* Half the bytes, a crash point, the rest: a crash can leave a torn temporary file. */
+  int rc = write_all(fd, p, n / 2);
+  ogrh__crashpoint();
+  if (rc == OGRH_OK) rc = write_all(fd, (const char *)p + n / 2, n - n / 2);
+  ogrh__crashpoint();
   if (rc == OGRH_OK && fsync(fd) != 0) rc = OGRH_EIO;
   if (close(fd) != 0 && rc == OGRH_OK) rc = OGRH_EIO;
+  ogrh__crashpoint();
   if (rc == OGRH_OK && rename(tmp, path) != 0) rc = OGRH_EIO;
+  ogrh__crashpoint();
   if (rc != OGRH_OK) {
     unlink(tmp);
   } else {

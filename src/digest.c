@@ -191,6 +191,95 @@ int ogrh_canon_encode(const ogrh_value *v, ogrh_buf *b) {
   return rc;
 }
 
+/* ---- canonical decoding ---- */
+
+typedef struct cdec {
+  ogrh_arena *a;
+  const uint8_t *p, *end;
+} cdec;
+
+static int dec_u32(cdec *d, uint32_t *v) {
+  if (d->end - d->p < 4) return OGRH_ECORRUPT;
+  *v = (uint32_t)d->p[0] | (uint32_t)d->p[1] << 8 | (uint32_t)d->p[2] << 16 | (uint32_t)d->p[3] << 24;
+  d->p += 4;
+  return OGRH_OK;
+}
+
+static int dec_u64(cdec *d, uint64_t *v) {
+  if (d->end - d->p < 8) return OGRH_ECORRUPT;
+  uint64_t x = 0;
+  for (int i = 7; i >= 0; i--) x = (x << 8) | d->p[i];
+  d->p += 8;
+  *v = x;
+  return OGRH_OK;
+}
+
+static int dec_value(cdec *d, int depth, ogrh_value *out) {
+  if (d->p >= d->end) return OGRH_ECORRUPT;
+  int tag = *d->p++;
+  uint64_t u;
+  uint32_t n;
+  switch (tag) {
+  case T_NIL:
+    *out = ogrh_vnil();
+    return OGRH_OK;
+  case T_FALSE:
+  case T_TRUE:
+    *out = ogrh_vbool(tag == T_TRUE);
+    return OGRH_OK;
+  case T_INT:
+    if (dec_u64(d, &u)) return OGRH_ECORRUPT;
+    *out = ogrh_vint((int64_t)u);
+    return OGRH_OK;
+  case T_DOUBLE: {
+    if (dec_u64(d, &u)) return OGRH_ECORRUPT;
+    double x;
+    memcpy(&x, &u, 8);
+    if (x != x) return OGRH_ECORRUPT; /* NaN never occurs in a valid tree */
+    *out = ogrh_vdouble(x);
+    return OGRH_OK;
+  }
+  case T_STRING: {
+    if (dec_u32(d, &n) || (size_t)(d->end - d->p) < n) return OGRH_ECORRUPT;
+    char *s = ogrh_arena_memdup(d->a, d->p, n);
+    if (!s) return OGRH_ENOMEM;
+    d->p += n;
+    *out = ogrh_vstr(s, n);
+    return OGRH_OK;
+  }
+  case T_TABLE: {
+    if (depth >= OGRH_MAX_DEPTH) return OGRH_EDEPTH;
+    /* Every entry takes at least two bytes: a count beyond that is a lie. */
+    if (dec_u32(d, &n) || (size_t)(d->end - d->p) / 2 < n) return OGRH_ECORRUPT;
+    ogrh_table *t = ogrh_table_new(d->a, n);
+    if (!t) return OGRH_ENOMEM;
+    for (uint32_t i = 0; i < n; i++) {
+      ogrh_value k, v;
+      int rc = dec_value(d, depth + 1, &k);
+      if (!rc) rc = dec_value(d, depth + 1, &v);
+      if (rc) return rc;
+      if (!ogrh_key_valid(&k) || v.type == OGRH_NIL) return OGRH_ECORRUPT;
+      if (i && ogrh_key_cmp(&t->e[i - 1].key, &k) >= 0) return OGRH_ECORRUPT;
+      t->e[i].key = k;
+      t->e[i].val = v;
+      t->n = i + 1;
+    }
+    *out = ogrh_vtable(t);
+    return OGRH_OK;
+  }
+  }
+  return OGRH_ECORRUPT;
+}
+
+int ogrh_canon_decode(ogrh_arena *a, const uint8_t *p, size_t n, bool exact, ogrh_value *out,
+                      size_t *used) {
+  cdec d = {a, p, p + n};
+  int rc = dec_value(&d, 0, out);
+  if (!rc && exact && d.p != d.end) rc = OGRH_ECORRUPT;
+  if (used) *used = (size_t)(d.p - p);
+  return rc;
+}
+
 typedef struct keyset {
   const char *const *keys;
   const uint32_t *lens;

@@ -364,13 +364,17 @@ bool ogrh_doc_is_v2(const ogrh_doc *d) {
   return ver && ver->type == OGRH_STRING && ver->len == 2 && memcmp(ver->u.s, "v2", 2) == 0;
 }
 
-ogrh_value *ogrh_doc_root(ogrh_doc *d) {
-  ogrh_value *sv = sv_root(d->f);
+ogrh_value *ogrh_svfile_schema_root(const ogrh_svfile *f) {
+  ogrh_value *sv = sv_root((ogrh_svfile *)f);
   if (!sv) return NULL;
-  if (!ogrh_doc_is_v2(d)) return sv;
+  const ogrh_value *ver = ogrh_table_gets(sv->u.t, "schemaVersion");
+  if (!(ver && ver->type == OGRH_STRING && ver->len == 2 && memcmp(ver->u.s, "v2", 2) == 0))
+    return sv;
   ogrh_value *v2 = ogrh_table_gets(sv->u.t, "v2");
   return v2 && v2->type == OGRH_TABLE ? v2 : NULL;
 }
+
+ogrh_value *ogrh_doc_root(ogrh_doc *d) { return ogrh_svfile_schema_root(d->f); }
 
 /* Creates OGRH_SV (v2) and OGRH_SV.v2 when missing, as GetActiveSchema does before a write. */
 static int ensure_root(ogrh_doc *d, ogrh_value **out) {

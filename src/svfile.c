@@ -705,6 +705,19 @@ int ogrh_write_double(double d, ogrh_buf *b) {
   return ogrh_buf_adds(b, tmp);
 }
 
+/* Integers are most of what a file holds besides strings: format them without printf. */
+static int put_int(ogrh_buf *b, int64_t v) {
+  char tmp[24];
+  char *p = tmp + sizeof tmp;
+  uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+  do {
+    *--p = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) *--p = '-';
+  return ogrh_buf_add(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 static int tabs(ogrh_buf *b, int n) {
   static const char t[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
   while (n > 0) {
@@ -723,25 +736,25 @@ int ogrh_value_write(const ogrh_value *v, int indent, ogrh_buf *b) {
   case OGRH_BOOL:
     return ogrh_buf_adds(b, v->b ? "true" : "false");
   case OGRH_INT:
-    return ogrh_buf_printf(b, "%lld", (long long)v->u.i);
+    return put_int(b, v->u.i);
   case OGRH_DOUBLE:
     return ogrh_write_double(v->u.d, b);
   case OGRH_STRING:
     return ogrh_write_lua_string(v->u.s, v->len, b);
   case OGRH_TABLE: {
     const ogrh_table *t = v->u.t;
-    if ((rc = ogrh_buf_adds(b, "{\n"))) return rc;
+    if ((rc = ogrh_buf_add(b, "{\n", 2))) return rc;
     for (uint32_t i = 0; i < t->n; i++) {
       const ogrh_entry *e = &t->e[i];
       if ((rc = tabs(b, indent + 1))) return rc;
       if ((rc = ogrh_buf_addc(b, '['))) return rc;
       if (e->key.type == OGRH_INT)
-        rc = ogrh_buf_printf(b, "%lld", (long long)e->key.u.i);
+        rc = put_int(b, e->key.u.i);
       else
         rc = ogrh_write_lua_string(e->key.u.s, e->key.len, b);
-      if (rc || (rc = ogrh_buf_adds(b, "] = "))) return rc;
+      if (rc || (rc = ogrh_buf_add(b, "] = ", 4))) return rc;
       if ((rc = ogrh_value_write(&e->val, indent + 1, b))) return rc;
-      if ((rc = ogrh_buf_adds(b, ",\n"))) return rc;
+      if ((rc = ogrh_buf_add(b, ",\n", 2))) return rc;
     }
     if ((rc = tabs(b, indent))) return rc;
     return ogrh_buf_addc(b, '}');

@@ -120,5 +120,39 @@ expect 0 "$OGRH" validate "$T/admin.lua" "$T/client.lua"
 cmp -s "$T/admin.lua" "$T/client.lua" && ok || bad "repaired file differs from the admin's bytes"
 expect 1 "$OGRH" validate "$T/admin.lua" "$T/broken.lua"; has err "broken.lua:"
 
+# backup and defaults
+export OGRH_NOW=1800000000
+expect 0 "$OGRH" backup --help; has out "usage: ogrh backup"
+expect 0 "$OGRH" defaults --help; has out "usage: ogrh defaults"
+expect 2 "$OGRH" backup frobnicate "$T/admin.lua"
+expect 2 "$OGRH" backup show "$T/admin.lua"
+expect 0 "$OGRH" backup list "$T/admin.lua"; has out "no backups"
+expect 0 "$OGRH" backup create "$T/admin.lua" --label "Before BWL Changes"; has out "Backup created successfully: 1 \[Before BWL Changes\]"
+expect 0 "$OGRH" backup list "$T/admin.lua"; has out "\[pinned\] Before BWL Changes"
+expect 0 "$OGRH" backup list "$T/admin.lua" --json; has out '"reason": "manual"'
+expect 0 "$OGRH" backup show "$T/admin.lua" 1; has out "holds: 6 raids, 61 encounters"; has out "(verified)"
+expect 1 "$OGRH" backup show "$T/admin.lua" 42; has err "no backup with id 42"
+expect 0 "$OGRH" backup export "$T/admin.lua" 1 -o "$T/line.txt"
+head -c 8 "$T/line.txt" | grep -q OGRHBK1 && ok || bad "export line tag"
+expect 0 "$OGRH" backup import "$T/other.lua" "$T/line.txt" --restore; has out "Imported as backup 1"
+cmp -s "$T/other.lua" "$T/admin.lua" && ok || bad "imported+restored file differs"
+expect 1 "$OGRH" backup import "$T/other.lua" "$T/bad.json"; has err "not an exported backup"
+# repair at raid level takes a backup first; defaults takes one too; restore undoes
+"$OGRH" set "$T/client.lua" encounterMgmt.raids.3.advancedSettings.x 1 >/dev/null
+expect 0 "$OGRH" repair --from "$T/admin.lua" "$T/client.lua" --level raid; has err "backup 1 taken first (before repair)"
+expect 0 "$OGRH" backup list "$T/client.lua"; has out "before repair"
+expect 0 "$OGRH" defaults "$T/client.lua"; has out "factory defaults"
+expect 0 "$OGRH" stats "$T/client.lua"; has out "assigned slots: 0"
+expect 0 "$OGRH" backup list "$T/client.lua"; has out "before load defaults"
+expect 0 "$OGRH" backup restore "$T/client.lua" 2; has out "Safety backup 3"
+cmp -s "$T/client.lua" "$T/admin.lua" && ok || bad "restore did not bring back the plan"
+expect 1 "$OGRH" backup delete "$T/client.lua" 1; has err "minimum 3 backups"
+"$OGRH" backup create "$T/client.lua" >/dev/null
+expect 1 "$OGRH" backup delete "$T/client.lua" 4; has err "confirm"
+expect 0 "$OGRH" backup delete "$T/client.lua" 4 --yes
+expect 0 "$OGRH" backup pin "$T/client.lua" 2; expect 0 "$OGRH" backup unpin "$T/client.lua" 2
+expect 0 "$OGRH" backup prune "$T/client.lua"; has out "Pruned"
+unset OGRH_NOW
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -11,7 +11,8 @@
 
 static const cli_cmd *const commands[] = {
     &cmd_get,      &cmd_set,      &cmd_fmt,  &cmd_stats,  &cmd_export, &cmd_import,
-    &cmd_gen,      &cmd_checksum, &cmd_validate, &cmd_diff, &cmd_repair};
+    &cmd_gen,      &cmd_checksum, &cmd_validate, &cmd_diff, &cmd_repair, &cmd_backup,
+    &cmd_defaults};
 
 static const char *current_cmd = "ogrh";
 

@@ -88,6 +88,14 @@ const ogrh_dt_enc *ogrh_dtree_find_enc(const ogrh_dt_raid *r, const char *name, 
 ** encoded with ogrh_component_encode.
 */
 int ogrh_canon_encode(const ogrh_value *v, ogrh_buf *b);
+/*
+** Decodes one canonical encoding from p[0..n) into arena a. Never reads past n, checks every
+** count against the bytes left before allocating, refuses non-canonical input (keys out of
+** order or duplicated, invalid key types, nil values in tables, trailing bytes when
+** `exact`), and nests at most OGRH_MAX_DEPTH tables. *used gets the bytes consumed.
+*/
+int ogrh_canon_decode(ogrh_arena *a, const uint8_t *p, size_t n, bool exact, ogrh_value *out,
+                      size_t *used);
 /* The canonical encoding of component c (0..5) of an encounter table (NULL = absent). */
 int ogrh_component_encode(const ogrh_table *enc, int c, ogrh_buf *b);
 ogrh_digest ogrh_component_digest(const ogrh_table *enc, int c, ogrh_buf *scratch);

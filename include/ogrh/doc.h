@@ -128,6 +128,10 @@ int ogrh_doc_save(const ogrh_doc *d, const char *path, ogrh_err *err);
 ogrh_svfile *ogrh_doc_svfile(ogrh_doc *d);
 ogrh_arena *ogrh_doc_arena(ogrh_doc *d);
 
+/* The schema root of a file (OGRH_SV.v2 when OGRH_SV.schemaVersion == "v2", else OGRH_SV),
+** or NULL when there is none. */
+ogrh_value *ogrh_svfile_schema_root(const ogrh_svfile *f);
+
 /* The schema root (OGRH_SV.v2 or OGRH_SV), or NULL when the file has no OGRH_SV table. */
 ogrh_value *ogrh_doc_root(ogrh_doc *d);
 /* True when the file uses the v2 layout. */

@@ -16,5 +16,6 @@
 #include "ogrh/gen.h"
 #include "ogrh/digest.h"
 #include "ogrh/validate.h"
+#include "ogrh/backup.h"
 
 #endif
