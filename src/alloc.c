@@ -196,8 +196,15 @@ int ogrh_read_file(const char *path, ogrh_buf *b) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
   if (!f) return errno == ENOENT ? OGRH_ENOTFOUND : OGRH_EIO;
   int rc = OGRH_OK;
+  /* A regular file's size is known: one allocation, no regrowth. */
+  struct stat st;
+  if (f != stdin && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+      ogrh_buf_reserve(b, (size_t)st.st_size + 1)) {
+    fclose(f);
+    return OGRH_ENOMEM;
+  }
   for (;;) {
-    if (ogrh_buf_reserve(b, 65536)) {
+    if (b->cap - b->n < 4096 && ogrh_buf_reserve(b, 65536)) {
       rc = OGRH_ENOMEM;
       break;
     }

@@ -20,13 +20,11 @@
 #include <xxhash.h>
 #include <zstd.h>
 
-#define STORE_MAGIC "OGRHBK01"
+#define STORE_MAGIC "OGRHBK02"
 #define STORE_FILE "store.ogrhbk"
 #define EXPORT_TAG "OGRHBK1"
 /* Larger inputs are refused on import: no backup of a raid plan comes near this. */
 #define MAX_SNAPSHOT (256u << 20)
-
-enum { OBJ_COMPRESSED = 1 };
 
 /*
 ** Tree objects start with their kind and the 8-byte digest of the encounter or raid they
@@ -48,13 +46,29 @@ static int reason_parse(const char *s) {
   return -1;
 }
 
+enum { OBJ_PENDING = 0, OBJ_RAW = 1, OBJ_SEG = 2 };
+
 typedef struct obj {
-  uint32_t id, check, raw_len, stored_len;
-  uint8_t flags;
-  const uint8_t *data; /* stored bytes, in the loaded file or in the arena */
+  uint32_t id, check, raw_len;
+  uint8_t where;       /* OBJ_PENDING (new, raw in the arena), OBJ_RAW, OBJ_SEG */
+  uint32_t seg, off;   /* OBJ_SEG: which segment, where in its decompressed bytes */
+  const uint8_t *data; /* OBJ_PENDING / OBJ_RAW: the raw bytes */
   bool mark;
   uint64_t dig; /* encounter / raid trees: the digest of what they hold (else 0) */
 } obj;
+
+/*
+** A segment is one zstd frame holding the blobs added by one save, back to back. Compressing
+** them together costs about what compressing the file once does, where one frame per small
+** object cost several times more; objects keep their own checksums inside.
+*/
+typedef struct seg {
+  uint32_t id, raw_len, stored_len;
+  uint64_t check;      /* XXH3-64 of the stored bytes */
+  const uint8_t *data; /* stored bytes, in the loaded file */
+  uint8_t *cache;      /* decompressed bytes once needed (raw_len + 1) */
+  uint64_t live;       /* live raw bytes, counted by a save */
+} seg;
 
 /* Digest -> object id, for reusing the trees of unchanged raids and encounters. */
 typedef struct digmap {
@@ -72,6 +86,9 @@ struct ogrh_store {
   obj *objs; /* open addressing on id */
   size_t nobjs, capobjs;
   digmap trees; /* encounter and raid tree objects by the digest they were built from */
+  seg *segs;
+  size_t nsegs, capsegs;
+  uint32_t next_seg;
   ogrh_backup_info *infos; /* newest first */
   size_t ninfo, capinfo;
   uint32_t next_id;
@@ -172,8 +189,10 @@ static uint64_t read_le64(const uint8_t *p) {
 }
 
 /* Object identity: the low 32 bits of XXH3-64 of the raw bytes; the high 32 bits are the
-** checksum verified on every read. A clash of low bits with other content probes onward. */
+** checksum verified on every read. A clash of low bits with other content probes onward.
+** New objects stay raw in the arena until the next save packs them. */
 static int put_obj(ogrh_store *s, const void *raw, size_t n, uint32_t *id, size_t *added) {
+  (void)added;
   if (n > UINT32_MAX) return OGRH_ETOOBIG;
   uint64_t h = XXH3_64bits(raw, n);
   uint32_t cand = (uint32_t)h, check = (uint32_t)(h >> 32);
@@ -188,30 +207,48 @@ static int put_obj(ogrh_store *s, const void *raw, size_t n, uint32_t *id, size_
   }
   int rc = grow_objs(s);
   if (rc) return rc;
-  obj o = {cand, check, (uint32_t)n, (uint32_t)n, 0, NULL, false, 0};
-  const uint8_t *r8 = raw;
-  bool tree = n >= 9 && (r8[0] == 'E' || r8[0] == 'R');
-  bool squeeze = n > 64 && !tree && r8[0] != 'S';
-  size_t bound = ZSTD_compressBound(n);
-  uint8_t *buf = ogrh_arena_alloc(s->arena, (squeeze ? bound : n) + 1);
+  uint8_t *buf = ogrh_arena_alloc(s->arena, n + 1);
   if (!buf) return OGRH_ENOMEM;
-  size_t c = squeeze ? ZSTD_compress2(s->cctx, buf, bound, raw, n) : 0;
-  if (tree) {
+  if (n) memcpy(buf, raw, n);
+  obj o = {cand, check, (uint32_t)n, OBJ_PENDING, 0, 0, buf, false, 0};
+  const uint8_t *r8 = raw;
+  if (n >= 9 && (r8[0] == 'E' || r8[0] == 'R')) {
     o.dig = read_le64(r8 + 1);
     if ((rc = digmap_put(&s->trees, o.dig, cand))) return rc;
   }
-  if (squeeze && !ZSTD_isError(c) && c < n) {
-    o.flags = OBJ_COMPRESSED;
-    o.stored_len = (uint32_t)c;
-  } else if (n) {
-    memcpy(buf, raw, n);
-  }
-  o.data = buf;
   *slot_of(s, cand) = o;
   s->nobjs++;
   *id = cand;
-  if (added) *added += 13 + o.stored_len;
   return OGRH_OK;
+}
+
+static seg *find_seg(ogrh_store *s, uint32_t id) {
+  for (size_t i = 0; i < s->nsegs; i++)
+    if (s->segs[i].id == id) return &s->segs[i];
+  return NULL;
+}
+
+/* The decompressed bytes of a segment, verified once and kept. */
+static int seg_bytes(ogrh_store *s, seg *g, ogrh_err *err) {
+  if (g->cache) return OGRH_OK;
+  if (XXH3_64bits(g->data, g->stored_len) != g->check)
+    return ogrh_err_set(err, OGRH_ECORRUPT, "backup store: segment %u fails its checksum", g->id);
+  g->cache = ogrh_malloc((size_t)g->raw_len + 1);
+  if (!g->cache) return OGRH_ENOMEM;
+  size_t got = ZSTD_decompressDCtx(s->dctx, g->cache, g->raw_len, g->data, g->stored_len);
+  if (ZSTD_isError(got) || got != g->raw_len) {
+    ogrh_free(g->cache, (size_t)g->raw_len + 1);
+    g->cache = NULL;
+    return ogrh_err_set(err, OGRH_ECORRUPT, "backup store: segment %u does not decompress", g->id);
+  }
+  return OGRH_OK;
+}
+
+static void drop_caches(ogrh_store *s) {
+  for (size_t i = 0; i < s->nsegs; i++) {
+    ogrh_free(s->segs[i].cache, (size_t)s->segs[i].raw_len + 1);
+    s->segs[i].cache = NULL;
+  }
 }
 
 /* The raw bytes of an object, verified; they live in the arena a. */
@@ -219,18 +256,23 @@ static int get_obj(ogrh_store *s, uint32_t id, ogrh_arena *a, const uint8_t **ou
                    ogrh_err *err) {
   obj *o = find_obj(s, id);
   if (!o) return ogrh_err_set(err, OGRH_ECORRUPT, "backup store: object %08x is missing", id);
-  uint8_t *raw = ogrh_arena_alloc(a, (size_t)o->raw_len + 1);
-  if (!raw) return OGRH_ENOMEM;
-  if (o->flags & OBJ_COMPRESSED) {
-    size_t got = ZSTD_decompressDCtx(s->dctx, raw, o->raw_len, o->data, o->stored_len);
-    if (ZSTD_isError(got) || got != o->raw_len)
-      return ogrh_err_set(err, OGRH_ECORRUPT, "backup store: object %08x does not decompress", id);
-  } else {
-    memcpy(raw, o->data, o->raw_len);
+  const uint8_t *src = o->data;
+  if (o->where == OBJ_SEG) {
+    seg *g = find_seg(s, o->seg);
+    if (!g) return ogrh_err_set(err, OGRH_ECORRUPT, "backup store: segment %u is missing", o->seg);
+    int rc = seg_bytes(s, g, err);
+    if (rc) return rc;
+    src = g->cache + o->off;
   }
-  if ((uint32_t)(XXH3_64bits(raw, o->raw_len) >> 32) != o->check)
+  if ((uint32_t)(XXH3_64bits(src, o->raw_len) >> 32) != o->check)
     return ogrh_err_set(err, OGRH_ECORRUPT, "backup store: object %08x fails its checksum", id);
-  *out = raw;
+  if (a) {
+    uint8_t *raw = ogrh_arena_alloc(a, (size_t)o->raw_len + 1);
+    if (!raw) return OGRH_ENOMEM;
+    memcpy(raw, src, o->raw_len);
+    src = raw;
+  }
+  *out = src;
   *n = o->raw_len;
   return OGRH_OK;
 }
@@ -249,6 +291,10 @@ static void put_u32le(ogrh_buf *b, uint32_t v) {
   unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
                         (unsigned char)(v >> 24)};
   ogrh_buf_add(b, x, 4);
+}
+
+static void put_u64le(ogrh_buf *b, uint64_t v) {
+  for (int i = 0; i < 8; i++) ogrh_buf_addc(b, (char)(v >> (8 * i)));
 }
 
 typedef struct rd {
@@ -323,17 +369,15 @@ static int put_blob(builder *b, const ogrh_value *v, uint32_t *id) {
   return put_obj(b->s, b->enc.p, b->enc.n, id, &b->added);
 }
 
-static void put_u64le(ogrh_buf *b, uint64_t v) {
-  for (int i = 0; i < 8; i++) ogrh_buf_addc(b, (char)(v >> (8 * i)));
-}
-
 static int put_encounter(builder *b, const ogrh_table *enc, ogrh_digest dig, uint32_t *id) {
   if (digmap_get(&b->s->trees, dig, id) && find_obj(b->s, *id)) return OGRH_OK;
   uint32_t ids[OGRH_NCOMPONENTS];
   for (int c = 0; c < OGRH_NCOMPONENTS; c++) {
-    ogrh_value v;
-    int rc = ogrh_component_project(b->a, enc, c, &v);
-    if (!rc) rc = put_blob(b, &v, &ids[c]);
+    /* The component's canonical encoding is its projection's: no tables need building. */
+    b->enc.n = 0;
+    ogrh_buf_addc(&b->enc, 'B');
+    int rc = ogrh_component_encode(enc, c, &b->enc);
+    if (!rc) rc = put_obj(b->s, b->enc.p, b->enc.n, &ids[c], &b->added);
     if (rc) return rc;
   }
   b->tmp.n = 0;
@@ -731,27 +775,65 @@ static int parse_store(ogrh_store *s, ogrh_err *err) {
     }
   }
   json_decref(cat);
-  uint32_t nobj;
+  uint32_t nseg = 0;
+  if (get_u32le(&in, &nseg)) return ogrh_err_set(err, OGRH_ECORRUPT, "%s: truncated", s->path);
+  for (uint32_t k = 0; k < nseg; k++) {
+    seg g;
+    uint64_t raw, stored;
+    memset(&g, 0, sizeof g);
+    if (get_u32le(&in, &g.id) || get_varint(&in, &raw) || get_varint(&in, &stored) ||
+        raw > UINT32_MAX || end - in.p < 8)
+      return ogrh_err_set(err, OGRH_ECORRUPT, "%s: truncated at segment %u", s->path, k);
+    g.check = read_le64(in.p);
+    in.p += 8;
+    if (stored > (uint64_t)(end - in.p))
+      return ogrh_err_set(err, OGRH_ECORRUPT, "%s: truncated at segment %u", s->path, k);
+    g.raw_len = (uint32_t)raw;
+    g.stored_len = (uint32_t)stored;
+    g.data = in.p;
+    in.p += stored;
+    if (find_seg(s, g.id)) return ogrh_err_set(err, OGRH_ECORRUPT, "%s: segment %u stored twice", s->path, g.id);
+    if (s->nsegs == s->capsegs) {
+      size_t cap = s->capsegs ? s->capsegs * 2 : 8;
+      seg *ns = ogrh_realloc(s->segs, s->capsegs * sizeof *ns, cap * sizeof *ns);
+      if (!ns) return OGRH_ENOMEM;
+      s->segs = ns;
+      s->capsegs = cap;
+    }
+    s->segs[s->nsegs++] = g;
+    if (g.id >= s->next_seg) s->next_seg = g.id + 1;
+  }
+  uint32_t nobj = 0;
   if (get_u32le(&in, &nobj)) return ogrh_err_set(err, OGRH_ECORRUPT, "%s: truncated", s->path);
   for (uint32_t k = 0; k < nobj; k++) {
     obj o2;
-    uint64_t raw, stored;
+    uint64_t raw, segid, off;
     memset(&o2, 0, sizeof o2);
     if (get_u32le(&in, &o2.id) || get_u32le(&in, &o2.check) || in.p >= end)
       return ogrh_err_set(err, OGRH_ECORRUPT, "%s: truncated at object %u", s->path, k);
-    o2.flags = *in.p++;
-    if (get_varint(&in, &raw) || get_varint(&in, &stored) || raw > UINT32_MAX ||
-        stored > (uint64_t)(end - in.p))
+    o2.where = *in.p++;
+    if (get_varint(&in, &raw) || raw > UINT32_MAX)
       return ogrh_err_set(err, OGRH_ECORRUPT, "%s: truncated at object %u", s->path, k);
     o2.raw_len = (uint32_t)raw;
-    o2.stored_len = (uint32_t)stored;
-    if (!(o2.flags & OBJ_COMPRESSED) && o2.raw_len != o2.stored_len)
-      return ogrh_err_set(err, OGRH_ECORRUPT, "%s: object %u has inconsistent sizes", s->path, k);
-    o2.data = in.p;
-    in.p += stored;
-    if (!(o2.flags & OBJ_COMPRESSED) && o2.raw_len >= 9 && (o2.data[0] == 'E' || o2.data[0] == 'R')) {
-      o2.dig = read_le64(o2.data + 1);
-      if (digmap_put(&s->trees, o2.dig, o2.id)) return OGRH_ENOMEM;
+    if (o2.where == OBJ_RAW) {
+      if (raw > (uint64_t)(end - in.p))
+        return ogrh_err_set(err, OGRH_ECORRUPT, "%s: truncated at object %u", s->path, k);
+      o2.data = in.p;
+      in.p += raw;
+      if (o2.raw_len >= 9 && (o2.data[0] == 'E' || o2.data[0] == 'R')) {
+        o2.dig = read_le64(o2.data + 1);
+        if (digmap_put(&s->trees, o2.dig, o2.id)) return OGRH_ENOMEM;
+      }
+    } else if (o2.where == OBJ_SEG) {
+      seg *g;
+      if (get_varint(&in, &segid) || get_varint(&in, &off) || segid > UINT32_MAX ||
+          !(g = find_seg(s, (uint32_t)segid)) || off > g->raw_len || raw > g->raw_len - off)
+        return ogrh_err_set(err, OGRH_ECORRUPT, "%s: object %u points outside its segment", s->path, k);
+      o2.seg = (uint32_t)segid;
+      o2.off = (uint32_t)off;
+      o2.data = g->data; /* not NULL: marks the slot used */
+    } else {
+      return ogrh_err_set(err, OGRH_ECORRUPT, "%s: object %u has an unknown kind", s->path, k);
     }
     if (grow_objs(s)) return OGRH_ENOMEM;
     obj *slot = slot_of(s, o2.id);
@@ -801,9 +883,11 @@ static int mark_tree(ogrh_store *s, uint32_t id, ogrh_arena *a) {
   return OGRH_ECORRUPT;
 }
 
-/* Writes the store (live objects only) atomically. */
+/* Writes the store (live objects only) atomically. New blobs, and the live blobs of segments
+** now mostly dead, go into one new segment. */
 static int save(ogrh_store *s, ogrh_err *err) {
   for (size_t i = 0; i < s->capobjs; i++) s->objs[i].mark = false;
+  for (size_t i = 0; i < s->nsegs; i++) s->segs[i].live = 0;
   ogrh_arena *tmp = ogrh_arena_new();
   if (!tmp) return OGRH_ENOMEM;
   for (size_t i = 0; i < s->ninfo; i++)
@@ -813,73 +897,134 @@ static int save(ogrh_store *s, ogrh_err *err) {
       break;
     }
   ogrh_arena_free(tmp);
-  json_t *cat = catalog_json(s);
-  char *ctext = json_dumps(cat, JSON_COMPACT);
-  json_decref(cat);
-  if (!ctext) return OGRH_ENOMEM;
-  ogrh_buf b;
-  ogrh_buf_init(&b);
-  size_t clen = strlen(ctext);
-  ogrh_buf_add(&b, STORE_MAGIC, 8);
-  put_u32le(&b, (uint32_t)clen);
-  uint64_t cc = XXH3_64bits(ctext, clen);
-  for (int i = 0; i < 8; i++) ogrh_buf_addc(&b, (char)(cc >> (8 * i)));
-  ogrh_buf_add(&b, ctext, clen);
-  free(ctext);
-  uint32_t live = 0;
-  for (size_t i = 0; i < s->capobjs; i++) live += s->objs[i].data && s->objs[i].mark;
-  put_u32le(&b, live);
-  size_t *off = ogrh_malloc((s->capobjs ? s->capobjs : 1) * sizeof *off);
-  if (!off) {
-    ogrh_buf_deinit(&b);
-    return OGRH_ENOMEM;
-  }
   for (size_t i = 0; i < s->capobjs; i++) {
+    obj *o = &s->objs[i];
+    seg *g = o->data && o->mark && o->where == OBJ_SEG ? find_seg(s, o->seg) : NULL;
+    if (g) g->live += o->raw_len;
+  }
+  /* The new segment: pending blobs, and what is live in segments at most half alive. */
+  ogrh_buf nraw;
+  ogrh_buf_init(&nraw);
+  uint32_t nid = s->next_seg;
+  int rc = OGRH_OK;
+  for (size_t i = 0; i < s->capobjs && !rc; i++) {
     obj *o = &s->objs[i];
     if (!o->data || !o->mark) continue;
-    put_u32le(&b, o->id);
-    put_u32le(&b, o->check);
-    ogrh_buf_addc(&b, (char)o->flags);
-    put_varint(&b, o->raw_len);
-    put_varint(&b, o->stored_len);
-    off[i] = b.n;
-    ogrh_buf_add(&b, o->data, o->stored_len);
+    bool blob = false;
+    if (o->where == OBJ_PENDING) {
+      blob = o->raw_len && o->data[0] == 'B';
+    } else if (o->where == OBJ_SEG) {
+      seg *g = find_seg(s, o->seg);
+      blob = g && g->live * 2 < g->raw_len;
+      if (blob && (rc = seg_bytes(s, g, err))) break;
+    }
+    if (!blob) continue;
+    const uint8_t *src = o->where == OBJ_SEG ? find_seg(s, o->seg)->cache + o->off : o->data;
+    o->off = (uint32_t)nraw.n;
+    rc = ogrh_buf_add(&nraw, src, o->raw_len);
+    o->seg = nid;
+    o->where = OBJ_SEG;
   }
-  int rc = b.p ? ogrh_write_file_atomic(s->path, b.p, b.n) : OGRH_ENOMEM;
-  if (rc) {
-    ogrh_free(off, (s->capobjs ? s->capobjs : 1) * sizeof *off);
-    ogrh_buf_deinit(&b);
-    return ogrh_err_set(err, rc, "%s: cannot write the backup store: %s", s->path, ogrh_strerror(rc));
+  size_t zcap = nraw.n ? ZSTD_compressBound(nraw.n) : 0;
+  uint8_t *z = zcap ? ogrh_malloc(zcap) : NULL;
+  size_t zn = 0;
+  if (!rc && zcap) {
+    zn = z ? ZSTD_compressCCtx(s->cctx, z, zcap, nraw.p, nraw.n, 3) : 0;
+    if (!z || ZSTD_isError(zn)) rc = OGRH_ENOMEM;
   }
+  /* What this save adds is what the new backup costs. */
+  size_t added = zn ? zn + 20 : 0;
+  for (size_t i = 0; i < s->capobjs; i++)
+    if (s->objs[i].data && s->objs[i].mark && s->objs[i].where == OBJ_PENDING)
+      added += 12 + s->objs[i].raw_len;
+  for (size_t i = 0; i < s->capobjs; i++)
+    if (s->objs[i].data && s->objs[i].mark && s->objs[i].where == OBJ_SEG && s->objs[i].seg == nid)
+      added += 14;
+  for (size_t i = 0; i < s->ninfo; i++)
+    if (s->infos[i].stored_size == UINT64_MAX) s->infos[i].stored_size = added;
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  json_t *cat = rc ? NULL : catalog_json(s);
+  char *ctext = cat ? json_dumps(cat, JSON_COMPACT) : NULL;
+  json_decref(cat);
+  if (!rc && !ctext) rc = OGRH_ENOMEM;
+  size_t nsegs_out = 0;
+  if (!rc) {
+    size_t clen = strlen(ctext);
+    ogrh_buf_add(&b, STORE_MAGIC, 8);
+    put_u32le(&b, (uint32_t)clen);
+    put_u64le(&b, XXH3_64bits(ctext, clen));
+    ogrh_buf_add(&b, ctext, clen);
+    for (size_t i = 0; i < s->nsegs; i++) nsegs_out += s->segs[i].live * 2 >= s->segs[i].raw_len && s->segs[i].live;
+    put_u32le(&b, (uint32_t)(nsegs_out + (zn ? 1 : 0)));
+    for (size_t i = 0; i < s->nsegs; i++) {
+      seg *g = &s->segs[i];
+      if (!(g->live && g->live * 2 >= g->raw_len)) continue;
+      put_u32le(&b, g->id);
+      put_varint(&b, g->raw_len);
+      put_varint(&b, g->stored_len);
+      put_u64le(&b, g->check);
+      ogrh_buf_add(&b, g->data, g->stored_len);
+    }
+    if (zn) {
+      put_u32le(&b, nid);
+      put_varint(&b, nraw.n);
+      put_varint(&b, zn);
+      put_u64le(&b, XXH3_64bits(z, zn));
+      ogrh_buf_add(&b, z, zn);
+    }
+    uint32_t live = 0;
+    for (size_t i = 0; i < s->capobjs; i++) live += s->objs[i].data && s->objs[i].mark;
+    put_u32le(&b, live);
+    for (size_t i = 0; i < s->capobjs; i++) {
+      obj *o = &s->objs[i];
+      if (!o->data || !o->mark) continue;
+      put_u32le(&b, o->id);
+      put_u32le(&b, o->check);
+      ogrh_buf_addc(&b, o->where == OBJ_SEG ? OBJ_SEG : OBJ_RAW);
+      put_varint(&b, o->raw_len);
+      if (o->where == OBJ_SEG) {
+        put_varint(&b, o->seg);
+        put_varint(&b, o->off);
+      } else {
+        ogrh_buf_add(&b, o->data, o->raw_len);
+      }
+    }
+    if (!b.p) rc = OGRH_ENOMEM;
+  }
+  free(ctext);
+  ogrh_free(z, zcap);
+  ogrh_buf_deinit(&nraw);
+  if (!rc) rc = ogrh_write_file_atomic(s->path, b.p, b.n);
   /*
-  ** The written bytes become the loaded file: live objects point into them, dead ones are
-  ** dropped with their index entries, and the arena of new objects can go.
+  ** Reload the in-memory state from the bytes now on disk (the new store, or the old one if
+  ** the write failed), so segment ids and pointers match the file exactly. After a successful
+  ** write those bytes are still in b: no need to read them back.
   */
-  for (size_t i = 0; i < s->capobjs; i++) {
-    obj *o = &s->objs[i];
-    if (o->data && o->mark) o->data = (const uint8_t *)b.p + off[i];
-  }
-  ogrh_free(off, (s->capobjs ? s->capobjs : 1) * sizeof *off);
-  obj *old = s->objs;
-  size_t oldcap = s->capobjs;
+  drop_caches(s);
+  ogrh_buf_deinit(&s->file);
+  ogrh_free(s->objs, s->capobjs * sizeof *s->objs);
   s->objs = NULL;
   s->capobjs = s->nobjs = 0;
   digmap_free(&s->trees);
-  for (size_t i = 0; i < oldcap && !rc; i++) {
-    if (!old[i].data || !old[i].mark) continue;
-    if ((rc = grow_objs(s))) break;
-    *slot_of(s, old[i].id) = old[i];
-    s->nobjs++;
-    if (old[i].dig) rc = digmap_put(&s->trees, old[i].dig, old[i].id);
-  }
-  ogrh_free(old, oldcap * sizeof *old);
-  ogrh_buf_deinit(&s->file);
-  s->file = b;
+  s->nsegs = 0;
+  s->ninfo = 0;
   ogrh_arena_free(s->arena);
   s->arena = ogrh_arena_new();
-  if (!rc && !s->arena) rc = OGRH_ENOMEM;
+  int rc2 = OGRH_OK;
+  if (!s->arena) {
+    rc2 = OGRH_ENOMEM;
+  } else if (!rc) {
+    s->file = b;
+    ogrh_buf_init(&b);
+  } else {
+    rc2 = ogrh_read_file(s->path, &s->file);
+  }
+  ogrh_buf_deinit(&b);
+  if (!rc2) rc2 = parse_store(s, err);
   s->bytes = s->file.n;
-  return rc;
+  if (rc) return ogrh_err_set(err, rc, "%s: cannot write the backup store: %s", s->path, ogrh_strerror(rc));
+  return rc2;
 }
 
 /* A crash during a write leaves store.ogrhbk.tmp.XXXXXX behind; holding the lock, we own them. */
@@ -910,18 +1055,6 @@ int ogrh_store_open(const char *svpath, ogrh_store **out, ogrh_err *err) {
   s->arena = ogrh_arena_new();
   s->cctx = ZSTD_createCCtx();
   s->dctx = ZSTD_createDCtx();
-  /*
-  ** Objects are small (tens of bytes to a few KB): small match tables make each compression
-  ** call cheap, where the defaults spent most of their time clearing tables.
-  */
-  if (s->cctx) {
-    ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_compressionLevel, 3);
-    ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_windowLog, 14);
-    ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_hashLog, 11);
-    ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_chainLog, 11);
-    ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_contentSizeFlag, 1);
-    ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_checksumFlag, 0);
-  }
   if (!s->dir || !s->path || !s->arena || !s->cctx || !s->dctx) {
     ogrh_store_close(s);
     return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
@@ -973,6 +1106,8 @@ void ogrh_store_close(ogrh_store *s) {
   ogrh_free(s->objs, s->capobjs * sizeof *s->objs);
   ogrh_free(s->infos, s->capinfo * sizeof *s->infos);
   digmap_free(&s->trees);
+  drop_caches(s);
+  ogrh_free(s->segs, s->capsegs * sizeof *s->segs);
   ZSTD_freeCCtx(s->cctx);
   ZSTD_freeDCtx(s->dctx);
   ogrh_free(s, sizeof *s);
@@ -1047,7 +1182,7 @@ static int add_backup(ogrh_store *s, const ogrh_svfile *f, const char *label,
   snprintf(bi.label, sizeof bi.label, "%s", label ? label : "");
   bi.reason = reason;
   bi.raw_size = raw_size;
-  bi.stored_size = b.added;
+  bi.stored_size = UINT64_MAX; /* known at the next save */
   bi.pinned = pin || reason == OGRH_REASON_MANUAL;
   count_doc(f, &bi.raids, &bi.encounters);
   if ((rc = add_info(s, &bi))) return rc;

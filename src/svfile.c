@@ -99,12 +99,14 @@ static const char *long_close(const parser *ps, const char *p, int level) {
   return NULL;
 }
 
-static int skip_space(parser *ps) {
+/* Whitespace by table: a third of a WoW file is tabs and newlines. */
+static const unsigned char is_ws[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1,
+                                         ['\r'] = 1, ['\f'] = 1, ['\v'] = 1};
+
+static int skip_space_slow(parser *ps) {
   for (;;) {
     const char *p = ps->p;
-    while (p < ps->end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' ||
-                           *p == '\v'))
-      p++;
+    while (p < ps->end && is_ws[(unsigned char)*p]) p++;
     ps->p = p;
     if (p + 1 < ps->end && p[0] == '-' && p[1] == '-') {
       int level;
@@ -122,6 +124,12 @@ static int skip_space(parser *ps) {
     }
     return OGRH_OK;
   }
+}
+
+/* Most calls find no space at all (after '[', before '=' ...): decide that inline. */
+static inline int skip_space(parser *ps) {
+  if (ps->p < ps->end && !is_ws[(unsigned char)*ps->p] && *ps->p != '-') return OGRH_OK;
+  return skip_space_slow(ps);
 }
 
 static int push(parser *ps, const ogrh_value *k, const ogrh_value *v) {
