@@ -349,7 +349,7 @@ static ogrh_table *without_items(ogrh_arena *a, const ogrh_table *list) {
 static ogrh_table *shallow(ogrh_arena *a, const ogrh_table *t) {
   ogrh_table *n = ogrh_table_new(a, t->n + 1);
   if (!n) return NULL;
-  memcpy(n->e, t->e, t->n * sizeof *t->e);
+  if (t->n) memcpy(n->e, t->e, t->n * sizeof *t->e);
   n->n = t->n;
   return n;
 }

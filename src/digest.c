@@ -1223,7 +1223,7 @@ static int compat_ser(const ogrh_value *v, int depth, ogrh_buf *b) {
     keys[i].val = &t->e[i].val;
     if (!rc) rc = lua_tostring(&t->e[i].key, &keys[i].text);
   }
-  if (!rc) qsort(keys, t->n, sizeof *keys, ckey_cmp);
+  if (!rc && t->n) qsort(keys, t->n, sizeof *keys, ckey_cmp);
   for (uint32_t i = 0; i < t->n && !rc; i++) {
     rc = ogrh_buf_add(b, keys[i].text.p, keys[i].text.n);
     if (!rc) rc = ogrh_buf_addc(b, '=');
