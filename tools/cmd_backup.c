@@ -254,8 +254,10 @@ static int run_backup(int argc, char **argv) {
         ogrh_backup_info safety;
         if (ogrh_backup_restore(s, file, bi.id, now(), &safety, &err))
           rc = cli_fail("%s; %s was not changed", ogrh_err_msg(&err), file);
-        else
+        else if (safety.id)
           printf("Restored it into %s (safety backup %u of the previous state).\n", file, safety.id);
+        else
+          printf("Restored it into %s (it did not exist before).\n", file);
       }
     }
     ogrh_buf_deinit(&in);
