@@ -17,5 +17,9 @@
 #include "ogrh/digest.h"
 #include "ogrh/validate.h"
 #include "ogrh/backup.h"
+#include "ogrh/codec.h"
+#include "ogrh/wire.h"
+#include "ogrh/throttle.h"
+#include "ogrh/router.h"
 
 #endif
