@@ -1,0 +1,29 @@
+/* libFuzzer: the compact decoder and the operation decoder (both read what peers send) must
+** never crash, and what they accept must encode back to the same bytes. */
+#include "ogrh/ogrh.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  ogrh_arena *a = ogrh_arena_new();
+  ogrh_value v;
+  size_t used;
+  if (ogrh_compact_decode(a, data, size, &v, &used) == OGRH_OK) {
+    ogrh_buf b;
+    ogrh_buf_init(&b);
+    ogrh_arena *a2 = ogrh_arena_new();
+    ogrh_value w;
+    if (ogrh_compact_encode(&v, &b) || ogrh_compact_decode(a2, (const uint8_t *)b.p, b.n, &w, NULL) ||
+        !ogrh_value_equal(&v, &w))
+      abort();
+    ogrh_arena_free(a2);
+    ogrh_buf_deinit(&b);
+  }
+  ogrh_op op;
+  (void)ogrh_op_decode(a, data, size, &op, &used);
+  ogrh_arena_free(a);
+  return 0;
+}
