@@ -154,5 +154,22 @@ expect 0 "$OGRH" backup pin "$T/client.lua" 2; expect 0 "$OGRH" backup unpin "$T
 expect 0 "$OGRH" backup prune "$T/client.lua"; has out "Pruned"
 unset OGRH_NOW
 
+# wire
+expect 0 "$OGRH" wire --help; has out "usage: ogrh wire encode"
+expect 2 "$OGRH" wire frobnicate
+expect 2 "$OGRH" wire encode "$T/admin.lua"
+expect 0 "$OGRH" wire encode "$T/admin.lua" --unit BWL/Razorgore/playerAssignments; has out "^OGRH "; has out "# seconds under ctl"
+grep -v '^#' "$T/out" > "$T/frames.txt"
+expect 0 "$OGRH" wire decode "$T/frames.txt"; has out "repair unit: component BWL > Razorgore > playerAssignments"
+expect 0 "$OGRH" wire encode "$T/admin.lua" --unit BWL --profile retail; has out "# seconds under retail"
+grep -v '^#' "$T/out" > "$T/raid.txt"
+expect 0 "$OGRH" wire decode "$T/raid.txt"; has out "repair unit: raid BWL"
+head -n 2 "$T/raid.txt" > "$T/cut.txt"
+expect 1 "$OGRH" wire decode "$T/cut.txt"; has err "incomplete"
+expect 1 "$OGRH" wire encode "$T/admin.lua" --unit Nowhere; has err "no raid named 'Nowhere'"
+expect 0 "$OGRH" wire encode "$T/admin.lua" --unit consumes -q; has out "unit: global"
+expect 0 "$OGRH" wire encode "$T/admin.lua" --unit all -q; has out "unit: full"
+echo 'OGRH \xzz' > "$T/junk.txt"; expect 1 "$OGRH" wire decode "$T/junk.txt"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
