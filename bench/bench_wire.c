@@ -159,6 +159,12 @@ int main(int argc, char **argv) {
   double P = (double)c.frame_text, limit = 800.0 * P / (P + 40.0 + (double)strlen(c.prefix));
   printf("rate_bytes_per_second %.1f\nrate_limit %.1f\nrate_fraction %.4f\n", rate, limit, rate / limit);
   printf("rate_frames %zu\nrate_seconds %.2f\n", f.n, secs);
+  /* The channel-safe transform's cost on incompressible data: text bytes over raw bytes. */
+  size_t raw_total = 0, text_total = 0;
+  for (size_t i = 0; i < f.n; i++) text_total += f.len[i];
+  raw_total = f.compressed_bytes + 3 * f.n;
+  printf("transform_overhead %.4f (text %zu bytes for %zu raw frame bytes)\n",
+         (double)text_total / (double)raw_total - 1.0, text_total, raw_total);
   ogrh_frames_deinit(&f);
   free(data);
 

@@ -680,28 +680,40 @@ static int info_cmp(const void *a, const void *b) {
   return x->id > y->id ? -1 : x->id < y->id;
 }
 
+/* The JSON object of one backup's metadata: the catalog, exports and `backup list --json`. */
+static json_t *info_json(const ogrh_backup_info *b) {
+  json_t *o = json_object();
+  char root_hex[17];
+  snprintf(root_hex, sizeof root_hex, "%016llx", (unsigned long long)b->root);
+  json_object_set_new(o, "id", json_integer(b->id));
+  json_object_set_new(o, "time", json_integer(b->timestamp));
+  json_object_set_new(o, "label", json_string(b->label));
+  json_object_set_new(o, "reason", json_string(ogrh_reason_name(b->reason)));
+  json_object_set_new(o, "raw", json_integer((json_int_t)b->raw_size));
+  json_object_set_new(o, "stored", json_integer((json_int_t)b->stored_size));
+  json_object_set_new(o, "pinned", json_boolean(b->pinned));
+  json_object_set_new(o, "root", json_string(root_hex));
+  json_object_set_new(o, "snapshot", json_integer(b->snapshot));
+  json_object_set_new(o, "raids", json_integer(b->raids));
+  json_object_set_new(o, "encounters", json_integer(b->encounters));
+  return o;
+}
+
+int ogrh_backup_info_json(const ogrh_backup_info *b, ogrh_buf *out) {
+  json_t *o = info_json(b);
+  char *t = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+  json_decref(o);
+  if (!t) return OGRH_ENOMEM;
+  int rc = ogrh_buf_adds(out, t);
+  free(t);
+  return rc;
+}
+
 static json_t *catalog_json(const ogrh_store *s) {
   json_t *root = json_object(), *arr = json_array();
   json_object_set_new(root, "format", json_integer(1));
   json_object_set_new(root, "next", json_integer(s->next_id));
-  for (size_t i = 0; i < s->ninfo; i++) {
-    const ogrh_backup_info *b = &s->infos[i];
-    json_t *o = json_object();
-    char root_hex[17];
-    snprintf(root_hex, sizeof root_hex, "%016llx", (unsigned long long)b->root);
-    json_object_set_new(o, "id", json_integer(b->id));
-    json_object_set_new(o, "time", json_integer(b->timestamp));
-    json_object_set_new(o, "label", json_string(b->label));
-    json_object_set_new(o, "reason", json_string(ogrh_reason_name(b->reason)));
-    json_object_set_new(o, "raw", json_integer((json_int_t)b->raw_size));
-    json_object_set_new(o, "stored", json_integer((json_int_t)b->stored_size));
-    json_object_set_new(o, "pinned", json_boolean(b->pinned));
-    json_object_set_new(o, "root", json_string(root_hex));
-    json_object_set_new(o, "snapshot", json_integer(b->snapshot));
-    json_object_set_new(o, "raids", json_integer(b->raids));
-    json_object_set_new(o, "encounters", json_integer(b->encounters));
-    json_array_append_new(arr, o);
-  }
+  for (size_t i = 0; i < s->ninfo; i++) json_array_append_new(arr, info_json(&s->infos[i]));
   json_object_set_new(root, "backups", arr);
   return root;
 }
@@ -1386,15 +1398,7 @@ int ogrh_backup_export(ogrh_store *s, uint32_t id, ogrh_buf *line, ogrh_err *err
   size_t zn = z ? ZSTD_compressCCtx(s->cctx, z, bound, enc.p, enc.n, 19) : 0;
   if (!rc && (!z || ZSTD_isError(zn))) rc = OGRH_ENOMEM;
   if (!rc) {
-    json_t *o = json_object();
-    char root_hex[17];
-    snprintf(root_hex, sizeof root_hex, "%016llx", (unsigned long long)bi->root);
-    json_object_set_new(o, "id", json_integer(bi->id));
-    json_object_set_new(o, "time", json_integer(bi->timestamp));
-    json_object_set_new(o, "label", json_string(bi->label));
-    json_object_set_new(o, "reason", json_string(ogrh_reason_name(bi->reason)));
-    json_object_set_new(o, "raw", json_integer((json_int_t)bi->raw_size));
-    json_object_set_new(o, "root", json_string(root_hex));
+    json_t *o = info_json(bi);
     char *m = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     uint64_t check = XXH3_64bits(z, zn);

@@ -82,6 +82,19 @@ static int compare_raid(ogrh_validation *v, const ogrh_dt_raid *l, const ogrh_dt
   return OGRH_OK;
 }
 
+/* A new entry in the result for raid dr (its name copied), or NULL when out of memory. */
+static ogrh_vr_raid *new_raid(ogrh_validation *v, size_t *cap, const ogrh_dt_raid *dr) {
+  ogrh_vr_raid *r = grow(v->arena, v->raids, v->nraids, cap, sizeof *r);
+  if (!r) return NULL;
+  v->raids = r;
+  r = &v->raids[v->nraids++];
+  memset(r, 0, sizeof *r);
+  r->name = ogrh_arena_memdup(v->arena, dr->name, dr->name_len);
+  r->name_len = dr->name_len;
+  r->occ = dr->occ;
+  return r->name ? r : NULL;
+}
+
 int ogrh_validate(const ogrh_dtree *local, const ogrh_dtree *remote, ogrh_validation **out) {
   *out = NULL;
   ogrh_validation *v = ogrh_malloc(sizeof *v);
@@ -109,17 +122,11 @@ int ogrh_validate(const ogrh_dtree *local, const ogrh_dtree *remote, ogrh_valida
     const ogrh_dt_raid *rr = &remote->raids[i];
     const ogrh_dt_raid *lr = ogrh_dtree_find_raid(local, rr->name, rr->name_len, rr->occ);
     if (lr && lr->digest == rr->digest) continue;
-    ogrh_vr_raid *r = grow(v->arena, v->raids, v->nraids, &cap, sizeof *r);
+    ogrh_vr_raid *r = new_raid(v, &cap, rr);
     if (!r) {
       rc = OGRH_ENOMEM;
       break;
     }
-    v->raids = r;
-    r = &v->raids[v->nraids++];
-    memset(r, 0, sizeof *r);
-    r->name = ogrh_arena_memdup(v->arena, rr->name, rr->name_len);
-    r->name_len = rr->name_len;
-    r->occ = rr->occ;
     r->remote_index = rr->index;
     deepen(v, OGRH_LEVEL_RAID);
     if (!lr) {
@@ -136,17 +143,11 @@ int ogrh_validate(const ogrh_dtree *local, const ogrh_dtree *remote, ogrh_valida
   for (size_t i = 0; i < local->nraids && !rc; i++) {
     const ogrh_dt_raid *lr = &local->raids[i];
     if (ogrh_dtree_find_raid(remote, lr->name, lr->name_len, lr->occ)) continue;
-    ogrh_vr_raid *r = grow(v->arena, v->raids, v->nraids, &cap, sizeof *r);
+    ogrh_vr_raid *r = new_raid(v, &cap, lr);
     if (!r) {
       rc = OGRH_ENOMEM;
       break;
     }
-    v->raids = r;
-    r = &v->raids[v->nraids++];
-    memset(r, 0, sizeof *r);
-    r->name = ogrh_arena_memdup(v->arena, lr->name, lr->name_len);
-    r->name_len = lr->name_len;
-    r->occ = lr->occ;
     r->local_index = lr->index;
     r->extra_local = true;
     deepen(v, OGRH_LEVEL_RAID);

@@ -314,7 +314,7 @@ int ogrh_wire_pack(const ogrh_wire_cfg *c, uint16_t id, uint8_t type, const char
     for (size_t i = 0; i < total && !rc; i++) {
       size_t field = i == 0 ? total : i, len = i + 1 < total ? per : msg.n - i * per;
       frame[0] = (uint8_t)((i == 0 ? K_FIRST : K_CONT) << 6 | (id >> 4));
-      frame[1] = (uint8_t)((id & 0x0f) << 4 | (field >> 8));
+      frame[1] = (uint8_t)((unsigned)(id & 0x0f) << 4 | (unsigned)(field >> 8));
       frame[2] = (uint8_t)field;
       memcpy(frame + 3, msg.p + i * per, len);
       rc = frames_add(out, c, frame, len + 3);

@@ -534,6 +534,18 @@ static void test_loss_recovered_by_nacks(void **state) {
   assert_int_equal(nt->g[2].n, 2);
   assert_int_equal(nt->g[3].n, 1);
   assert_true(ogrh_router_stats_get(nt->ep[3])->not_for_us >= 1);
+  /* A message of another protocol version is dropped and counted. */
+  uint8_t raw[6] = {0x80, 0x50, 2, OGRH_MT_REPAIR, 0, 'x'};
+  ogrh_wire_cfg wc;
+  ogrh_wire_cfg_default(&wc);
+  ogrh_buf t;
+  ogrh_buf_init(&t);
+  assert_int_equal(ogrh_safe_encode(&wc, raw, sizeof raw, &t), OGRH_OK);
+  uint64_t before = ogrh_router_stats_get(nt->ep[3])->bad_version;
+  ogrh_router_receive(nt->ep[3], "Admin", "OGRH", (const uint8_t *)t.p, t.n, now);
+  assert_int_equal(ogrh_router_stats_get(nt->ep[3])->bad_version, before + 1);
+  assert_int_equal(nt->g[3].n, 1);
+  ogrh_buf_deinit(&t);
   for (int i = 0; i < NEP; i++) {
     ogrh_router_free(nt->ep[i], now);
     ogrh_buf_deinit(&nt->g[i].last);

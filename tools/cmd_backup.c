@@ -4,7 +4,6 @@
 */
 #include "cli.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -69,23 +68,6 @@ static void print_info(const ogrh_backup_info *b) {
   human_size(b->raw_size, sz, sizeof sz);
   printf("%4u  %-26s %-20s %9s  %s%s\n", b->id, t, ogrh_reason_name(b->reason), sz,
          b->pinned ? "[pinned] " : "", b->label);
-}
-
-static json_t *info_json(const ogrh_backup_info *b) {
-  json_t *o = json_object();
-  char root[17];
-  snprintf(root, sizeof root, "%016llx", (unsigned long long)b->root);
-  json_object_set_new(o, "id", json_integer(b->id));
-  json_object_set_new(o, "timestamp", json_integer(b->timestamp));
-  json_object_set_new(o, "label", json_string(b->label));
-  json_object_set_new(o, "reason", json_string(ogrh_reason_name(b->reason)));
-  json_object_set_new(o, "rawSize", json_integer((json_int_t)b->raw_size));
-  json_object_set_new(o, "storedSize", json_integer((json_int_t)b->stored_size));
-  json_object_set_new(o, "pinned", json_boolean(b->pinned));
-  json_object_set_new(o, "rootDigest", json_string(root));
-  json_object_set_new(o, "raids", json_integer(b->raids));
-  json_object_set_new(o, "encounters", json_integer(b->encounters));
-  return o;
 }
 
 static const char *const backup_usage =
@@ -161,13 +143,16 @@ static int run_backup(int argc, char **argv) {
     }
   } else if (!strcmp(sub, "list")) {
     if (json) {
-      json_t *arr = json_array();
-      for (size_t i = 0; i < ogrh_store_count(s); i++)
-        json_array_append_new(arr, info_json(ogrh_store_at(s, i)));
-      char *t = json_dumps(arr, JSON_INDENT(2));
-      puts(t);
-      free(t);
-      json_decref(arr);
+      ogrh_buf out;
+      ogrh_buf_init(&out);
+      ogrh_buf_addc(&out, '[');
+      for (size_t i = 0; i < ogrh_store_count(s); i++) {
+        if (i) ogrh_buf_addc(&out, ',');
+        ogrh_backup_info_json(ogrh_store_at(s, i), &out);
+      }
+      ogrh_buf_adds(&out, "]\n");
+      fputs(out.p, stdout);
+      ogrh_buf_deinit(&out);
     } else if (ogrh_store_count(s) == 0) {
       printf("no backups of %s yet ('ogrh backup create %s')\n", file, file);
     } else {
@@ -184,11 +169,11 @@ static int run_backup(int argc, char **argv) {
     } else if (ogrh_backup_load(s, id, &f, &err)) {
       rc = cli_fail("%s", ogrh_err_msg(&err));
     } else if (json) {
-      json_t *o = info_json(b);
-      char *t = json_dumps(o, JSON_INDENT(2));
-      puts(t);
-      free(t);
-      json_decref(o);
+      ogrh_buf out;
+      ogrh_buf_init(&out);
+      ogrh_backup_info_json(b, &out);
+      puts(out.p);
+      ogrh_buf_deinit(&out);
     } else {
       char t[64];
       human_time(b->timestamp, t, sizeof t);

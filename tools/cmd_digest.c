@@ -24,6 +24,33 @@ static int load_tree(const char *path, ogrh_doc **d, ogrh_dtree **t) {
   return EXIT_OK;
 }
 
+/* Two files, their digest trees, and the validation of one against the other. */
+typedef struct compared {
+  ogrh_doc *a, *b;
+  ogrh_dtree *ta, *tb;
+  ogrh_validation *v;
+} compared;
+
+static void compared_free(compared *c) {
+  ogrh_validation_free(c->v);
+  ogrh_dtree_free(c->ta);
+  ogrh_dtree_free(c->tb);
+  ogrh_doc_free(c->a);
+  ogrh_doc_free(c->b);
+  memset(c, 0, sizeof *c);
+}
+
+/* Validates the local file (A when a_local, else B) against the other one. */
+static int compare_files(const char *pa, const char *pb, bool a_local, compared *c) {
+  memset(c, 0, sizeof *c);
+  int rc = load_tree(pa, &c->a, &c->ta);
+  if (!rc && (rc = load_tree(pb, &c->b, &c->tb))) c->b = NULL, c->tb = NULL;
+  if (!rc && (rc = a_local ? ogrh_validate(c->ta, c->tb, &c->v) : ogrh_validate(c->tb, c->ta, &c->v)))
+    rc = cli_fail("comparison failed: %s", ogrh_strerror(rc));
+  if (rc) compared_free(c);
+  return rc;
+}
+
 /* ---- checksum ---- */
 
 static void hexd(char out[17], ogrh_digest d) { snprintf(out, 17, "%016llx", (unsigned long long)d); }
@@ -193,18 +220,10 @@ static int run_validate(int argc, char **argv) {
   char *pos[2];
   int npos, rc = cli_parse(&cmd_validate, argc, argv, opts, NOPTS(opts), pos, 2, &npos, 2);
   if (rc) return rc < 0 ? EXIT_USAGE : EXIT_OK;
-  ogrh_doc *da, *dc;
-  ogrh_dtree *ta, *tc;
-  if ((rc = load_tree(pos[0], &da, &ta))) return rc;
-  if ((rc = load_tree(pos[1], &dc, &tc))) {
-    ogrh_dtree_free(ta);
-    ogrh_doc_free(da);
-    return rc;
-  }
-  ogrh_validation *v;
-  if ((rc = ogrh_validate(tc, ta, &v))) {
-    rc = cli_fail("validation failed: %s", ogrh_strerror(rc));
-  } else {
+  compared c;
+  if ((rc = compare_files(pos[0], pos[1], false, &c))) return rc;
+  ogrh_validation *v = c.v;
+  {
     ogrh_buf b;
     ogrh_buf_init(&b);
     if (cli_flag(opts, NOPTS(opts), "--json")) {
@@ -217,12 +236,8 @@ static int run_validate(int argc, char **argv) {
     fputs(b.p, stdout);
     ogrh_buf_deinit(&b);
     rc = v->valid ? EXIT_OK : EXIT_FAIL;
-    ogrh_validation_free(v);
   }
-  ogrh_dtree_free(ta);
-  ogrh_dtree_free(tc);
-  ogrh_doc_free(da);
-  ogrh_doc_free(dc);
+  compared_free(&c);
   return rc;
 }
 
@@ -246,30 +261,15 @@ static int run_diff(int argc, char **argv) {
   int npos, rc = cli_parse(&cmd_diff, argc, argv, opts, 0, pos, 2, &npos, 2);
   if (rc) return rc < 0 ? EXIT_USAGE : EXIT_OK;
   (void)opts;
-  ogrh_doc *da, *db;
-  ogrh_dtree *ta, *tb;
-  if ((rc = load_tree(pos[0], &da, &ta))) return rc;
-  if ((rc = load_tree(pos[1], &db, &tb))) {
-    ogrh_dtree_free(ta);
-    ogrh_doc_free(da);
-    return rc;
-  }
-  ogrh_validation *v;
-  if ((rc = ogrh_validate(ta, tb, &v))) {
-    rc = cli_fail("comparison failed: %s", ogrh_strerror(rc));
-  } else {
-    ogrh_buf b;
-    ogrh_buf_init(&b);
-    ogrh_diff(ogrh_doc_root(da), ogrh_doc_root(db), v, &b);
-    if (b.n) fputs(b.p, stdout);
-    rc = v->valid ? EXIT_OK : EXIT_FAIL;
-    ogrh_buf_deinit(&b);
-    ogrh_validation_free(v);
-  }
-  ogrh_dtree_free(ta);
-  ogrh_dtree_free(tb);
-  ogrh_doc_free(da);
-  ogrh_doc_free(db);
+  compared c;
+  if ((rc = compare_files(pos[0], pos[1], true, &c))) return rc;
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  ogrh_diff(ogrh_doc_root(c.a), ogrh_doc_root(c.b), c.v, &b);
+  if (b.n) fputs(b.p, stdout);
+  rc = c.v->valid ? EXIT_OK : EXIT_FAIL;
+  ogrh_buf_deinit(&b);
+  compared_free(&c);
   return rc;
 }
 
@@ -310,21 +310,16 @@ static int run_repair(int argc, char **argv) {
     }
     ro.current_raid = cur;
   }
-  ogrh_doc *da, *dc;
-  ogrh_dtree *ta, *tc;
-  if ((rc = load_tree(from, &da, &ta))) return rc;
-  if ((rc = load_tree(pos[0], &dc, &tc))) {
-    ogrh_dtree_free(ta);
-    ogrh_doc_free(da);
-    return rc;
-  }
-  ogrh_validation *v = NULL;
+  compared c;
+  if ((rc = compare_files(from, pos[0], false, &c))) return rc;
+  ogrh_doc *da = c.a, *dc = c.b;
+  ogrh_dtree *ta = c.ta;
+  ogrh_validation *v = c.v;
   ogrh_repair_plan *plan = NULL;
   ogrh_buf b;
   ogrh_buf_init(&b);
   ogrh_err err;
-  if ((rc = ogrh_validate(tc, ta, &v)) ||
-      (rc = ogrh_repair_plan_make(v, ogrh_doc_root(da), &ro, &plan))) {
+  if ((rc = ogrh_repair_plan_make(v, ogrh_doc_root(da), &ro, &plan))) {
     rc = cli_fail("cannot plan the repair: %s", ogrh_strerror(rc));
     goto out;
   }
@@ -364,11 +359,7 @@ static int run_repair(int argc, char **argv) {
 out:
   ogrh_buf_deinit(&b);
   ogrh_repair_plan_free(plan);
-  ogrh_validation_free(v);
-  ogrh_dtree_free(ta);
-  ogrh_dtree_free(tc);
-  ogrh_doc_free(da);
-  ogrh_doc_free(dc);
+  compared_free(&c);
   return rc;
 }
 

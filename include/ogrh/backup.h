@@ -61,6 +61,9 @@ void ogrh_store_close(ogrh_store *s);
 size_t ogrh_store_count(const ogrh_store *s);
 const ogrh_backup_info *ogrh_store_at(const ogrh_store *s, size_t i);
 const ogrh_backup_info *ogrh_store_find(const ogrh_store *s, uint32_t id);
+/* Appends one backup's metadata as a JSON object (the catalog's own field names). */
+int ogrh_backup_info_json(const ogrh_backup_info *b, ogrh_buf *out);
+
 /* Size of the store file in bytes (what the backups cost on disk). */
 uint64_t ogrh_store_bytes(const ogrh_store *s);
 
