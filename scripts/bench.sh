@@ -25,7 +25,8 @@ for f in "$DEF" "$W/s50.lua"; do
   lj=$(luajit "$SRC/bench/ref_load.lua" "$f" $iters 2>/dev/null | field read_seconds || true)
   [ -z "$lj" ] && lj=fails
   rl=$(ratio "$l51" "$r"); rj=$([ "$lj" = fails ] && echo "n/a" || ratio "$lj" "$r")
-  printf "%-12s %10s %10s %10s %10s %10s %11sx %11sx %8s\n" "$name" "$sz" "$r" "$w" "$l51" "$lj" "$rl" "$rj" "$hb"
+  [ "$rj" = n/a ] || rj="${rj}x"
+  printf "%-12s %10s %10s %10s %10s %10s %11sx %12s %8s\n" "$name" "$sz" "$r" "$w" "$l51" "$lj" "$rl" "$rj" "$hb"
 done
 echo "(n/a: luajit cannot load a chunk with more than 65536 constants)"
 
