@@ -32,13 +32,6 @@ static ogrh_doc *write_generated(uint64_t seed) {
   return d;
 }
 
-static void setp(ogrh_doc *d, const char *path, const char *lit) {
-  ogrh_arena *a = ogrh_arena_new();
-  ogrh_value v = tu_lit(a, lit);
-  assert_int_equal(ogrh_doc_set_path(d, path, &v, NULL, NULL), OGRH_OK);
-  ogrh_arena_free(a);
-}
-
 static void read_all(const char *path, ogrh_buf *b) {
   b->n = 0;
   assert_int_equal(ogrh_read_file(path, b), OGRH_OK);
@@ -103,7 +96,7 @@ static void test_retention(void **state) {
     char path[128], lit[32];
     snprintf(path, sizeof path, "encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.%d", 1 + i % 4);
     snprintf(lit, sizeof lit, "'P%d'", i);
-    setp(d, path, lit);
+    tu_set(d, path, lit);
     assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "", OGRH_REASON_BEFORE_REPAIR, false, T0 + i * 3600, 0, &bi[i], &err), OGRH_OK);
     /* Pin three early ones as soon as they exist. */
     if (i < 3) assert_int_equal(ogrh_backup_pin(s, bi[i].id, true, &err), OGRH_OK);
@@ -172,8 +165,8 @@ static void test_restore_and_safety_backup(void **state) {
   ogrh_buf_init(&now);
   read_all(file, &good);
   /* Change the data: delete an encounter, change assignments. */
-  setp(d, "encounterMgmt.raids.2.encounters.3", "nil");
-  setp(d, "encounterMgmt.raids.1.encounters.1.roles.1.assignedPlayers.1", "'Someone'");
+  tu_set(d, "encounterMgmt.raids.2.encounters.3", "nil");
+  tu_set(d, "encounterMgmt.raids.1.encounters.1.roles.1.assignedPlayers.1", "'Someone'");
   assert_int_equal(ogrh_doc_save(d, file, NULL), OGRH_OK);
   read_all(file, &changed);
   ogrh_backup_info safety;
@@ -231,7 +224,7 @@ static void test_corrupted_backup_is_refused(void **state) {
   ogrh_backup_info bi;
   assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "x", OGRH_REASON_MANUAL, false, T0, 0, &bi, &err), OGRH_OK);
   ogrh_store_close(s);
-  setp(d, "encounterMgmt.raids.1.name", "'Changed'");
+  tu_set(d, "encounterMgmt.raids.1.name", "'Changed'");
   assert_int_equal(ogrh_doc_save(d, file, NULL), OGRH_OK);
   ogrh_buf before, after;
   ogrh_buf_init(&before);
@@ -340,7 +333,7 @@ static void test_dedup_ten_backups(void **state) {
         snprintf(path, sizeof path, "encounterMgmt.raids.%lld.encounters.%d.roles.1.assignedPlayers.%d",
                  (long long)raid, 1 + (int)ogrh_rng_below(&r, 12), 1 + (int)ogrh_rng_below(&r, 3));
         snprintf(lit, sizeof lit, "'Sub%d'", (int)ogrh_rng_below(&r, 40));
-        setp(d, path, lit);
+        tu_set(d, path, lit);
       }
     assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "", OGRH_REASON_MANUAL, false, T0 + i, 0, NULL, &err), OGRH_OK);
     if (i == 0) one = ogrh_store_bytes(s);
@@ -411,7 +404,7 @@ static void test_crash_points(void **state) {
   }
   assert_true(crashes >= 4);
   /* Restore, killed at every point: the live file is either the old or the restored one. */
-  setp(d, "encounterMgmt.raids.1.name", "'Before restore'");
+  tu_set(d, "encounterMgmt.raids.1.name", "'Before restore'");
   assert_int_equal(ogrh_doc_save(d, file, NULL), OGRH_OK);
   ogrh_buf old, now;
   ogrh_buf_init(&old);

@@ -9,16 +9,6 @@ static ogrh_dtree *tree_of(ogrh_doc *d) {
   return t;
 }
 
-static void setp(ogrh_doc *d, const char *path, const char *lit) {
-  ogrh_arena *a = ogrh_arena_new();
-  ogrh_value v = tu_lit(a, lit);
-  ogrh_err err;
-  int rc = ogrh_doc_set_path(d, path, &v, NULL, &err);
-  if (rc) fprintf(stderr, "set %s: %s\n", path, err.msg);
-  assert_int_equal(rc, OGRH_OK);
-  ogrh_arena_free(a);
-}
-
 static void test_compat_vectors(void **state) {
   (void)state;
   char out[16];
@@ -113,7 +103,7 @@ static void test_stability_and_sensitivity(void **state) {
   char changed[64];
   snprintf(changed, sizeof changed, "'%.*s'", (int)v->len, v->u.s);
   changed[1] ^= 1;
-  setp(d, path, changed);
+  tu_set(d, path, changed);
   ogrh_dtree *t3 = tree_of(d);
   assert_true(t3->root != t1->root);
   assert_true(t3->raids[1].digest != t1->raids[1].digest);
@@ -131,7 +121,7 @@ static void expect_components(const char *suffix, const char *lit, unsigned want
   ogrh_dtree *before = tree_of(d);
   char path[256];
   snprintf(path, sizeof path, "%s.%s", BWL_RAZOR, suffix);
-  setp(d, path, lit);
+  tu_set(d, path, lit);
   ogrh_dtree *after = tree_of(d);
   unsigned got = 0;
   for (int c = 0; c < OGRH_NCOMPONENTS; c++)
@@ -167,30 +157,30 @@ static void test_raid_level(void **state) {
   ogrh_doc *d = tu_generated(11, 1);
   ogrh_dtree *t1 = tree_of(d);
   /* Raid metadata (the seed's 6.1.2 test 1). */
-  setp(d, "encounterMgmt.raids.2.advancedSettings.consumeTracking.enabled", "false");
+  tu_set(d, "encounterMgmt.raids.2.advancedSettings.consumeTracking.enabled", "false");
   ogrh_dtree *t2 = tree_of(d);
   assert_true(t1->raids[1].meta != t2->raids[1].meta);
   assert_int_equal(t1->raids[1].list, t2->raids[1].list);
   assert_int_equal(t1->raids[0].digest, t2->raids[0].digest); /* other raid unaffected */
   /* Encounter list change (test 2): appending an encounter changes the raid's own digest. */
-  setp(d, "encounterMgmt.raids.2.encounters.14", "{ name = 'Test' }");
+  tu_set(d, "encounterMgmt.raids.2.encounters.14", "{ name = 'Test' }");
   ogrh_dtree *t3 = tree_of(d);
   assert_true(t3->raids[1].list != t2->raids[1].list);
   assert_int_equal(t3->raids[1].nencs, 14);
   assert_int_equal(t3->raids[0].digest, t2->raids[0].digest);
   /* Globals. */
-  setp(d, "consumes.1.primaryId", "1");
+  tu_set(d, "consumes.1.primaryId", "1");
   ogrh_dtree *t4 = tree_of(d);
   assert_true(t4->global[OGRH_G_CONSUMES] != t3->global[OGRH_G_CONSUMES]);
   assert_int_equal(t4->global[OGRH_G_TRADEITEMS], t3->global[OGRH_G_TRADEITEMS]);
-  setp(d, "roles.Newbie", "'TANKS'");
+  tu_set(d, "roles.Newbie", "'TANKS'");
   ogrh_dtree *t5 = tree_of(d);
   assert_true(t5->global[OGRH_G_ROLESUI] != t4->global[OGRH_G_ROLESUI]);
-  setp(d, "tradeItems.1.quantity", "20");
+  tu_set(d, "tradeItems.1.quantity", "20");
   ogrh_dtree *t6 = tree_of(d);
   assert_true(t6->global[OGRH_G_TRADEITEMS] != t5->global[OGRH_G_TRADEITEMS]);
   /* Unsynced data does not move the root. */
-  setp(d, "ui.selectedRaid", "3");
+  tu_set(d, "ui.selectedRaid", "3");
   ogrh_dtree *t7 = tree_of(d);
   assert_int_equal(t7->root, t6->root);
   ogrh_dtree *all[] = {t1, t2, t3, t4, t5, t6, t7};

@@ -3,16 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void setp(ogrh_doc *d, const char *path, const char *lit) {
-  ogrh_arena *a = ogrh_arena_new();
-  ogrh_value v = tu_lit(a, lit);
-  ogrh_err err;
-  int rc = ogrh_doc_set_path(d, path, &v, NULL, &err);
-  if (rc) fprintf(stderr, "set %s: %s\n", path, err.msg);
-  assert_int_equal(rc, OGRH_OK);
-  ogrh_arena_free(a);
-}
-
 static ogrh_validation *compare(ogrh_doc *local, ogrh_doc *remote) {
   ogrh_dtree *l, *r;
   assert_int_equal(ogrh_dtree_build(local, &l), OGRH_OK);
@@ -42,15 +32,15 @@ static void test_reports(void **state) {
   assert_string_equal(report(v), "Structure validation: PASSED\n");
   ogrh_validation_free(v);
 
-  setp(client, "consumes.2.primaryId", "1");
+  tu_set(client, "consumes.2.primaryId", "1");
   v = compare(client, admin);
   assert_false(v->valid);
   assert_int_equal(v->level, OGRH_LEVEL_GLOBAL);
   assert_string_equal(report(v), "Structure mismatch detected: Global component 'consumes'\n");
   ogrh_validation_free(v);
 
-  setp(client, "encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1", "'Intruder'");
-  setp(client, "encounterMgmt.raids.2.advancedSettings.consumeTracking.enabled", "false");
+  tu_set(client, "encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1", "'Intruder'");
+  tu_set(client, "encounterMgmt.raids.2.advancedSettings.consumeTracking.enabled", "false");
   v = compare(client, admin);
   assert_int_equal(v->level, OGRH_LEVEL_COMPONENT);
   assert_string_equal(report(v), "Structure mismatch detected: Global component 'consumes'\n"
@@ -84,7 +74,7 @@ static void test_insert_reports_one_encounter(void **state) {
     ogrh_value k = ogrh_vint(i + 1), v = *ogrh_table_geti(encs, i);
     ogrh_table_set(a, encs, &k, &v);
   }
-  setp(client, "encounterMgmt.raids.2.encounters.2", "{ name = 'Surprise' }");
+  tu_set(client, "encounterMgmt.raids.2.encounters.2", "{ name = 'Surprise' }");
   ogrh_validation *v = compare(client, admin);
   assert_int_equal(v->nraids, 1);
   assert_int_equal(v->raids[0].nencs, 1);
@@ -102,7 +92,7 @@ static void test_insert_reports_one_encounter(void **state) {
 static void test_partial_remote_asks_for_drilldown(void **state) {
   (void)state;
   ogrh_doc *admin = tu_defaults(), *client = tu_defaults();
-  setp(client, "encounterMgmt.raids.4.encounters.3.announcements.1", "'changed'");
+  tu_set(client, "encounterMgmt.raids.4.encounters.3.announcements.1", "'changed'");
   ogrh_dtree *l, *r, *poll;
   ogrh_dtree_build(client, &l);
   ogrh_dtree_build(admin, &r);
@@ -138,15 +128,15 @@ static void test_plan_rules(void **state) {
   (void)state;
   ogrh_doc *admin = tu_generated(8, 1), *client = tu_generated(8, 1);
   /* Two components of Razorgore: two component units. */
-  setp(client, "encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1", "'X'");
-  setp(client, "encounterMgmt.raids.2.encounters.1.announcements.1", "'Y'");
+  tu_set(client, "encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1", "'X'");
+  tu_set(client, "encounterMgmt.raids.2.encounters.1.announcements.1", "'Y'");
   ogrh_repair_plan *p = plan_for(client, admin, OGRH_REPAIR_AUTO, "BWL", "Razorgore");
   assert_int_equal(p->n, 2);
   assert_int_equal(p->units[0].kind, OGRH_UNIT_COMPONENT);
   assert_int_equal(p->units[0].priority, OGRH_PRIO_CRITICAL);
   ogrh_repair_plan_free(p);
   /* A third: an encounter unit, unless that costs more than the three parts. */
-  setp(client, "encounterMgmt.raids.2.encounters.1.roles.1.raidMarks.1", "1");
+  tu_set(client, "encounterMgmt.raids.2.encounters.1.roles.1.raidMarks.1", "1");
   p = plan_for(client, admin, OGRH_REPAIR_AUTO, "BWL", NULL);
   ogrh_repair_plan *pe = plan_for(client, admin, OGRH_REPAIR_ENCOUNTER, NULL, NULL);
   ogrh_repair_plan *pc = plan_for(client, admin, OGRH_REPAIR_COMPONENT, NULL, NULL);
@@ -166,12 +156,12 @@ static void test_plan_rules(void **state) {
      unit overhead of 48 bytes each still made the parts cheaper than the 201-byte whole). */
   const char *tiny = "{ name = 'Tiny', roles = { { name = 'T', slots = 2, assignedPlayers = { 'A' }, "
                      "raidMarks = { 1 } } }, announcements = { 'a' } }";
-  setp(admin, "encounterMgmt.raids.5.encounters.1", tiny);
-  setp(client, "encounterMgmt.raids.5.encounters.1", tiny);
-  setp(client, "encounterMgmt.raids.5.encounters.1.roles.1.assignedPlayers.1", "'B'");
-  setp(client, "encounterMgmt.raids.5.encounters.1.roles.1.raidMarks.1", "2");
-  setp(client, "encounterMgmt.raids.5.encounters.1.announcements.1", "'b'");
-  setp(client, "encounterMgmt.raids.5.encounters.1.roles.1.slots", "3");
+  tu_set(admin, "encounterMgmt.raids.5.encounters.1", tiny);
+  tu_set(client, "encounterMgmt.raids.5.encounters.1", tiny);
+  tu_set(client, "encounterMgmt.raids.5.encounters.1.roles.1.assignedPlayers.1", "'B'");
+  tu_set(client, "encounterMgmt.raids.5.encounters.1.roles.1.raidMarks.1", "2");
+  tu_set(client, "encounterMgmt.raids.5.encounters.1.announcements.1", "'b'");
+  tu_set(client, "encounterMgmt.raids.5.encounters.1.roles.1.slots", "3");
   p = plan_for(client, admin, OGRH_REPAIR_AUTO, "BWL", NULL);
   int whole = 0;
   for (size_t i = 0; i < p->n; i++)
@@ -195,13 +185,13 @@ static void test_plan_rules(void **state) {
   assert_int_equal(p->units[0].kind, OGRH_UNIT_FULL);
   ogrh_repair_plan_free(p);
   /* Several encounters of K40 (one encounter) / of a small raid: a raid unit when cheaper. */
-  setp(client, "encounterMgmt.raids.6.encounters.1.roles.1.assignedPlayers.1", "'X'");
-  setp(client, "encounterMgmt.raids.6.encounters.2.roles.1.assignedPlayers.1", "'X'");
-  setp(client, "encounterMgmt.raids.6.encounters.1.announcements.1", "'x'");
-  setp(client, "encounterMgmt.raids.6.encounters.2.announcements.1", "'x'");
-  setp(client, "encounterMgmt.raids.6.encounters.2.roles.1.slots", "9");
-  setp(client, "encounterMgmt.raids.6.encounters.1.roles.1.slots", "9");
-  setp(client, "consumes.1.primaryName", "'z'");
+  tu_set(client, "encounterMgmt.raids.6.encounters.1.roles.1.assignedPlayers.1", "'X'");
+  tu_set(client, "encounterMgmt.raids.6.encounters.2.roles.1.assignedPlayers.1", "'X'");
+  tu_set(client, "encounterMgmt.raids.6.encounters.1.announcements.1", "'x'");
+  tu_set(client, "encounterMgmt.raids.6.encounters.2.announcements.1", "'x'");
+  tu_set(client, "encounterMgmt.raids.6.encounters.2.roles.1.slots", "9");
+  tu_set(client, "encounterMgmt.raids.6.encounters.1.roles.1.slots", "9");
+  tu_set(client, "consumes.1.primaryName", "'z'");
   p = plan_for(client, admin, OGRH_REPAIR_AUTO, "BWL", "Razorgore");
   ogrh_buf b;
   ogrh_buf_init(&b);
@@ -235,8 +225,8 @@ static void write_raid(ogrh_doc *d, int64_t idx, ogrh_buf *b) {
 static void test_apply_is_staged_and_verified(void **state) {
   (void)state;
   ogrh_doc *admin = tu_generated(8, 1), *client = tu_generated(8, 1);
-  setp(client, "encounterMgmt.raids.2.encounters.3.roles.1.assignedPlayers.1", "'X'");
-  setp(client, "encounterMgmt.raids.3.encounters.2.announcements.2", "'Y'");
+  tu_set(client, "encounterMgmt.raids.2.encounters.3.roles.1.assignedPlayers.1", "'X'");
+  tu_set(client, "encounterMgmt.raids.3.encounters.2.announcements.2", "'Y'");
   ogrh_repair_plan *p = plan_for(client, admin, OGRH_REPAIR_AUTO, NULL, NULL);
   assert_int_equal(p->n, 2);
   /* Apply only the BWL unit: AQ40 must stay byte-identical, BWL must match the admin. */
@@ -261,8 +251,8 @@ static void test_apply_is_staged_and_verified(void **state) {
   ogrh_repair_plan_free(p);
   /* A unit that cannot verify changes nothing: roles differ in keys, but only raidMarks is
      planned. */
-  setp(client, "encounterMgmt.raids.4.encounters.1.roles.1.raidMarks.1", "4");
-  setp(admin, "encounterMgmt.raids.4.encounters.1.roles.7", "{ name = 'New', raidMarks = { 8 } }");
+  tu_set(client, "encounterMgmt.raids.4.encounters.1.roles.1.raidMarks.1", "4");
+  tu_set(admin, "encounterMgmt.raids.4.encounters.1.roles.7", "{ name = 'New', raidMarks = { 8 } }");
   p = plan_for(client, admin, OGRH_REPAIR_COMPONENT, NULL, NULL);
   ogrh_repair_plan bad = *p;
   bad.n = 0;

@@ -46,3 +46,13 @@ ogrh_value tu_lit(ogrh_arena *a, const char *text) {
   assert_int_equal(rc, OGRH_OK);
   return v;
 }
+
+void tu_set(ogrh_doc *d, const char *path, const char *lit) {
+  ogrh_arena *a = ogrh_arena_new();
+  ogrh_value v = tu_lit(a, lit);
+  ogrh_err err;
+  int rc = ogrh_doc_set_path(d, path, &v, NULL, &err);
+  if (rc) fprintf(stderr, "set %s: %s\n", path, err.msg);
+  assert_int_equal(rc, OGRH_OK);
+  ogrh_arena_free(a);
+}
