@@ -91,12 +91,21 @@ int ogrh_safe_encode(const ogrh_wire_cfg *c, const uint8_t *p, size_t n, ogrh_bu
   group(c, &k, &pw);
   uint8_t *digits = (uint8_t *)out->p + out->n; /* filled from the end */
   size_t produced = 0, top = 0;
+  /*
+  ** Division by pw through a precomputed reciprocal: a hardware division per limb was most of
+  ** the cost of framing. The estimate is at most a little low; the loop corrects it.
+  */
+  __extension__ typedef unsigned __int128 u128;
+  uint64_t recip = UINT64_MAX / pw;
   while (produced < d) {
     uint64_t rem = 0;
     for (size_t i = top; i < nl; i++) {
       uint64_t cur = (rem << 32) | limbs[i];
-      limbs[i] = (uint32_t)(cur / pw);
-      rem = cur % pw;
+      uint64_t q = (uint64_t)(((u128)cur * recip) >> 64);
+      uint64_t r = cur - q * pw;
+      while (r >= pw) q++, r -= pw;
+      limbs[i] = (uint32_t)q;
+      rem = r;
     }
     while (top < nl && limbs[top] == 0) top++;
     for (int j = 0; j < k && produced < d; j++) {
