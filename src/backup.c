@@ -5,6 +5,7 @@
 ** components), so unchanged parts are shared between backups; retention, restore, export.
 */
 #include "ogrh/backup.h"
+#include "ogrh/codec.h"
 #include "ogrh/json.h"
 
 #include <dirent.h>
@@ -191,8 +192,7 @@ static uint64_t read_le64(const uint8_t *p) {
 /* Object identity: the low 32 bits of XXH3-64 of the raw bytes; the high 32 bits are the
 ** checksum verified on every read. A clash of low bits with other content probes onward.
 ** New objects stay raw in the arena until the next save packs them. */
-static int put_obj(ogrh_store *s, const void *raw, size_t n, uint32_t *id, size_t *added) {
-  (void)added;
+static int put_obj(ogrh_store *s, const void *raw, size_t n, uint32_t *id) {
   if (n > UINT32_MAX) return OGRH_ETOOBIG;
   uint64_t h = XXH3_64bits(raw, n);
   uint32_t cand = (uint32_t)h, check = (uint32_t)(h >> 32);
@@ -279,14 +279,6 @@ static int get_obj(ogrh_store *s, uint32_t id, ogrh_arena *a, const uint8_t **ou
 
 /* ---- small binary helpers for tree objects ---- */
 
-static void put_varint(ogrh_buf *b, uint64_t v) {
-  while (v >= 0x80) {
-    ogrh_buf_addc(b, (char)(v | 0x80));
-    v >>= 7;
-  }
-  ogrh_buf_addc(b, (char)v);
-}
-
 static void put_u32le(ogrh_buf *b, uint32_t v) {
   unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
                         (unsigned char)(v >> 24)};
@@ -301,19 +293,8 @@ typedef struct rd {
   const uint8_t *p, *end;
 } rd;
 
-static int get_varint(rd *r, uint64_t *v) {
-  uint64_t x = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (r->p >= r->end) return OGRH_ECORRUPT;
-    uint8_t c = *r->p++;
-    x |= (uint64_t)(c & 0x7f) << shift;
-    if (!(c & 0x80)) {
-      *v = x;
-      return OGRH_OK;
-    }
-  }
-  return OGRH_ECORRUPT;
-}
+/* LEB128 varints are the codec's (ogrh/codec.h). */
+static int get_varint(rd *r, uint64_t *v) { return ogrh_varint_get(&r->p, r->end, v); }
 
 static int get_u32le(rd *r, uint32_t *v) {
   if (r->end - r->p < 4) return OGRH_ECORRUPT;
@@ -358,7 +339,6 @@ typedef struct builder {
   ogrh_store *s;
   ogrh_arena *a;
   ogrh_buf enc, tmp;
-  size_t added;
 } builder;
 
 static int put_blob(builder *b, const ogrh_value *v, uint32_t *id) {
@@ -366,7 +346,7 @@ static int put_blob(builder *b, const ogrh_value *v, uint32_t *id) {
   ogrh_buf_addc(&b->enc, 'B');
   int rc = ogrh_canon_encode(v, &b->enc);
   if (rc) return rc;
-  return put_obj(b->s, b->enc.p, b->enc.n, id, &b->added);
+  return put_obj(b->s, b->enc.p, b->enc.n, id);
 }
 
 static int put_encounter(builder *b, const ogrh_table *enc, ogrh_digest dig, uint32_t *id) {
@@ -377,14 +357,14 @@ static int put_encounter(builder *b, const ogrh_table *enc, ogrh_digest dig, uin
     b->enc.n = 0;
     ogrh_buf_addc(&b->enc, 'B');
     int rc = ogrh_component_encode(enc, c, &b->enc);
-    if (!rc) rc = put_obj(b->s, b->enc.p, b->enc.n, &ids[c], &b->added);
+    if (!rc) rc = put_obj(b->s, b->enc.p, b->enc.n, &ids[c]);
     if (rc) return rc;
   }
   b->tmp.n = 0;
   ogrh_buf_addc(&b->tmp, 'E');
   put_u64le(&b->tmp, dig);
   for (int c = 0; c < OGRH_NCOMPONENTS; c++) put_u32le(&b->tmp, ids[c]);
-  return put_obj(b->s, b->tmp.p, b->tmp.n, id, &b->added);
+  return put_obj(b->s, b->tmp.p, b->tmp.n, id);
 }
 
 static int put_raid(builder *b, const ogrh_table *raid, const ogrh_dt_raid *dr, uint32_t *id) {
@@ -415,13 +395,13 @@ static int put_raid(builder *b, const ogrh_table *raid, const ogrh_dt_raid *dr, 
   ogrh_buf_addc(&b->tmp, 'R');
   put_u64le(&b->tmp, dr->digest);
   put_u32le(&b->tmp, meta_id);
-  put_varint(&b->tmp, n);
+  ogrh_varint_put(&b->tmp, n);
   for (uint32_t i = 0, j = 0; encs && i < encs->n; i++)
     if (is_item(&encs->e[i])) {
-      put_varint(&b->tmp, zigzag(encs->e[i].key.u.i));
+      ogrh_varint_put(&b->tmp, zigzag(encs->e[i].key.u.i));
       put_u32le(&b->tmp, eids[j++]);
     }
-  return put_obj(b->s, b->tmp.p, b->tmp.n, id, &b->added);
+  return put_obj(b->s, b->tmp.p, b->tmp.n, id);
 }
 
 /* The path to the raids list inside a file, as the chain of tables leading to it. */
@@ -502,13 +482,13 @@ static int put_snapshot(builder *b, const ogrh_svfile *f, const ogrh_dtree *t, u
   ogrh_buf_addc(&b->tmp, 'S');
   put_u32le(&b->tmp, base_id);
   ogrh_buf_addc(&b->tmp, l.raids ? 1 : 0);
-  put_varint(&b->tmp, n);
+  ogrh_varint_put(&b->tmp, n);
   for (uint32_t i = 0, j = 0; l.raids && i < l.raids->n; i++)
     if (is_item(&l.raids->e[i])) {
-      put_varint(&b->tmp, zigzag(l.raids->e[i].key.u.i));
+      ogrh_varint_put(&b->tmp, zigzag(l.raids->e[i].key.u.i));
       put_u32le(&b->tmp, rids[j++]);
     }
-  return put_obj(b->s, b->tmp.p, b->tmp.n, id, &b->added);
+  return put_obj(b->s, b->tmp.p, b->tmp.n, id);
 }
 
 /* Reading: objects back into values, every step checked. */
@@ -973,15 +953,15 @@ static int save(ogrh_store *s, ogrh_err *err) {
       seg *g = &s->segs[i];
       if (!(g->live && g->live * 2 >= g->raw_len)) continue;
       put_u32le(&b, g->id);
-      put_varint(&b, g->raw_len);
-      put_varint(&b, g->stored_len);
+      ogrh_varint_put(&b, g->raw_len);
+      ogrh_varint_put(&b, g->stored_len);
       put_u64le(&b, g->check);
       ogrh_buf_add(&b, g->data, g->stored_len);
     }
     if (zn) {
       put_u32le(&b, nid);
-      put_varint(&b, nraw.n);
-      put_varint(&b, zn);
+      ogrh_varint_put(&b, nraw.n);
+      ogrh_varint_put(&b, zn);
       put_u64le(&b, XXH3_64bits(z, zn));
       ogrh_buf_add(&b, z, zn);
     }
@@ -994,10 +974,10 @@ static int save(ogrh_store *s, ogrh_err *err) {
       put_u32le(&b, o->id);
       put_u32le(&b, o->check);
       ogrh_buf_addc(&b, o->where == OBJ_SEG ? OBJ_SEG : OBJ_RAW);
-      put_varint(&b, o->raw_len);
+      ogrh_varint_put(&b, o->raw_len);
       if (o->where == OBJ_SEG) {
-        put_varint(&b, o->seg);
-        put_varint(&b, o->off);
+        ogrh_varint_put(&b, o->seg);
+        ogrh_varint_put(&b, o->off);
       } else {
         ogrh_buf_add(&b, o->data, o->raw_len);
       }
@@ -1164,7 +1144,7 @@ static int root_digest(const ogrh_svfile *f, ogrh_digest *out) {
 static int add_backup(ogrh_store *s, const ogrh_svfile *f, const char *label,
                       ogrh_backup_reason reason, bool pin, int64_t now, uint64_t raw_size,
                       ogrh_backup_info *info, ogrh_err *err) {
-  builder b = {s, ogrh_arena_new(), {0}, {0}, 0};
+  builder b = {s, ogrh_arena_new(), {0}, {0}};
   if (!b.a) return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
   ogrh_buf_init(&b.enc);
   ogrh_buf_init(&b.tmp);
