@@ -9,7 +9,7 @@ CMAKE_ASAN = cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DOGRH_SANITIZE=O
 CMAKE_FUZZ = CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DOGRH_FUZZ=ON -DOGRH_TESTS=OFF \
 	-DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address,undefined"
 
-.PHONY: all deps build check test asan fuzz-smoke fuzz demo bench install clean format
+.PHONY: all deps build check test asan fuzz-smoke fuzz demo bench install clean format format-check
 
 all: build
 
@@ -35,8 +35,8 @@ fuzz-build: deps
 fuzz-smoke: fuzz-build
 	scripts/fuzz.sh build-fuzz runs $(FUZZ_RUNS)
 
-# A -Werror build and its tests, the same tests under ASan+UBSan, each fuzz target briefly.
-check: test asan fuzz-smoke
+# The format check, a -Werror build and its tests, the same tests under ASan+UBSan, each fuzz target briefly.
+check: format-check test asan fuzz-smoke
 	@echo "make check: all passed"
 
 # Longer fuzzing: FUZZ_SECONDS per target.
@@ -52,8 +52,17 @@ bench: build
 install: build
 	cmake --install build --prefix $(PREFIX)
 
+# Every C file we write; `make format` applies .clang-format, `make check` fails on a difference.
+FORMAT_FILES = $(sort $(wildcard include/ogrh/*.h src/*.[ch] src/*/*.[ch] tools/*.[ch] tools/*/*.[ch] \
+	tests/*.[ch] tests/*/*.[ch] bench/*.[ch] fuzz/*.[ch]))
+
 format:
-	clang-format -i include/ogrh/*.h src/*.c src/*.h tools/*.c tests/*.c bench/*.c fuzz/*.c
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_FILES) || \
+	  { echo "make check: files differ from .clang-format; run 'make format'"; exit 1; }
+	@echo "format: $(words $(FORMAT_FILES)) files match .clang-format"
 
 clean:
 	rm -rf build build-asan build-fuzz

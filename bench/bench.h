@@ -30,8 +30,12 @@ static inline void *bench_alloc(void *ud, void *p, size_t osize, size_t nsize) {
   if (bench_live > bench_peak) bench_peak = bench_live;
   return q;
 }
-static inline void bench_count_heap(void) { ogrh_set_allocator(bench_alloc, NULL); }
-static inline void bench_reset_peak(void) { bench_peak = bench_live; }
+static inline void bench_count_heap(void) {
+  ogrh_set_allocator(bench_alloc, NULL);
+}
+static inline void bench_reset_peak(void) {
+  bench_peak = bench_live;
+}
 
 static int bench_cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;

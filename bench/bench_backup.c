@@ -11,7 +11,9 @@
 #include <string.h>
 #include <zstd.h>
 
-static double median_of(double *s, int n) { return bench_median(s, n); }
+static double median_of(double *s, int n) {
+  return bench_median(s, n);
+}
 
 int main(int argc, char **argv) {
   if (argc < 3) {
@@ -54,20 +56,26 @@ int main(int argc, char **argv) {
     if (ogrh_store_open(file, &s, &err)) return 1;
     double t0 = bench_now();
     ogrh_backup_info bi;
-    if (ogrh_backup_create(s, ogrh_doc_svfile(d), "", OGRH_REASON_MANUAL, false, 1, raw.n, &bi, &err)) return 1;
+    if (ogrh_backup_create(s, ogrh_doc_svfile(d), "", OGRH_REASON_MANUAL, false, 1, raw.n, &bi,
+                           &err))
+      return 1;
     first[i] = bench_now() - t0;
     one = ogrh_store_bytes(s);
     /* Nine more, each five assignments later. */
     for (int k = 1; k < 10; k++) {
       for (int j = 0; j < 5; j++) {
         char path[160];
-        snprintf(path, sizeof path, "encounterMgmt.raids.%d.encounters.%d.roles.1.assignedPlayers.%d",
-                 1 + (int)ogrh_rng_below(&r, 4), 1 + (int)ogrh_rng_below(&r, 12), 1 + (int)ogrh_rng_below(&r, 3));
+        snprintf(path, sizeof path,
+                 "encounterMgmt.raids.%d.encounters.%d.roles.1.assignedPlayers.%d",
+                 1 + (int)ogrh_rng_below(&r, 4), 1 + (int)ogrh_rng_below(&r, 12),
+                 1 + (int)ogrh_rng_below(&r, 3));
         ogrh_value v = ogrh_vcstr(j % 2 ? "Tankadin" : "Warbob");
         ogrh_doc_set_path(d, path, &v, NULL, NULL);
       }
       t0 = bench_now();
-      if (ogrh_backup_create(s, ogrh_doc_svfile(d), "", OGRH_REASON_MANUAL, false, 1 + k, raw.n, &bi, &err)) return 1;
+      if (ogrh_backup_create(s, ogrh_doc_svfile(d), "", OGRH_REASON_MANUAL, false, 1 + k, raw.n,
+                             &bi, &err))
+        return 1;
       if (k == 1) next[i] = bench_now() - t0;
     }
     ten = ogrh_store_bytes(s);
@@ -84,7 +92,8 @@ int main(int argc, char **argv) {
   printf("create_first_seconds %.6f\n", median_of(first, N));
   printf("create_next_seconds %.6f\n", median_of(next, N));
   printf("load_verify_seconds %.6f\n", median_of(load, N));
-  printf("store_one_bytes %llu\nstore_ten_bytes %llu\n", (unsigned long long)one, (unsigned long long)ten);
+  printf("store_one_bytes %llu\nstore_ten_bytes %llu\n", (unsigned long long)one,
+         (unsigned long long)ten);
   printf("ten_over_one %.2f\n", (double)ten / (double)one);
   free(out);
   ogrh_doc_free(d);

@@ -52,7 +52,8 @@ int main(int argc, char **argv) {
   int n = argc > 3 ? atoi(argv[3]) : 50;
   if (n < 1) n = 1;
   if (strcmp(argv[2], "full") == 0) {
-    for (int i = 0; i < n; i++) run_full(d);
+    for (int i = 0; i < n; i++)
+      run_full(d);
   } else if (strcmp(argv[2], "incr") == 0) {
     ogrh_dtree *t;
     ogrh_dtree_build(d, &t);

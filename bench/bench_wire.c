@@ -29,13 +29,16 @@ static double ctl_seconds(const char *prefix, const size_t *lens, size_t n) {
   ogrh_ctl_profile("ctl", &p);
   timing tm = {10000};
   ogrh_sender *s = ogrh_sender_new(&p, time_out, &tm, 0);
-  for (uint64_t t = 0; t <= 10000; t += 17) ogrh_sender_tick(s, t);
+  for (uint64_t t = 0; t <= 10000; t += 17)
+    ogrh_sender_tick(s, t);
   static uint8_t dummy[256];
   const uint8_t **texts = malloc(n * sizeof *texts);
-  for (size_t i = 0; i < n; i++) texts[i] = dummy;
+  for (size_t i = 0; i < n; i++)
+    texts[i] = dummy;
   ogrh_sender_send(s, OGRH_CTL_NORMAL, prefix, texts, lens, n, NULL, NULL, 10000);
   uint64_t t = 10000;
-  while (ogrh_sender_queued(s)) ogrh_sender_tick(s, t += 17);
+  while (ogrh_sender_queued(s))
+    ogrh_sender_tick(s, t += 17);
   free(texts);
   ogrh_sender_free(s, t);
   return (double)(tm.last - 10000) / 1000.0;
@@ -57,7 +60,8 @@ static cost ours(const ogrh_wire_cfg *c, int kind, const char *raid, size_t rl, 
   ogrh_frames_init(&f);
   ogrh_wire_pack(c, 1, OGRH_MT_REPAIR, NULL, (const uint8_t *)body.p, body.n, true, &f);
   cost k = {0, f.n, 0};
-  for (size_t i = 0; i < f.n; i++) k.bytes += strlen(c->prefix) + 1 + f.len[i];
+  for (size_t i = 0; i < f.n; i++)
+    k.bytes += strlen(c->prefix) + 1 + f.len[i];
   k.seconds = ctl_seconds(c->prefix, f.len, f.n);
   ogrh_frames_deinit(&f);
   ogrh_buf_deinit(&body);
@@ -70,32 +74,51 @@ static void lua_q(const char *s, size_t n, ogrh_buf *b) {
   ogrh_buf_addc(b, '"');
   for (size_t i = 0; i < n; i++) {
     unsigned char ch = (unsigned char)s[i];
-    if (ch == '"') ogrh_buf_adds(b, "\\\"");
-    else if (ch == '\\') ogrh_buf_adds(b, "\\\\");
-    else if (ch == '\n') ogrh_buf_adds(b, "\\\n");
-    else if (ch == '\r') ogrh_buf_adds(b, "\\r");
-    else if (ch == 0) ogrh_buf_adds(b, "\\000");
-    else if (ch == '|') ogrh_buf_adds(b, "\\124");
-    else ogrh_buf_addc(b, (char)ch);
+    if (ch == '"')
+      ogrh_buf_adds(b, "\\\"");
+    else if (ch == '\\')
+      ogrh_buf_adds(b, "\\\\");
+    else if (ch == '\n')
+      ogrh_buf_adds(b, "\\\n");
+    else if (ch == '\r')
+      ogrh_buf_adds(b, "\\r");
+    else if (ch == 0)
+      ogrh_buf_adds(b, "\\000");
+    else if (ch == '|')
+      ogrh_buf_adds(b, "\\124");
+    else
+      ogrh_buf_addc(b, (char)ch);
   }
   ogrh_buf_addc(b, '"');
 }
 
 static void lua_ser(const ogrh_value *v, ogrh_buf *b) {
   switch (v->type) {
-  case OGRH_NIL: ogrh_buf_adds(b, "nil"); break;
-  case OGRH_BOOL: ogrh_buf_adds(b, v->b ? "true" : "false"); break;
-  case OGRH_INT: ogrh_buf_printf(b, "%.14g", (double)v->u.i); break;
-  case OGRH_DOUBLE: ogrh_buf_printf(b, "%.14g", v->u.d); break;
-  case OGRH_STRING: lua_q(v->u.s, v->len, b); break;
+  case OGRH_NIL:
+    ogrh_buf_adds(b, "nil");
+    break;
+  case OGRH_BOOL:
+    ogrh_buf_adds(b, v->b ? "true" : "false");
+    break;
+  case OGRH_INT:
+    ogrh_buf_printf(b, "%.14g", (double)v->u.i);
+    break;
+  case OGRH_DOUBLE:
+    ogrh_buf_printf(b, "%.14g", v->u.d);
+    break;
+  case OGRH_STRING:
+    lua_q(v->u.s, v->len, b);
+    break;
   case OGRH_TABLE:
     ogrh_buf_addc(b, '{');
     for (uint32_t i = 0; i < v->u.t->n; i++) {
       const ogrh_entry *e = &v->u.t->e[i];
       if (i) ogrh_buf_addc(b, ',');
       ogrh_buf_addc(b, '[');
-      if (e->key.type == OGRH_INT) ogrh_buf_printf(b, "%.14g", (double)e->key.u.i);
-      else lua_q(e->key.u.s, e->key.len, b);
+      if (e->key.type == OGRH_INT)
+        ogrh_buf_printf(b, "%.14g", (double)e->key.u.i);
+      else
+        lua_q(e->key.u.s, e->key.len, b);
       ogrh_buf_adds(b, "]=");
       lua_ser(&e->val, b);
     }
@@ -108,7 +131,8 @@ static void lua_ser(const ogrh_value *v, ogrh_buf *b) {
 static cost addon(const char *inner_prefix, const char *type, const ogrh_value *v) {
   ogrh_buf s;
   ogrh_buf_init(&s);
-  ogrh_buf_printf(&s, "T:{[\"type\"]=\"%s\",[\"layer\"]=2,[\"encounterIndex\"]=3,[\"data\"]=", type);
+  ogrh_buf_printf(&s,
+                  "T:{[\"type\"]=\"%s\",[\"layer\"]=2,[\"encounterIndex\"]=3,[\"data\"]=", type);
   lua_ser(v, &s);
   ogrh_buf_adds(&s, ",[\"timestamp\"]=1964672.92,[\"token\"]=\"1964672.92_261696\"}");
   size_t P = strlen(inner_prefix), D = 161 - P, W = s.n;
@@ -148,7 +172,8 @@ int main(int argc, char **argv) {
   uint8_t *data = malloc(big);
   ogrh_rng r;
   ogrh_rng_seed(&r, 1);
-  for (size_t i = 0; i < big; i++) data[i] = (uint8_t)ogrh_rng_next(&r);
+  for (size_t i = 0; i < big; i++)
+    data[i] = (uint8_t)ogrh_rng_next(&r);
   ogrh_frames f;
   ogrh_frames_init(&f);
   ogrh_wire_pack(&c, 1, OGRH_MT_REPAIR, NULL, data, big, true, &f);
@@ -157,11 +182,13 @@ int main(int argc, char **argv) {
   double burst_bytes = 4000.0 / 295.0 * 246.0;
   double rate = ((double)big - burst_bytes) / secs;
   double P = (double)c.frame_text, limit = 800.0 * P / (P + 40.0 + (double)strlen(c.prefix));
-  printf("rate_bytes_per_second %.1f\nrate_limit %.1f\nrate_fraction %.4f\n", rate, limit, rate / limit);
+  printf("rate_bytes_per_second %.1f\nrate_limit %.1f\nrate_fraction %.4f\n", rate, limit,
+         rate / limit);
   printf("rate_frames %zu\nrate_seconds %.2f\n", f.n, secs);
   /* The channel-safe transform's cost on incompressible data: text bytes over raw bytes. */
   size_t raw_total = 0, text_total = 0;
-  for (size_t i = 0; i < f.n; i++) text_total += f.len[i];
+  for (size_t i = 0; i < f.n; i++)
+    text_total += f.len[i];
   raw_total = f.compressed_bytes + 3 * f.n;
   printf("transform_overhead %.4f (text %zu bytes for %zu raw frame bytes)\n",
          (double)text_total / (double)raw_total - 1.0, text_total, raw_total);
@@ -211,8 +238,10 @@ int main(int argc, char **argv) {
         ogrh_component_project(a, e->u.t, k, &pv);
         cost o = ours(&c, OGRH_UNIT_COMPONENT, rn, rl, en, el, k, &pv);
         cost ad = addon("OGRH03_SYNC_COMPONENT_RESPONSE", "COMPONENT", &pv);
-        comp_ours[k].bytes += o.bytes, comp_ours[k].messages += o.messages, comp_ours[k].seconds += o.seconds;
-        comp_addon[k].bytes += ad.bytes, comp_addon[k].messages += ad.messages, comp_addon[k].seconds += ad.seconds;
+        comp_ours[k].bytes += o.bytes, comp_ours[k].messages += o.messages,
+            comp_ours[k].seconds += o.seconds;
+        comp_addon[k].bytes += ad.bytes, comp_addon[k].messages += ad.messages,
+            comp_addon[k].seconds += ad.seconds;
         ncomp[k]++;
       }
     }
@@ -220,14 +249,17 @@ int main(int argc, char **argv) {
   for (int k = 0; k < OGRH_NCOMPONENTS; k++) {
     char what[64];
     snprintf(what, sizeof what, "%s (mean of %zu)", ogrh_component_name(k), ncomp[k]);
-    cost o = {comp_ours[k].bytes / ncomp[k], (comp_ours[k].messages + ncomp[k] / 2) / ncomp[k], comp_ours[k].seconds / (double)ncomp[k]};
-    cost ad = {comp_addon[k].bytes / ncomp[k], (comp_addon[k].messages + ncomp[k] / 2) / ncomp[k], comp_addon[k].seconds / (double)ncomp[k]};
+    cost o = {comp_ours[k].bytes / ncomp[k], (comp_ours[k].messages + ncomp[k] / 2) / ncomp[k],
+              comp_ours[k].seconds / (double)ncomp[k]};
+    cost ad = {comp_addon[k].bytes / ncomp[k], (comp_addon[k].messages + ncomp[k] / 2) / ncomp[k],
+               comp_addon[k].seconds / (double)ncomp[k]};
     row(what, o, ad);
   }
   qsort(enc_sizes, nenc, sizeof *enc_sizes, cmp_size);
   size_t med = enc_sizes[nenc / 2] % 4096, max = enc_sizes[nenc - 1] % 4096;
   size_t tot_o = 0, tot_a = 0;
-  for (size_t i = 0; i < nenc; i++) tot_o += encs[i].o.bytes, tot_a += encs[i].a.bytes;
+  for (size_t i = 0; i < nenc; i++)
+    tot_o += encs[i].o.bytes, tot_a += encs[i].a.bytes;
   row("encounter (median by size)", encs[med].o, encs[med].a);
   row("encounter (largest)", encs[max].o, encs[max].a);
   printf("encounter_ratio_median %.2f\nencounter_ratio_all %.2f\n",

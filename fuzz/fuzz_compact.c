@@ -16,8 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ogrh_buf_init(&b);
     ogrh_arena *a2 = ogrh_arena_new();
     ogrh_value w;
-    if (ogrh_compact_encode(&v, &b) || ogrh_compact_decode(a2, (const uint8_t *)b.p, b.n, &w, NULL) ||
-        !ogrh_value_equal(&v, &w))
+    if (ogrh_compact_encode(&v, &b) ||
+        ogrh_compact_decode(a2, (const uint8_t *)b.p, b.n, &w, NULL) || !ogrh_value_equal(&v, &w))
       abort();
     ogrh_arena_free(a2);
     ogrh_buf_deinit(&b);

@@ -10,7 +10,9 @@ static void deliver(void *ud, const char *s, const ogrh_msg *m, uint64_t now) {
   (void)ud, (void)s, (void)now;
   if (m->body_len && !m->body) abort();
 }
-static void nack(void *ud, const uint8_t *t, size_t n, uint64_t now) { (void)ud, (void)t, (void)n, (void)now; }
+static void nack(void *ud, const uint8_t *t, size_t n, uint64_t now) {
+  (void)ud, (void)t, (void)n, (void)now;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ogrh_wire_cfg c;

@@ -33,7 +33,9 @@ void ogrh_set_allocator(ogrh_alloc_fn fn, void *ud) {
   g_alloc_ud = fn ? ud : NULL;
 }
 
-void *ogrh_malloc(size_t n) { return n ? g_alloc(g_alloc_ud, NULL, 0, n) : NULL; }
+void *ogrh_malloc(size_t n) {
+  return n ? g_alloc(g_alloc_ud, NULL, 0, n) : NULL;
+}
 
 void *ogrh_realloc(void *p, size_t osize, size_t nsize) {
   return g_alloc(g_alloc_ud, p, p ? osize : 0, nsize);
@@ -134,11 +136,20 @@ char *ogrh_arena_memdup(ogrh_arena *a, const void *p, size_t n) {
   return d;
 }
 
-size_t ogrh_arena_size(const ogrh_arena *a) { return a ? a->total : 0; }
+size_t ogrh_arena_size(const ogrh_arena *a) {
+  return a ? a->total : 0;
+}
 
 void ogrh_buf_init(ogrh_buf *b) {
   b->p = NULL;
   b->n = b->cap = 0;
+  b->err = OGRH_OK;
+}
+
+void ogrh_buf_reset(ogrh_buf *b) {
+  b->n = 0;
+  b->err = OGRH_OK;
+  if (b->p) b->p[0] = '\0';
 }
 
 void ogrh_buf_deinit(ogrh_buf *b) {
@@ -147,30 +158,35 @@ void ogrh_buf_deinit(ogrh_buf *b) {
 }
 
 int ogrh_buf_reserve(ogrh_buf *b, size_t extra) {
-  if (extra > SIZE_MAX - b->n - 1) return OGRH_ENOMEM;
+  if (b->err) return b->err;
+  if (extra > SIZE_MAX - b->n - 1) return b->err = OGRH_ENOMEM;
   size_t need = b->n + extra + 1;
   if (need <= b->cap) return OGRH_OK;
   size_t cap = b->cap ? b->cap : 64;
-  while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+  while (cap < need)
+    cap = cap > SIZE_MAX / 2 ? need : cap * 2;
   char *p = ogrh_realloc(b->p, b->cap, cap);
-  if (!p) return OGRH_ENOMEM;
+  if (!p) return b->err = OGRH_ENOMEM;
   b->p = p;
   b->cap = cap;
   return OGRH_OK;
 }
 
 int ogrh_buf_add(ogrh_buf *b, const void *p, size_t n) {
-  if (ogrh_buf_reserve(b, n)) return OGRH_ENOMEM;
+  if (ogrh_buf_reserve(b, n)) return b->err;
   if (n) memcpy(b->p + b->n, p, n);
   b->n += n;
   b->p[b->n] = '\0';
   return OGRH_OK;
 }
 
-int ogrh_buf_adds(ogrh_buf *b, const char *s) { return ogrh_buf_add(b, s, strlen(s)); }
+int ogrh_buf_adds(ogrh_buf *b, const char *s) {
+  return ogrh_buf_add(b, s, strlen(s));
+}
 
 int ogrh_buf_addc(ogrh_buf *b, char c) {
-  if (b->n + 1 >= b->cap && ogrh_buf_reserve(b, 1)) return OGRH_ENOMEM;
+  if (b->err) return b->err;
+  if (b->n + 1 >= b->cap && ogrh_buf_reserve(b, 1)) return b->err;
   b->p[b->n++] = c;
   b->p[b->n] = '\0';
   return OGRH_OK;
@@ -182,9 +198,10 @@ int ogrh_buf_printf(ogrh_buf *b, const char *fmt, ...) {
   va_start(ap, fmt);
   int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
   va_end(ap);
-  if (n < 0) return OGRH_EINVAL;
+  if (b->err) return b->err;
+  if (n < 0) return b->err = OGRH_EINVAL;
   if ((size_t)n < sizeof tmp) return ogrh_buf_add(b, tmp, (size_t)n);
-  if (ogrh_buf_reserve(b, (size_t)n)) return OGRH_ENOMEM;
+  if (ogrh_buf_reserve(b, (size_t)n)) return b->err;
   va_start(ap, fmt);
   vsnprintf(b->p + b->n, (size_t)n + 1, fmt, ap);
   va_end(ap);

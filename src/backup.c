@@ -5,7 +5,7 @@
 ** components), so unchanged parts are shared between backups; retention, restore, export.
 */
 #include "ogrh/backup.h"
-#include "ogrh/codec.h"
+#include "ogrh/util.h"
 #include "ogrh/json.h"
 
 #include <dirent.h>
@@ -34,8 +34,8 @@
 */
 
 static const char *const reason_names[OGRH_NREASONS] = {
-    "manual",       "before repair",  "before restore", "before import",
-    "before load defaults", "admin transfer", "imported"};
+    "manual",         "before repair", "before restore", "before import", "before load defaults",
+    "admin transfer", "imported"};
 
 const char *ogrh_reason_name(ogrh_backup_reason r) {
   return r < OGRH_NREASONS ? reason_names[r] : "?";
@@ -102,7 +102,8 @@ struct ogrh_store {
 
 static obj *slot_of(ogrh_store *s, uint32_t id) {
   size_t mask = s->capobjs - 1, i = (size_t)id & mask;
-  while (s->objs[i].data && s->objs[i].id != id) i = (i + 1) & mask;
+  while (s->objs[i].data && s->objs[i].id != id)
+    i = (i + 1) & mask;
   return &s->objs[i];
 }
 
@@ -144,7 +145,8 @@ static int digmap_put(digmap *m, uint64_t k, uint32_t v) {
     for (size_t i = 0; i < m->cap; i++)
       if (m->key[i]) {
         size_t j = (size_t)m->key[i] & (cap - 1);
-        while (nk[j]) j = (j + 1) & (cap - 1);
+        while (nk[j])
+          j = (j + 1) & (cap - 1);
         nk[j] = m->key[i];
         nv[j] = m->val[i];
       }
@@ -156,7 +158,8 @@ static int digmap_put(digmap *m, uint64_t k, uint32_t v) {
   }
   if (!k) k = 1; /* 0 marks an empty slot */
   size_t j = (size_t)k & (m->cap - 1);
-  while (m->key[j] && m->key[j] != k) j = (j + 1) & (m->cap - 1);
+  while (m->key[j] && m->key[j] != k)
+    j = (j + 1) & (m->cap - 1);
   if (!m->key[j]) m->n++;
   m->key[j] = k;
   m->val[j] = v;
@@ -185,7 +188,8 @@ static void digmap_free(digmap *m) {
 
 static uint64_t read_le64(const uint8_t *p) {
   uint64_t x = 0;
-  for (int i = 7; i >= 0; i--) x = (x << 8) | p[i];
+  for (int i = 7; i >= 0; i--)
+    x = (x << 8) | p[i];
   return x;
 }
 
@@ -286,7 +290,8 @@ static void put_u32le(ogrh_buf *b, uint32_t v) {
 }
 
 static void put_u64le(ogrh_buf *b, uint64_t v) {
-  for (int i = 0; i < 8; i++) ogrh_buf_addc(b, (char)(v >> (8 * i)));
+  for (int i = 0; i < 8; i++)
+    ogrh_buf_addc(b, (char)(v >> (8 * i)));
 }
 
 typedef struct rd {
@@ -294,7 +299,9 @@ typedef struct rd {
 } rd;
 
 /* LEB128 varints are the codec's (ogrh/codec.h). */
-static int get_varint(rd *r, uint64_t *v) { return ogrh_varint_get(&r->p, r->end, v); }
+static int get_varint(rd *r, uint64_t *v) {
+  return ogrh_varint_get(&r->p, r->end, v);
+}
 
 static int get_u32le(rd *r, uint32_t *v) {
   if (r->end - r->p < 4) return OGRH_ECORRUPT;
@@ -303,9 +310,6 @@ static int get_u32le(rd *r, uint32_t *v) {
   r->p += 4;
   return OGRH_OK;
 }
-
-static uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
-static int64_t unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
 
 /* ---- snapshot <-> objects ---- */
 
@@ -363,7 +367,8 @@ static int put_encounter(builder *b, const ogrh_table *enc, ogrh_digest dig, uin
   b->tmp.n = 0;
   ogrh_buf_addc(&b->tmp, 'E');
   put_u64le(&b->tmp, dig);
-  for (int c = 0; c < OGRH_NCOMPONENTS; c++) put_u32le(&b->tmp, ids[c]);
+  for (int c = 0; c < OGRH_NCOMPONENTS; c++)
+    put_u32le(&b->tmp, ids[c]);
   return put_obj(b->s, b->tmp.p, b->tmp.n, id);
 }
 
@@ -382,7 +387,8 @@ static int put_raid(builder *b, const ogrh_table *raid, const ogrh_dt_raid *dr, 
   ogrh_value mv = ogrh_vtable(meta);
   int rc = put_blob(b, &mv, &meta_id);
   if (rc) return rc;
-  for (uint32_t i = 0; encs && i < encs->n; i++) n += is_item(&encs->e[i]);
+  for (uint32_t i = 0; encs && i < encs->n; i++)
+    n += is_item(&encs->e[i]);
   uint32_t *eids = n ? ogrh_arena_alloc(b->a, n * sizeof *eids) : NULL;
   if (n && !eids) return OGRH_ENOMEM;
   if (n != dr->nencs) return OGRH_EINVAL;
@@ -398,7 +404,7 @@ static int put_raid(builder *b, const ogrh_table *raid, const ogrh_dt_raid *dr, 
   ogrh_varint_put(&b->tmp, n);
   for (uint32_t i = 0, j = 0; encs && i < encs->n; i++)
     if (is_item(&encs->e[i])) {
-      ogrh_varint_put(&b->tmp, zigzag(encs->e[i].key.u.i));
+      ogrh_varint_put(&b->tmp, ogrh_zigzag(encs->e[i].key.u.i));
       put_u32le(&b->tmp, eids[j++]);
     }
   return put_obj(b->s, b->tmp.p, b->tmp.n, id);
@@ -469,7 +475,8 @@ static int put_snapshot(builder *b, const ogrh_svfile *f, const ogrh_dtree *t, u
   int rc = base_value(b, f, &l, &base);
   if (!rc) rc = put_blob(b, &base, &base_id);
   if (rc) return rc;
-  for (uint32_t i = 0; l.raids && i < l.raids->n; i++) n += is_item(&l.raids->e[i]);
+  for (uint32_t i = 0; l.raids && i < l.raids->n; i++)
+    n += is_item(&l.raids->e[i]);
   uint32_t *rids = n ? ogrh_arena_alloc(b->a, n * sizeof *rids) : NULL;
   if (n && !rids) return OGRH_ENOMEM;
   if (n != t->nraids) return OGRH_EINVAL;
@@ -485,7 +492,7 @@ static int put_snapshot(builder *b, const ogrh_svfile *f, const ogrh_dtree *t, u
   ogrh_varint_put(&b->tmp, n);
   for (uint32_t i = 0, j = 0; l.raids && i < l.raids->n; i++)
     if (is_item(&l.raids->e[i])) {
-      ogrh_varint_put(&b->tmp, zigzag(l.raids->e[i].key.u.i));
+      ogrh_varint_put(&b->tmp, ogrh_zigzag(l.raids->e[i].key.u.i));
       put_u32le(&b->tmp, rids[j++]);
     }
   return put_obj(b->s, b->tmp.p, b->tmp.n, id);
@@ -537,8 +544,9 @@ static int read_encounter(reader *r, uint32_t id, ogrh_value *out) {
     for (uint32_t i = 0; i < roles->n; i++) {
       if (roles->e[i].val.type != OGRH_TABLE) continue;
       for (int f = 0; f < 3; f++) {
-        const ogrh_value *x =
-            comp[2 + f].type == OGRH_TABLE ? ogrh_table_get(comp[2 + f].u.t, &roles->e[i].key) : NULL;
+        const ogrh_value *x = comp[2 + f].type == OGRH_TABLE
+                                  ? ogrh_table_get(comp[2 + f].u.t, &roles->e[i].key)
+                                  : NULL;
         if (x && set_key(r->a, roles->e[i].val.u.t, slots[f], x)) return OGRH_ENOMEM;
       }
     }
@@ -550,7 +558,8 @@ static int read_encounter(reader *r, uint32_t id, ogrh_value *out) {
 }
 
 /* Reads a list of (zigzag key, id) pairs into tab, each id through fn. */
-static int read_items(reader *r, rd *in, ogrh_table *tab, int (*fn)(reader *, uint32_t, ogrh_value *)) {
+static int read_items(reader *r, rd *in, ogrh_table *tab,
+                      int (*fn)(reader *, uint32_t, ogrh_value *)) {
   uint64_t n;
   if (get_varint(in, &n) || n > (uint64_t)(in->end - in->p) / 5)
     return ogrh_err_set(r->err, OGRH_ECORRUPT, "backup store: bad item list");
@@ -562,7 +571,7 @@ static int read_items(reader *r, rd *in, ogrh_table *tab, int (*fn)(reader *, ui
       return ogrh_err_set(r->err, OGRH_ECORRUPT, "backup store: truncated item list");
     int rc = fn(r, id, &v);
     if (rc) return rc;
-    ogrh_value k = ogrh_vint(unzigzag(zk));
+    ogrh_value k = ogrh_vint(ogrh_unzigzag(zk));
     if (ogrh_table_set(r->a, tab, &k, &v)) return OGRH_ENOMEM;
   }
   return OGRH_OK;
@@ -581,7 +590,8 @@ static int read_raid(reader *r, uint32_t id, ogrh_value *out) {
   get_u32le(&in, &meta_id);
   if ((rc = read_blob(r, meta_id, &meta))) return rc;
   if (meta.type != OGRH_TABLE)
-    return ogrh_err_set(r->err, OGRH_ECORRUPT, "backup store: raid %08x metadata is not a table", id);
+    return ogrh_err_set(r->err, OGRH_ECORRUPT, "backup store: raid %08x metadata is not a table",
+                        id);
   ogrh_table *raid = shallow(r->a, meta.u.t);
   if (!raid) return OGRH_ENOMEM;
   ogrh_value *ev = ogrh_table_gets(raid, "encounters");
@@ -595,7 +605,8 @@ static int read_raid(reader *r, uint32_t id, ogrh_value *out) {
     uint64_t cnt;
     rd probe = in;
     if (get_varint(&probe, &cnt) || cnt)
-      return ogrh_err_set(r->err, OGRH_ECORRUPT, "backup store: raid %08x lists encounters without a list", id);
+      return ogrh_err_set(r->err, OGRH_ECORRUPT,
+                          "backup store: raid %08x lists encounters without a list", id);
     *out = ogrh_vtable(raid);
     return OGRH_OK;
   }
@@ -693,7 +704,8 @@ static json_t *catalog_json(const ogrh_store *s) {
   json_t *root = json_object(), *arr = json_array();
   json_object_set_new(root, "format", json_integer(1));
   json_object_set_new(root, "next", json_integer(s->next_id));
-  for (size_t i = 0; i < s->ninfo; i++) json_array_append_new(arr, info_json(&s->infos[i]));
+  for (size_t i = 0; i < s->ninfo; i++)
+    json_array_append_new(arr, info_json(&s->infos[i]));
   json_object_set_new(root, "backups", arr);
   return root;
 }
@@ -744,7 +756,8 @@ static int parse_store(ogrh_store *s, ogrh_err *err) {
   uint32_t clen = 0;
   get_u32le(&in, &clen);
   uint64_t ccheck = 0;
-  for (int i = 0; i < 8; i++) ccheck |= (uint64_t)in.p[i] << (8 * i);
+  for (int i = 0; i < 8; i++)
+    ccheck |= (uint64_t)in.p[i] << (8 * i);
   in.p += 8;
   if ((size_t)(end - in.p) < clen || XXH3_64bits(in.p, clen) != ccheck)
     return ogrh_err_set(err, OGRH_ECORRUPT, "%s: the backup catalog is damaged", s->path);
@@ -784,7 +797,8 @@ static int parse_store(ogrh_store *s, ogrh_err *err) {
     g.stored_len = (uint32_t)stored;
     g.data = in.p;
     in.p += stored;
-    if (find_seg(s, g.id)) return ogrh_err_set(err, OGRH_ECORRUPT, "%s: segment %u stored twice", s->path, g.id);
+    if (find_seg(s, g.id))
+      return ogrh_err_set(err, OGRH_ECORRUPT, "%s: segment %u stored twice", s->path, g.id);
     if (s->nsegs == s->capsegs) {
       size_t cap = s->capsegs ? s->capsegs * 2 : 8;
       seg *ns = ogrh_realloc(s->segs, s->capsegs * sizeof *ns, cap * sizeof *ns);
@@ -820,7 +834,8 @@ static int parse_store(ogrh_store *s, ogrh_err *err) {
       seg *g;
       if (get_varint(&in, &segid) || get_varint(&in, &off) || segid > UINT32_MAX ||
           !(g = find_seg(s, (uint32_t)segid)) || off > g->raw_len || raw > g->raw_len - off)
-        return ogrh_err_set(err, OGRH_ECORRUPT, "%s: object %u points outside its segment", s->path, k);
+        return ogrh_err_set(err, OGRH_ECORRUPT, "%s: object %u points outside its segment", s->path,
+                            k);
       o2.seg = (uint32_t)segid;
       o2.off = (uint32_t)off;
       o2.data = g->data; /* not NULL: marks the slot used */
@@ -829,7 +844,8 @@ static int parse_store(ogrh_store *s, ogrh_err *err) {
     }
     if (grow_objs(s)) return OGRH_ENOMEM;
     obj *slot = slot_of(s, o2.id);
-    if (slot->data) return ogrh_err_set(err, OGRH_ECORRUPT, "%s: object %08x stored twice", s->path, o2.id);
+    if (slot->data)
+      return ogrh_err_set(err, OGRH_ECORRUPT, "%s: object %08x stored twice", s->path, o2.id);
     *slot = o2;
     s->nobjs++;
   }
@@ -878,14 +894,17 @@ static int mark_tree(ogrh_store *s, uint32_t id, ogrh_arena *a) {
 /* Writes the store (live objects only) atomically. New blobs, and the live blobs of segments
 ** now mostly dead, go into one new segment. */
 static int save(ogrh_store *s, ogrh_err *err) {
-  for (size_t i = 0; i < s->capobjs; i++) s->objs[i].mark = false;
-  for (size_t i = 0; i < s->nsegs; i++) s->segs[i].live = 0;
+  for (size_t i = 0; i < s->capobjs; i++)
+    s->objs[i].mark = false;
+  for (size_t i = 0; i < s->nsegs; i++)
+    s->segs[i].live = 0;
   ogrh_arena *tmp = ogrh_arena_new();
   if (!tmp) return OGRH_ENOMEM;
   for (size_t i = 0; i < s->ninfo; i++)
     if (mark_tree(s, s->infos[i].snapshot, tmp)) {
       /* A damaged backup keeps whatever of it still exists: never collect its objects. */
-      for (size_t j = 0; j < s->capobjs; j++) s->objs[j].mark |= s->objs[j].data != NULL;
+      for (size_t j = 0; j < s->capobjs; j++)
+        s->objs[j].mark |= s->objs[j].data != NULL;
       break;
     }
   ogrh_arena_free(tmp);
@@ -947,7 +966,8 @@ static int save(ogrh_store *s, ogrh_err *err) {
     put_u32le(&b, (uint32_t)clen);
     put_u64le(&b, XXH3_64bits(ctext, clen));
     ogrh_buf_add(&b, ctext, clen);
-    for (size_t i = 0; i < s->nsegs; i++) nsegs_out += s->segs[i].live * 2 >= s->segs[i].raw_len && s->segs[i].live;
+    for (size_t i = 0; i < s->nsegs; i++)
+      nsegs_out += s->segs[i].live * 2 >= s->segs[i].raw_len && s->segs[i].live;
     put_u32le(&b, (uint32_t)(nsegs_out + (zn ? 1 : 0)));
     for (size_t i = 0; i < s->nsegs; i++) {
       seg *g = &s->segs[i];
@@ -966,7 +986,8 @@ static int save(ogrh_store *s, ogrh_err *err) {
       ogrh_buf_add(&b, z, zn);
     }
     uint32_t live = 0;
-    for (size_t i = 0; i < s->capobjs; i++) live += s->objs[i].data && s->objs[i].mark;
+    for (size_t i = 0; i < s->capobjs; i++)
+      live += s->objs[i].data && s->objs[i].mark;
     put_u32le(&b, live);
     for (size_t i = 0; i < s->capobjs; i++) {
       obj *o = &s->objs[i];
@@ -1015,7 +1036,9 @@ static int save(ogrh_store *s, ogrh_err *err) {
   ogrh_buf_deinit(&b);
   if (!rc2) rc2 = parse_store(s, err);
   s->bytes = s->file.n;
-  if (rc) return ogrh_err_set(err, rc, "%s: cannot write the backup store: %s", s->path, ogrh_strerror(rc));
+  if (rc)
+    return ogrh_err_set(err, rc, "%s: cannot write the backup store: %s", s->path,
+                        ogrh_strerror(rc));
   return rc2;
 }
 
@@ -1076,8 +1099,10 @@ int ogrh_store_open(const char *svpath, ogrh_store **out, ogrh_err *err) {
     *out = s;
     return OGRH_OK;
   }
-  if (!rc) rc = parse_store(s, err);
-  else ogrh_err_set(err, rc, "%s: cannot read: %s", s->path, ogrh_strerror(rc));
+  if (!rc)
+    rc = parse_store(s, err);
+  else
+    ogrh_err_set(err, rc, "%s: cannot read: %s", s->path, ogrh_strerror(rc));
   if (rc) {
     ogrh_store_close(s);
     return rc;
@@ -1105,7 +1130,9 @@ void ogrh_store_close(ogrh_store *s) {
   ogrh_free(s, sizeof *s);
 }
 
-size_t ogrh_store_count(const ogrh_store *s) { return s->ninfo; }
+size_t ogrh_store_count(const ogrh_store *s) {
+  return s->ninfo;
+}
 const ogrh_backup_info *ogrh_store_at(const ogrh_store *s, size_t i) {
   return i < s->ninfo ? &s->infos[i] : NULL;
 }
@@ -1114,7 +1141,9 @@ const ogrh_backup_info *ogrh_store_find(const ogrh_store *s, uint32_t id) {
     if (s->infos[i].id == id) return &s->infos[i];
   return NULL;
 }
-uint64_t ogrh_store_bytes(const ogrh_store *s) { return s->bytes; }
+uint64_t ogrh_store_bytes(const ogrh_store *s) {
+  return s->bytes;
+}
 
 /* ---- operations ---- */
 
@@ -1126,7 +1155,8 @@ static void count_doc(const ogrh_svfile *f, uint32_t *raids, uint32_t *encs) {
     if (!is_item(&l.raids->e[i])) continue;
     (*raids)++;
     ogrh_table *e = subtable(l.raids->e[i].val.u.t, "encounters");
-    for (uint32_t j = 0; e && j < e->n; j++) *encs += is_item(&e->e[j]);
+    for (uint32_t j = 0; e && j < e->n; j++)
+      *encs += is_item(&e->e[j]);
   }
 }
 
@@ -1275,7 +1305,8 @@ static int safety_backup(ogrh_store *s, const char *svpath, ogrh_backup_reason r
   struct stat st;
   if (info) memset(info, 0, sizeof *info);
   if (stat(svpath, &st) != 0) return OGRH_OK; /* nothing to lose */
-  if (ogrh_svfile_load(svpath, &cur, &perr)) return keep_raw_copy(s, svpath, "before-change", now, err);
+  if (ogrh_svfile_load(svpath, &cur, &perr))
+    return keep_raw_copy(s, svpath, "before-change", now, err);
   ogrh_backup_info bi;
   int rc = add_backup(s, cur, label, reason, false, now, (uint64_t)st.st_size, &bi, err);
   ogrh_svfile_free(cur);
@@ -1397,11 +1428,13 @@ int ogrh_backup_export(ogrh_store *s, uint32_t id, ogrh_buf *line, ogrh_err *err
   return OGRH_OK;
 }
 
-int ogrh_backup_decode_line(const char *text, size_t n, ogrh_svfile **out,
-                            ogrh_backup_info *info, ogrh_err *err) {
+int ogrh_backup_decode_line(const char *text, size_t n, ogrh_svfile **out, ogrh_backup_info *info,
+                            ogrh_err *err) {
   *out = NULL;
-  while (n && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' ')) n--;
-  while (n && (*text == ' ' || *text == '\n')) text++, n--;
+  while (n && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
+    n--;
+  while (n && (*text == ' ' || *text == '\n'))
+    text++, n--;
   const char *f[4];
   size_t fl[4], k = 0;
   const char *p = text, *end = text + n;
@@ -1469,8 +1502,10 @@ int ogrh_backup_decode_line(const char *text, size_t n, ogrh_svfile **out,
   if (!rc) {
     sf = ogrh_svfile_new();
     ogrh_value pv;
-    if (!sf) rc = OGRH_ENOMEM;
-    else if (ogrh_canon_decode(sf->arena, (const uint8_t *)raw.p, raw.n, true, &pv, NULL) || pv.type != OGRH_TABLE)
+    if (!sf)
+      rc = OGRH_ENOMEM;
+    else if (ogrh_canon_decode(sf->arena, (const uint8_t *)raw.p, raw.n, true, &pv, NULL) ||
+             pv.type != OGRH_TABLE)
       rc = ogrh_err_set(err, OGRH_ECORRUPT, "exported backup: bad snapshot encoding");
     for (uint32_t i = 0; !rc && i < pv.u.t->n; i++) {
       const ogrh_value *pair = &pv.u.t->e[i].val;

@@ -30,31 +30,6 @@ enum {
 #define MIN_REF_LEN 3
 #define MAX_STRINGS 4096
 
-int ogrh_varint_put(ogrh_buf *b, uint64_t v) {
-  char tmp[10];
-  size_t n = 0;
-  while (v >= 0x80) {
-    tmp[n++] = (char)(v | 0x80);
-    v >>= 7;
-  }
-  tmp[n++] = (char)v;
-  return ogrh_buf_add(b, tmp, n);
-}
-
-int ogrh_varint_get(const uint8_t **p, const uint8_t *end, uint64_t *v) {
-  uint64_t x = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (*p >= end) return OGRH_ECORRUPT;
-    uint8_t c = *(*p)++;
-    x |= (uint64_t)(c & 0x7f) << shift;
-    if (!(c & 0x80)) {
-      *v = x;
-      return OGRH_OK;
-    }
-  }
-  return OGRH_ECORRUPT;
-}
-
 /* The string table of one encoding: a small open hash of (pointer, length) -> index. */
 typedef struct strtab {
   const char **s;
@@ -64,7 +39,8 @@ typedef struct strtab {
 
 static uint32_t str_hash(const char *s, uint32_t n) {
   uint32_t h = 2166136261u;
-  for (uint32_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 16777619u;
+  for (uint32_t i = 0; i < n; i++)
+    h = (h ^ (uint8_t)s[i]) * 16777619u;
   return h;
 }
 
@@ -85,7 +61,8 @@ static int strtab_find_or_add(strtab *t, const char *s, uint32_t n, int64_t *fou
     for (size_t i = 0; i < t->cap; i++)
       if (t->s[i]) {
         size_t j = str_hash(t->s[i], t->len[i]) & (cap - 1);
-        while (ns[j]) j = (j + 1) & (cap - 1);
+        while (ns[j])
+          j = (j + 1) & (cap - 1);
         ns[j] = t->s[i];
         nl[j] = t->len[i];
         ni[j] = t->idx[i];
@@ -118,9 +95,6 @@ static void strtab_free(strtab *t) {
   ogrh_free(t->idx, t->cap * sizeof *t->idx);
 }
 
-static uint64_t zz(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
-static int64_t unzz(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
-
 static int enc(const ogrh_value *v, strtab *st, ogrh_buf *b) {
   int rc;
   switch (v->type) {
@@ -131,13 +105,14 @@ static int enc(const ogrh_value *v, strtab *st, ogrh_buf *b) {
   case OGRH_INT:
     if (v->u.i >= 0 && v->u.i < 64) return ogrh_buf_addc(b, (char)(C_SMALLINT | v->u.i));
     if ((rc = ogrh_buf_addc(b, C_INT))) return rc;
-    return ogrh_varint_put(b, zz(v->u.i));
+    return ogrh_varint_put(b, ogrh_zigzag(v->u.i));
   case OGRH_DOUBLE: {
     unsigned char x[9];
     uint64_t bits;
     memcpy(&bits, &v->u.d, 8);
     x[0] = C_DOUBLE;
-    for (int i = 0; i < 8; i++) x[1 + i] = (unsigned char)(bits >> (8 * i));
+    for (int i = 0; i < 8; i++)
+      x[1 + i] = (unsigned char)(bits >> (8 * i));
     return ogrh_buf_add(b, x, 9);
   }
   case OGRH_STRING: {
@@ -161,7 +136,8 @@ static int enc(const ogrh_value *v, strtab *st, ogrh_buf *b) {
     const ogrh_table *t = v->u.t;
     /* The array part is the run of keys 1, 2, 3...; keys below 1 sort before it. */
     uint32_t s0 = 0, seq = 0;
-    while (s0 < t->n && t->e[s0].key.type == OGRH_INT && t->e[s0].key.u.i < 1) s0++;
+    while (s0 < t->n && t->e[s0].key.type == OGRH_INT && t->e[s0].key.u.i < 1)
+      s0++;
     while (s0 + seq < t->n && t->e[s0 + seq].key.type == OGRH_INT &&
            t->e[s0 + seq].key.u.i == (int64_t)seq + 1)
       seq++;
@@ -235,12 +211,13 @@ static int dec_value(dec *d, int depth, ogrh_value *out) {
     return OGRH_OK;
   case C_INT:
     if (ogrh_varint_get(&d->p, d->end, &u)) return OGRH_ECORRUPT;
-    *out = ogrh_vint(unzz(u));
+    *out = ogrh_vint(ogrh_unzigzag(u));
     return OGRH_OK;
   case C_DOUBLE: {
     if (d->end - d->p < 8) return OGRH_ECORRUPT;
     uint64_t bits = 0;
-    for (int i = 7; i >= 0; i--) bits = (bits << 8) | d->p[i];
+    for (int i = 7; i >= 0; i--)
+      bits = (bits << 8) | d->p[i];
     d->p += 8;
     double x;
     memcpy(&x, &bits, 8);
@@ -294,8 +271,7 @@ static int dec_value(dec *d, int depth, ogrh_value *out) {
   return OGRH_ECORRUPT;
 }
 
-int ogrh_compact_decode(ogrh_arena *a, const uint8_t *p, size_t n, ogrh_value *out,
-                        size_t *used) {
+int ogrh_compact_decode(ogrh_arena *a, const uint8_t *p, size_t n, ogrh_value *out, size_t *used) {
   dec d = {a, p, p + n, NULL, 0, 0};
   int rc = dec_value(&d, 0, out);
   if (used) *used = (size_t)(d.p - p);
@@ -348,7 +324,8 @@ int ogrh_unit_body_encode(int kind, const char *raid, size_t raid_len, const cha
                           size_t enc_len, int index, const ogrh_value *value, ogrh_buf *out) {
   ogrh_entry e[5];
   ogrh_table t = {e, 5, 5};
-  for (int i = 0; i < 5; i++) e[i].key = ogrh_vint(i + 1);
+  for (int i = 0; i < 5; i++)
+    e[i].key = ogrh_vint(i + 1);
   e[0].val = ogrh_vint(kind);
   e[1].val = ogrh_vstr(raid ? raid : "", raid ? raid_len : 0);
   e[2].val = ogrh_vstr(enc ? enc : "", enc ? enc_len : 0);

@@ -33,7 +33,7 @@ typedef struct dirty_item {
 } dirty_item;
 
 struct ogrh_dtree_priv {
-  ogrh_doc *doc; /* attached document, or NULL */
+  ogrh_doc *doc;          /* attached document, or NULL */
   const ogrh_value *root; /* for trees built from a value */
   int token;
   ogrh_arena *names;
@@ -66,7 +66,8 @@ static inline void raw_u32(ogrh_buf *b, uint32_t v) {
   if (OGRH_LE) {
     memcpy(p, &v, 4);
   } else {
-    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+    for (int i = 0; i < 4; i++)
+      p[i] = (unsigned char)(v >> (8 * i));
   }
   b->n += 4;
 }
@@ -76,7 +77,8 @@ static inline void raw_u64(ogrh_buf *b, uint64_t v) {
   if (OGRH_LE) {
     memcpy(p, &v, 8);
   } else {
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+    for (int i = 0; i < 8; i++)
+      p[i] = (unsigned char)(v >> (8 * i));
   }
   b->n += 8;
 }
@@ -94,7 +96,8 @@ static inline void raw_bytes(ogrh_buf *b, const char *s, uint32_t n) {
     memcpy(d, s, 4);
     memcpy(d + n - 4, s + n - 4, 4);
   } else if (n < 4) {
-    for (uint32_t i = 0; i < n; i++) d[i] = s[i];
+    for (uint32_t i = 0; i < n; i++)
+      d[i] = s[i];
   } else {
     memcpy(d, s, n);
   }
@@ -200,7 +203,8 @@ typedef struct cdec {
 
 static int dec_u32(cdec *d, uint32_t *v) {
   if (d->end - d->p < 4) return OGRH_ECORRUPT;
-  *v = (uint32_t)d->p[0] | (uint32_t)d->p[1] << 8 | (uint32_t)d->p[2] << 16 | (uint32_t)d->p[3] << 24;
+  *v = (uint32_t)d->p[0] | (uint32_t)d->p[1] << 8 | (uint32_t)d->p[2] << 16 |
+       (uint32_t)d->p[3] << 24;
   d->p += 4;
   return OGRH_OK;
 }
@@ -208,7 +212,8 @@ static int dec_u32(cdec *d, uint32_t *v) {
 static int dec_u64(cdec *d, uint64_t *v) {
   if (d->end - d->p < 8) return OGRH_ECORRUPT;
   uint64_t x = 0;
-  for (int i = 7; i >= 0; i--) x = (x << 8) | d->p[i];
+  for (int i = 7; i >= 0; i--)
+    x = (x << 8) | d->p[i];
   d->p += 8;
   *v = x;
   return OGRH_OK;
@@ -438,7 +443,8 @@ int ogrh_component_project(ogrh_arena *a, const ogrh_table *enc, int c, ogrh_val
       n->e[n->n].key = e->key;
       n->e[n->n++].val = v;
     } else {
-      const ogrh_value *x = e->val.type == OGRH_TABLE ? ogrh_table_gets(e->val.u.t, slot_fields[c - 2]) : NULL;
+      const ogrh_value *x =
+          e->val.type == OGRH_TABLE ? ogrh_table_gets(e->val.u.t, slot_fields[c - 2]) : NULL;
       if (!x) continue;
       n->e[n->n].key = e->key;
       n->e[n->n++].val = *x;
@@ -475,7 +481,8 @@ static ogrh_digest hash_digests(uint64_t seed, const ogrh_digest *first, size_t 
     memcpy(q, first, nfirst * 8);
     q += nfirst * 8;
     const char *r = (const char *)rest;
-    for (size_t i = 0; i < nrest; i++, q += 8, r += stride) memcpy(q, r, 8);
+    for (size_t i = 0; i < nrest; i++, q += 8, r += stride)
+      memcpy(q, r, 8);
   } else {
     for (size_t i = 0; i < nfirst + nrest; i++, q += 8) {
       uint64_t v;
@@ -483,7 +490,8 @@ static ogrh_digest hash_digests(uint64_t seed, const ogrh_digest *first, size_t 
         v = first[i];
       else
         memcpy(&v, (const char *)rest + (i - nfirst) * stride, 8);
-      for (int k = 0; k < 8; k++) q[k] = (unsigned char)(v >> (8 * k));
+      for (int k = 0; k < 8; k++)
+        q[k] = (unsigned char)(v >> (8 * k));
     }
   }
   return (ogrh_digest)XXH3_64bits_withSeed(p, total, (XXH64_hash_t)seed);
@@ -664,8 +672,8 @@ static int raid_own(ogrh_dtree *t, const ogrh_table *raid, ogrh_dt_raid *r) {
 */
 static void raid_digest(ogrh_dtree *t, ogrh_dt_raid *r) {
   if (OGRH_LE && r->dig) {
-    r->digest = (ogrh_digest)XXH3_64bits_withSeed(r->dig, (r->nencs + 1) * 8,
-                                                  (XXH64_hash_t)SEED_RAID);
+    r->digest =
+        (ogrh_digest)XXH3_64bits_withSeed(r->dig, (r->nencs + 1) * 8, (XXH64_hash_t)SEED_RAID);
     return;
   }
   r->digest = hash_digests(SEED_RAID, &r->own, 1, r->encs ? &r->encs[0].digest : NULL,
@@ -681,7 +689,8 @@ static int pack_raid(ogrh_dt_raid *r) {
     r->capdig = r->nencs + 1;
   }
   r->dig[0] = r->own;
-  for (size_t i = 0; i < r->nencs; i++) r->dig[1 + i] = r->encs[i].digest;
+  for (size_t i = 0; i < r->nencs; i++)
+    r->dig[1 + i] = r->encs[i].digest;
   return OGRH_OK;
 }
 
@@ -759,10 +768,12 @@ static int pack_root(ogrh_dtree *t) {
     t->rdig = d;
     t->caprdig = need;
   }
-  for (int g = 0; g < OGRH_NGLOBALS; g++) t->rdig[g] = t->global[g];
+  for (int g = 0; g < OGRH_NGLOBALS; g++)
+    t->rdig[g] = t->global[g];
   t->rdig[OGRH_NGLOBALS] = t->raidlist;
   t->rdig[OGRH_NGLOBALS + 1] = (ogrh_digest)t->nraids;
-  for (size_t i = 0; i < t->nraids; i++) t->rdig[OGRH_NGLOBALS + 2 + i] = t->raids[i].digest;
+  for (size_t i = 0; i < t->nraids; i++)
+    t->rdig[OGRH_NGLOBALS + 2 + i] = t->raids[i].digest;
   return OGRH_OK;
 }
 
@@ -773,7 +784,8 @@ static void compute_root(ogrh_dtree *t) {
     return;
   }
   ogrh_digest head[OGRH_NGLOBALS + 2];
-  for (int g = 0; g < OGRH_NGLOBALS; g++) head[g] = t->global[g];
+  for (int g = 0; g < OGRH_NGLOBALS; g++)
+    head[g] = t->global[g];
   head[OGRH_NGLOBALS] = t->raidlist;
   head[OGRH_NGLOBALS + 1] = (ogrh_digest)t->nraids;
   t->root = hash_digests(SEED_ROOT, head, OGRH_NGLOBALS + 2, t->raids ? &t->raids[0].digest : NULL,
@@ -839,7 +851,8 @@ static ogrh_dtree *tree_new(void) {
   }
   memset(t->priv, 0, sizeof *t->priv);
   ogrh_buf_init(&t->priv->scratch);
-  for (int f = 0; f < 3; f++) ogrh_buf_init(&t->priv->slot[f]);
+  for (int f = 0; f < 3; f++)
+    ogrh_buf_init(&t->priv->slot[f]);
   t->priv->names = ogrh_arena_new();
   if (!t->priv->names) {
     ogrh_dtree_free(t);
@@ -854,7 +867,8 @@ void ogrh_dtree_free(ogrh_dtree *t) {
   free_raids(t);
   ogrh_arena_free(t->priv->names);
   ogrh_buf_deinit(&t->priv->scratch);
-  for (int f = 0; f < 3; f++) ogrh_buf_deinit(&t->priv->slot[f]);
+  for (int f = 0; f < 3; f++)
+    ogrh_buf_deinit(&t->priv->slot[f]);
   ogrh_free(t->priv->dirty, t->priv->capdirty * sizeof *t->priv->dirty);
   ogrh_free(t->rdig, t->caprdig * sizeof *t->rdig);
   ogrh_free(t->priv, sizeof *t->priv);
@@ -979,7 +993,8 @@ int ogrh_dtree_update(ogrh_dtree *t) {
   /* The schema root is looked up only when something above the raids needs it. */
   const ogrh_table *root = NULL;
   bool need = p->globals_dirty || p->raidlist_dirty;
-  for (size_t i = 0; i < p->ndirty && !need; i++) need = p->dirty[i].raid_all;
+  for (size_t i = 0; i < p->ndirty && !need; i++)
+    need = p->dirty[i].raid_all;
   if (need) {
     ogrh_value *rootv = ogrh_doc_root(p->doc);
     root = rootv && rootv->type == OGRH_TABLE ? rootv->u.t : NULL;
@@ -1060,8 +1075,8 @@ bool ogrh_dtree_equal(const ogrh_dtree *a, const ogrh_dtree *b) {
   if (memcmp(a->global, b->global, sizeof a->global) != 0) return false;
   for (size_t i = 0; i < a->nraids; i++) {
     const ogrh_dt_raid *x = &a->raids[i], *y = &b->raids[i];
-    if (x->index != y->index || x->digest != y->digest || x->own != y->own ||
-        x->meta != y->meta || x->list != y->list || x->nencs != y->nencs || x->occ != y->occ ||
+    if (x->index != y->index || x->digest != y->digest || x->own != y->own || x->meta != y->meta ||
+        x->list != y->list || x->nencs != y->nencs || x->occ != y->occ ||
         x->name_len != y->name_len || memcmp(x->name, y->name, x->name_len) != 0)
       return false;
     for (size_t j = 0; j < x->nencs; j++) {
@@ -1093,7 +1108,8 @@ int ogrh_dtree_verify(ogrh_dtree *t, ogrh_buf *report) {
   if (report) {
     if (t->root != fresh->root) hex(report, "root", t->root, fresh->root);
     for (int g = 0; g < OGRH_NGLOBALS; g++)
-      if (t->global[g] != fresh->global[g]) hex(report, ogrh_global_name(g), t->global[g], fresh->global[g]);
+      if (t->global[g] != fresh->global[g])
+        hex(report, ogrh_global_name(g), t->global[g], fresh->global[g]);
     if (t->nraids != fresh->nraids)
       ogrh_buf_printf(report, "raid count: tree %zu, data %zu\n", t->nraids, fresh->nraids);
     for (size_t i = 0; i < t->nraids && i < fresh->nraids; i++) {
@@ -1106,8 +1122,8 @@ int ogrh_dtree_verify(ogrh_dtree *t, ogrh_buf *report) {
         for (int c = 0; c < OGRH_NCOMPONENTS; c++)
           if (x->encs[j].comp[c] != y->encs[j].comp[c]) {
             char l2[256];
-            snprintf(l2, sizeof l2, "%s > encounter %lld > %s", label,
-                     (long long)y->encs[j].index, ogrh_component_name(c));
+            snprintf(l2, sizeof l2, "%s > encounter %lld > %s", label, (long long)y->encs[j].index,
+                     ogrh_component_name(c));
             hex(report, l2, x->encs[j].comp[c], y->encs[j].comp[c]);
           }
     }
@@ -1168,7 +1184,8 @@ const ogrh_dt_enc *ogrh_dtree_find_enc(const ogrh_dt_raid *r, const char *name, 
 
 uint32_t ogrh_compat_hash(const char *s, size_t n) {
   uint64_t h = 0;
-  for (size_t i = 0; i < n; i++) h = (h * 31 + (unsigned char)s[i]) % 2147483647u;
+  for (size_t i = 0; i < n; i++)
+    h = (h * 31 + (unsigned char)s[i]) % 2147483647u;
   return (uint32_t)h;
 }
 
@@ -1227,13 +1244,17 @@ static int compat_ser(const ogrh_value *v, int depth, ogrh_buf *b) {
   for (uint32_t i = 0; i < t->n && !rc; i++) {
     rc = ogrh_buf_add(b, keys[i].text.p, keys[i].text.n);
     if (!rc) rc = ogrh_buf_addc(b, '=');
-    if (!rc) rc = keys[i].val->type == OGRH_TABLE ? compat_ser(keys[i].val, depth + 1, b)
-                                                   : lua_tostring(keys[i].val, b);
+    if (!rc)
+      rc = keys[i].val->type == OGRH_TABLE ? compat_ser(keys[i].val, depth + 1, b)
+                                           : lua_tostring(keys[i].val, b);
     if (!rc) rc = ogrh_buf_addc(b, ';');
   }
-  for (uint32_t i = 0; i < t->n; i++) ogrh_buf_deinit(&keys[i].text);
+  for (uint32_t i = 0; i < t->n; i++)
+    ogrh_buf_deinit(&keys[i].text);
   ogrh_free(keys, t->n * sizeof *keys);
   return rc;
 }
 
-int ogrh_compat_serialize(const ogrh_value *v, ogrh_buf *b) { return compat_ser(v, 0, b); }
+int ogrh_compat_serialize(const ogrh_value *v, ogrh_buf *b) {
+  return compat_ser(v, 0, b);
+}

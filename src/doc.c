@@ -29,9 +29,9 @@ struct ogrh_doc {
 
 /* ---- names ---- */
 
-static const char *const comp_names[OGRH_NCOMPONENTS] = {
-    "encounterMetadata", "roles", "playerAssignments", "raidMarks", "assignmentNumbers",
-    "announcements"};
+static const char *const comp_names[OGRH_NCOMPONENTS] = {"encounterMetadata", "roles",
+                                                         "playerAssignments", "raidMarks",
+                                                         "assignmentNumbers", "announcements"};
 
 const char *ogrh_component_name(int index) {
   return index >= 0 && index < OGRH_NCOMPONENTS ? comp_names[index] : "?";
@@ -46,8 +46,12 @@ int ogrh_component_index(const char *name) {
 static const char *const global_names[OGRH_NGLOBALS] = {"tradeItems", "consumes", "rolesUI"};
 static const char *const global_keys[OGRH_NGLOBALS] = {"tradeItems", "consumes", "roles"};
 
-const char *ogrh_global_name(int g) { return g >= 0 && g < OGRH_NGLOBALS ? global_names[g] : "?"; }
-const char *ogrh_global_key(int g) { return g >= 0 && g < OGRH_NGLOBALS ? global_keys[g] : "?"; }
+const char *ogrh_global_name(int g) {
+  return g >= 0 && g < OGRH_NGLOBALS ? global_names[g] : "?";
+}
+const char *ogrh_global_key(int g) {
+  return g >= 0 && g < OGRH_NGLOBALS ? global_keys[g] : "?";
+}
 
 int ogrh_global_index(const char *name) {
   for (int i = 0; i < OGRH_NGLOBALS; i++)
@@ -76,7 +80,8 @@ int ogrh_sync_level_parse(const char *s, ogrh_sync_level *out) {
     size_t n = strlen(names[i]);
     if (strlen(s) != n) continue;
     size_t k = 0;
-    while (k < n && toupper((unsigned char)s[k]) == names[i][k]) k++;
+    while (k < n && toupper((unsigned char)s[k]) == names[i][k])
+      k++;
     if (k == n) {
       *out = (ogrh_sync_level)i;
       return OGRH_OK;
@@ -107,7 +112,8 @@ int ogrh_path_parse(const char *s, ogrh_path *out, ogrh_err *err) {
     ogrh_value *seg = &out->seg[out->n];
     if (*p == '[') {
       const char *open = p++;
-      while (*p == ' ') p++;
+      while (*p == ' ')
+        p++;
       if (*p == '"' || *p == '\'') {
         char q = *p++;
         char *d = out->text + tn;
@@ -124,13 +130,13 @@ int ogrh_path_parse(const char *s, ogrh_path *out, ogrh_err *err) {
               c = '\r';
             else if (isdigit((unsigned char)c)) {
               int v = c - '0', k = 1;
-              while (k < 3 && isdigit((unsigned char)*p)) v = v * 10 + (*p++ - '0'), k++;
+              while (k < 3 && isdigit((unsigned char)*p))
+                v = v * 10 + (*p++ - '0'), k++;
               if (v > 255) return ogrh_err_set(err, OGRH_EPATH, "path: escape too large");
               c = (char)v;
             }
           }
-          if (tn + n + 1 >= sizeof out->text)
-            return ogrh_err_set(err, OGRH_EPATH, "path too long");
+          if (tn + n + 1 >= sizeof out->text) return ogrh_err_set(err, OGRH_EPATH, "path too long");
           d[n++] = c;
         }
         if (*p != q)
@@ -142,7 +148,8 @@ int ogrh_path_parse(const char *s, ogrh_path *out, ogrh_err *err) {
         tn += n + 1;
       } else {
         const char *b = p;
-        while (*p && *p != ']' && *p != ' ') p++;
+        while (*p && *p != ']' && *p != ' ')
+          p++;
         if (!is_int_text(b, (size_t)(p - b)))
           return ogrh_err_set(err, OGRH_EPATH,
                               "path: a bracketed segment at column %d must be an integer or a "
@@ -150,13 +157,15 @@ int ogrh_path_parse(const char *s, ogrh_path *out, ogrh_err *err) {
                               (int)(open - s) + 1);
         *seg = ogrh_vint(strtoll(b, NULL, 10));
       }
-      while (*p == ' ') p++;
+      while (*p == ' ')
+        p++;
       if (*p != ']')
         return ogrh_err_set(err, OGRH_EPATH, "path: expected ']' at column %d", (int)(p - s) + 1);
       p++;
     } else {
       const char *b = p;
-      while (*p && *p != '.' && *p != '[') p++;
+      while (*p && *p != '.' && *p != '[')
+        p++;
       size_t n = (size_t)(p - b);
       if (n == 0)
         return ogrh_err_set(err, OGRH_EPATH, "path: empty segment at column %d", (int)(b - s) + 1);
@@ -348,9 +357,15 @@ int ogrh_doc_save(const ogrh_doc *d, const char *path, ogrh_err *err) {
   return ogrh_svfile_save(d->f, path, err);
 }
 
-ogrh_svfile *ogrh_doc_svfile(ogrh_doc *d) { return d->f; }
-ogrh_arena *ogrh_doc_arena(ogrh_doc *d) { return d->f->arena; }
-uint64_t ogrh_doc_revision(const ogrh_doc *d) { return d->revision; }
+ogrh_svfile *ogrh_doc_svfile(ogrh_doc *d) {
+  return d->f;
+}
+ogrh_arena *ogrh_doc_arena(ogrh_doc *d) {
+  return d->f->arena;
+}
+uint64_t ogrh_doc_revision(const ogrh_doc *d) {
+  return d->revision;
+}
 
 static ogrh_value *sv_root(ogrh_svfile *f) {
   ogrh_value *sv = ogrh_svfile_get(f, "OGRH_SV");
@@ -374,7 +389,9 @@ ogrh_value *ogrh_svfile_schema_root(const ogrh_svfile *f) {
   return v2 && v2->type == OGRH_TABLE ? v2 : NULL;
 }
 
-ogrh_value *ogrh_doc_root(ogrh_doc *d) { return ogrh_svfile_schema_root(d->f); }
+ogrh_value *ogrh_doc_root(ogrh_doc *d) {
+  return ogrh_svfile_schema_root(d->f);
+}
 
 /* Creates OGRH_SV (v2) and OGRH_SV.v2 when missing, as GetActiveSchema does before a write. */
 static int ensure_root(ogrh_doc *d, ogrh_value **out) {
@@ -482,7 +499,8 @@ static void notify(ogrh_doc *d, const ogrh_path *p, size_t scope_len, const ogrh
   ogrh_path sp = *p;
   sp.n = scope_len < p->n ? scope_len : p->n;
   ogrh_path_scope(&sp, &c.scope);
-  for (size_t i = 0; i < d->nsubs; i++) d->subs[i].fn(d->subs[i].ud, &c);
+  for (size_t i = 0; i < d->nsubs; i++)
+    d->subs[i].fn(d->subs[i].ud, &c);
   ogrh_buf_deinit(&text);
 }
 
@@ -507,9 +525,9 @@ int ogrh_doc_set_parsed(ogrh_doc *d, const ogrh_path *p, const ogrh_value *v,
         ogrh_buf b;
         ogrh_buf_init(&b);
         ogrh_path_format(p, k + 1, &b);
-        int rc = ogrh_err_set(err, OGRH_ENOTTABLE,
-                              "cannot walk through '%s': it is a %s, not a table",
-                              b.p ? b.p : "", ogrh_type_name(next->type));
+        int rc =
+            ogrh_err_set(err, OGRH_ENOTTABLE, "cannot walk through '%s': it is a %s, not a table",
+                         b.p ? b.p : "", ogrh_type_name(next->type));
         ogrh_buf_deinit(&b);
         return rc;
       }
@@ -521,8 +539,8 @@ int ogrh_doc_set_parsed(ogrh_doc *d, const ogrh_path *p, const ogrh_value *v,
   if (v->type == OGRH_NIL && !ogrh_table_get(cur->u.t, &p->seg[p->n - 1])) return OGRH_OK;
   if (!cur) {
     int rc = ensure_root(d, &root);
-    if (rc) return ogrh_err_set(err, rc, "cannot create the OGRH_SV schema root: %s",
-                                ogrh_strerror(rc));
+    if (rc)
+      return ogrh_err_set(err, rc, "cannot create the OGRH_SV schema root: %s", ogrh_strerror(rc));
     cur = root;
     k = 0;
     for (; k + 1 < p->n; k++) {
@@ -605,7 +623,8 @@ int ogrh_doc_delete(ogrh_doc *d, const char *path, const ogrh_sync_meta *meta, o
   int rc = ogrh_path_parse(path, &p, err);
   if (rc) return rc;
   const ogrh_value *cur;
-  if (ogrh_doc_get_path(d, &p, &cur)) return ogrh_err_set(err, OGRH_ENOTFOUND, "%s: not found", path);
+  if (ogrh_doc_get_path(d, &p, &cur))
+    return ogrh_err_set(err, OGRH_ENOTFOUND, "%s: not found", path);
   ogrh_value nil = ogrh_vnil();
   return ogrh_doc_set_parsed(d, &p, &nil, meta, err);
 }

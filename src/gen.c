@@ -10,19 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-void ogrh_rng_seed(ogrh_rng *r, uint64_t seed) { r->s = seed; }
-
-uint64_t ogrh_rng_next(ogrh_rng *r) {
-  uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-uint64_t ogrh_rng_below(ogrh_rng *r, uint64_t n) { return n ? ogrh_rng_next(r) % n : 0; }
-
-double ogrh_rng_unit(ogrh_rng *r) { return (double)(ogrh_rng_next(r) >> 11) / 9007199254740992.0; }
-
 void ogrh_gen_opts_default(ogrh_gen_opts *o) {
   o->seed = 1;
   o->scale = 1;
@@ -48,30 +35,27 @@ typedef struct gen {
   double fill;
 } gen;
 
-static const char *const syl1[] = {"Tank", "Holy", "Zug", "Mor", "Gnu", "Thal", "Kaz", "Bel",
-                                   "Dra", "Fen", "Grim", "Lor", "Vel", "Shan", "Ark", "Sun"};
+static const char *const syl1[] = {"Tank", "Holy", "Zug",  "Mor", "Gnu", "Thal", "Kaz", "Bel",
+                                   "Dra",  "Fen",  "Grim", "Lor", "Vel", "Shan", "Ark", "Sun"};
 static const char *const syl2[] = {"adin", "bob", "gar", "dak", "zen", "wyn", "ora", "ith",
-                                   "mor", "ric", "ash", "eth", "ulf", "ina", "ak", "dor"};
+                                   "mor",  "ric", "ash", "eth", "ulf", "ina", "ak",  "dor"};
 
 static void make_roster(gen *g) {
   /* A typical 40-man composition: 5 tanks, 12 healers, 11 melee, 12 ranged. */
   static const struct {
     const char *cls;
     int bucket;
-  } comp[] = {{"Warrior", B_TANKS}, {"Warrior", B_TANKS}, {"Warrior", B_TANKS},
-              {"Druid", B_TANKS},   {"Paladin", B_TANKS}, {"Priest", B_HEALERS},
-              {"Priest", B_HEALERS}, {"Priest", B_HEALERS}, {"Priest", B_HEALERS},
-              {"Paladin", B_HEALERS}, {"Paladin", B_HEALERS}, {"Paladin", B_HEALERS},
-              {"Druid", B_HEALERS}, {"Druid", B_HEALERS}, {"Shaman", B_HEALERS},
-              {"Shaman", B_HEALERS}, {"Shaman", B_HEALERS}, {"Rogue", B_MELEE},
-              {"Rogue", B_MELEE},   {"Rogue", B_MELEE},   {"Rogue", B_MELEE},
-              {"Warrior", B_MELEE}, {"Warrior", B_MELEE}, {"Warrior", B_MELEE},
-              {"Warrior", B_MELEE}, {"Shaman", B_MELEE},  {"Paladin", B_MELEE},
-              {"Druid", B_MELEE},   {"Mage", B_RANGED},   {"Mage", B_RANGED},
-              {"Mage", B_RANGED},   {"Mage", B_RANGED},   {"Mage", B_RANGED},
-              {"Warlock", B_RANGED}, {"Warlock", B_RANGED}, {"Warlock", B_RANGED},
-              {"Warlock", B_RANGED}, {"Hunter", B_RANGED}, {"Hunter", B_RANGED},
-              {"Hunter", B_RANGED}};
+  } comp[] = {
+      {"Warrior", B_TANKS},  {"Warrior", B_TANKS},   {"Warrior", B_TANKS},   {"Druid", B_TANKS},
+      {"Paladin", B_TANKS},  {"Priest", B_HEALERS},  {"Priest", B_HEALERS},  {"Priest", B_HEALERS},
+      {"Priest", B_HEALERS}, {"Paladin", B_HEALERS}, {"Paladin", B_HEALERS}, {"Paladin", B_HEALERS},
+      {"Druid", B_HEALERS},  {"Druid", B_HEALERS},   {"Shaman", B_HEALERS},  {"Shaman", B_HEALERS},
+      {"Shaman", B_HEALERS}, {"Rogue", B_MELEE},     {"Rogue", B_MELEE},     {"Rogue", B_MELEE},
+      {"Rogue", B_MELEE},    {"Warrior", B_MELEE},   {"Warrior", B_MELEE},   {"Warrior", B_MELEE},
+      {"Warrior", B_MELEE},  {"Shaman", B_MELEE},    {"Paladin", B_MELEE},   {"Druid", B_MELEE},
+      {"Mage", B_RANGED},    {"Mage", B_RANGED},     {"Mage", B_RANGED},     {"Mage", B_RANGED},
+      {"Mage", B_RANGED},    {"Warlock", B_RANGED},  {"Warlock", B_RANGED},  {"Warlock", B_RANGED},
+      {"Warlock", B_RANGED}, {"Hunter", B_RANGED},   {"Hunter", B_RANGED},   {"Hunter", B_RANGED}};
   int ncomp = (int)(sizeof comp / sizeof comp[0]);
   for (int i = 0; i < g->nplayers; i++) {
     player *p = &g->roster[i];
@@ -79,7 +63,8 @@ static void make_roster(gen *g) {
       snprintf(p->name, sizeof p->name, "%s%s", syl1[ogrh_rng_below(&g->rng, 16)],
                syl2[ogrh_rng_below(&g->rng, 16)]);
       int dup = 0;
-      for (int j = 0; j < i; j++) dup |= strcmp(g->roster[j].name, p->name) == 0;
+      for (int j = 0; j < i; j++)
+        dup |= strcmp(g->roster[j].name, p->name) == 0;
       if (!dup) break;
       /* 256 combinations; past that, number the names. */
       if (i >= 200) {

@@ -8,83 +8,6 @@
 #include <jansson.h>
 #include <string.h>
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int ogrh_base64_encode(const void *p, size_t n, ogrh_buf *out) {
-  const unsigned char *s = p;
-  if (ogrh_buf_reserve(out, (n + 2) / 3 * 4)) return OGRH_ENOMEM;
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = (uint32_t)s[i] << 16;
-    if (i + 1 < n) v |= (uint32_t)s[i + 1] << 8;
-    if (i + 2 < n) v |= s[i + 2];
-    char q[4] = {b64[v >> 18], b64[(v >> 12) & 63], i + 1 < n ? b64[(v >> 6) & 63] : '=',
-                 i + 2 < n ? b64[v & 63] : '='};
-    ogrh_buf_add(out, q, 4);
-  }
-  if (n == 0) ogrh_buf_add(out, "", 0);
-  return OGRH_OK;
-}
-
-int ogrh_base64_decode(const char *s, size_t n, ogrh_buf *out) {
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t pad = 0;
-  if (ogrh_buf_reserve(out, n / 4 * 3 + 3)) return OGRH_ENOMEM;
-  for (size_t i = 0; i < n; i++) {
-    char c = s[i];
-    if (c == '=') {
-      pad++;
-      continue;
-    }
-    const char *q = c ? strchr(b64, c) : NULL;
-    if (!q || pad) return OGRH_ECORRUPT;
-    acc = (acc << 6) | (uint32_t)(q - b64);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      ogrh_buf_addc(out, (char)((acc >> bits) & 0xff));
-    }
-  }
-  if (pad > 2 || (n % 4) != 0) return OGRH_ECORRUPT;
-  if (n == 0) ogrh_buf_add(out, "", 0);
-  return OGRH_OK;
-}
-
-bool ogrh_utf8_valid(const char *str, size_t n) {
-  const unsigned char *s = (const unsigned char *)str;
-  size_t i = 0;
-  while (i < n) {
-    unsigned c = s[i];
-    size_t k;
-    uint32_t cp;
-    if (c == 0) return false; /* jansson strings cannot hold NUL portably */
-    if (c < 0x80) {
-      i++;
-      continue;
-    } else if ((c & 0xe0) == 0xc0) {
-      k = 1;
-      cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      k = 2;
-      cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      k = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    for (size_t j = 1; j <= k; j++) {
-      if (i + j >= n || (s[i + j] & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (s[i + j] & 0x3f);
-    }
-    if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
-        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-      return false;
-    i += k + 1;
-  }
-  return true;
-}
-
 static json_t *to_json(const ogrh_value *v, int depth);
 
 static json_t *bytes_object(const char *s, size_t n) {
@@ -159,8 +82,10 @@ static json_t *to_json(const ogrh_value *v, int depth) {
 
 static int dump(json_t *j, int indent, ogrh_buf *out) {
   size_t flags = JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY;
-  if (indent) flags |= JSON_INDENT(indent);
-  else flags |= JSON_COMPACT;
+  if (indent)
+    flags |= JSON_INDENT(indent);
+  else
+    flags |= JSON_COMPACT;
   char *s = json_dumps(j, flags);
   if (!s) return OGRH_ENOMEM;
   int rc = ogrh_buf_adds(out, s);
@@ -230,7 +155,8 @@ static int decode_key(jctx *c, const char *k, size_t n, ogrh_value *out) {
   *out = ogrh_vstr(s, n);
   return OGRH_OK;
 bad:
-  return ogrh_err_set(c->err, OGRH_ECORRUPT, "JSON: malformed key \"%.*s\"", (int)(n > 40 ? 40 : n), k);
+  return ogrh_err_set(c->err, OGRH_ECORRUPT, "JSON: malformed key \"%.*s\"", (int)(n > 40 ? 40 : n),
+                      k);
 }
 
 static int from_json(jctx *c, json_t *j, ogrh_value *out, int depth) {

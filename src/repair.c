@@ -9,8 +9,8 @@
 #include <string.h>
 
 const char *ogrh_unit_kind_name(ogrh_unit_kind k) {
-  static const char *const n[] = {"full", "raid-list", "raid", "raid-meta", "encounter",
-                                  "component", "global"};
+  static const char *const n[] = {"full",      "raid-list", "raid",  "raid-meta",
+                                  "encounter", "component", "global"};
   return k <= OGRH_UNIT_GLOBAL ? n[k] : "?";
 }
 
@@ -54,7 +54,8 @@ static bool same_name(const ogrh_table *t, const char *name, uint32_t len) {
 }
 
 /* Entry of a raid or encounter list with this identity, or NULL. */
-static ogrh_entry *find_ident(const ogrh_table *list, const char *name, uint32_t len, uint32_t occ) {
+static ogrh_entry *find_ident(const ogrh_table *list, const char *name, uint32_t len,
+                              uint32_t occ) {
   uint32_t seen = 0;
   for (uint32_t i = 0; list && i < list->n; i++) {
     ogrh_entry *e = &list->e[i];
@@ -70,7 +71,8 @@ static uint32_t occ_of(const ogrh_table *list, const ogrh_entry *e) {
   const char *name = ogrh_table_name(e->val.u.t, &n);
   uint32_t occ = 0;
   for (const ogrh_entry *x = list->e; x <= e; x++)
-    if (x->key.type == OGRH_INT && x->val.type == OGRH_TABLE && same_name(x->val.u.t, name, (uint32_t)n))
+    if (x->key.type == OGRH_INT && x->val.type == OGRH_TABLE &&
+        same_name(x->val.u.t, name, (uint32_t)n))
       occ++;
   return occ;
 }
@@ -173,7 +175,8 @@ static void prioritise(const planner *pl, ogrh_repair_unit *u) {
 
 static int popcount6(unsigned x) {
   int n = 0;
-  for (int i = 0; i < OGRH_NCOMPONENTS; i++) n += (int)((x >> i) & 1u);
+  for (int i = 0; i < OGRH_NCOMPONENTS; i++)
+    n += (int)((x >> i) & 1u);
   return n;
 }
 
@@ -214,9 +217,9 @@ static int plan_raid(planner *pl, const ogrh_vr_raid *r, const ogrh_table *src_r
         cc[c] = s->n;
         comp_cost += s->n + OGRH_UNIT_OVERHEAD;
       }
-    bool whole = level == OGRH_REPAIR_ENCOUNTER ||
-                 (level == OGRH_REPAIR_AUTO && popcount6(e->components) >= 3 &&
-                  enc_cost <= comp_cost);
+    bool whole =
+        level == OGRH_REPAIR_ENCOUNTER ||
+        (level == OGRH_REPAIR_AUTO && popcount6(e->components) >= 3 && enc_cost <= comp_cost);
     if (whole) {
       ogrh_repair_unit *u = add(pl, OGRH_UNIT_ENCOUNTER, enc_cost - OGRH_UNIT_OVERHEAD);
       if (!u || set_raid(pl, u, r) || set_enc(pl, u, e)) return OGRH_ENOMEM;
@@ -230,7 +233,8 @@ static int plan_raid(planner *pl, const ogrh_vr_raid *r, const ogrh_table *src_r
     }
   }
   /* Several encounters of one raid: one raid repair, if it is not dearer than the parts. */
-  for (size_t i = first; i < pl->p->n; i++) replaced += pl->p->units[i].bytes;
+  for (size_t i = first; i < pl->p->n; i++)
+    replaced += pl->p->units[i].bytes;
   size_t raid_cost = canon_size(&raidv, s) + OGRH_UNIT_OVERHEAD;
   if (level == OGRH_REPAIR_AUTO && differing >= 2 && raid_cost <= replaced) {
     pl->p->n = first;
@@ -271,7 +275,8 @@ int ogrh_repair_plan_make(const ogrh_validation *v, const ogrh_value *source_roo
   }
   const ogrh_table *src_raids = root_raids(source_root);
   bool list = v->raid_list;
-  for (size_t i = 0; i < v->nraids; i++) list |= v->raids[i].missing_local || v->raids[i].extra_local;
+  for (size_t i = 0; i < v->nraids; i++)
+    list |= v->raids[i].missing_local || v->raids[i].extra_local;
   if (list) {
     size_t payload = names_size(src_raids);
     for (size_t i = 0; i < v->nraids; i++)
@@ -299,8 +304,10 @@ int ogrh_repair_plan_make(const ogrh_validation *v, const ogrh_value *source_roo
                                ? ogrh_table_gets(source_root->u.t, ogrh_global_key(g))
                                : NULL;
     ogrh_repair_unit *u = add(&pl, OGRH_UNIT_GLOBAL, canon_size(gv, &pl.s));
-    if (!u) rc = OGRH_ENOMEM;
-    else u->index = g;
+    if (!u)
+      rc = OGRH_ENOMEM;
+    else
+      u->index = g;
   }
 done:
   ogrh_buf_deinit(&pl.s);
@@ -330,7 +337,8 @@ int ogrh_repair_unit_label(const ogrh_repair_unit *u, ogrh_buf *out) {
   }
   ogrh_buf_add(out, u->raid, u->raid_len);
   if (u->raid_occ > 1) ogrh_buf_printf(out, " (%u)", u->raid_occ);
-  if (u->kind == OGRH_UNIT_RAID_META) return ogrh_buf_adds(out, " (raid metadata and encounter list)");
+  if (u->kind == OGRH_UNIT_RAID_META)
+    return ogrh_buf_adds(out, " (raid metadata and encounter list)");
   if (u->kind == OGRH_UNIT_RAID) return OGRH_OK;
   ogrh_buf_adds(out, " > ");
   ogrh_buf_add(out, u->enc, u->enc_len);
@@ -356,8 +364,8 @@ int ogrh_repair_plan_format(const ogrh_repair_plan *p, ogrh_buf *out) {
 
 typedef struct stager {
   ogrh_arena *a;
-  ogrh_value root;         /* the staged copy of the target's schema root */
-  const ogrh_value *src;   /* the source's schema root */
+  ogrh_value root;       /* the staged copy of the target's schema root */
+  const ogrh_value *src; /* the source's schema root */
   ogrh_err *err;
 } stager;
 
@@ -440,7 +448,8 @@ static int apply_component(stager *st, ogrh_table *le, const ogrh_table *se, int
       if (!rc) rc = copy(st, &se->e[i].val, &v);
       if (!rc) rc = ogrh_table_set(st->a, n, &kk, &v);
     }
-    const ogrh_value *roles = ogrh_table_gets(le, "roles"), *ann = ogrh_table_gets(le, "announcements");
+    const ogrh_value *roles = ogrh_table_gets(le, "roles"),
+                     *ann = ogrh_table_gets(le, "announcements");
     if (!rc && roles) rc = setk(st, n, "roles", roles);
     if (!rc && ann) rc = setk(st, n, "announcements", ann);
     if (!rc) *le = *n;
@@ -466,9 +475,11 @@ static int apply_component(stager *st, ogrh_table *le, const ogrh_table *se, int
       if (v.type == OGRH_TABLE) {
         /* The role definition from the source, its per-slot tables from the stage. */
         ogrh_value nil = ogrh_vnil();
-        const ogrh_value *mine = lr && lr->type == OGRH_TABLE ? ogrh_table_get(lr->u.t, &e->key) : NULL;
+        const ogrh_value *mine =
+            lr && lr->type == OGRH_TABLE ? ogrh_table_get(lr->u.t, &e->key) : NULL;
         for (int f = 0; f < 3 && !rc; f++) {
-          const ogrh_value *x = mine && mine->type == OGRH_TABLE ? ogrh_table_gets(mine->u.t, slot_fields[f]) : NULL;
+          const ogrh_value *x =
+              mine && mine->type == OGRH_TABLE ? ogrh_table_gets(mine->u.t, slot_fields[f]) : NULL;
           rc = setk(st, v.u.t, slot_fields[f], x ? x : &nil);
         }
       }
@@ -521,7 +532,8 @@ static int apply_unit(stager *st, const ogrh_repair_unit *u) {
     if (!n) return OGRH_ENOMEM;
     for (uint32_t i = 0; i < sr->val.u.t->n; i++) {
       const ogrh_entry *e = &sr->val.u.t->e[i];
-      if (e->key.type == OGRH_STRING && e->key.len == 10 && memcmp(e->key.u.s, "encounters", 10) == 0)
+      if (e->key.type == OGRH_STRING && e->key.len == 10 &&
+          memcmp(e->key.u.s, "encounters", 10) == 0)
         continue;
       ogrh_value k;
       if ((rc = copy(st, &e->key, &k)) || (rc = copy(st, &e->val, &v)) ||
@@ -549,7 +561,8 @@ static int apply_unit(stager *st, const ogrh_repair_unit *u) {
 }
 
 /* Does the staged tree agree with the source tree on this unit? */
-static bool unit_verified(const ogrh_repair_unit *u, const ogrh_dtree *got, const ogrh_dtree *want) {
+static bool unit_verified(const ogrh_repair_unit *u, const ogrh_dtree *got,
+                          const ogrh_dtree *want) {
   switch (u->kind) {
   case OGRH_UNIT_FULL:
     return got->root == want->root;
@@ -573,13 +586,14 @@ static bool unit_verified(const ogrh_repair_unit *u, const ogrh_dtree *got, cons
 }
 
 static int apply_order(const void *a, const void *b) {
-  const ogrh_repair_unit *x = *(const ogrh_repair_unit *const *)a, *y = *(const ogrh_repair_unit *const *)b;
+  const ogrh_repair_unit *x = *(const ogrh_repair_unit *const *)a,
+                         *y = *(const ogrh_repair_unit *const *)b;
   if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
   return x->index < y->index ? -1 : x->index > y->index;
 }
 
-int ogrh_repair_apply(ogrh_doc *target, const ogrh_value *source_root,
-                      const ogrh_repair_plan *plan, ogrh_err *err) {
+int ogrh_repair_apply(ogrh_doc *target, const ogrh_value *source_root, const ogrh_repair_plan *plan,
+                      ogrh_err *err) {
   if (!source_root || source_root->type != OGRH_TABLE)
     return ogrh_err_set(err, OGRH_ESCHEMA, "the source has no OGRH_SV data");
   if (plan->n == 0) return OGRH_OK;
@@ -594,9 +608,11 @@ int ogrh_repair_apply(ogrh_doc *target, const ogrh_value *source_root,
   }
   const ogrh_repair_unit **order = ogrh_malloc(plan->n * sizeof *order);
   if (!order) rc = OGRH_ENOMEM;
-  for (size_t i = 0; order && i < plan->n; i++) order[i] = &plan->units[i];
+  for (size_t i = 0; order && i < plan->n; i++)
+    order[i] = &plan->units[i];
   if (!rc) qsort(order, plan->n, sizeof *order, apply_order);
-  for (size_t i = 0; i < plan->n && !rc; i++) rc = apply_unit(&st, order[i]);
+  for (size_t i = 0; i < plan->n && !rc; i++)
+    rc = apply_unit(&st, order[i]);
   ogrh_dtree *got = NULL, *want = NULL;
   if (!rc) rc = ogrh_dtree_build_root(&st.root, &got);
   if (!rc) rc = ogrh_dtree_build_root(source_root, &want);

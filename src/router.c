@@ -22,8 +22,8 @@ typedef struct kept {
   uint16_t id;
   ogrh_ctl_prio prio;
   ogrh_frames frames;
-  uint64_t until;        /* kept until this time (extended whenever frames leave) */
-  uint64_t *resent_at;   /* per frame: last resend queued */
+  uint64_t until;      /* kept until this time (extended whenever frames leave) */
+  uint64_t *resent_at; /* per frame: last resend queued */
   struct kept *next;
 } kept;
 
@@ -139,7 +139,8 @@ int ogrh_router_send(ogrh_router *r, uint8_t type, const uint8_t *body, size_t n
   r->kept = k;
   const uint8_t **texts = ogrh_malloc(k->frames.n * sizeof *texts);
   if (!texts) return OGRH_ENOMEM;
-  for (size_t i = 0; i < k->frames.n; i++) texts[i] = (const uint8_t *)k->frames.data.p + k->frames.off[i];
+  for (size_t i = 0; i < k->frames.n; i++)
+    texts[i] = (const uint8_t *)k->frames.data.p + k->frames.off[i];
   r->st.sent_messages++;
   rc = ogrh_sender_send(r->sender, p, r->cfg.wire.prefix, texts, k->frames.len, k->frames.n,
                         supersede, cb, now);
@@ -168,7 +169,8 @@ static void on_heard(void *ud, const char *from, const char *owner, uint16_t id,
   const uint8_t *texts[OGRH_WIRE_MAX_FRAMES];
   size_t lens[OGRH_WIRE_MAX_FRAMES], n = 0;
   for (size_t i = 0; i < nranges; i++)
-    for (size_t f = ranges[2 * i]; f < (size_t)ranges[2 * i] + ranges[2 * i + 1] && f < k->frames.n; f++) {
+    for (size_t f = ranges[2 * i]; f < (size_t)ranges[2 * i] + ranges[2 * i + 1] && f < k->frames.n;
+         f++) {
       if (k->resent_at[f] && now - k->resent_at[f] < 1000) continue;
       k->resent_at[f] = now;
       texts[n] = (const uint8_t *)k->frames.data.p + k->frames.off[f];
@@ -236,6 +238,12 @@ void ogrh_router_tick(ogrh_router *r, uint64_t now) {
   }
 }
 
-ogrh_sender *ogrh_router_sender(ogrh_router *r) { return r->sender; }
-ogrh_reasm *ogrh_router_reasm(ogrh_router *r) { return r->reasm; }
-const ogrh_router_stats *ogrh_router_stats_get(const ogrh_router *r) { return &r->st; }
+ogrh_sender *ogrh_router_sender(ogrh_router *r) {
+  return r->sender;
+}
+ogrh_reasm *ogrh_router_reasm(ogrh_router *r) {
+  return r->reasm;
+}
+const ogrh_router_stats *ogrh_router_stats_get(const ogrh_router *r) {
+  return &r->st;
+}

@@ -51,7 +51,8 @@ static void describe(const parser *ps, const char *at, char *out, size_t cap) {
   size_t n = 0;
   char tok[24];
   if (isalnum(c) || c == '_') {
-    while (at + n < ps->end && n < 20 && (isalnum((unsigned char)at[n]) || at[n] == '_' || at[n] == '.'))
+    while (at + n < ps->end && n < 20 &&
+           (isalnum((unsigned char)at[n]) || at[n] == '_' || at[n] == '.'))
       n++;
   } else {
     n = 1;
@@ -79,7 +80,8 @@ static int fail_msg(parser *ps, const char *at, int code, const char *what) {
 static size_t long_open(const parser *ps, const char *p, int *level) {
   if (p >= ps->end || *p != '[') return 0;
   const char *q = p + 1;
-  while (q < ps->end && *q == '=') q++;
+  while (q < ps->end && *q == '=')
+    q++;
   if (q < ps->end && *q == '[') {
     *level = (int)(q - p - 1);
     return (size_t)(q - p + 1);
@@ -93,20 +95,22 @@ static const char *long_close(const parser *ps, const char *p, int level) {
     if (*q != ']') continue;
     const char *r = q + 1;
     int eq = 0;
-    while (r < ps->end && *r == '=') r++, eq++;
+    while (r < ps->end && *r == '=')
+      r++, eq++;
     if (eq == level && r < ps->end && *r == ']') return q;
   }
   return NULL;
 }
 
 /* Whitespace by table: a third of a WoW file is tabs and newlines. */
-static const unsigned char is_ws[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1,
-                                         ['\r'] = 1, ['\f'] = 1, ['\v'] = 1};
+static const unsigned char is_ws[256] = {
+    [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1, ['\v'] = 1};
 
 static int skip_space_slow(parser *ps) {
   for (;;) {
     const char *p = ps->p;
-    while (p < ps->end && is_ws[(unsigned char)*p]) p++;
+    while (p < ps->end && is_ws[(unsigned char)*p])
+      p++;
     ps->p = p;
     if (p + 1 < ps->end && p[0] == '-' && p[1] == '-') {
       int level;
@@ -117,7 +121,8 @@ static int skip_space_slow(parser *ps) {
         ps->p = close + level + 2;
       } else {
         p += 2;
-        while (p < ps->end && *p != '\n') p++;
+        while (p < ps->end && *p != '\n')
+          p++;
         ps->p = p;
       }
       continue;
@@ -146,8 +151,12 @@ static int push(parser *ps, const ogrh_value *k, const ogrh_value *v) {
   return OGRH_OK;
 }
 
-static int is_ident_start(int c) { return isalpha(c) || c == '_'; }
-static int is_ident(int c) { return isalnum(c) || c == '_'; }
+static int is_ident_start(int c) {
+  return isalpha(c) || c == '_';
+}
+static int is_ident(int c) {
+  return isalnum(c) || c == '_';
+}
 
 static int parse_string(parser *ps, ogrh_value *out) {
   const char *open = ps->p;
@@ -155,7 +164,8 @@ static int parse_string(parser *ps, ogrh_value *out) {
   const char *s = ps->p;
   /* Fast path: no escapes, point into the input. */
   const char *e = s;
-  while (e < ps->end && *e != q && *e != '\\' && *e != '\n' && *e != '\r') e++;
+  while (e < ps->end && *e != q && *e != '\\' && *e != '\n' && *e != '\r')
+    e++;
   if (e < ps->end && *e == q) {
     if ((size_t)(e - s) > UINT32_MAX) return fail_msg(ps, open, OGRH_ETOOBIG, "string too long");
     *out = ogrh_vstr(s, (size_t)(e - s));
@@ -183,13 +193,34 @@ static int parse_string(parser *ps, ogrh_value *out) {
     const char *esc = p++;
     char c = *p;
     switch (c) {
-    case 'a': d[n++] = '\a'; p++; break;
-    case 'b': d[n++] = '\b'; p++; break;
-    case 'f': d[n++] = '\f'; p++; break;
-    case 'n': d[n++] = '\n'; p++; break;
-    case 'r': d[n++] = '\r'; p++; break;
-    case 't': d[n++] = '\t'; p++; break;
-    case 'v': d[n++] = '\v'; p++; break;
+    case 'a':
+      d[n++] = '\a';
+      p++;
+      break;
+    case 'b':
+      d[n++] = '\b';
+      p++;
+      break;
+    case 'f':
+      d[n++] = '\f';
+      p++;
+      break;
+    case 'n':
+      d[n++] = '\n';
+      p++;
+      break;
+    case 'r':
+      d[n++] = '\r';
+      p++;
+      break;
+    case 't':
+      d[n++] = '\t';
+      p++;
+      break;
+    case 'v':
+      d[n++] = '\v';
+      p++;
+      break;
     case '\n':
     case '\r': {
       /* Backslash-newline is a newline in the string; \r\n counts as one. */
@@ -202,7 +233,8 @@ static int parse_string(parser *ps, ogrh_value *out) {
     default:
       if (isdigit((unsigned char)c)) {
         int v = 0, k = 0;
-        while (k < 3 && p < end && isdigit((unsigned char)*p)) v = v * 10 + (*p++ - '0'), k++;
+        while (k < 3 && p < end && isdigit((unsigned char)*p))
+          v = v * 10 + (*p++ - '0'), k++;
         if (v > 255) return fail_msg(ps, esc, OGRH_ESYNTAX, "escape sequence too large");
         d[n++] = (char)v;
       } else {
@@ -274,7 +306,8 @@ static int parse_number(parser *ps, bool neg, ogrh_value *out) {
   if (p < ps->end && *p == '.') {
     isint = false;
     p++;
-    while (p < ps->end && isdigit((unsigned char)*p)) p++, ndig++;
+    while (p < ps->end && isdigit((unsigned char)*p))
+      p++, ndig++;
   }
   if (ndig == 0) return fail(ps, s, OGRH_ESYNTAX, "malformed number");
   if (p < ps->end && (*p == 'e' || *p == 'E')) {
@@ -282,10 +315,12 @@ static int parse_number(parser *ps, bool neg, ogrh_value *out) {
     p++;
     if (p < ps->end && (*p == '+' || *p == '-')) p++;
     const char *ed = p;
-    while (p < ps->end && isdigit((unsigned char)*p)) p++;
+    while (p < ps->end && isdigit((unsigned char)*p))
+      p++;
     if (p == ed) return fail(ps, s, OGRH_ESYNTAX, "malformed number");
   }
-  if (p < ps->end && (is_ident(*p) || *p == '.')) return fail(ps, s, OGRH_ESYNTAX, "malformed number");
+  if (p < ps->end && (is_ident(*p) || *p == '.'))
+    return fail(ps, s, OGRH_ESYNTAX, "malformed number");
   if (isint) {
     if (overflow || v > (uint64_t)INT64_MAX + (neg ? 1u : 0u))
       return fail_msg(ps, s, OGRH_ERANGE, "integer too large (more than 64 bits)");
@@ -321,7 +356,8 @@ static int finish_table(parser *ps, size_t base, ogrh_value *out) {
   }
   size_t keep = n;
   if (sorted) {
-    for (size_t i = 0; i < n; i++) e[i].key.b = 0;
+    for (size_t i = 0; i < n; i++)
+      e[i].key.b = 0;
   } else {
     /* Stable insertion-merge: sort indexes by (key, original position). */
     size_t *idx = ogrh_malloc(n * sizeof *idx);
@@ -333,15 +369,18 @@ static int finish_table(parser *ps, size_t base, ogrh_value *out) {
     }
     /* Bottom-up merge sort on idx. */
     size_t *aux = (size_t *)(void *)tmp; /* tmp is big enough to serve as scratch here */
-    for (size_t i = 0; i < n; i++) idx[i] = i;
+    for (size_t i = 0; i < n; i++)
+      idx[i] = i;
     for (size_t w = 1; w < n; w *= 2) {
       for (size_t lo = 0; lo < n; lo += 2 * w) {
         size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
         size_t i = lo, j = mid, k = lo;
         while (i < mid && j < hi)
           aux[k++] = ogrh_key_cmp(&e[idx[j]].key, &e[idx[i]].key) < 0 ? idx[j++] : idx[i++];
-        while (i < mid) aux[k++] = idx[i++];
-        while (j < hi) aux[k++] = idx[j++];
+        while (i < mid)
+          aux[k++] = idx[i++];
+        while (j < hi)
+          aux[k++] = idx[j++];
       }
       memcpy(idx, aux, n * sizeof *idx);
     }
@@ -423,7 +462,8 @@ static int parse_table(parser *ps, int depth, ogrh_value *out) {
       if ((rc = parse_value(ps, depth + 1, &v))) return rc;
     } else if (is_ident_start((unsigned char)*ps->p)) {
       const char *id = ps->p, *q = ps->p;
-      while (q < ps->end && is_ident((unsigned char)*q)) q++;
+      while (q < ps->end && is_ident((unsigned char)*q))
+        q++;
       const char *after = q;
       ps->p = q;
       if ((rc = skip_space(ps))) return rc;
@@ -470,10 +510,12 @@ static int parse_value(parser *ps, int depth, ogrh_value *out) {
     /* Unary minus (possibly repeated, with spaces) before a number. */
     bool neg = false;
     while (ps->p < ps->end && *ps->p == '-') {
-      if (ps->p + 1 < ps->end && ps->p[1] == '-') return fail(ps, ps->p, OGRH_ESYNTAX, "expected a value");
+      if (ps->p + 1 < ps->end && ps->p[1] == '-')
+        return fail(ps, ps->p, OGRH_ESYNTAX, "expected a value");
       neg = !neg;
       ps->p++;
-      while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t')) ps->p++;
+      while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t'))
+        ps->p++;
     }
     if (ps->p < ps->end && (isdigit((unsigned char)*ps->p) || *ps->p == '.'))
       return parse_number(ps, neg, out);
@@ -482,7 +524,8 @@ static int parse_value(parser *ps, int depth, ogrh_value *out) {
   if (isdigit((unsigned char)c) || c == '.') return parse_number(ps, false, out);
   if (is_ident_start((unsigned char)c)) {
     const char *q = ps->p;
-    while (q < ps->end && is_ident((unsigned char)*q)) q++;
+    while (q < ps->end && is_ident((unsigned char)*q))
+      q++;
     size_t n = (size_t)(q - ps->p);
     if (n == 4 && memcmp(ps->p, "true", 4) == 0) {
       *out = ogrh_vbool(true);
@@ -513,7 +556,9 @@ static int parser_init(parser *ps, const char *buf, size_t len, bool owned, cons
   return OGRH_OK;
 }
 
-static void parser_deinit(parser *ps) { ogrh_free(ps->stk, ps->scap * sizeof *ps->stk); }
+static void parser_deinit(parser *ps) {
+  ogrh_free(ps->stk, ps->scap * sizeof *ps->stk);
+}
 
 ogrh_svfile *ogrh_svfile_new(void) {
   ogrh_svfile *f = ogrh_malloc(sizeof *f);
@@ -579,7 +624,8 @@ static int parse_file(ogrh_svfile *f, const char *buf, size_t len, bool owned, c
       break;
     }
     const char *id = ps.p;
-    while (ps.p < ps.end && is_ident((unsigned char)*ps.p)) ps.p++;
+    while (ps.p < ps.end && is_ident((unsigned char)*ps.p))
+      ps.p++;
     char *nm = ogrh_arena_memdup(f->arena, id, (size_t)(ps.p - id));
     if (!nm) {
       rc = OGRH_ENOMEM;

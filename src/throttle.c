@@ -127,7 +127,8 @@ static void emit(ogrh_sender *s, const char *prefix, qmsg *m, const uint8_t *tex
 static void free_msg_if_done(ogrh_sender *s, qmsg *m) {
   if (m->queued) return;
   qmsg **pp = &s->msgs;
-  while (*pp && *pp != m) pp = &(*pp)->next_all;
+  while (*pp && *pp != m)
+    pp = &(*pp)->next_all;
   if (*pp) *pp = m->next_all;
   ogrh_free(m, sizeof *m);
 }
@@ -176,8 +177,10 @@ static void despool(ogrh_sender *s, int p, uint64_t now) {
     pp->n--;
     char name[17];
     memcpy(name, pp->name, sizeof name);
-    if (pp->n == 0) ring_remove(pr, pp);
-    else pr->pos = pp->next; /* round-robin: one message per pipe per turn */
+    if (pp->n == 0)
+      ring_remove(pr, pp);
+    else
+      pr->pos = pp->next; /* round-robin: one message per pipe per turn */
     pr->avail -= f->size;
     s->queued--;
     f->msg->queued--;
@@ -198,7 +201,8 @@ void ogrh_sender_tick(ogrh_sender *s, uint64_t now_ms) {
   update_avail(s, now_ms);
   if (s->avail < 0) return;
   int n = 0;
-  for (int p = 0; p < 3; p++) n += s->pr[p].pos != NULL || s->pr[p].avail < 0;
+  for (int p = 0; p < 3; p++)
+    n += s->pr[p].pos != NULL || s->pr[p].avail < 0;
   if (n < 1) {
     /* Idle: the priorities' leftovers return to the global budget, and the frame hides. */
     for (int p = 0; p < 3; p++) {
@@ -302,8 +306,10 @@ int ogrh_sender_send(ogrh_sender *s, ogrh_ctl_prio pri, const char *prefix,
       memcpy(pp->name, prefix, pl + 1);
       ring_add(pr, pp);
     }
-    if (pp->tail) pp->tail->next = f;
-    else pp->head = f;
+    if (pp->tail)
+      pp->tail->next = f;
+    else
+      pp->head = f;
     pp->tail = f;
     pp->n++;
     m->queued++;
@@ -320,7 +326,9 @@ void ogrh_sender_loading_screen(ogrh_sender *s, uint64_t now_ms) {
   s->avail = 0;
 }
 
-void ogrh_sender_set_fps(ogrh_sender *s, double fps) { s->fps = fps; }
+void ogrh_sender_set_fps(ogrh_sender *s, double fps) {
+  s->fps = fps;
+}
 
 void ogrh_sender_bypass(ogrh_sender *s, size_t bytes, uint64_t now_ms) {
   update_avail(s, now_ms);
@@ -328,9 +336,15 @@ void ogrh_sender_bypass(ogrh_sender *s, size_t bytes, uint64_t now_ms) {
   s->shown = true;
 }
 
-size_t ogrh_sender_queued(const ogrh_sender *s) { return s->queued; }
-double ogrh_sender_avail(const ogrh_sender *s) { return s->avail; }
-uint64_t ogrh_sender_frames_sent(const ogrh_sender *s) { return s->sent_frames; }
+size_t ogrh_sender_queued(const ogrh_sender *s) {
+  return s->queued;
+}
+double ogrh_sender_avail(const ogrh_sender *s) {
+  return s->avail;
+}
+uint64_t ogrh_sender_frames_sent(const ogrh_sender *s) {
+  return s->sent_frames;
+}
 
 void ogrh_sender_free(ogrh_sender *s, uint64_t now_ms) {
   if (!s) return;
@@ -350,7 +364,8 @@ void ogrh_sender_free(ogrh_sender *s, uint64_t now_ms) {
   while (s->msgs) {
     qmsg *m = s->msgs;
     s->msgs = m->next_all;
-    if (m->sent < m->total && !m->dead && m->cb.failed) m->cb.failed(m->cb.ud, OGRH_SEND_CANCELLED, now_ms);
+    if (m->sent < m->total && !m->dead && m->cb.failed)
+      m->cb.failed(m->cb.ud, OGRH_SEND_CANCELLED, now_ms);
     ogrh_free(m, sizeof *m);
   }
   ogrh_free(s, sizeof *s);

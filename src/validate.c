@@ -179,9 +179,12 @@ int ogrh_validation_report(const ogrh_validation *v, ogrh_buf *out) {
   for (size_t i = 0; i < v->nraids; i++) {
     const ogrh_vr_raid *r = &v->raids[i];
     const char *what = NULL;
-    if (r->missing_local) what = "raid missing locally";
-    else if (r->extra_local) what = "extra raid locally";
-    else if (r->needs_drilldown) what = "needs drill-down";
+    if (r->missing_local)
+      what = "raid missing locally";
+    else if (r->extra_local)
+      what = "extra raid locally";
+    else if (r->needs_drilldown)
+      what = "needs drill-down";
     if (r->missing_local || r->extra_local) explained = true;
     if (what) {
       ogrh_buf_adds(out, pre);
@@ -206,8 +209,8 @@ int ogrh_validation_report(const ogrh_validation *v, ogrh_buf *out) {
         put_name(out, r->name, r->name_len, r->occ);
         ogrh_buf_adds(out, " > ");
         put_name(out, e->name, e->name_len, e->occ);
-        ogrh_buf_printf(out, " (%s)\n", e->missing_local ? "encounter missing locally"
-                                                         : "extra encounter locally");
+        ogrh_buf_printf(out, " (%s)\n",
+                        e->missing_local ? "encounter missing locally" : "extra encounter locally");
         continue;
       }
       for (int c = 0; c < OGRH_NCOMPONENTS; c++)
@@ -234,8 +237,8 @@ static json_t *jname(const char *s, uint32_t n, uint32_t occ) {
 }
 
 int ogrh_validation_json(const ogrh_validation *v, ogrh_buf *out) {
-  json_t *root = json_object(), *corr = json_object(), *glob = json_array(),
-         *raids = json_object(), *drill = json_array();
+  json_t *root = json_object(), *corr = json_object(), *glob = json_array(), *raids = json_object(),
+         *drill = json_array();
   json_object_set_new(root, "valid", json_boolean(v->valid));
   json_object_set_new(root, "level", json_string(ogrh_level_name(v->level)));
   for (int g = 0; g < OGRH_NGLOBALS; g++)
@@ -261,7 +264,8 @@ int ogrh_validation_json(const ogrh_validation *v, ogrh_buf *out) {
       }
       json_t *comps = json_array();
       for (int c = 0; c < OGRH_NCOMPONENTS; c++)
-        if (e->components & (1u << c)) json_array_append_new(comps, json_string(ogrh_component_name(c)));
+        if (e->components & (1u << c))
+          json_array_append_new(comps, json_string(ogrh_component_name(c)));
       json_t *nm = jname(e->name, e->name_len, e->occ);
       json_object_set_new(encs, json_string_value(nm), comps);
       json_decref(nm);
@@ -434,8 +438,12 @@ int ogrh_diff(const ogrh_value *a_root, const ogrh_value *b_root, const ogrh_val
     if (!(v->globals & (1u << g))) continue;
     dp->p.n = 1;
     dp->p.seg[0] = ogrh_vcstr(ogrh_global_key(g));
-    const ogrh_value *a = a_root && a_root->type == OGRH_TABLE ? ogrh_table_gets(a_root->u.t, ogrh_global_key(g)) : NULL;
-    const ogrh_value *b = b_root && b_root->type == OGRH_TABLE ? ogrh_table_gets(b_root->u.t, ogrh_global_key(g)) : NULL;
+    const ogrh_value *a = a_root && a_root->type == OGRH_TABLE
+                              ? ogrh_table_gets(a_root->u.t, ogrh_global_key(g))
+                              : NULL;
+    const ogrh_value *b = b_root && b_root->type == OGRH_TABLE
+                              ? ogrh_table_gets(b_root->u.t, ogrh_global_key(g))
+                              : NULL;
     rc = diff_rec(dp, a, b, NULL, 0, out);
   }
   const ogrh_table *ra = raids_of(a_root), *rb = raids_of(b_root);
@@ -443,7 +451,8 @@ int ogrh_diff(const ogrh_value *a_root, const ogrh_value *b_root, const ogrh_val
     const ogrh_vr_raid *r = &v->raids[i];
     const ogrh_value *xa = at(ra, r->local_index), *xb = at(rb, r->remote_index);
     if (r->missing_local || r->extra_local) {
-      ogrh_buf_printf(out, "encounterMgmt.raids.%lld: raid ", (long long)(r->missing_local ? r->remote_index : r->local_index));
+      ogrh_buf_printf(out, "encounterMgmt.raids.%lld: raid ",
+                      (long long)(r->missing_local ? r->remote_index : r->local_index));
       put_name(out, r->name, r->name_len, r->occ);
       ogrh_buf_printf(out, " %s\n", r->missing_local ? "only in B" : "only in A");
       continue;

@@ -44,7 +44,9 @@ ogrh_value ogrh_vstr(const char *s, size_t n) {
   return v;
 }
 
-ogrh_value ogrh_vcstr(const char *s) { return ogrh_vstr(s, strlen(s)); }
+ogrh_value ogrh_vcstr(const char *s) {
+  return ogrh_vstr(s, strlen(s));
+}
 
 ogrh_value ogrh_vtable(ogrh_table *t) {
   ogrh_value v = ogrh_vnil();
@@ -78,9 +80,13 @@ static inline int key_cmp(const ogrh_value *a, const ogrh_value *b) {
   return a->len < b->len ? -1 : a->len > b->len;
 }
 
-int ogrh_key_cmp(const ogrh_value *a, const ogrh_value *b) { return key_cmp(a, b); }
+int ogrh_key_cmp(const ogrh_value *a, const ogrh_value *b) {
+  return key_cmp(a, b);
+}
 
-bool ogrh_key_valid(const ogrh_value *k) { return k->type == OGRH_INT || k->type == OGRH_STRING; }
+bool ogrh_key_valid(const ogrh_value *k) {
+  return k->type == OGRH_INT || k->type == OGRH_STRING;
+}
 
 int ogrh_key_normalize(ogrh_value *k) {
   if (k->type == OGRH_DOUBLE) {
@@ -191,7 +197,8 @@ int ogrh_table_set(ogrh_arena *a, ogrh_table *t, const ogrh_value *key, const og
 
 uint32_t ogrh_table_seqlen(const ogrh_table *t) {
   uint32_t n = 0;
-  while (n < t->n && t->e[n].key.type == OGRH_INT && t->e[n].key.u.i == (int64_t)n + 1) n++;
+  while (n < t->n && t->e[n].key.type == OGRH_INT && t->e[n].key.u.i == (int64_t)n + 1)
+    n++;
   return n;
 }
 
@@ -258,7 +265,9 @@ static void stats_rec(const ogrh_value *v, ogrh_value_stats *st, size_t depth) {
   }
 }
 
-void ogrh_value_stats_add(const ogrh_value *v, ogrh_value_stats *st) { stats_rec(v, st, 0); }
+void ogrh_value_stats_add(const ogrh_value *v, ogrh_value_stats *st) {
+  stats_rec(v, st, 0);
+}
 
 const char *ogrh_type_name(int type) {
   switch (type) {

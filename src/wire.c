@@ -25,7 +25,8 @@ void ogrh_wire_cfg_default(ogrh_wire_cfg *c) {
 int ogrh_wire_cfg_forbid(ogrh_wire_cfg *c, const uint8_t *bytes, size_t n) {
   if (n > 64) return OGRH_EINVAL;
   memset(c->forbidden, 0, sizeof c->forbidden);
-  for (size_t i = 0; i < n; i++) c->forbidden[bytes[i]] = 1;
+  for (size_t i = 0; i < n; i++)
+    c->forbidden[bytes[i]] = 1;
   return ogrh_wire_cfg_update(c);
 }
 
@@ -64,11 +65,28 @@ size_t ogrh_safe_len(const ogrh_wire_cfg *c, size_t n) {
   return (size_t)ceil((double)n * 8.0 / log2((double)c->base) - 1e-9);
 }
 
+/*
+** The high 64 bits of a 64x64-bit product. C11 has no 128-bit integer: compilers that offer
+** one as an extension get the single multiplication, any other gets four 32-bit ones.
+*/
+static uint64_t wire_mulhi(uint64_t a, uint64_t b) {
+#if defined(__SIZEOF_INT128__)
+  __extension__ typedef unsigned __int128 u128;
+  return (uint64_t)(((u128)a * b) >> 64);
+#else
+  uint64_t al = (uint32_t)a, ah = a >> 32, bl = (uint32_t)b, bh = b >> 32;
+  uint64_t lo = al * bl, m1 = al * bh, m2 = ah * bl;
+  uint64_t mid = (lo >> 32) + (uint32_t)m1 + (uint32_t)m2;
+  return ah * bh + (m1 >> 32) + (m2 >> 32) + (mid >> 32);
+#endif
+}
+
 /* Digits per 32-bit group and N^k. */
 static void group(const ogrh_wire_cfg *c, int *k, uint32_t *pow) {
   uint64_t p = 1;
   int g = 0;
-  while (p * (uint64_t)c->base <= UINT32_MAX) p *= (uint64_t)c->base, g++;
+  while (p * (uint64_t)c->base <= UINT32_MAX)
+    p *= (uint64_t)c->base, g++;
   *k = g;
   *pow = (uint32_t)p;
 }
@@ -95,19 +113,20 @@ int ogrh_safe_encode(const ogrh_wire_cfg *c, const uint8_t *p, size_t n, ogrh_bu
   ** Division by pw through a precomputed reciprocal: a hardware division per limb was most of
   ** the cost of framing. The estimate is at most a little low; the loop corrects it.
   */
-  __extension__ typedef unsigned __int128 u128;
   uint64_t recip = UINT64_MAX / pw;
   while (produced < d) {
     uint64_t rem = 0;
     for (size_t i = top; i < nl; i++) {
       uint64_t cur = (rem << 32) | limbs[i];
-      uint64_t q = (uint64_t)(((u128)cur * recip) >> 64);
+      uint64_t q = wire_mulhi(cur, recip);
       uint64_t r = cur - q * pw;
-      while (r >= pw) q++, r -= pw;
+      while (r >= pw)
+        q++, r -= pw;
       limbs[i] = (uint32_t)q;
       rem = r;
     }
-    while (top < nl && limbs[top] == 0) top++;
+    while (top < nl && limbs[top] == 0)
+      top++;
     for (int j = 0; j < k && produced < d; j++) {
       digits[d - 1 - produced++] = c->alphabet[rem % (uint32_t)c->base];
       rem /= (uint32_t)c->base;
@@ -125,7 +144,8 @@ int ogrh_safe_decode(const ogrh_wire_cfg *c, const uint8_t *p, size_t d, ogrh_bu
   if (c->base == 256) return ogrh_buf_add(out, p, d);
   /* The byte count is the largest n whose encoding takes d digits. */
   size_t n = d;
-  while (n > 0 && ogrh_safe_len(c, n) > d) n--;
+  while (n > 0 && ogrh_safe_len(c, n) > d)
+    n--;
   if (ogrh_safe_len(c, n) != d) return OGRH_ECORRUPT;
   size_t nl = (n + 3) / 4 + 1;
   uint32_t limbs_small[80], *limbs = nl <= 80 ? limbs_small : ogrh_malloc(nl * sizeof *limbs);
@@ -182,8 +202,12 @@ int ogrh_safe_decode(const ogrh_wire_cfg *c, const uint8_t *p, size_t d, ogrh_bu
 
 /* ---- compression ---- */
 
-size_t ogrh_dict_size(void) { return (size_t)ogrh__wire_dict_len; }
-const uint8_t *ogrh_dict_bytes(void) { return ogrh__wire_dict; }
+size_t ogrh_dict_size(void) {
+  return (size_t)ogrh__wire_dict_len;
+}
+const uint8_t *ogrh_dict_bytes(void) {
+  return ogrh__wire_dict;
+}
 
 int ogrh_deflate(const uint8_t *p, size_t n, ogrh_buf *out) {
   z_stream z;
@@ -200,8 +224,10 @@ int ogrh_deflate(const uint8_t *p, size_t n, ogrh_buf *out) {
     z.avail_in = (uInt)n;
     z.next_out = (Bytef *)out->p + out->n;
     z.avail_out = (uInt)bound;
-    if (deflate(&z, Z_FINISH) != Z_STREAM_END) rc = OGRH_EIO;
-    else out->n += bound - z.avail_out;
+    if (deflate(&z, Z_FINISH) != Z_STREAM_END)
+      rc = OGRH_EIO;
+    else
+      out->n += bound - z.avail_out;
   }
   deflateEnd(&z);
   return rc;
@@ -212,7 +238,8 @@ int ogrh_inflate(const uint8_t *p, size_t n, size_t max_out, ogrh_buf *out) {
   memset(&z, 0, sizeof z);
   if (inflateInit2(&z, -15) != Z_OK) return OGRH_ENOMEM;
   int rc = OGRH_OK;
-  if (ogrh_dict_size() && inflateSetDictionary(&z, ogrh_dict_bytes(), (uInt)ogrh_dict_size()) != Z_OK)
+  if (ogrh_dict_size() &&
+      inflateSetDictionary(&z, ogrh_dict_bytes(), (uInt)ogrh_dict_size()) != Z_OK)
     rc = OGRH_EINVAL;
   z.next_in = (Bytef *)(uintptr_t)p;
   z.avail_in = (uInt)n;
@@ -227,9 +254,12 @@ int ogrh_inflate(const uint8_t *p, size_t n, size_t max_out, ogrh_buf *out) {
     z.avail_out = (uInt)room;
     int zr = inflate(&z, Z_NO_FLUSH);
     out->n += room - z.avail_out;
-    if (out->n - start > max_out) rc = OGRH_ETOOBIG;
-    else if (zr == Z_STREAM_END) break;
-    else if (zr != Z_OK || (z.avail_in == 0 && z.avail_out != 0)) rc = OGRH_ECORRUPT;
+    if (out->n - start > max_out)
+      rc = OGRH_ETOOBIG;
+    else if (zr == Z_STREAM_END)
+      break;
+    else if (zr != Z_OK || (z.avail_in == 0 && z.avail_out != 0))
+      rc = OGRH_ECORRUPT;
   }
   if (!rc && z.avail_in != 0) rc = OGRH_ECORRUPT; /* trailing garbage */
   inflateEnd(&z);
@@ -276,7 +306,8 @@ static int frames_add(ogrh_frames *f, const ogrh_wire_cfg *c, const uint8_t *raw
 /* Raw bytes a frame can carry (before the transform), headers included. */
 static size_t raw_capacity(const ogrh_wire_cfg *c) {
   size_t r = c->frame_text;
-  while (r > 0 && ogrh_safe_len(c, r) > c->frame_text) r--;
+  while (r > 0 && ogrh_safe_len(c, r) > c->frame_text)
+    r--;
   return r;
 }
 
@@ -369,8 +400,10 @@ int ogrh_wire_nack(const ogrh_wire_cfg *c, const char *owner, uint16_t id,
       unsigned g = (unsigned)ranges[2 * i + 2] - (ranges[2 * i] + ranges[2 * i + 1]);
       if (g < gap) gap = g, best = i;
     }
-    ranges[2 * best + 1] = (uint16_t)(ranges[2 * best + 2] + ranges[2 * best + 3] - ranges[2 * best]);
-    memmove(&ranges[2 * best + 2], &ranges[2 * best + 4], (nranges - best - 2) * 2 * sizeof *ranges);
+    ranges[2 * best + 1] =
+        (uint16_t)(ranges[2 * best + 2] + ranges[2 * best + 3] - ranges[2 * best]);
+    memmove(&ranges[2 * best + 2], &ranges[2 * best + 4],
+            (nranges - best - 2) * 2 * sizeof *ranges);
     nranges--;
   }
   if (!rc) rc = ogrh_safe_encode(c, (const uint8_t *)raw.p, raw.n, out);
@@ -393,11 +426,11 @@ void ogrh_reasm_limits_default(ogrh_reasm_limits *l) {
 
 typedef struct partial {
   uint16_t id;
-  uint16_t total;      /* 0 until the first frame arrives */
+  uint16_t total; /* 0 until the first frame arrives */
   uint16_t have, maxseen;
-  uint8_t *got;        /* per frame: received */
-  ogrh_buf *chunks;    /* per frame */
-  size_t cap;          /* frames allocated */
+  uint8_t *got;     /* per frame: received */
+  ogrh_buf *chunks; /* per frame */
+  size_t cap;       /* frames allocated */
   size_t bytes;
   uint64_t last, nack_due;
   unsigned tries;
@@ -437,14 +470,16 @@ struct ogrh_reasm {
 };
 
 ogrh_reasm *ogrh_reasm_new(const ogrh_wire_cfg *c, const ogrh_reasm_limits *l, uint64_t seed,
-                           ogrh_deliver_fn deliver, ogrh_nack_fn nack,
-                           ogrh_nack_heard_fn heard, void *ud) {
+                           ogrh_deliver_fn deliver, ogrh_nack_fn nack, ogrh_nack_heard_fn heard,
+                           void *ud) {
   ogrh_reasm *r = ogrh_malloc(sizeof *r);
   if (!r) return NULL;
   memset(r, 0, sizeof *r);
   r->cfg = *c;
-  if (l) r->lim = *l;
-  else ogrh_reasm_limits_default(&r->lim);
+  if (l)
+    r->lim = *l;
+  else
+    ogrh_reasm_limits_default(&r->lim);
   ogrh_rng_seed(&r->rng, seed);
   r->deliver = deliver;
   r->nack = nack;
@@ -457,7 +492,8 @@ ogrh_reasm *ogrh_reasm_new(const ogrh_wire_cfg *c, const ogrh_reasm_limits *l, u
 }
 
 static void part_free(partial *p) {
-  for (size_t i = 0; i < p->cap; i++) ogrh_buf_deinit(&p->chunks[i]);
+  for (size_t i = 0; i < p->cap; i++)
+    ogrh_buf_deinit(&p->chunks[i]);
   ogrh_free(p->chunks, p->cap * sizeof *p->chunks);
   ogrh_free(p->got, p->cap);
 }
@@ -465,7 +501,8 @@ static void part_free(partial *p) {
 void ogrh_reasm_free(ogrh_reasm *r) {
   if (!r) return;
   for (size_t i = 0; i < r->npeers; i++) {
-    for (size_t j = 0; j < r->peers[i].nparts; j++) part_free(&r->peers[i].parts[j]);
+    for (size_t j = 0; j < r->peers[i].nparts; j++)
+      part_free(&r->peers[i].parts[j]);
     ogrh_free(r->peers[i].parts, r->peers[i].capparts * sizeof(partial));
     ogrh_free(r->peers[i].done, r->peers[i].capdone * sizeof(done_id));
   }
@@ -475,11 +512,14 @@ void ogrh_reasm_free(ogrh_reasm *r) {
   ogrh_free(r, sizeof *r);
 }
 
-const ogrh_reasm_stats *ogrh_reasm_stats_get(const ogrh_reasm *r) { return &r->st; }
+const ogrh_reasm_stats *ogrh_reasm_stats_get(const ogrh_reasm *r) {
+  return &r->st;
+}
 
 size_t ogrh_reasm_held(const ogrh_reasm *r) {
   size_t n = 0;
-  for (size_t i = 0; i < r->npeers; i++) n += r->peers[i].held;
+  for (size_t i = 0; i < r->npeers; i++)
+    n += r->peers[i].held;
   return n;
 }
 
@@ -502,7 +542,8 @@ static peer *get_peer(ogrh_reasm *r, const char *name) {
 
 static uint32_t frame_hash(const uint8_t *f, size_t n) {
   uint32_t h = 2166136261u;
-  for (size_t i = 0; i < n; i++) h = (h ^ f[i]) * 16777619u;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ f[i]) * 16777619u;
   return h;
 }
 
@@ -550,8 +591,8 @@ static uint64_t jitter(ogrh_reasm *r) {
 }
 
 /* Parses a reassembled message and hands it over. */
-static void deliver(ogrh_reasm *r, peer *p, uint16_t id, uint32_t first, const uint8_t *m,
-                    size_t n, uint64_t now) {
+static void deliver(ogrh_reasm *r, peer *p, uint16_t id, uint32_t first, const uint8_t *m, size_t n,
+                    uint64_t now) {
   mark_done(p, id, first, now);
   ogrh_msg msg;
   memset(&msg, 0, sizeof msg);
@@ -596,7 +637,8 @@ bad:
 static int part_room(partial *pt, size_t need) {
   if (need <= pt->cap) return OGRH_OK;
   size_t cap = pt->cap ? pt->cap : 4;
-  while (cap < need) cap *= 2;
+  while (cap < need)
+    cap *= 2;
   if (cap > OGRH_WIRE_MAX_FRAMES + 1) cap = OGRH_WIRE_MAX_FRAMES + 1;
   if (cap < need) return OGRH_ETOOBIG;
   ogrh_buf *c = ogrh_realloc(pt->chunks, pt->cap * sizeof *c, cap * sizeof *c);
@@ -645,7 +687,8 @@ static void heard_nack(ogrh_reasm *r, const char *from, const uint8_t *f, size_t
       for (size_t k = 0; k < total && covered; k++) {
         if (k < pt->cap && pt->got[k]) continue;
         bool in = false;
-        for (uint64_t x = 0; x < cnt && !in; x++) in = k >= ranges[2 * x] && k < (size_t)ranges[2 * x] + ranges[2 * x + 1];
+        for (uint64_t x = 0; x < cnt && !in; x++)
+          in = k >= ranges[2 * x] && k < (size_t)ranges[2 * x] + ranges[2 * x + 1];
         covered = in;
       }
       if (covered) {
@@ -673,8 +716,10 @@ int ogrh_reasm_frame(ogrh_reasm *r, const char *sender, const uint8_t *text, siz
   size_t fn = r->scratch.n;
   int kind = f[0] >> 6;
   if (kind == K_CTRL) {
-    if ((f[0] & 0x3f) == CTRL_NACK) heard_nack(r, sender, f, fn, now);
-    else r->st.corrupt++;
+    if ((f[0] & 0x3f) == CTRL_NACK)
+      heard_nack(r, sender, f, fn, now);
+    else
+      r->st.corrupt++;
     return OGRH_OK;
   }
   uint16_t id = (uint16_t)((f[0] & 0x3f) << 4 | f[1] >> 4);
@@ -730,7 +775,8 @@ int ogrh_reasm_frame(ogrh_reasm *r, const char *sender, const uint8_t *text, siz
       r->st.corrupt++;
       return OGRH_ECORRUPT;
     }
-    if (field * r->per > r->lim.max_bytes_per_sender + r->per || (pt->maxseen && pt->maxseen >= field)) {
+    if (field * r->per > r->lim.max_bytes_per_sender + r->per ||
+        (pt->maxseen && pt->maxseen >= field)) {
       r->st.dropped_memory++;
       drop_part(p, (size_t)(pt - p->parts));
       return OGRH_ETOOBIG;
@@ -768,7 +814,8 @@ int ogrh_reasm_frame(ogrh_reasm *r, const char *sender, const uint8_t *text, siz
     ogrh_buf all;
     ogrh_buf_init(&all);
     int rc = ogrh_buf_reserve(&all, pt->bytes);
-    for (size_t i = 0; i < pt->total && !rc; i++) rc = ogrh_buf_add(&all, pt->chunks[i].p, pt->chunks[i].n);
+    for (size_t i = 0; i < pt->total && !rc; i++)
+      rc = ogrh_buf_add(&all, pt->chunks[i].p, pt->chunks[i].n);
     if (!rc) {
       uint32_t first = pt->first;
       drop_part(p, (size_t)(pt - p->parts));
@@ -789,7 +836,8 @@ static size_t missing_ranges(const partial *pt, uint16_t *ranges, size_t max) {
       continue;
     }
     size_t s = k;
-    while (k < total && !(k < pt->cap && pt->got[k])) k++;
+    while (k < total && !(k < pt->cap && pt->got[k]))
+      k++;
     ranges[2 * n] = (uint16_t)s;
     ranges[2 * n + 1] = (uint16_t)(k - s);
     n++;

@@ -53,7 +53,9 @@ static void test_create_load_bit_for_bit(void **state) {
   ogrh_store *s = open_store();
   ogrh_backup_info bi;
   ogrh_err err;
-  assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "first", OGRH_REASON_MANUAL, false, T0, 0, &bi, &err), OGRH_OK);
+  assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "first", OGRH_REASON_MANUAL, false, T0,
+                                      0, &bi, &err),
+                   OGRH_OK);
   assert_true(bi.pinned); /* manual backups are pinned */
   assert_true(bi.stored_size < bi.raw_size);
   assert_true(ogrh_store_bytes(s) < bi.raw_size);
@@ -94,22 +96,29 @@ static void test_retention(void **state) {
   /* 15 automatic backups, an hour apart: only the last 10 remain. */
   for (int i = 0; i < 15; i++) {
     char path[128], lit[32];
-    snprintf(path, sizeof path, "encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.%d", 1 + i % 4);
+    snprintf(path, sizeof path, "encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.%d",
+             1 + i % 4);
     snprintf(lit, sizeof lit, "'P%d'", i);
     tu_set(d, path, lit);
-    assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "", OGRH_REASON_BEFORE_REPAIR, false, T0 + i * 3600, 0, &bi[i], &err), OGRH_OK);
+    assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "", OGRH_REASON_BEFORE_REPAIR, false,
+                                        T0 + i * 3600, 0, &bi[i], &err),
+                     OGRH_OK);
     /* Pin three early ones as soon as they exist. */
     if (i < 3) assert_int_equal(ogrh_backup_pin(s, bi[i].id, true, &err), OGRH_OK);
   }
   assert_int_equal(ogrh_store_count(s), 13); /* 10 unpinned + 3 pinned */
-  for (int i = 0; i < 3; i++) assert_non_null(ogrh_store_find(s, bi[i].id));
-  for (int i = 3; i < 5; i++) assert_null(ogrh_store_find(s, bi[i].id));
-  for (int i = 5; i < 15; i++) assert_non_null(ogrh_store_find(s, bi[i].id));
+  for (int i = 0; i < 3; i++)
+    assert_non_null(ogrh_store_find(s, bi[i].id));
+  for (int i = 3; i < 5; i++)
+    assert_null(ogrh_store_find(s, bi[i].id));
+  for (int i = 5; i < 15; i++)
+    assert_non_null(ogrh_store_find(s, bi[i].id));
   /* Newest first. */
   for (size_t i = 1; i < ogrh_store_count(s); i++)
     assert_true(ogrh_store_at(s, i - 1)->timestamp >= ogrh_store_at(s, i)->timestamp);
   /* Unpin everything and age the store past 7 days: at least 3 remain. */
-  for (int i = 0; i < 3; i++) assert_int_equal(ogrh_backup_pin(s, bi[i].id, false, &err), OGRH_OK);
+  for (int i = 0; i < 3; i++)
+    assert_int_equal(ogrh_backup_pin(s, bi[i].id, false, &err), OGRH_OK);
   size_t deleted;
   assert_int_equal(ogrh_backup_prune(s, T0 + 30 * DAY, &deleted, &err), OGRH_OK);
   assert_int_equal(ogrh_store_count(s), OGRH_BACKUP_MIN);
@@ -135,10 +144,18 @@ static void test_delete_rules(void **state) {
   ogrh_store *s = open_store();
   ogrh_err err;
   ogrh_backup_info m, a1, a2, a3;
-  assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "mine", OGRH_REASON_MANUAL, false, T0, 0, &m, &err), OGRH_OK);
-  assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "", OGRH_REASON_BEFORE_REPAIR, false, T0 + 1, 0, &a1, &err), OGRH_OK);
-  assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "", OGRH_REASON_BEFORE_REPAIR, false, T0 + 2, 0, &a2, &err), OGRH_OK);
-  assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "", OGRH_REASON_BEFORE_REPAIR, false, T0 + 3, 0, &a3, &err), OGRH_OK);
+  assert_int_equal(
+      ogrh_backup_create(s, ogrh_doc_svfile(d), "mine", OGRH_REASON_MANUAL, false, T0, 0, &m, &err),
+      OGRH_OK);
+  assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "", OGRH_REASON_BEFORE_REPAIR, false,
+                                      T0 + 1, 0, &a1, &err),
+                   OGRH_OK);
+  assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "", OGRH_REASON_BEFORE_REPAIR, false,
+                                      T0 + 2, 0, &a2, &err),
+                   OGRH_OK);
+  assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "", OGRH_REASON_BEFORE_REPAIR, false,
+                                      T0 + 3, 0, &a3, &err),
+                   OGRH_OK);
   /* A manual backup needs confirmation; an automatic one does not. */
   assert_int_equal(ogrh_backup_delete(s, m.id, false, &err), OGRH_EREFUSED);
   assert_non_null(strstr(err.msg, "--yes"));
@@ -158,7 +175,9 @@ static void test_restore_and_safety_backup(void **state) {
   ogrh_store *s = open_store();
   ogrh_err err;
   ogrh_backup_info old;
-  assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "good", OGRH_REASON_MANUAL, false, T0, 0, &old, &err), OGRH_OK);
+  assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "good", OGRH_REASON_MANUAL, false, T0,
+                                      0, &old, &err),
+                   OGRH_OK);
   ogrh_buf good, changed, now;
   ogrh_buf_init(&good);
   ogrh_buf_init(&changed);
@@ -188,7 +207,8 @@ static void test_restore_and_safety_backup(void **state) {
   /* The automatic backup helper holds what was on disk before the operation. */
   ogrh_store_close(s);
   ogrh_backup_info before;
-  assert_int_equal(ogrh_backup_before(file, OGRH_REASON_BEFORE_DEFAULTS, "x", T0 + 20, &before, &err), OGRH_OK);
+  assert_int_equal(
+      ogrh_backup_before(file, OGRH_REASON_BEFORE_DEFAULTS, "x", T0 + 20, &before, &err), OGRH_OK);
   s = open_store();
   assert_int_equal(ogrh_backup_load(s, before.id, &f, &err), OGRH_OK);
   ogrh_buf_init(&b);
@@ -222,7 +242,9 @@ static void test_corrupted_backup_is_refused(void **state) {
   ogrh_store *s = open_store();
   ogrh_err err;
   ogrh_backup_info bi;
-  assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "x", OGRH_REASON_MANUAL, false, T0, 0, &bi, &err), OGRH_OK);
+  assert_int_equal(
+      ogrh_backup_create(s, ogrh_doc_svfile(d), "x", OGRH_REASON_MANUAL, false, T0, 0, &bi, &err),
+      OGRH_OK);
   ogrh_store_close(s);
   tu_set(d, "encounterMgmt.raids.1.name", "'Changed'");
   assert_int_equal(ogrh_doc_save(d, file, NULL), OGRH_OK);
@@ -284,7 +306,9 @@ static void test_export_import(void **state) {
   ogrh_store *s = open_store();
   ogrh_err err;
   ogrh_backup_info bi;
-  assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "to share", OGRH_REASON_MANUAL, false, T0, 0, &bi, &err), OGRH_OK);
+  assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "to share", OGRH_REASON_MANUAL, false,
+                                      T0, 0, &bi, &err),
+                   OGRH_OK);
   ogrh_buf line;
   ogrh_buf_init(&line);
   assert_int_equal(ogrh_backup_export(s, bi.id, &line, &err), OGRH_OK);
@@ -302,7 +326,8 @@ static void test_export_import(void **state) {
   assert_non_null(strstr(ib.label, "to share"));
   ogrh_svfile *f;
   assert_int_equal(ogrh_backup_load(t, ib.id, &f, &err), OGRH_OK);
-  assert_true(ogrh_value_equal(ogrh_svfile_get(f, "OGRH_SV"), ogrh_svfile_get(ogrh_doc_svfile(d), "OGRH_SV")));
+  assert_true(ogrh_value_equal(ogrh_svfile_get(f, "OGRH_SV"),
+                               ogrh_svfile_get(ogrh_doc_svfile(d), "OGRH_SV")));
   ogrh_svfile_free(f);
   /* A damaged or cut line is refused. */
   line.p[line.n / 2] ^= 1;
@@ -330,12 +355,15 @@ static void test_dedup_ten_backups(void **state) {
       for (int k = 0; k < 5; k++) {
         char path[160], lit[32];
         int64_t raid = 1 + (int64_t)ogrh_rng_below(&r, 4);
-        snprintf(path, sizeof path, "encounterMgmt.raids.%lld.encounters.%d.roles.1.assignedPlayers.%d",
+        snprintf(path, sizeof path,
+                 "encounterMgmt.raids.%lld.encounters.%d.roles.1.assignedPlayers.%d",
                  (long long)raid, 1 + (int)ogrh_rng_below(&r, 12), 1 + (int)ogrh_rng_below(&r, 3));
         snprintf(lit, sizeof lit, "'Sub%d'", (int)ogrh_rng_below(&r, 40));
         tu_set(d, path, lit);
       }
-    assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "", OGRH_REASON_MANUAL, false, T0 + i, 0, NULL, &err), OGRH_OK);
+    assert_int_equal(ogrh_backup_create(s, ogrh_doc_svfile(d), "", OGRH_REASON_MANUAL, false,
+                                        T0 + i, 0, NULL, &err),
+                     OGRH_OK);
     if (i == 0) one = ogrh_store_bytes(s);
   }
   uint64_t ten = ogrh_store_bytes(s);
@@ -352,8 +380,10 @@ static void test_dedup_ten_backups(void **state) {
 static int run_cli(const char *const *args, const char *crash_at) {
   pid_t pid = fork();
   if (pid == 0) {
-    if (crash_at) setenv("OGRH_CRASH_AT", crash_at, 1);
-    else unsetenv("OGRH_CRASH_AT");
+    if (crash_at)
+      setenv("OGRH_CRASH_AT", crash_at, 1);
+    else
+      unsetenv("OGRH_CRASH_AT");
     setenv("OGRH_NOW", "1800000000", 1);
     freopen("/dev/null", "w", stdout);
     freopen("/dev/null", "w", stderr);
@@ -399,8 +429,10 @@ static void test_crash_points(void **state) {
     size_t n = check_consistent();
     assert_true(n == before || n == before + 1);
     before = n;
-    if (rc == 99) crashes++;
-    else break;
+    if (rc == 99)
+      crashes++;
+    else
+      break;
   }
   assert_true(crashes >= 4);
   /* Restore, killed at every point: the live file is either the old or the restored one. */

@@ -22,11 +22,13 @@ static void test_compat_vectors(void **state) {
   const char *ru = "Holybob=HEALERS|Tankadin=TANKS";
   assert_int_equal(ogrh_compat_hash(ru, strlen(ru)), 134050489);
   ogrh_arena *a = ogrh_arena_new();
-  ogrh_value v = tu_lit(a, "{assignedPlayers={'Tankadin','Warbob'}, raidMarks={8,7}, assignmentNumbers={}}");
+  ogrh_value v =
+      tu_lit(a, "{assignedPlayers={'Tankadin','Warbob'}, raidMarks={8,7}, assignmentNumbers={}}");
   ogrh_buf b;
   ogrh_buf_init(&b);
   assert_int_equal(ogrh_compat_serialize(&v, &b), OGRH_OK);
-  assert_string_equal(b.p, "assignedPlayers=1=Tankadin;2=Warbob;;assignmentNumbers=;raidMarks=1=8;2=7;;");
+  assert_string_equal(
+      b.p, "assignedPlayers=1=Tankadin;2=Warbob;;assignmentNumbers=;raidMarks=1=8;2=7;;");
   assert_int_equal(ogrh_compat_hash(b.p, b.n), 1940059129u);
   const char *enc = "advancedSettings=bigwigs=enabled=1;encounterId=Razorgore the Untamed;;;"
                     "announcements=1=[R1.T] [R1.P1];;displayName=Razorgore;name=Razorgore;"
@@ -68,7 +70,8 @@ static ogrh_digest canon_digest(ogrh_arena *a, const char *lit) {
 static void test_canonical_encoding(void **state) {
   (void)state;
   ogrh_arena *a = ogrh_arena_new();
-  ogrh_digest i1 = canon_digest(a, "{1}"), d1 = canon_digest(a, "{1.0}"), s1 = canon_digest(a, "{'1'}");
+  ogrh_digest i1 = canon_digest(a, "{1}"), d1 = canon_digest(a, "{1.0}"),
+              s1 = canon_digest(a, "{'1'}");
   assert_true(i1 != d1 && i1 != s1 && d1 != s1);
   assert_int_equal(canon_digest(a, "{b=1, a=2, [3]='x'}"), canon_digest(a, "{[3]='x', a=2, b=1}"));
   assert_true(canon_digest(a, "{a={b=1}}") != canon_digest(a, "{a='b=1;'}"));
@@ -79,8 +82,8 @@ static void test_canonical_encoding(void **state) {
   ogrh_buf_init(&b);
   ogrh_value v = tu_lit(a, "{[1]=true, x='ab'}");
   ogrh_canon_encode(&v, &b);
-  const unsigned char want[] = {6, 2, 0, 0, 0, 3, 1, 0, 0, 0, 0, 0, 0, 0, 2,
-                                5, 1, 0, 0, 0, 'x', 5, 2, 0, 0, 0, 'a', 'b'};
+  const unsigned char want[] = {6, 2, 0, 0, 0, 3, 1,   0, 0, 0, 0, 0, 0,   0,
+                                2, 5, 1, 0, 0, 0, 'x', 5, 2, 0, 0, 0, 'a', 'b'};
   assert_int_equal(b.n, sizeof want);
   assert_memory_equal(b.p, want, sizeof want);
   ogrh_buf_deinit(&b);
@@ -135,7 +138,8 @@ static void expect_components(const char *suffix, const char *lit, unsigned want
       assert_int_equal(before->raids[r].encs[e].digest, after->raids[r].encs[e].digest);
   }
   assert_int_equal(before->raids[1].own, after->raids[1].own);
-  for (int g = 0; g < OGRH_NGLOBALS; g++) assert_int_equal(before->global[g], after->global[g]);
+  for (int g = 0; g < OGRH_NGLOBALS; g++)
+    assert_int_equal(before->global[g], after->global[g]);
   assert_true(before->root != after->root);
   ogrh_dtree_free(before);
   ogrh_dtree_free(after);
@@ -184,7 +188,8 @@ static void test_raid_level(void **state) {
   ogrh_dtree *t7 = tree_of(d);
   assert_int_equal(t7->root, t6->root);
   ogrh_dtree *all[] = {t1, t2, t3, t4, t5, t6, t7};
-  for (int i = 0; i < 7; i++) ogrh_dtree_free(all[i]);
+  for (int i = 0; i < 7; i++)
+    ogrh_dtree_free(all[i]);
   ogrh_doc_free(d);
 }
 
@@ -205,37 +210,47 @@ static void random_write(ogrh_doc *d, ogrh_rng *r, ogrh_arena *a) {
   snprintf(lit, sizeof lit, "'P%llu'", (unsigned long long)ogrh_rng_below(r, 50));
   const char *base = "encounterMgmt.raids";
   switch (op) {
-  case 0: case 1: case 2:
-    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.roles.%lld.assignedPlayers.%lld", base, (long long)ri, (long long)ei, (long long)k, (long long)s);
+  case 0:
+  case 1:
+  case 2:
+    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.roles.%lld.assignedPlayers.%lld", base,
+             (long long)ri, (long long)ei, (long long)k, (long long)s);
     break;
   case 3:
-    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.roles.%lld.assignedPlayers.%lld", base, (long long)ri, (long long)ei, (long long)k, (long long)s);
+    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.roles.%lld.assignedPlayers.%lld", base,
+             (long long)ri, (long long)ei, (long long)k, (long long)s);
     snprintf(lit, sizeof lit, "nil");
     break;
   case 4:
-    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.roles.%lld.raidMarks.%lld", base, (long long)ri, (long long)ei, (long long)k, (long long)s);
+    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.roles.%lld.raidMarks.%lld", base,
+             (long long)ri, (long long)ei, (long long)k, (long long)s);
     snprintf(lit, sizeof lit, "%d", (int)ogrh_rng_below(r, 9));
     break;
   case 5:
-    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.roles.%lld.assignmentNumbers", base, (long long)ri, (long long)ei, (long long)k);
+    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.roles.%lld.assignmentNumbers", base,
+             (long long)ri, (long long)ei, (long long)k);
     snprintf(lit, sizeof lit, "{[%lld] = %d}", (long long)s, (int)ogrh_rng_below(r, 9));
     break;
   case 6:
-    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.roles.%lld.slots", base, (long long)ri, (long long)ei, (long long)k);
+    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.roles.%lld.slots", base, (long long)ri,
+             (long long)ei, (long long)k);
     snprintf(lit, sizeof lit, "%d", 1 + (int)ogrh_rng_below(r, 20));
     break;
   case 7:
-    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.announcements.%lld", base, (long long)ri, (long long)ei, (long long)s);
+    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.announcements.%lld", base, (long long)ri,
+             (long long)ei, (long long)s);
     break;
   case 8:
-    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.advancedSettings.bigwigs.enabled", base, (long long)ri, (long long)ei);
+    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.advancedSettings.bigwigs.enabled", base,
+             (long long)ri, (long long)ei);
     snprintf(lit, sizeof lit, "%s", ogrh_rng_below(r, 2) ? "true" : "false");
     break;
   case 9:
     snprintf(path, sizeof path, "%s.%lld.encounters.%lld.name", base, (long long)ri, (long long)ei);
     break;
   case 10:
-    snprintf(path, sizeof path, "%s.%lld.advancedSettings.consumeTracking.readyThreshold", base, (long long)ri);
+    snprintf(path, sizeof path, "%s.%lld.advancedSettings.consumeTracking.readyThreshold", base,
+             (long long)ri);
     snprintf(lit, sizeof lit, "%d", 80 + (int)ogrh_rng_below(r, 10));
     break;
   case 11:
@@ -251,7 +266,9 @@ static void random_write(ogrh_doc *d, ogrh_rng *r, ogrh_arena *a) {
     break;
   case 14:
     snprintf(path, sizeof path, "%s.%lld.encounters.%lld", base, (long long)ri, (long long)ei);
-    snprintf(lit, sizeof lit, "{ name = 'Replaced', roles = { { name = 'Tanks', slots = 2, assignedPlayers = { 'A' } } } }");
+    snprintf(lit, sizeof lit,
+             "{ name = 'Replaced', roles = { { name = 'Tanks', slots = 2, assignedPlayers = { 'A' "
+             "} } } }");
     break;
   case 15:
     snprintf(path, sizeof path, "%s.%lld.encounters.%lld", base, (long long)ri, (long long)ei);
@@ -262,7 +279,8 @@ static void random_write(ogrh_doc *d, ogrh_rng *r, ogrh_arena *a) {
     snprintf(lit, sizeof lit, "{ name = 'Added', announcements = { 'x' } }");
     break;
   case 17:
-    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.roles.%lld", base, (long long)ri, (long long)ei, (long long)k);
+    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.roles.%lld", base, (long long)ri,
+             (long long)ei, (long long)k);
     snprintf(lit, sizeof lit, "{ name = 'Whole', slots = 1, raidMarks = { 8 } }");
     break;
   case 18:
@@ -283,11 +301,13 @@ static void random_write(ogrh_doc *d, ogrh_rng *r, ogrh_arena *a) {
     }
     break;
   case 20:
-    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.roles", base, (long long)ri, (long long)ei);
+    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.roles", base, (long long)ri,
+             (long long)ei);
     snprintf(lit, sizeof lit, "{ { name = 'Only', assignedPlayers = { 'Z' } } }");
     break;
   default:
-    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.roles.%lld.assignedPlayers", base, (long long)ri, (long long)ei, (long long)k);
+    snprintf(path, sizeof path, "%s.%lld.encounters.%lld.roles.%lld.assignedPlayers", base,
+             (long long)ri, (long long)ei, (long long)k);
     snprintf(lit, sizeof lit, "{ 'A', 'B', [5] = 'C' }");
   }
   ogrh_value v = tu_lit(a, lit);
@@ -312,7 +332,8 @@ static void test_incremental_equals_full(void **state) {
     if (ogrh_rng_below(&r, 3) == 0) continue;
     assert_int_equal(ogrh_dtree_update(inc), OGRH_OK);
     ogrh_dtree *full = tree_of(d);
-    if (!ogrh_dtree_equal(inc, full)) fprintf(stderr, "mismatch after write %d: %s\n", i, last_write);
+    if (!ogrh_dtree_equal(inc, full))
+      fprintf(stderr, "mismatch after write %d: %s\n", i, last_write);
     assert_true(ogrh_dtree_equal(inc, full));
     ogrh_dtree_free(full);
   }

@@ -7,7 +7,9 @@ static void test_path_parse(void **state) {
   (void)state;
   ogrh_path p;
   ogrh_err err;
-  assert_int_equal(ogrh_path_parse("encounterMgmt.raids.2.encounters.5.roles.1.assignedPlayers.3", &p, &err), OGRH_OK);
+  assert_int_equal(
+      ogrh_path_parse("encounterMgmt.raids.2.encounters.5.roles.1.assignedPlayers.3", &p, &err),
+      OGRH_OK);
   assert_int_equal(p.n, 9);
   assert_int_equal(p.seg[2].type, OGRH_INT);
   assert_int_equal(p.seg[2].u.i, 2);
@@ -48,12 +50,17 @@ static void test_scopes(void **state) {
   assert_int_equal(s.raid, 2);
   assert_int_equal(s.encounter, 5);
   assert_int_equal(s.components, OGRH_C_ASSIGNMENTS);
-  assert_int_equal(scope_of("encounterMgmt.raids.2.encounters.5.roles.1.raidMarks").components, OGRH_C_MARKS);
-  assert_int_equal(scope_of("encounterMgmt.raids.2.encounters.5.roles.1.assignmentNumbers.2").components, OGRH_C_NUMBERS);
-  assert_int_equal(scope_of("encounterMgmt.raids.2.encounters.5.roles.1.slots").components, OGRH_C_ROLES);
+  assert_int_equal(scope_of("encounterMgmt.raids.2.encounters.5.roles.1.raidMarks").components,
+                   OGRH_C_MARKS);
+  assert_int_equal(
+      scope_of("encounterMgmt.raids.2.encounters.5.roles.1.assignmentNumbers.2").components,
+      OGRH_C_NUMBERS);
+  assert_int_equal(scope_of("encounterMgmt.raids.2.encounters.5.roles.1.slots").components,
+                   OGRH_C_ROLES);
   assert_int_equal(scope_of("encounterMgmt.raids.2.encounters.5.roles").components,
                    OGRH_C_ROLES | OGRH_C_ASSIGNMENTS | OGRH_C_MARKS | OGRH_C_NUMBERS);
-  assert_int_equal(scope_of("encounterMgmt.raids.2.encounters.5.announcements.1").components, OGRH_C_ANNOUNCE);
+  assert_int_equal(scope_of("encounterMgmt.raids.2.encounters.5.announcements.1").components,
+                   OGRH_C_ANNOUNCE);
   s = scope_of("encounterMgmt.raids.2.encounters.5.advancedSettings.bigwigs.enabled");
   assert_int_equal(s.components, OGRH_C_METADATA);
   assert_false(s.raid_meta);
@@ -155,7 +162,8 @@ static void test_setpath_creates_and_refuses(void **state) {
   assert_int_equal(ogrh_doc_set_path(d, "l1.l2.l3.l4", &one, NULL, &err), OGRH_ENOTTABLE);
   assert_non_null(strstr(err.msg, "'l1.l2.l3'"));
   assert_non_null(strstr(err.msg, "integer"));
-  assert_int_equal(ogrh_doc_set_path(d, "encounterMgmt.raids.2.name.x", &one, NULL, &err), OGRH_ENOTTABLE);
+  assert_int_equal(ogrh_doc_set_path(d, "encounterMgmt.raids.2.name.x", &one, NULL, &err),
+                   OGRH_ENOTTABLE);
   assert_int_equal(ogrh_doc_get(d, "encounterMgmt.raids.2.name", &v, NULL), OGRH_OK);
   assert_int_equal(v->type, OGRH_STRING);
   /* A table value is deep-copied (test_svm 1.6: same content). */
@@ -165,7 +173,8 @@ static void test_setpath_creates_and_refuses(void **state) {
   ogrh_arena_free(a);
   assert_int_equal(ogrh_doc_get(d, "x[\"with.dot\"].2.b", &v, NULL), OGRH_OK);
   assert_int_equal(v->u.i, 2);
-  /* Set(key, subkey) creates root[key]; nil deletes; empty path refused (test_svm 1.3, 7.1, 7.2). */
+  /* Set(key, subkey) creates root[key]; nil deletes; empty path refused (test_svm 1.3, 7.1, 7.2).
+   */
   ogrh_value s = ogrh_vcstr("v");
   assert_int_equal(ogrh_doc_set(d, "newkey", "sub", &s, NULL, NULL), OGRH_OK);
   assert_int_equal(ogrh_doc_get(d, "newkey.sub", &v, NULL), OGRH_OK);
@@ -210,10 +219,11 @@ static void test_stats(void **state) {
 }
 
 int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_path_parse), cmocka_unit_test(test_scopes),
-      cmocka_unit_test(test_get_set_and_change_records),
-      cmocka_unit_test(test_setpath_creates_and_refuses),
-      cmocka_unit_test(test_v1_and_empty_files), cmocka_unit_test(test_stats)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_path_parse),
+                                     cmocka_unit_test(test_scopes),
+                                     cmocka_unit_test(test_get_set_and_change_records),
+                                     cmocka_unit_test(test_setpath_creates_and_refuses),
+                                     cmocka_unit_test(test_v1_and_empty_files),
+                                     cmocka_unit_test(test_stats)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

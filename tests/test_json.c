@@ -57,8 +57,10 @@ static void test_bad_json(void **state) {
   assert_int_equal(ogrh_json_read_svfile("{\"A\": [1,", 9, "bad.json", &f, &err), OGRH_ESYNTAX);
   assert_non_null(strstr(err.msg, "bad.json:1:"));
   assert_int_equal(ogrh_json_read_svfile("[1]", 3, "bad.json", &f, &err), OGRH_ESCHEMA);
-  assert_int_equal(ogrh_json_read_svfile("{\"A\": {\"#x\": 1}}", 16, "bad.json", &f, &err), OGRH_ECORRUPT);
-  assert_int_equal(ogrh_json_read_svfile("{\"A\": [null]}", 13, "bad.json", &f, &err), OGRH_ECORRUPT);
+  assert_int_equal(ogrh_json_read_svfile("{\"A\": {\"#x\": 1}}", 16, "bad.json", &f, &err),
+                   OGRH_ECORRUPT);
+  assert_int_equal(ogrh_json_read_svfile("{\"A\": [null]}", 13, "bad.json", &f, &err),
+                   OGRH_ECORRUPT);
   assert_int_equal(ogrh_json_read_svfile("{\"1A\": 1}", 9, "bad.json", &f, &err), OGRH_ESCHEMA);
   ogrh_buf b;
   ogrh_buf_init(&b);

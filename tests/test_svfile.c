@@ -49,14 +49,14 @@ static void test_factory_roundtrip_bytes(void **state) {
 
 static void test_syntax_forms(void **state) {
   (void)state;
-  ogrh_svfile *f = tu_parse(
-      "-- a header comment\n"
-      "A = { 'x', \"y\"; [[z]], -- [3]\n"
-      "  name = 5, [\"k\"] = -7, [10] = 0x1F, --[[ block\n comment ]] [11] = 1.5e2,\n"
-      "  nested = { { } }, t = true, f = false, n = nil, neg = - 3, dot = .5,\n"
-      "  [ [==[long]==] ] = [==[a]]b]==], [-2] = -0x10,\n"
-      "}\n"
-      "B = \"second\" ; C = 12\n");
+  ogrh_svfile *f =
+      tu_parse("-- a header comment\n"
+               "A = { 'x', \"y\"; [[z]], -- [3]\n"
+               "  name = 5, [\"k\"] = -7, [10] = 0x1F, --[[ block\n comment ]] [11] = 1.5e2,\n"
+               "  nested = { { } }, t = true, f = false, n = nil, neg = - 3, dot = .5,\n"
+               "  [ [==[long]==] ] = [==[a]]b]==], [-2] = -0x10,\n"
+               "}\n"
+               "B = \"second\" ; C = 12\n");
   ogrh_value *a = var(f, "A");
   assert_int_equal(a->type, OGRH_TABLE);
   ogrh_table *t = a->u.t;
@@ -90,7 +90,8 @@ static void test_escapes(void **state) {
   ogrh_svfile *f = tu_parse("S = \"\\a\\b\\f\\n\\r\\t\\v\\\\\\\"\\'\\065\\0009\\255x\\\nend\\q\"\n"
                             "L = [[\nfirst\nsecond]]\nM = [==[\r\nx]==]\n");
   ogrh_value *s = var(f, "S");
-  const char want[] = "\a\b\f\n\r\t\v\\\"'A\0" "9\xffx\nendq";
+  const char want[] = "\a\b\f\n\r\t\v\\\"'A\0"
+                      "9\xffx\nendq";
   assert_int_equal(s->len, sizeof want - 1);
   assert_memory_equal(s->u.s, want, sizeof want - 1);
   ogrh_value *l = var(f, "L");
@@ -102,8 +103,9 @@ static void test_escapes(void **state) {
 
 static void test_duplicates_like_lua(void **state) {
   (void)state;
-  ogrh_svfile *f = tu_parse("A = { [1] = 'explicit', 'positional', x = 1, x = 2, [5] = 'a', [5] = nil }\n"
-                            "A = { replaced = true }\nB = 1\n");
+  ogrh_svfile *f =
+      tu_parse("A = { [1] = 'explicit', 'positional', x = 1, x = 2, [5] = 'a', [5] = nil }\n"
+               "A = { replaced = true }\nB = 1\n");
   ogrh_value *a = var(f, "A");
   assert_int_equal(a->u.t->n, 1);
   assert_int_equal(f->n, 2);
@@ -120,8 +122,10 @@ static void test_duplicates_like_lua(void **state) {
 
 static void test_errors_with_positions(void **state) {
   (void)state;
-  expect_error("A = {\n  1,\n  2", OGRH_ESYNTAX, "bad.lua:3:4: expected ',' or '}' to close '{' at line 1");
-  expect_error("A = {", OGRH_ESYNTAX, "bad.lua:1:6: expected '}' to close '{' at line 1, got end of file");
+  expect_error("A = {\n  1,\n  2", OGRH_ESYNTAX,
+               "bad.lua:3:4: expected ',' or '}' to close '{' at line 1");
+  expect_error("A = {", OGRH_ESYNTAX,
+               "bad.lua:1:6: expected '}' to close '{' at line 1, got end of file");
   expect_error("A = \"abc", OGRH_ESYNTAX, "bad.lua:1:5: unfinished string");
   expect_error("A = \"ab\nc\"", OGRH_ESYNTAX, "unfinished string");
   expect_error("A = [==[abc]=]", OGRH_ESYNTAX, "unfinished long string");
@@ -185,7 +189,8 @@ static void test_writer_keeps_every_byte_and_number(void **state) {
   (void)state;
   ogrh_svfile *f = ogrh_svfile_new();
   char all[256];
-  for (int i = 0; i < 256; i++) all[i] = (char)i;
+  for (int i = 0; i < 256; i++)
+    all[i] = (char)i;
   ogrh_value s = ogrh_vstr(all, 256);
   assert_int_equal(ogrh_svfile_set(f, "S", &s), OGRH_OK);
   ogrh_table *t = ogrh_table_new(f->arena, 0);
@@ -282,8 +287,10 @@ static void test_out_of_memory_everywhere(void **state) {
     ogrh_buf_deinit(&b);
     ogrh_svfile_free(f);
     ogrh_set_allocator(NULL, NULL);
-    if (rc == OGRH_OK) ok = 1;
-    else assert_int_equal(rc, OGRH_ENOMEM);
+    if (rc == OGRH_OK)
+      ok = 1;
+    else
+      assert_int_equal(rc, OGRH_ENOMEM);
   }
   assert_true(ok);
   assert_true(fail_at > 3);

@@ -43,9 +43,10 @@ static void test_reports(void **state) {
   tu_set(client, "encounterMgmt.raids.2.advancedSettings.consumeTracking.enabled", "false");
   v = compare(client, admin);
   assert_int_equal(v->level, OGRH_LEVEL_COMPONENT);
-  assert_string_equal(report(v), "Structure mismatch detected: Global component 'consumes'\n"
-                                 "Structure mismatch detected: BWL (raid metadata)\n"
-                                 "Structure mismatch detected: BWL > Razorgore > playerAssignments\n");
+  assert_string_equal(report(v),
+                      "Structure mismatch detected: Global component 'consumes'\n"
+                      "Structure mismatch detected: BWL (raid metadata)\n"
+                      "Structure mismatch detected: BWL > Razorgore > playerAssignments\n");
   ogrh_buf b;
   ogrh_buf_init(&b);
   ogrh_validation_json(v, &b);
@@ -55,8 +56,10 @@ static void test_reports(void **state) {
   b.n = 0;
   ogrh_diff(ogrh_doc_root(client), ogrh_doc_root(admin), v, &b);
   assert_non_null(strstr(b.p, "consumes.2.primaryId: 1 -> 13457\n"));
-  assert_non_null(strstr(b.p, "encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1: \"Intruder\" -> "));
-  assert_non_null(strstr(b.p, "encounterMgmt.raids.2.advancedSettings.consumeTracking.enabled: false -> 1\n"));
+  assert_non_null(strstr(
+      b.p, "encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1: \"Intruder\" -> "));
+  assert_non_null(
+      strstr(b.p, "encounterMgmt.raids.2.advancedSettings.consumeTracking.enabled: false -> 1\n"));
   ogrh_buf_deinit(&b);
   ogrh_validation_free(v);
   ogrh_doc_free(admin);
@@ -82,8 +85,9 @@ static void test_insert_reports_one_encounter(void **state) {
   assert_false(v->raids[0].meta_differs);
   assert_true(v->raids[0].encs[0].extra_local);
   assert_int_equal(v->level, OGRH_LEVEL_ENCOUNTER);
-  assert_string_equal(report(v), "Structure mismatch detected: BWL (encounter list)\n"
-                                 "Structure mismatch detected: BWL > Surprise (extra encounter locally)\n");
+  assert_string_equal(report(v),
+                      "Structure mismatch detected: BWL (encounter list)\n"
+                      "Structure mismatch detected: BWL > Surprise (extra encounter locally)\n");
   ogrh_validation_free(v);
   ogrh_doc_free(admin);
   ogrh_doc_free(client);
@@ -154,8 +158,9 @@ static void test_plan_rules(void **state) {
   ogrh_repair_plan_free(pc);
   /* A small encounter with four differing components is repaired whole (with three, the
      unit overhead of 48 bytes each still made the parts cheaper than the 201-byte whole). */
-  const char *tiny = "{ name = 'Tiny', roles = { { name = 'T', slots = 2, assignedPlayers = { 'A' }, "
-                     "raidMarks = { 1 } } }, announcements = { 'a' } }";
+  const char *tiny =
+      "{ name = 'Tiny', roles = { { name = 'T', slots = 2, assignedPlayers = { 'A' }, "
+      "raidMarks = { 1 } } }, announcements = { 'a' } }";
   tu_set(admin, "encounterMgmt.raids.5.encounters.1", tiny);
   tu_set(client, "encounterMgmt.raids.5.encounters.1", tiny);
   tu_set(client, "encounterMgmt.raids.5.encounters.1.roles.1.assignedPlayers.1", "'B'");
@@ -207,7 +212,8 @@ static void test_plan_rules(void **state) {
   assert_true(es_units >= 1);
   assert_true(es_bytes > 0);
   /* Order: CRITICAL/HIGH (BWL) before NORMAL (ES) before LOW (global). */
-  for (size_t i = 1; i < p->n; i++) assert_true(p->units[i - 1].priority <= p->units[i].priority);
+  for (size_t i = 1; i < p->n; i++)
+    assert_true(p->units[i - 1].priority <= p->units[i].priority);
   assert_int_equal(p->units[p->n - 1].kind, OGRH_UNIT_GLOBAL);
   assert_int_equal(p->units[p->n - 1].priority, OGRH_PRIO_LOW);
   ogrh_buf_deinit(&b);
@@ -237,7 +243,8 @@ static void test_apply_is_staged_and_verified(void **state) {
   ogrh_repair_plan one = *p;
   one.n = 0;
   for (size_t i = 0; i < p->n; i++)
-    if (p->units[i].raid_len == 3 && memcmp(p->units[i].raid, "BWL", 3) == 0) one.units = &p->units[i], one.n = 1;
+    if (p->units[i].raid_len == 3 && memcmp(p->units[i].raid, "BWL", 3) == 0)
+      one.units = &p->units[i], one.n = 1;
   assert_int_equal(one.n, 1);
   ogrh_err err;
   assert_int_equal(ogrh_repair_apply(client, ogrh_doc_root(admin), &one, &err), OGRH_OK);
@@ -252,12 +259,14 @@ static void test_apply_is_staged_and_verified(void **state) {
   /* A unit that cannot verify changes nothing: roles differ in keys, but only raidMarks is
      planned. */
   tu_set(client, "encounterMgmt.raids.4.encounters.1.roles.1.raidMarks.1", "4");
-  tu_set(admin, "encounterMgmt.raids.4.encounters.1.roles.7", "{ name = 'New', raidMarks = { 8 } }");
+  tu_set(admin, "encounterMgmt.raids.4.encounters.1.roles.7",
+         "{ name = 'New', raidMarks = { 8 } }");
   p = plan_for(client, admin, OGRH_REPAIR_COMPONENT, NULL, NULL);
   ogrh_repair_plan bad = *p;
   bad.n = 0;
   for (size_t i = 0; i < p->n; i++)
-    if (p->units[i].kind == OGRH_UNIT_COMPONENT && p->units[i].index == 3) bad.units = &p->units[i], bad.n = 1;
+    if (p->units[i].kind == OGRH_UNIT_COMPONENT && p->units[i].index == 3)
+      bad.units = &p->units[i], bad.n = 1;
   assert_int_equal(bad.n, 1);
   ogrh_dtree *t0;
   ogrh_dtree_build(client, &t0);
@@ -288,15 +297,21 @@ static void drift(ogrh_doc *d, ogrh_rng *r) {
   const ogrh_value *ev = rt ? ogrh_table_gets(rt, "encounters") : NULL;
   int64_t ne = ev && ev->type == OGRH_TABLE ? ev->u.t->n : 0;
   int64_t enc = ne ? 1 + (int64_t)ogrh_rng_below(r, (uint64_t)ne) : 1;
-  const char *fields[] = {"roles.1.assignedPlayers.2", "roles.2.raidMarks.1", "roles.1.assignmentNumbers.3",
-                          "announcements.1", "advancedSettings.bigwigs.enabled", "roles.1.slots",
+  const char *fields[] = {"roles.1.assignedPlayers.2",
+                          "roles.2.raidMarks.1",
+                          "roles.1.assignmentNumbers.3",
+                          "announcements.1",
+                          "advancedSettings.bigwigs.enabled",
+                          "roles.1.slots",
                           "name"};
   unsigned op = (unsigned)ogrh_rng_below(r, 10);
   snprintf(lit, sizeof lit, "'v%u'", (unsigned)ogrh_rng_below(r, 1000));
   if (op < 7) {
-    snprintf(path, sizeof path, "encounterMgmt.raids.%lld.encounters.%lld.%s", (long long)raid, (long long)enc, fields[op]);
+    snprintf(path, sizeof path, "encounterMgmt.raids.%lld.encounters.%lld.%s", (long long)raid,
+             (long long)enc, fields[op]);
   } else if (op == 7) {
-    snprintf(path, sizeof path, "encounterMgmt.raids.%lld.encounters.%lld", (long long)raid, (long long)enc);
+    snprintf(path, sizeof path, "encounterMgmt.raids.%lld.encounters.%lld", (long long)raid,
+             (long long)enc);
     snprintf(lit, sizeof lit, "nil");
   } else if (op == 8) {
     snprintf(path, sizeof path, "consumes.%u.quantity", 1 + (unsigned)ogrh_rng_below(r, 7));
@@ -319,7 +334,8 @@ static void test_random_drift_always_repairs(void **state) {
   for (int trial = 0; trial < 60; trial++) {
     ogrh_doc *client = tu_generated(31, 1);
     int n = 1 + (int)ogrh_rng_below(&r, 6);
-    for (int i = 0; i < n; i++) drift(client, &r);
+    for (int i = 0; i < n; i++)
+      drift(client, &r);
     ogrh_repair_level level = (ogrh_repair_level)(trial % 5);
     ogrh_repair_plan *p = plan_for(client, admin, level, "BWL", NULL);
     ogrh_err err;

@@ -26,7 +26,8 @@ static void test_table_set_get_delete(void **state) {
   assert_int_equal(ogrh_table_set(a, t, &ks, &vs), OGRH_OK);
   assert_int_equal(t->n, 21);
   assert_int_equal(ogrh_table_seqlen(t), 20);
-  for (uint32_t i = 1; i < t->n; i++) assert_true(ogrh_key_cmp(&t->e[i - 1].key, &t->e[i].key) < 0);
+  for (uint32_t i = 1; i < t->n; i++)
+    assert_true(ogrh_key_cmp(&t->e[i - 1].key, &t->e[i].key) < 0);
   assert_int_equal(ogrh_table_geti(t, 7)->u.i, 70);
   assert_null(ogrh_table_geti(t, 21));
   assert_memory_equal(ogrh_table_gets(t, "name")->u.s, "Tanks", 5);

@@ -16,14 +16,16 @@ static void test_safe_transform(void **state) {
   ogrh_rng_seed(&r, 3);
   uint8_t in[400];
   for (size_t n = 0; n <= 351; n++) {
-    for (size_t i = 0; i < n; i++) in[i] = (uint8_t)ogrh_rng_next(&r);
+    for (size_t i = 0; i < n; i++)
+      in[i] = (uint8_t)ogrh_rng_next(&r);
     if (n % 7 == 0 && n) memset(in, n % 14 ? 0xff : 0x00, n); /* extremes */
     ogrh_buf e, d;
     ogrh_buf_init(&e);
     ogrh_buf_init(&d);
     assert_int_equal(ogrh_safe_encode(&c, in, n, &e), OGRH_OK);
     assert_int_equal(e.n, n ? n + 1 : 0); /* one byte of overhead, whatever the data */
-    for (size_t i = 0; i < e.n; i++) assert_false(c.forbidden[(uint8_t)e.p[i]]);
+    for (size_t i = 0; i < e.n; i++)
+      assert_false(c.forbidden[(uint8_t)e.p[i]]);
     assert_int_equal(ogrh_safe_decode(&c, (const uint8_t *)e.p, e.n, &d), OGRH_OK);
     assert_int_equal(d.n, n);
     if (n) assert_memory_equal(d.p, in, n);
@@ -32,15 +34,18 @@ static void test_safe_transform(void **state) {
   }
   /* A larger forbidden set costs more digits but still round-trips. */
   uint8_t bad[40];
-  for (int i = 0; i < 40; i++) bad[i] = (uint8_t)(i * 6);
+  for (int i = 0; i < 40; i++)
+    bad[i] = (uint8_t)(i * 6);
   assert_int_equal(ogrh_wire_cfg_forbid(&c, bad, 40), OGRH_OK);
   for (size_t n = 1; n < 300; n += 13) {
-    for (size_t i = 0; i < n; i++) in[i] = (uint8_t)ogrh_rng_next(&r);
+    for (size_t i = 0; i < n; i++)
+      in[i] = (uint8_t)ogrh_rng_next(&r);
     ogrh_buf e, d;
     ogrh_buf_init(&e);
     ogrh_buf_init(&d);
     assert_int_equal(ogrh_safe_encode(&c, in, n, &e), OGRH_OK);
-    for (size_t i = 0; i < e.n; i++) assert_false(c.forbidden[(uint8_t)e.p[i]]);
+    for (size_t i = 0; i < e.n; i++)
+      assert_false(c.forbidden[(uint8_t)e.p[i]]);
     assert_int_equal(ogrh_safe_decode(&c, (const uint8_t *)e.p, e.n, &d), OGRH_OK);
     assert_memory_equal(d.p, in, n);
     ogrh_buf_deinit(&e);
@@ -100,7 +105,8 @@ static void test_compact_codec(void **state) {
     assert_int_equal(used, b.n);
     assert_true(ogrh_value_equal(&v, &raids->e[i].val));
   }
-  ogrh_value odd = tu_lit(a, "{ -5, 1e300, -0.0, 'x', '', ['k'] = { [7] = true, [-1] = false }, [100] = 64, [-9223372036854775807] = 63 }");
+  ogrh_value odd = tu_lit(a, "{ -5, 1e300, -0.0, 'x', '', ['k'] = { [7] = true, [-1] = false }, "
+                             "[100] = 64, [-9223372036854775807] = 63 }");
   b.n = 0;
   ogrh_compact_encode(&odd, &b);
   ogrh_value back;
@@ -167,7 +173,8 @@ static void test_framing_round_trips(void **state) {
   ogrh_rng_seed(&rng, 9);
   size_t max = 100 * 1024;
   uint8_t *data = malloc(max);
-  for (size_t i = 0; i < max; i++) data[i] = (uint8_t)ogrh_rng_next(&rng);
+  for (size_t i = 0; i < max; i++)
+    data[i] = (uint8_t)ogrh_rng_next(&rng);
   /* Every size up to 4 KiB, every frame boundary (and its neighbours) up to 100 KiB, and a
      stride in between. */
   size_t checked = 0;
@@ -188,7 +195,8 @@ static void test_framing_round_trips(void **state) {
       assert_int_equal(ogrh_wire_pack(&c, id, 0x21, NULL, data, len, false, &f), OGRH_OK);
       for (size_t i = 0; i < f.n; i++) {
         assert_true(f.len[i] <= c.frame_text);
-        for (size_t k = 0; k < f.len[i]; k++) assert_false(c.forbidden[(uint8_t)f.data.p[f.off[i] + k]]);
+        for (size_t k = 0; k < f.len[i]; k++)
+          assert_false(c.forbidden[(uint8_t)f.data.p[f.off[i] + k]]);
         /* After the first frame: a 3-byte header and one byte of the transform. */
         if (i > 0 && i + 1 < f.n) assert_int_equal(f.len[i], 250);
       }
@@ -198,7 +206,9 @@ static void test_framing_round_trips(void **state) {
       assert_int_equal(f.n, msglen + 2 <= 249 ? 1 : (msglen + 245) / 246);
       int before = g.n;
       for (size_t i = 0; i < f.n; i++)
-        assert_int_equal(ogrh_reasm_frame(r, "Admin", (const uint8_t *)f.data.p + f.off[i], f.len[i], 1000), OGRH_OK);
+        assert_int_equal(
+            ogrh_reasm_frame(r, "Admin", (const uint8_t *)f.data.p + f.off[i], f.len[i], 1000),
+            OGRH_OK);
       assert_int_equal(g.n, before + 1);
       assert_int_equal(g.last.n, len);
       if (len) assert_memory_equal(g.last.p, data, len);
@@ -231,13 +241,15 @@ static void test_framing_every_size(void **state) {
   uint8_t *data = malloc(max);
   ogrh_rng rng;
   ogrh_rng_seed(&rng, 5);
-  for (size_t i = 0; i < max; i++) data[i] = (uint8_t)ogrh_rng_next(&rng);
+  for (size_t i = 0; i < max; i++)
+    data[i] = (uint8_t)ogrh_rng_next(&rng);
   ogrh_frames f;
   ogrh_frames_init(&f);
   for (size_t n = 0; n <= max; n++) {
     f.data.n = 0;
     f.n = 0;
-    assert_int_equal(ogrh_wire_pack(&c, (uint16_t)(n & 0x3ff), 0x21, NULL, data, n, false, &f), OGRH_OK);
+    assert_int_equal(ogrh_wire_pack(&c, (uint16_t)(n & 0x3ff), 0x21, NULL, data, n, false, &f),
+                     OGRH_OK);
     int before = g.n;
     for (size_t i = 0; i < f.n; i++) {
       if (f.len[i] > c.frame_text) fail();
@@ -268,20 +280,23 @@ static void test_reordering_duplicates_memory(void **state) {
   ogrh_rng rng;
   ogrh_rng_seed(&rng, 2);
   uint8_t data[9000];
-  for (size_t i = 0; i < sizeof data; i++) data[i] = (uint8_t)ogrh_rng_next(&rng);
+  for (size_t i = 0; i < sizeof data; i++)
+    data[i] = (uint8_t)ogrh_rng_next(&rng);
   ogrh_frames f;
   ogrh_frames_init(&f);
   assert_int_equal(ogrh_wire_pack(&c, 7, 0x21, "Tankadin", data, sizeof data, true, &f), OGRH_OK);
   /* Shuffled, every frame twice. */
   size_t order[200], n = 0;
-  for (size_t i = 0; i < f.n; i++) order[n++] = i, order[n++] = i;
+  for (size_t i = 0; i < f.n; i++)
+    order[n++] = i, order[n++] = i;
   for (size_t i = n; i > 1; i--) {
     size_t j = ogrh_rng_below(&rng, i), t = order[i - 1];
     order[i - 1] = order[j];
     order[j] = t;
   }
   for (size_t i = 0; i < n; i++)
-    ogrh_reasm_frame(r, "Admin", (const uint8_t *)f.data.p + f.off[order[i]], f.len[order[i]], 1000 + i);
+    ogrh_reasm_frame(r, "Admin", (const uint8_t *)f.data.p + f.off[order[i]], f.len[order[i]],
+                     1000 + i);
   assert_int_equal(g.n, 1);
   assert_string_equal(g.target, "Tankadin");
   assert_memory_equal(g.last.p, data, sizeof data);
@@ -328,7 +343,8 @@ static void log_out(void *ud, const char *prefix, const uint8_t *text, size_t n,
   (void)n;
 }
 
-static void send_frames(ogrh_sender *s, ogrh_ctl_prio p, int tag, size_t count, size_t len, uint64_t now) {
+static void send_frames(ogrh_sender *s, ogrh_ctl_prio p, int tag, size_t count, size_t len,
+                        uint64_t now) {
   static uint8_t buf[4096][250];
   const uint8_t *texts[4096];
   size_t lens[4096];
@@ -341,7 +357,8 @@ static void send_frames(ogrh_sender *s, ogrh_ctl_prio p, int tag, size_t count, 
 }
 
 static void run_ticks(ogrh_sender *s, uint64_t from, uint64_t to, uint64_t step) {
-  for (uint64_t t = from; t <= to; t += step) ogrh_sender_tick(s, t);
+  for (uint64_t t = from; t <= to; t += step)
+    ogrh_sender_tick(s, t);
 }
 
 static void test_throttle_burst_then_rate(void **state) {
@@ -355,7 +372,8 @@ static void test_throttle_burst_then_rate(void **state) {
      (4000 - 17*229 = 107 < 229), the 18th is queued. */
   send_frames(s, OGRH_CTL_NORMAL, 'a', 30, 184, 10000);
   assert_int_equal(l->n, 17);
-  for (size_t i = 0; i < 17; i++) assert_int_equal(l->t[i], 10000);
+  for (size_t i = 0; i < 17; i++)
+    assert_int_equal(l->t[i], 10000);
   /* Then ticks every 80 ms add 64 bytes: the priority holds 107 + 64 = 171 at 10.080 (not
      > 229), 235 at 10.160 -> frame 18 at 10.160, leaving 6; then 6 + 64k > 229 at k = 4:
      frame 19 at 10.480, leaving 33; 33 + 64*4 = 289 > 229: frame 20 at 10.800. */
@@ -416,10 +434,12 @@ static void test_throttle_priorities_share(void **state) {
   size_t start = l->n;
   run_ticks(s, 10020, 70000, 20);
   size_t cnt[3] = {0, 0, 0};
-  for (size_t i = start; i < l->n; i++) cnt[l->who[i] == 'a' ? 0 : l->who[i] == 'n' ? 1 : 2]++;
+  for (size_t i = start; i < l->n; i++)
+    cnt[l->who[i] == 'a' ? 0 : l->who[i] == 'n' ? 1 : 2]++;
   size_t total = cnt[0] + cnt[1] + cnt[2];
   assert_true(total > 180 && total < 215); /* 60 s at 800 B/s / 229 B = 209.6 */
-  for (int i = 0; i < 3; i++) assert_true(cnt[i] * 3 >= total - 6 && cnt[i] * 3 <= total + 6);
+  for (int i = 0; i < 3; i++)
+    assert_true(cnt[i] * 3 >= total - 6 && cnt[i] * 3 <= total + 6);
   ogrh_sender_free(s, 80000);
   free(l);
 }
@@ -450,18 +470,22 @@ static void test_supersede_and_callbacks(void **state) {
   run_ticks(s, 0, 10000, 20);
   send_frames(s, OGRH_CTL_NORMAL, 'x', 20, 184, 10000); /* the burst goes, the rest queues */
   cbs a = {0}, b = {0};
-  ogrh_send_cb ca = {cb_progress, cb_sent, cb_failed, &a}, cbb = {cb_progress, cb_sent, cb_failed, &b};
+  ogrh_send_cb ca = {cb_progress, cb_sent, cb_failed, &a},
+               cbb = {cb_progress, cb_sent, cb_failed, &b};
   uint8_t t1[100], t2[100];
   memset(t1, 'P', sizeof t1);
   memset(t2, 'Q', sizeof t2);
   const uint8_t *x1 = t1, *x2 = t2;
   size_t len = 100;
-  assert_int_equal(ogrh_sender_send(s, OGRH_CTL_BULK, "OGAM", &x1, &len, 1, "poll", &ca, 10000), OGRH_OK);
-  assert_int_equal(ogrh_sender_send(s, OGRH_CTL_BULK, "OGAM", &x2, &len, 1, "poll", &cbb, 10000), OGRH_OK);
+  assert_int_equal(ogrh_sender_send(s, OGRH_CTL_BULK, "OGAM", &x1, &len, 1, "poll", &ca, 10000),
+                   OGRH_OK);
+  assert_int_equal(ogrh_sender_send(s, OGRH_CTL_BULK, "OGAM", &x2, &len, 1, "poll", &cbb, 10000),
+                   OGRH_OK);
   assert_int_equal(a.failed, 1);
   assert_int_equal(a.why, OGRH_SEND_SUPERSEDED);
   run_ticks(s, 10020, 20000, 20);
-  for (size_t i = 0; i < l->n; i++) assert_int_not_equal(l->who[i], 'P');
+  for (size_t i = 0; i < l->n; i++)
+    assert_int_not_equal(l->who[i], 'P');
   assert_int_equal(a.sent, 0);
   assert_int_equal(b.sent, 1);
   assert_int_equal(b.progress, 1);
@@ -522,9 +546,11 @@ static void net_step(net *nt, uint64_t now) {
   for (size_t i = 0; i < n; i++)
     for (int j = 0; j < NEP; j++) {
       if (ogrh_rng_unit(&nt->rng) < nt->loss && j != nt->q[i].from) continue;
-      ogrh_router_receive(nt->ep[j], nt->names[nt->q[i].from], "OGRH", nt->q[i].text, nt->q[i].n, now);
+      ogrh_router_receive(nt->ep[j], nt->names[nt->q[i].from], "OGRH", nt->q[i].text, nt->q[i].n,
+                          now);
     }
-  for (int j = 0; j < NEP; j++) ogrh_router_tick(nt->ep[j], now);
+  for (int j = 0; j < NEP; j++)
+    ogrh_router_tick(nt->ep[j], now);
 }
 
 static void test_loss_recovered_by_nacks(void **state) {
@@ -545,18 +571,23 @@ static void test_loss_recovered_by_nacks(void **state) {
     nt->ep[i] = ogrh_router_new(&c, 0);
     assert_non_null(nt->ep[i]);
     ogrh_buf_init(&nt->g[i].last);
-    ogrh_router_register(nt->ep[i], OGRH_MT_REPAIR, "repair", on_msg, &nt->g[i], OGRH_CTL_NORMAL, OGRH_ROLE_ADMIN);
+    ogrh_router_register(nt->ep[i], OGRH_MT_REPAIR, "repair", on_msg, &nt->g[i], OGRH_CTL_NORMAL,
+                         OGRH_ROLE_ADMIN);
   }
   uint8_t body[20000];
   ogrh_rng r2;
   ogrh_rng_seed(&r2, 4);
-  for (size_t i = 0; i < sizeof body; i++) body[i] = (uint8_t)ogrh_rng_next(&r2);
+  for (size_t i = 0; i < sizeof body; i++)
+    body[i] = (uint8_t)ogrh_rng_next(&r2);
   uint64_t now = 10000;
-  assert_int_equal(ogrh_router_send(nt->ep[0], OGRH_MT_REPAIR, body, sizeof body, -1, NULL, NULL, NULL, now), OGRH_OK);
+  assert_int_equal(
+      ogrh_router_send(nt->ep[0], OGRH_MT_REPAIR, body, sizeof body, -1, NULL, NULL, NULL, now),
+      OGRH_OK);
   for (; now < 200000; now += 20) {
     net_step(nt, now);
     int done = 0;
-    for (int j = 1; j < NEP; j++) done += nt->g[j].n;
+    for (int j = 1; j < NEP; j++)
+      done += nt->g[j].n;
     if (done == NEP - 1) break;
   }
   for (int j = 1; j < NEP; j++) {
@@ -570,8 +601,10 @@ static void test_loss_recovered_by_nacks(void **state) {
   ogrh_router_send(nt->ep[1], OGRH_MT_REPAIR, body, 10, -1, NULL, NULL, NULL, now);
   ogrh_router_send(nt->ep[0], OGRH_MT_REPAIR, body, 10, -1, "Player2", NULL, NULL, now);
   nt->loss = 0;
-  for (int k = 0; k < 2000 && nt->g[2].n < 2; k++) net_step(nt, now += 20);
-  for (int k = 0; k < 50; k++) net_step(nt, now += 20);
+  for (int k = 0; k < 2000 && nt->g[2].n < 2; k++)
+    net_step(nt, now += 20);
+  for (int k = 0; k < 50; k++)
+    net_step(nt, now += 20);
   assert_true(ogrh_router_stats_get(nt->ep[2])->refused_role >= 1);
   assert_int_equal(nt->g[2].n, 2);
   assert_int_equal(nt->g[3].n, 1);

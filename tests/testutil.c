@@ -56,3 +56,56 @@ void tu_set(ogrh_doc *d, const char *path, const char *lit) {
   assert_int_equal(rc, OGRH_OK);
   ogrh_arena_free(a);
 }
+
+static long g_fail_at = -1, g_count;
+static long long g_live;
+
+static void *tu_counting_alloc(void *ud, void *p, size_t osize, size_t nsize) {
+  (void)ud;
+  if (nsize == 0) {
+    if (p) g_live -= (long long)osize;
+    free(p);
+    return NULL;
+  }
+  if (g_count++ == g_fail_at) return NULL;
+  void *q = realloc(p, nsize);
+  if (q) g_live += (long long)nsize - (long long)(p ? osize : 0);
+  return q;
+}
+
+void tu_alloc_begin(long fail_at) {
+  g_fail_at = fail_at;
+  g_count = 0;
+  g_live = 0;
+  ogrh_set_allocator(tu_counting_alloc, NULL);
+}
+
+bool tu_alloc_end(void) {
+  ogrh_set_allocator(NULL, NULL);
+  bool injected = g_fail_at >= 0 && g_count > g_fail_at;
+  g_fail_at = -1;
+  return injected;
+}
+
+long tu_alloc_count(void) {
+  return g_count;
+}
+
+long long tu_alloc_live(void) {
+  return g_live;
+}
+
+long tu_alloc_fail_loop(int (*op)(void *ud, long k), void *ud, long max) {
+  for (long k = 0; k < max; k++) {
+    tu_alloc_begin(k);
+    int rc = op(ud, k);
+    bool injected = tu_alloc_end();
+    if (!injected) {
+      if (rc != OGRH_OK) fprintf(stderr, "run %ld without a failure: %s\n", k, ogrh_strerror(rc));
+      assert_int_equal(rc, OGRH_OK);
+      return k + 1;
+    }
+  }
+  fail_msg("the operation still allocated after %ld runs", max);
+  return max;
+}

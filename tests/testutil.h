@@ -20,4 +20,26 @@ ogrh_doc *tu_generated(uint64_t seed, int scale);
 void tu_set(ogrh_doc *d, const char *path, const char *lit);
 /* Parses a Lua literal into the arena. */
 ogrh_value tu_lit(ogrh_arena *a, const char *text);
+
+/*
+** Allocation-failure testing. tu_alloc_begin(k) installs an allocator that fails the k-th
+** allocation (0-based) from now on and counts the bytes allocated minus the bytes freed;
+** tu_alloc_end() restores the default allocator and says whether the failure was injected
+** (false: the operation made fewer than k+1 allocations).
+*/
+void tu_alloc_begin(long fail_at);
+bool tu_alloc_end(void);
+/* Allocations made and bytes still held (allocated minus freed) since tu_alloc_begin. */
+long tu_alloc_count(void);
+long long tu_alloc_live(void);
+
+/*
+** Runs op(ud, k) with the k-th allocation failing, for k = 0, 1, ... until a run injects no
+** failure (the operation needed fewer allocations), at most max runs. op does the operation
+** and checks everything that must hold after it (a clean error, nothing changed, the objects
+** still valid) and returns its status; when a failure was injected that status must not be
+** OGRH_OK unless the operation really can do without the allocation. Returns the number of
+** runs, failing the test if max was reached or the last (unfailed) run did not succeed.
+*/
+long tu_alloc_fail_loop(int (*op)(void *ud, long k), void *ud, long max);
 #endif

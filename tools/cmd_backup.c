@@ -97,8 +97,8 @@ static int run_backup(int argc, char **argv) {
     return argc < 2 ? EXIT_USAGE : EXIT_OK;
   }
   const char *sub = argv[1];
-  cli_opt opts[] = {{"--label", NULL, true, NULL}, {"--pin", NULL, false, NULL},
-                    {"--json", NULL, false, NULL}, {"--yes", "-y", false, NULL},
+  cli_opt opts[] = {{"--label", NULL, true, NULL},  {"--pin", NULL, false, NULL},
+                    {"--json", NULL, false, NULL},  {"--yes", "-y", false, NULL},
                     {"--output", "-o", true, NULL}, {"--restore", NULL, false, NULL}};
   char *pos[3];
   int npos, rc = cli_parse(&me, argc - 1, argv + 1, opts, NOPTS(opts), pos, 3, &npos, 1);
@@ -114,7 +114,8 @@ static int run_backup(int argc, char **argv) {
   if (!known) return cli_usage_error(&me, "unknown backup command '%s'", sub);
   if (needs_id && (npos != 2 || !parse_id(pos[1], &id)))
     return cli_usage_error(&me, "%s needs FILE and a backup ID (a number from 'backup list')", sub);
-  if (!strcmp(sub, "import") && npos != 2) return cli_usage_error(&me, "import needs FILE and IN (or -)");
+  if (!strcmp(sub, "import") && npos != 2)
+    return cli_usage_error(&me, "import needs FILE and IN (or -)");
   if (!needs_id && strcmp(sub, "import") && npos != 1)
     return cli_usage_error(&me, "%s takes FILE only", sub);
 
@@ -130,7 +131,8 @@ static int run_backup(int argc, char **argv) {
     } else {
       const char *label = cli_get(opts, NOPTS(opts), "--label");
       uint64_t size = stat(file, &st) == 0 ? (uint64_t)st.st_size : 0;
-      if (ogrh_backup_create(s, f, label ? label : "", OGRH_REASON_MANUAL, true, now(), size, &bi, &err)) {
+      if (ogrh_backup_create(s, f, label ? label : "", OGRH_REASON_MANUAL, true, now(), size, &bi,
+                             &err)) {
         rc = cli_fail("%s", ogrh_err_msg(&err));
       } else {
         human_size(bi.raw_size, sz, sizeof sz);
@@ -157,7 +159,8 @@ static int run_backup(int argc, char **argv) {
       printf("no backups of %s yet ('ogrh backup create %s')\n", file, file);
     } else {
       printf("%4s  %-26s %-20s %9s  %s\n", "id", "time", "reason", "size", "label");
-      for (size_t i = 0; i < ogrh_store_count(s); i++) print_info(ogrh_store_at(s, i));
+      for (size_t i = 0; i < ogrh_store_count(s); i++)
+        print_info(ogrh_store_at(s, i));
       printf("%zu backup%s, store %llu bytes\n", ogrh_store_count(s),
              ogrh_store_count(s) == 1 ? "" : "s", (unsigned long long)ogrh_store_bytes(s));
     }
@@ -193,7 +196,8 @@ static int run_backup(int argc, char **argv) {
           size_t nl;
           const char *nm = ogrh_table_name(raids->e[i].val.u.t, &nl);
           const ogrh_value *e = ogrh_table_gets(raids->e[i].val.u.t, "encounters");
-          printf("    %.*s: %u encounters\n", (int)nl, nm, e && e->type == OGRH_TABLE ? e->u.t->n : 0);
+          printf("    %.*s: %u encounters\n", (int)nl, nm,
+                 e && e->type == OGRH_TABLE ? e->u.t->n : 0);
         }
         ogrh_doc_free(d);
       }
@@ -214,17 +218,23 @@ static int run_backup(int argc, char **argv) {
       printf("Deleted backup %u.\n", id);
   } else if (!strcmp(sub, "pin") || !strcmp(sub, "unpin")) {
     bool pin = !strcmp(sub, "pin");
-    if (ogrh_backup_pin(s, id, pin, &err)) rc = cli_fail("%s", ogrh_err_msg(&err));
-    else printf("Backup %u %s.\n", id, pin ? "pinned" : "unpinned");
+    if (ogrh_backup_pin(s, id, pin, &err))
+      rc = cli_fail("%s", ogrh_err_msg(&err));
+    else
+      printf("Backup %u %s.\n", id, pin ? "pinned" : "unpinned");
   } else if (!strcmp(sub, "prune")) {
     size_t n = 0;
-    if (ogrh_backup_prune(s, now(), &n, &err)) rc = cli_fail("%s", ogrh_err_msg(&err));
-    else printf("Pruned %zu backup%s; %zu left.\n", n, n == 1 ? "" : "s", ogrh_store_count(s));
+    if (ogrh_backup_prune(s, now(), &n, &err))
+      rc = cli_fail("%s", ogrh_err_msg(&err));
+    else
+      printf("Pruned %zu backup%s; %zu left.\n", n, n == 1 ? "" : "s", ogrh_store_count(s));
   } else if (!strcmp(sub, "export")) {
     ogrh_buf line;
     ogrh_buf_init(&line);
-    if (ogrh_backup_export(s, id, &line, &err)) rc = cli_fail("%s", ogrh_err_msg(&err));
-    else rc = cli_write_out(cli_get(opts, NOPTS(opts), "--output"), &line);
+    if (ogrh_backup_export(s, id, &line, &err))
+      rc = cli_fail("%s", ogrh_err_msg(&err));
+    else
+      rc = cli_write_out(cli_get(opts, NOPTS(opts), "--output"), &line);
     ogrh_buf_deinit(&line);
   } else if (!strcmp(sub, "import")) {
     ogrh_buf in;
@@ -240,7 +250,8 @@ static int run_backup(int argc, char **argv) {
         if (ogrh_backup_restore(s, file, bi.id, now(), &safety, &err))
           rc = cli_fail("%s; %s was not changed", ogrh_err_msg(&err), file);
         else if (safety.id)
-          printf("Restored it into %s (safety backup %u of the previous state).\n", file, safety.id);
+          printf("Restored it into %s (safety backup %u of the previous state).\n", file,
+                 safety.id);
         else
           printf("Restored it into %s (it did not exist before).\n", file);
       }
@@ -265,13 +276,16 @@ static int run_defaults(int argc, char **argv) {
   ogrh_doc *d;
   if (ogrh_doc_defaults(&d, &err)) return cli_fail("%s", ogrh_err_msg(&err));
   ogrh_backup_info bi;
-  if (ogrh_backup_before(pos[0], OGRH_REASON_BEFORE_DEFAULTS, "before load defaults", now(), &bi, &err)) {
+  if (ogrh_backup_before(pos[0], OGRH_REASON_BEFORE_DEFAULTS, "before load defaults", now(), &bi,
+                         &err)) {
     ogrh_doc_free(d);
     return cli_fail("%s (nothing was changed)", ogrh_err_msg(&err));
   }
   if (bi.id) printf("Backup %u of the previous state created.\n", bi.id);
-  if (ogrh_doc_save(d, pos[0], &err)) rc = cli_fail("%s", ogrh_err_msg(&err));
-  else printf("%s now holds the factory defaults.\n", pos[0]);
+  if (ogrh_doc_save(d, pos[0], &err))
+    rc = cli_fail("%s", ogrh_err_msg(&err));
+  else
+    printf("%s now holds the factory defaults.\n", pos[0]);
   ogrh_doc_free(d);
   return rc;
 }

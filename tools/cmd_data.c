@@ -29,8 +29,10 @@ static int run_get(int argc, char **argv) {
   rc = cli_flag(opts, NOPTS(opts), "--json") ? ogrh_json_write_value(v, 2, &b)
                                              : ogrh_value_write(v, 0, &b);
   if (!rc) rc = ogrh_buf_addc(&b, '\n');
-  if (!rc) rc = cli_write_out(NULL, &b);
-  else rc = cli_fail("cannot format the value: %s", ogrh_strerror(rc));
+  if (!rc)
+    rc = cli_write_out(NULL, &b);
+  else
+    rc = cli_fail("cannot format the value: %s", ogrh_strerror(rc));
   ogrh_buf_deinit(&b);
   ogrh_doc_free(d);
   return rc;
@@ -189,8 +191,8 @@ static int run_stats(int argc, char **argv) {
   if (json)
     printf("{\"file_bytes\": %zu, \"v2\": %s, \"raids\": %zu, \"encounters\": %zu, \"roles\": "
            "%zu, \"slots\": %zu, \"assigned\": %zu, \"per_raid\": [",
-           all.n, ogrh_doc_is_v2(d) ? "true" : "false", st.raids, st.encounters, st.roles,
-           st.slots, st.assigned);
+           all.n, ogrh_doc_is_v2(d) ? "true" : "false", st.raids, st.encounters, st.roles, st.slots,
+           st.assigned);
   else
     printf("file: %s (%zu bytes formatted, schema %s)\nraids: %zu\nencounters: %zu\nroles: "
            "%zu\nslots: %zu\nassigned slots: %zu\n\n%-24s %10s %6s\n",

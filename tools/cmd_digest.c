@@ -45,7 +45,8 @@ static int compare_files(const char *pa, const char *pb, bool a_local, compared 
   memset(c, 0, sizeof *c);
   int rc = load_tree(pa, &c->a, &c->ta);
   if (!rc && (rc = load_tree(pb, &c->b, &c->tb))) c->b = NULL, c->tb = NULL;
-  if (!rc && (rc = a_local ? ogrh_validate(c->ta, c->tb, &c->v) : ogrh_validate(c->tb, c->ta, &c->v)))
+  if (!rc &&
+      (rc = a_local ? ogrh_validate(c->ta, c->tb, &c->v) : ogrh_validate(c->tb, c->ta, &c->v)))
     rc = cli_fail("comparison failed: %s", ogrh_strerror(rc));
   if (rc) compared_free(c);
   return rc;
@@ -53,7 +54,9 @@ static int compare_files(const char *pa, const char *pb, bool a_local, compared 
 
 /* ---- checksum ---- */
 
-static void hexd(char out[17], ogrh_digest d) { snprintf(out, 17, "%016llx", (unsigned long long)d); }
+static void hexd(char out[17], ogrh_digest d) {
+  snprintf(out, 17, "%016llx", (unsigned long long)d);
+}
 
 static const char *compat_of(const ogrh_value *v, char out[16]) {
   ogrh_buf b;
@@ -74,12 +77,17 @@ static int run_checksum(int argc, char **argv) {
   const char *depth_s = cli_get(opts, NOPTS(opts), "--depth");
   int depth = 3;
   if (depth_s) {
-    if (strcmp(depth_s, "raid") == 0) depth = 1;
-    else if (strcmp(depth_s, "encounter") == 0) depth = 2;
-    else if (strcmp(depth_s, "component") == 0) depth = 3;
-    else return cli_usage_error(&cmd_checksum, "--depth must be raid, encounter or component");
+    if (strcmp(depth_s, "raid") == 0)
+      depth = 1;
+    else if (strcmp(depth_s, "encounter") == 0)
+      depth = 2;
+    else if (strcmp(depth_s, "component") == 0)
+      depth = 3;
+    else
+      return cli_usage_error(&cmd_checksum, "--depth must be raid, encounter or component");
   }
-  bool json = cli_flag(opts, NOPTS(opts), "--json"), compat = cli_flag(opts, NOPTS(opts), "--compat");
+  bool json = cli_flag(opts, NOPTS(opts), "--json"),
+       compat = cli_flag(opts, NOPTS(opts), "--compat");
   ogrh_doc *d;
   ogrh_dtree *t;
   if ((rc = load_tree(pos[0], &d, &t))) return rc;
@@ -106,7 +114,8 @@ static int run_checksum(int argc, char **argv) {
       if (compat) json_object_set_new(o, "compat", json_string(c));
       json_object_set_new(jg, ogrh_global_name(g), o);
     } else {
-      printf("  global %-12s %s%s%s\n", ogrh_global_name(g), h, compat ? "  compat " : "", compat ? c : "");
+      printf("  global %-12s %s%s%s\n", ogrh_global_name(g), h, compat ? "  compat " : "",
+             compat ? c : "");
     }
   }
   for (size_t i = 0; i < t->nraids; i++) {
@@ -146,8 +155,8 @@ static int run_checksum(int argc, char **argv) {
         json_object_set_new(je, "digest", json_string(h));
         if (compat) json_object_set_new(je, "compat", json_string(c));
       } else {
-        printf("    encounter %lld %.*s  %s%s%s\n", (long long)e->index, (int)e->name_len, e->name, h,
-               compat ? "  compat " : "", compat ? c : "");
+        printf("    encounter %lld %.*s  %s%s%s\n", (long long)e->index, (int)e->name_len, e->name,
+               h, compat ? "  compat " : "", compat ? c : "");
       }
       for (int k = 0; depth >= 3 && k < OGRH_NCOMPONENTS; k++) {
         hexd(h, e->comp[k]);
@@ -162,12 +171,15 @@ static int run_checksum(int argc, char **argv) {
           if (compat) json_object_set_new(o, "compat", json_string(c));
           json_object_set_new(jc, ogrh_component_name(k), o);
         } else {
-          printf("      %-18s %s%s%s\n", ogrh_component_name(k), h, compat ? "  compat " : "", compat ? c : "");
+          printf("      %-18s %s%s%s\n", ogrh_component_name(k), h, compat ? "  compat " : "",
+                 compat ? c : "");
         }
       }
       if (json) {
-        if (depth >= 3) json_object_set_new(je, "components", jc);
-        else json_decref(jc);
+        if (depth >= 3)
+          json_object_set_new(je, "components", jc);
+        else
+          json_decref(jc);
         json_array_append_new(jencs, je);
       } else {
         json_decref(je);
@@ -175,8 +187,10 @@ static int run_checksum(int argc, char **argv) {
       }
     }
     if (json) {
-      if (depth >= 2) json_object_set_new(jr, "encounters", jencs);
-      else json_decref(jencs);
+      if (depth >= 2)
+        json_object_set_new(jr, "encounters", jencs);
+      else
+        json_decref(jencs);
       json_array_append_new(jraids, jr);
     } else {
       json_decref(jr);

@@ -13,9 +13,12 @@
 /* Printable ASCII stays, backslash doubles, anything else is \xHH: one frame per line. */
 static void print_escaped(FILE *o, const uint8_t *p, size_t n) {
   for (size_t i = 0; i < n; i++) {
-    if (p[i] == '\\') fputs("\\\\", o);
-    else if (p[i] >= 0x20 && p[i] < 0x7f) fputc(p[i], o);
-    else fprintf(o, "\\x%02x", p[i]);
+    if (p[i] == '\\')
+      fputs("\\\\", o);
+    else if (p[i] >= 0x20 && p[i] < 0x7f)
+      fputc(p[i], o);
+    else
+      fprintf(o, "\\x%02x", p[i]);
   }
 }
 
@@ -56,12 +59,15 @@ static void time_out(void *ud, const char *prefix, const uint8_t *t, size_t n, u
 static double seconds_under(const ogrh_ctl_params *p, const ogrh_frames *f, const char *prefix) {
   timing tm = {0, 0};
   ogrh_sender *s = ogrh_sender_new(p, time_out, &tm, 0);
-  for (uint64_t t = 0; t <= 10000; t += 17) ogrh_sender_tick(s, t);
+  for (uint64_t t = 0; t <= 10000; t += 17)
+    ogrh_sender_tick(s, t);
   const uint8_t **texts = malloc(f->n * sizeof *texts);
-  for (size_t i = 0; i < f->n; i++) texts[i] = (const uint8_t *)f->data.p + f->off[i];
+  for (size_t i = 0; i < f->n; i++)
+    texts[i] = (const uint8_t *)f->data.p + f->off[i];
   ogrh_sender_send(s, OGRH_CTL_NORMAL, prefix, texts, f->len, f->n, NULL, NULL, 10000);
   uint64_t t = 10000;
-  while (ogrh_sender_queued(s) && t < 10000 + 24 * 3600 * 1000ull) ogrh_sender_tick(s, t += 17);
+  while (ogrh_sender_queued(s) && t < 10000 + 24 * 3600 * 1000ull)
+    ogrh_sender_tick(s, t += 17);
   free(texts);
   ogrh_sender_free(s, t);
   return (double)(tm.last - 10000) / 1000.0;
@@ -74,8 +80,8 @@ static bool named(const ogrh_table *t, const char *name) {
   return n == strlen(name) && memcmp(s, name, n) == 0;
 }
 
-static int unit_value(ogrh_doc *d, const char *spec, int *kind, char *raid, char *enc,
-                      int *index, ogrh_value *v, ogrh_arena *a) {
+static int unit_value(ogrh_doc *d, const char *spec, int *kind, char *raid, char *enc, int *index,
+                      ogrh_value *v, ogrh_arena *a) {
   char buf[128];
   snprintf(buf, sizeof buf, "%s", spec);
   raid[0] = enc[0] = '\0';
@@ -120,19 +126,19 @@ static int unit_value(ogrh_doc *d, const char *spec, int *kind, char *raid, char
     return OGRH_OK;
   }
   int c = ogrh_component_index(p2 + 1);
-  if (c < 0) return cli_fail("unknown component '%s' (encounterMetadata, roles, playerAssignments, raidMarks, assignmentNumbers, announcements)", p2 + 1);
+  if (c < 0)
+    return cli_fail("unknown component '%s' (encounterMetadata, roles, playerAssignments, "
+                    "raidMarks, assignmentNumbers, announcements)",
+                    p2 + 1);
   *kind = OGRH_UNIT_COMPONENT;
   *index = c;
   return ogrh_component_project(a, et, c, v) ? cli_fail("out of memory") : OGRH_OK;
 }
 
 static int wire_encode(int argc, char **argv, const cli_cmd *me) {
-  cli_opt opts[] = {{"--unit", NULL, true, NULL},
-                    {"--prefix", NULL, true, NULL},
-                    {"--id", NULL, true, NULL},
-                    {"--profile", NULL, true, NULL},
-                    {"--no-compress", NULL, false, NULL},
-                    {"--quiet", "-q", false, NULL}};
+  cli_opt opts[] = {{"--unit", NULL, true, NULL},         {"--prefix", NULL, true, NULL},
+                    {"--id", NULL, true, NULL},           {"--profile", NULL, true, NULL},
+                    {"--no-compress", NULL, false, NULL}, {"--quiet", "-q", false, NULL}};
   char *pos[1];
   int npos, rc = cli_parse(me, argc, argv, opts, NOPTS(opts), pos, 1, &npos, 1);
   if (rc) return rc < 0 ? EXIT_USAGE : EXIT_OK;
@@ -185,8 +191,8 @@ static int wire_encode(int argc, char **argv, const cli_cmd *me) {
       print_escaped(stdout, (const uint8_t *)f.data.p + f.off[i], f.len[i]);
       putchar('\n');
     }
-    printf("# unit: %s %s%s%s%s%s\n", ogrh_unit_kind_name((ogrh_unit_kind)kind), raid[0] ? raid : "",
-           enc[0] ? " > " : "", enc, kind == OGRH_UNIT_COMPONENT ? " > " : "",
+    printf("# unit: %s %s%s%s%s%s\n", ogrh_unit_kind_name((ogrh_unit_kind)kind),
+           raid[0] ? raid : "", enc[0] ? " > " : "", enc, kind == OGRH_UNIT_COMPONENT ? " > " : "",
            kind == OGRH_UNIT_COMPONENT ? ogrh_component_name(index)
            : kind == OGRH_UNIT_GLOBAL  ? ogrh_global_name(index)
                                        : "");
@@ -219,7 +225,8 @@ static void print_msg(void *ud, const char *sender, const ogrh_msg *m, uint64_t 
          m->target[0] ? ", for " : "", m->target, m->body_len);
   ogrh_value v;
   if (m->type == OGRH_MT_REPAIR &&
-      ogrh_compact_decode(dd->a, m->body, m->body_len, &v, NULL) == OGRH_OK && v.type == OGRH_TABLE) {
+      ogrh_compact_decode(dd->a, m->body, m->body_len, &v, NULL) == OGRH_OK &&
+      v.type == OGRH_TABLE) {
     const ogrh_value *k = ogrh_table_geti(v.u.t, 1), *r = ogrh_table_geti(v.u.t, 2),
                      *e = ogrh_table_geti(v.u.t, 3), *ix = ogrh_table_geti(v.u.t, 4),
                      *val = ogrh_table_geti(v.u.t, 5);
@@ -241,7 +248,8 @@ static void print_msg(void *ud, const char *sender, const ogrh_msg *m, uint64_t 
     }
   }
   printf("body (hex):");
-  for (size_t i = 0; i < m->body_len && i < 64; i++) printf(" %02x", m->body[i]);
+  for (size_t i = 0; i < m->body_len && i < 64; i++)
+    printf(" %02x", m->body[i]);
   printf("%s\n", m->body_len > 64 ? " ..." : "");
 }
 
@@ -300,7 +308,8 @@ static int wire_decode(int argc, char **argv, const cli_cmd *me) {
 }
 
 static const char *const wire_usage =
-    "usage: ogrh wire encode FILE --unit UNIT [--prefix P] [--id N] [--profile ctl|retail|unlimited]\n"
+    "usage: ogrh wire encode FILE --unit UNIT [--prefix P] [--id N] [--profile "
+    "ctl|retail|unlimited]\n"
     "                        [--no-compress] [-q]\n"
     "       ogrh wire decode [FILE|-] [--sender NAME]\n\n"
     "encode prints the channel messages a repair of UNIT would send, one per line as\n"

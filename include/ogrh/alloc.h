@@ -38,14 +38,26 @@ char *ogrh_arena_memdup(ogrh_arena *a, const void *p, size_t n);
 /* Bytes obtained from the allocator so far. */
 size_t ogrh_arena_size(const ogrh_arena *a);
 
-/* A growable byte buffer. Always NUL-terminated after a successful append. */
+/*
+** A growable byte buffer. Always NUL-terminated after a successful append. It remembers its
+** first error (as SQLite's sqlite3_str does): once an append has failed, every later append
+** fails with the same code and changes nothing, so a sequence of appends can be checked once,
+** at the end, with ogrh_buf_error.
+*/
 typedef struct ogrh_buf {
   char *p;
   size_t n, cap;
+  int err; /* the first error of an append, OGRH_OK while none */
 } ogrh_buf;
 
 void ogrh_buf_init(ogrh_buf *b);
 void ogrh_buf_deinit(ogrh_buf *b);
+/* Empties the buffer and forgets its error; the memory is kept for reuse. */
+void ogrh_buf_reset(ogrh_buf *b);
+/* The first error of an append since init or reset (OGRH_OK when none). */
+static inline int ogrh_buf_error(const ogrh_buf *b) {
+  return b->err;
+}
 int ogrh_buf_reserve(ogrh_buf *b, size_t extra);
 int ogrh_buf_add(ogrh_buf *b, const void *p, size_t n);
 int ogrh_buf_adds(ogrh_buf *b, const char *s);

@@ -36,8 +36,8 @@ typedef struct ogrh_backup_info {
   uint64_t raw_size;    /* bytes of the file in WoW format */
   uint64_t stored_size; /* compressed bytes of the objects this backup added to the store */
   bool pinned;
-  ogrh_digest root;     /* root digest of the snapshot's document */
-  uint32_t snapshot;    /* id of the snapshot object */
+  ogrh_digest root;  /* root digest of the snapshot's document */
+  uint32_t snapshot; /* id of the snapshot object */
   uint32_t raids, encounters;
 } ogrh_backup_info;
 
@@ -101,8 +101,8 @@ int ogrh_backup_export(ogrh_store *s, uint32_t id, ogrh_buf *line, ogrh_err *err
 int ogrh_backup_import(ogrh_store *s, const char *text, size_t n, int64_t now,
                        ogrh_backup_info *info, ogrh_err *err);
 /* Decodes an export line into a file without a store (for `import --restore`). */
-int ogrh_backup_decode_line(const char *text, size_t n, ogrh_svfile **out,
-                            ogrh_backup_info *info, ogrh_err *err);
+int ogrh_backup_decode_line(const char *text, size_t n, ogrh_svfile **out, ogrh_backup_info *info,
+                            ogrh_err *err);
 
 /*
 ** The automatic backup other operations take before anything destructive: opens the store of

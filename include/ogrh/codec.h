@@ -9,6 +9,7 @@
 #define OGRH_CODEC_H
 
 #include "ogrh/doc.h"
+#include "ogrh/util.h"
 
 /* Appends the compact encoding of v. */
 int ogrh_compact_encode(const ogrh_value *v, ogrh_buf *out);
@@ -31,9 +32,5 @@ int ogrh_op_decode(ogrh_arena *a, const uint8_t *p, size_t n, ogrh_op *out, size
 */
 int ogrh_unit_body_encode(int kind, const char *raid, size_t raid_len, const char *enc,
                           size_t enc_len, int index, const ogrh_value *value, ogrh_buf *out);
-
-/* LEB128 helpers shared by the wire modules. */
-int ogrh_varint_put(ogrh_buf *b, uint64_t v);
-int ogrh_varint_get(const uint8_t **p, const uint8_t *end, uint64_t *v);
 
 #endif

@@ -18,8 +18,8 @@ typedef uint64_t ogrh_digest;
 typedef struct ogrh_dt_enc {
   const char *name; /* the encounter's `name` (not NUL-free in general), owned by the tree */
   uint32_t name_len;
-  uint32_t occ;     /* 1 for the first encounter of this name in the raid, 2 for the next... */
-  int64_t index;    /* key in the raid's encounters table */
+  uint32_t occ;  /* 1 for the first encounter of this name in the raid, 2 for the next... */
+  int64_t index; /* key in the raid's encounters table */
   ogrh_digest comp[OGRH_NCOMPONENTS];
   ogrh_digest digest;
   const ogrh_table *tbl; /* private: the encounter table these digests were computed from */
@@ -32,7 +32,7 @@ typedef struct ogrh_dt_raid {
   ogrh_digest meta, list, own, digest;
   ogrh_dt_enc *encs;
   size_t nencs, capencs;
-  bool partial; /* encounters unknown (a poll carries only raid digests) */
+  bool partial;          /* encounters unknown (a poll carries only raid digests) */
   const ogrh_table *tbl; /* private: the raid table */
   ogrh_digest *dig;      /* private: own, then every encounter digest, packed for hashing */
   size_t capdig;

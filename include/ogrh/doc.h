@@ -52,9 +52,9 @@ int ogrh_component_index(const char *name); /* -1 if unknown */
 
 /* Global components. */
 enum { OGRH_G_TRADEITEMS = 0, OGRH_G_CONSUMES = 1, OGRH_G_ROLESUI = 2, OGRH_NGLOBALS = 3 };
-const char *ogrh_global_name(int g);      /* "tradeItems", "consumes", "rolesUI" */
-const char *ogrh_global_key(int g);       /* key under the schema root: ..., "roles" */
-int ogrh_global_index(const char *name);  /* accepts name or key; -1 if unknown */
+const char *ogrh_global_name(int g);     /* "tradeItems", "consumes", "rolesUI" */
+const char *ogrh_global_key(int g);      /* key under the schema root: ..., "roles" */
+int ogrh_global_index(const char *name); /* accepts name or key; -1 if unknown */
 
 typedef enum {
   OGRH_SCOPE_OTHER = 0, /* outside the synced data (ui, permissions, ...) */

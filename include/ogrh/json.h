@@ -15,6 +15,7 @@
 
 #include "ogrh/error.h"
 #include "ogrh/svfile.h"
+#include "ogrh/util.h"
 #include "ogrh/value.h"
 
 /* Appends the JSON text of v (indent 0 = compact, else spaces per level). */
@@ -26,10 +27,5 @@ int ogrh_json_read_value(ogrh_arena *a, const char *text, size_t len, ogrh_value
                          ogrh_err *err);
 int ogrh_json_read_svfile(const char *text, size_t len, const char *name, ogrh_svfile **out,
                           ogrh_err *err);
-
-/* Base64 (standard alphabet, padded). */
-int ogrh_base64_encode(const void *p, size_t n, ogrh_buf *out);
-int ogrh_base64_decode(const char *s, size_t n, ogrh_buf *out);
-bool ogrh_utf8_valid(const char *s, size_t n);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "ogrh/error.h"
 #include "ogrh/alloc.h"
+#include "ogrh/util.h"
 #include "ogrh/value.h"
 #include "ogrh/svfile.h"
 #include "ogrh/doc.h"

@@ -34,20 +34,20 @@ typedef void (*ogrh_handler_fn)(void *ud, const char *sender, const ogrh_msg *m,
 typedef unsigned (*ogrh_role_fn)(void *ud, const char *player);
 
 typedef struct ogrh_router_stats {
-  uint64_t sent_messages, sent_frames, received, own_echoes, bad_version, not_for_us,
-      unknown_type, refused_role, resent_frames, expired_nacks;
+  uint64_t sent_messages, sent_frames, received, own_echoes, bad_version, not_for_us, unknown_type,
+      refused_role, resent_frames, expired_nacks;
 } ogrh_router_stats;
 
 typedef struct ogrh_router_cfg {
-  const char *self;               /* our player name */
+  const char *self; /* our player name */
   ogrh_wire_cfg wire;
   ogrh_ctl_params ctl;
   ogrh_reasm_limits limits;
-  uint64_t retain_ms;             /* how long sent frames stay available for resends */
-  uint64_t seed;                  /* NACK jitter */
-  ogrh_out_fn out;                /* frames to the channel */
-  ogrh_role_fn role;              /* NULL: everyone is a member */
-  void *ud;                       /* for out and role */
+  uint64_t retain_ms; /* how long sent frames stay available for resends */
+  uint64_t seed;      /* NACK jitter */
+  ogrh_out_fn out;    /* frames to the channel */
+  ogrh_role_fn role;  /* NULL: everyone is a member */
+  void *ud;           /* for out and role */
 } ogrh_router_cfg;
 
 void ogrh_router_cfg_default(ogrh_router_cfg *c);

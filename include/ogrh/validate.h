@@ -40,10 +40,10 @@ typedef struct ogrh_vr_raid {
 
 typedef struct ogrh_validation {
   bool valid;
-  ogrh_level level;      /* deepest level at which a difference was found */
-  unsigned globals;      /* bit g set: global component g differs */
-  bool raid_list;        /* the raid list (names, order) differs */
-  ogrh_vr_raid *raids;   /* only raids with a difference */
+  ogrh_level level;    /* deepest level at which a difference was found */
+  unsigned globals;    /* bit g set: global component g differs */
+  bool raid_list;      /* the raid list (names, order) differs */
+  ogrh_vr_raid *raids; /* only raids with a difference */
   size_t nraids;
   ogrh_arena *arena;
 } ogrh_validation;
@@ -60,17 +60,22 @@ int ogrh_validation_json(const ogrh_validation *v, ogrh_buf *out);
 /* ---- repair plans ---- */
 
 typedef enum {
-  OGRH_UNIT_FULL = 0,   /* the whole schema root */
-  OGRH_UNIT_RAIDLIST,   /* which raids exist and their order (adds and removes raids) */
-  OGRH_UNIT_RAID,       /* one raid, whole */
-  OGRH_UNIT_RAID_META,  /* a raid's own level: metadata and its encounter list */
-  OGRH_UNIT_ENCOUNTER,  /* one encounter, whole */
-  OGRH_UNIT_COMPONENT,  /* one component of one encounter */
-  OGRH_UNIT_GLOBAL      /* one global component */
+  OGRH_UNIT_FULL = 0,  /* the whole schema root */
+  OGRH_UNIT_RAIDLIST,  /* which raids exist and their order (adds and removes raids) */
+  OGRH_UNIT_RAID,      /* one raid, whole */
+  OGRH_UNIT_RAID_META, /* a raid's own level: metadata and its encounter list */
+  OGRH_UNIT_ENCOUNTER, /* one encounter, whole */
+  OGRH_UNIT_COMPONENT, /* one component of one encounter */
+  OGRH_UNIT_GLOBAL     /* one global component */
 } ogrh_unit_kind;
 const char *ogrh_unit_kind_name(ogrh_unit_kind k);
 
-typedef enum { OGRH_PRIO_CRITICAL = 0, OGRH_PRIO_HIGH, OGRH_PRIO_NORMAL, OGRH_PRIO_LOW } ogrh_priority;
+typedef enum {
+  OGRH_PRIO_CRITICAL = 0,
+  OGRH_PRIO_HIGH,
+  OGRH_PRIO_NORMAL,
+  OGRH_PRIO_LOW
+} ogrh_priority;
 const char *ogrh_priority_name(ogrh_priority p);
 
 typedef struct ogrh_repair_unit {
@@ -130,8 +135,8 @@ int ogrh_repair_unit_label(const ogrh_repair_unit *u, ogrh_buf *out);
 ** target's schema root (one change record, scope ALL). On any failure nothing changes and err
 ** names the unit that did not verify.
 */
-int ogrh_repair_apply(ogrh_doc *target, const ogrh_value *source_root,
-                      const ogrh_repair_plan *plan, ogrh_err *err);
+int ogrh_repair_apply(ogrh_doc *target, const ogrh_value *source_root, const ogrh_repair_plan *plan,
+                      ogrh_err *err);
 
 /* ---- differences as paths ---- */
 

@@ -14,21 +14,14 @@
 
 #include "ogrh/alloc.h"
 
-typedef enum {
-  OGRH_NIL = 0,
-  OGRH_BOOL,
-  OGRH_INT,
-  OGRH_DOUBLE,
-  OGRH_STRING,
-  OGRH_TABLE
-} ogrh_type;
+typedef enum { OGRH_NIL = 0, OGRH_BOOL, OGRH_INT, OGRH_DOUBLE, OGRH_STRING, OGRH_TABLE } ogrh_type;
 
 typedef struct ogrh_table ogrh_table;
 
 typedef struct ogrh_value {
-  uint8_t type;  /* ogrh_type */
-  uint8_t b;     /* boolean value */
-  uint32_t len;  /* string length in bytes */
+  uint8_t type; /* ogrh_type */
+  uint8_t b;    /* boolean value */
+  uint32_t len; /* string length in bytes */
   union {
     int64_t i;
     double d;

@@ -10,7 +10,7 @@
 #define OGRH_WIRE_H
 
 #include "ogrh/codec.h"
-#include "ogrh/gen.h"
+#include "ogrh/util.h"
 
 #define OGRH_WIRE_VERSION 1
 /* WoW 1.12: prefix + text <= 254 bytes. */
@@ -21,13 +21,13 @@
 /* ---- configuration ---- */
 
 typedef struct ogrh_wire_cfg {
-  char prefix[17];     /* the addon prefix the channel carries (1..16 bytes), default "OGRH" */
+  char prefix[17];        /* the addon prefix the channel carries (1..16 bytes), default "OGRH" */
   uint8_t forbidden[256]; /* 1: the byte may not appear in a frame (default NUL, LF, CR, '|') */
   /* derived by ogrh_wire_cfg_update: */
-  uint8_t alphabet[256];  /* digit -> byte */
-  int16_t digit[256];     /* byte -> digit, -1 if forbidden */
-  int base;               /* number of allowed bytes */
-  size_t frame_text;      /* text bytes per frame: OGRH_WIRE_LIMIT - strlen(prefix) */
+  uint8_t alphabet[256]; /* digit -> byte */
+  int16_t digit[256];    /* byte -> digit, -1 if forbidden */
+  int base;              /* number of allowed bytes */
+  size_t frame_text;     /* text bytes per frame: OGRH_WIRE_LIMIT - strlen(prefix) */
 } ogrh_wire_cfg;
 
 void ogrh_wire_cfg_default(ogrh_wire_cfg *c);
@@ -64,10 +64,10 @@ enum { OGRH_MSG_COMPRESSED = 1, OGRH_MSG_TARGETED = 2 };
 
 typedef struct ogrh_msg {
   uint8_t version, type, flags;
-  char target[32];       /* "" when the message is for everyone */
-  const uint8_t *body;   /* decompressed body */
+  char target[32];     /* "" when the message is for everyone */
+  const uint8_t *body; /* decompressed body */
   size_t body_len;
-  uint16_t id;           /* sender's message id */
+  uint16_t id; /* sender's message id */
 } ogrh_msg;
 
 /* The frames of one message, each a channel-safe text of at most cfg->frame_text bytes. */
@@ -93,14 +93,14 @@ int ogrh_wire_pack(const ogrh_wire_cfg *c, uint16_t id, uint8_t type, const char
 /* ---- reassembly ---- */
 
 typedef struct ogrh_reasm_limits {
-  size_t max_bytes_per_sender;   /* incomplete messages a sender can make us hold */
+  size_t max_bytes_per_sender; /* incomplete messages a sender can make us hold */
   size_t max_messages_per_sender;
-  size_t max_message_bytes;      /* decompressed body limit */
-  uint64_t timeout_ms;           /* drop an incomplete message this long after its last frame */
-  uint64_t nack_after_ms;        /* ask for missing frames after this long without progress */
-  uint64_t nack_jitter_ms;       /* plus a random part, so that listeners do not all ask */
-  unsigned nack_tries;           /* give up after this many NACKs */
-  uint64_t remember_ms;          /* completed ids are remembered this long (late duplicates) */
+  size_t max_message_bytes; /* decompressed body limit */
+  uint64_t timeout_ms;      /* drop an incomplete message this long after its last frame */
+  uint64_t nack_after_ms;   /* ask for missing frames after this long without progress */
+  uint64_t nack_jitter_ms;  /* plus a random part, so that listeners do not all ask */
+  unsigned nack_tries;      /* give up after this many NACKs */
+  uint64_t remember_ms;     /* completed ids are remembered this long (late duplicates) */
 } ogrh_reasm_limits;
 
 void ogrh_reasm_limits_default(ogrh_reasm_limits *l);
@@ -121,8 +121,8 @@ typedef void (*ogrh_nack_heard_fn)(void *ud, const char *from, const char *owner
                                    const uint16_t *ranges, size_t nranges, uint64_t now_ms);
 
 ogrh_reasm *ogrh_reasm_new(const ogrh_wire_cfg *c, const ogrh_reasm_limits *l, uint64_t seed,
-                           ogrh_deliver_fn deliver, ogrh_nack_fn nack,
-                           ogrh_nack_heard_fn heard, void *ud);
+                           ogrh_deliver_fn deliver, ogrh_nack_fn nack, ogrh_nack_heard_fn heard,
+                           void *ud);
 void ogrh_reasm_free(ogrh_reasm *r);
 /* One frame as it arrived (text after the prefix) from sender. */
 int ogrh_reasm_frame(ogrh_reasm *r, const char *sender, const uint8_t *text, size_t n,
@@ -137,7 +137,7 @@ size_t ogrh_reasm_held(const ogrh_reasm *r);
 ** A NACK frame asking owner for frames of message id: ranges are (first, count) pairs. If the
 ** list does not fit in one frame, nearby ranges are merged until it does.
 */
-int ogrh_wire_nack(const ogrh_wire_cfg *c, const char *owner, uint16_t id,
-                   const uint16_t *ranges, size_t nranges, ogrh_buf *out);
+int ogrh_wire_nack(const ogrh_wire_cfg *c, const char *owner, uint16_t id, const uint16_t *ranges,
+                   size_t nranges, ogrh_buf *out);
 
 #endif

@@ -112,8 +112,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "ogrh-mkdict: cannot write %s\n", argv[1]);
     return 1;
   }
-  fprintf(stderr, "ogrh-mkdict: %zu samples, %zu bytes; dictionary %zu bytes -> %s\n", s.n,
-          s.all.n, n, argv[1]);
+  fprintf(stderr, "ogrh-mkdict: %zu samples, %zu bytes; dictionary %zu bytes -> %s\n", s.n, s.all.n,
+          n, argv[1]);
   free(dict);
   free(s.sizes);
   ogrh_buf_deinit(&s.all);
