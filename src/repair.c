@@ -228,7 +228,10 @@ int ogrh_repair_plan_make(const ogrh_validation *v, const ogrh_value *source_roo
   int rc = OGRH_OK;
   if (v->valid) goto done;
   if (level == OGRH_REPAIR_FULL) {
-    rc = add(&pl, OGRH_UNIT_FULL, canon_size(source_root, &pl.s)) ? OGRH_OK : OGRH_ENOMEM;
+    /* The whole plan: the synced part of the source's root, never its personal keys. */
+    ogrh_value synced;
+    rc = ogrh_schema_synced(p->arena, source_root, &synced);
+    if (!rc) rc = add(&pl, OGRH_UNIT_FULL, canon_size(&synced, &pl.s)) ? OGRH_OK : OGRH_ENOMEM;
     goto done;
   }
   const ogrh_table *src_raids = ogrh_schema_raids(source_root);
@@ -282,10 +285,18 @@ done:
   return OGRH_OK;
 }
 
+int ogrh_component_apply(ogrh_arena *a, ogrh_table *enc, int c, const ogrh_value *proj) {
+  if (!a || !enc || !proj || c < 0 || c >= OGRH_NCOMPONENTS) return OGRH_EINVAL;
+  if (ogrh_components[c].part == OGRH_PART_REST && proj->type != OGRH_TABLE) return OGRH_ETYPE;
+  ogrh_value copied;
+  int rc = ogrh_value_copy(a, proj, &copied);
+  return rc ? rc : ogrh_component_set(a, enc, c, &copied);
+}
+
 int ogrh_repair_unit_label(const ogrh_repair_unit *u, ogrh_buf *out) {
   switch (u->kind) {
   case OGRH_UNIT_FULL:
-    return ogrh_buf_adds(out, "whole document");
+    return ogrh_buf_adds(out, "the whole plan");
   case OGRH_UNIT_RAIDLIST:
     return ogrh_buf_adds(out, "raid list");
   case OGRH_UNIT_GLOBAL:
@@ -401,7 +412,13 @@ static int apply_unit(stager *st, const ogrh_repair_unit *u) {
   const ogrh_table *sraids = ogrh_schema_raids(st->src);
   ogrh_value v;
   int rc;
-  if (u->kind == OGRH_UNIT_FULL) return copy(st, st->src, &st->root);
+  if (u->kind == OGRH_UNIT_FULL) {
+    /* The synced keys from the source; the target's own keys stay as they are. */
+    ogrh_value synced, copied;
+    if ((rc = ogrh_schema_synced(st->a, st->src, &synced)) || (rc = copy(st, &synced, &copied)))
+      return rc;
+    return ogrh_schema_replace_synced(st->a, st->root.u.t, &copied);
+  }
   if (u->kind == OGRH_UNIT_GLOBAL) {
     if ((rc = copy(st, ogrh_global_get(st->src, u->index), &v))) return rc;
     return ogrh_table_set(st->a, st->root.u.t, ogrh_global_keyv(u->index), &v);

@@ -198,11 +198,139 @@ static void test_allocation_failures(void **state) {
   ogrh_doc_free(client);
 }
 
+/* ---- a repair carries and replaces only the synced plan (issue 15) ---- */
+
+static const char *const personal_keys[] = {
+    "ui",         "recruitment", "invites", "consumesTracking", "rosterManagement", "permissions",
+    "versioning", "minimap",     "sorting", "autoPromotes",     "someUnknownKey"};
+enum { NPERSONAL = sizeof personal_keys / sizeof personal_keys[0] };
+
+/* A different value in every personal key of each side, as real files have them. */
+static void personalize(ogrh_doc *d, const char *who) {
+  char path[64], lit[256];
+  for (int i = 0; i < NPERSONAL; i++) {
+    snprintf(path, sizeof path, "%s", personal_keys[i]);
+    snprintf(lit, sizeof lit, "{ owner = '%s', n = %d, notes = { '%s notes %d', x = %d } }", who, i,
+             who, i, i * 7);
+    tu_set(d, path, lit);
+  }
+}
+
+/* Each personal key of d written as text, into out[i]. */
+static void personal_text(ogrh_doc *d, ogrh_buf out[NPERSONAL]) {
+  for (int i = 0; i < NPERSONAL; i++) {
+    const ogrh_value *v;
+    ogrh_buf_reset(&out[i]);
+    assert_int_equal(ogrh_doc_get(d, personal_keys[i], &v, NULL), OGRH_OK);
+    assert_int_equal(ogrh_value_write(v, 0, &out[i]), OGRH_OK);
+  }
+}
+
+static void test_full_repair_keeps_personal_data(void **state) {
+  (void)state;
+  for (int level = OGRH_REPAIR_AUTO; level <= OGRH_REPAIR_FULL; level++) {
+    ogrh_doc *admin = tu_generated(14, 1), *client = tu_generated(14, 1);
+    personalize(admin, "admin");
+    personalize(client, "client");
+    drift(client);
+    /* Another variable of the file is the player's too. */
+    ogrh_svfile *f = ogrh_doc_svfile(client);
+    ogrh_value other = tu_lit(f->arena, "{ mine = true }");
+    assert_int_equal(ogrh_svfile_set(f, "OGRH_ConsumeHelper_SV", &other), OGRH_OK);
+    ogrh_buf before[NPERSONAL], after[NPERSONAL];
+    for (int i = 0; i < NPERSONAL; i++) {
+      ogrh_buf_init(&before[i]);
+      ogrh_buf_init(&after[i]);
+    }
+    personal_text(client, before);
+    ogrh_validation *v = compare(client, admin);
+    assert_false(v->valid);
+    ogrh_repair_opts o = {(ogrh_repair_level)level, NULL, NULL};
+    ogrh_repair_plan *p;
+    assert_int_equal(ogrh_repair_plan_make(v, ogrh_doc_root(admin), &o, &p), OGRH_OK);
+    if (level == OGRH_REPAIR_FULL) {
+      /* The unit's cost is the synced part's: the admin's personal keys are not in it. */
+      ogrh_arena *a = ogrh_arena_new();
+      ogrh_value syn;
+      ogrh_buf b;
+      ogrh_buf_init(&b);
+      assert_int_equal(ogrh_schema_synced(a, ogrh_doc_root(admin), &syn), OGRH_OK);
+      assert_int_equal(ogrh_canon_encode(&syn, &b), OGRH_OK);
+      assert_int_equal(p->n, 1);
+      assert_int_equal(p->units[0].bytes, b.n + OGRH_UNIT_OVERHEAD);
+      assert_null(strstr(plan_text(p), "admin notes"));
+      ogrh_buf_reset(&b);
+      assert_int_equal(ogrh_canon_encode(ogrh_doc_root(admin), &b), OGRH_OK);
+      assert_true(p->units[0].bytes < b.n);
+      ogrh_buf_deinit(&b);
+      ogrh_arena_free(a);
+    }
+    ogrh_err err;
+    assert_int_equal(ogrh_repair_apply(client, ogrh_doc_root(admin), p, &err), OGRH_OK);
+    /* The plan is the admin's now; every personal key is the client's, byte for byte. */
+    ogrh_validation *w = compare(client, admin);
+    assert_true(w->valid);
+    personal_text(client, after);
+    for (int i = 0; i < NPERSONAL; i++) {
+      assert_int_equal(before[i].n, after[i].n);
+      assert_memory_equal(before[i].p, after[i].p, before[i].n);
+      assert_non_null(strstr(after[i].p, "client"));
+    }
+    const ogrh_value *mine = ogrh_svfile_get(f, "OGRH_ConsumeHelper_SV");
+    assert_non_null(mine);
+    assert_non_null(ogrh_table_gets(mine->u.t, "mine"));
+    assert_int_equal(ogrh_schema_unsynced_differences(ogrh_doc_root(client), ogrh_doc_root(admin)),
+                     NPERSONAL);
+    for (int i = 0; i < NPERSONAL; i++) {
+      ogrh_buf_deinit(&before[i]);
+      ogrh_buf_deinit(&after[i]);
+    }
+    ogrh_validation_free(w);
+    ogrh_validation_free(v);
+    ogrh_repair_plan_free(p);
+    ogrh_doc_free(admin);
+    ogrh_doc_free(client);
+  }
+}
+
+/* A client with no plan at all gets the admin's whole plan, and nothing personal of his. */
+static void test_full_repair_of_an_empty_file(void **state) {
+  (void)state;
+  ogrh_doc *admin = tu_generated(15, 1), *client;
+  personalize(admin, "admin");
+  assert_int_equal(
+      ogrh_doc_from_svfile(tu_parse("OGRH_SV = { schemaVersion = 'v2' }"), &client, NULL), OGRH_OK);
+  ogrh_dtree *l, *r = tree_of(admin);
+  assert_int_equal(ogrh_dtree_build_root(NULL, &l), OGRH_OK);
+  ogrh_validation *v;
+  assert_int_equal(ogrh_validate(l, r, &v), OGRH_OK);
+  ogrh_repair_opts o = {OGRH_REPAIR_FULL, NULL, NULL};
+  ogrh_repair_plan *p;
+  assert_int_equal(ogrh_repair_plan_make(v, ogrh_doc_root(admin), &o, &p), OGRH_OK);
+  ogrh_err err;
+  assert_int_equal(ogrh_repair_apply(client, ogrh_doc_root(admin), p, &err), OGRH_OK);
+  ogrh_validation *w = compare(client, admin);
+  assert_true(w->valid);
+  for (int i = 0; i < NPERSONAL; i++) {
+    const ogrh_value *x;
+    assert_int_equal(ogrh_doc_get(client, personal_keys[i], &x, NULL), OGRH_ENOTFOUND);
+  }
+  ogrh_validation_free(w);
+  ogrh_validation_free(v);
+  ogrh_repair_plan_free(p);
+  ogrh_dtree_free(l);
+  ogrh_dtree_free(r);
+  ogrh_doc_free(admin);
+  ogrh_doc_free(client);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_empty_plan),
       cmocka_unit_test(test_level_names),
       cmocka_unit_test(test_allocation_failures),
+      cmocka_unit_test(test_full_repair_keeps_personal_data),
+      cmocka_unit_test(test_full_repair_of_an_empty_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

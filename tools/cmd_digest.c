@@ -288,6 +288,11 @@ static int run_diff(int argc, char **argv) {
   ogrh_buf b;
   ogrh_buf_init(&b);
   ogrh_diff(ogrh_doc_root(c.a), ogrh_doc_root(c.b), c.v, &b);
+  /* The player's own keys are never compared, but say that they differ. */
+  size_t own = ogrh_schema_unsynced_differences(ogrh_doc_root(c.a), ogrh_doc_root(c.b));
+  if (own)
+    ogrh_buf_printf(&b, "differences outside the synced plan: %zu key%s, not compared\n", own,
+                    own == 1 ? "" : "s");
   if (b.n) fputs(b.p, stdout);
   rc = c.v->valid ? EXIT_OK : EXIT_FAIL;
   ogrh_buf_deinit(&b);
@@ -301,7 +306,10 @@ const cli_cmd cmd_diff = {
     "Prints one line per differing leaf inside the parts that differ, with paths in A's\n"
     "indexes:\n"
     "  encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.2: \"Tankadin\" -> \"Warbob\"\n"
-    "Exit status 0 when the files agree, 1 when they differ. Example:\n"
+    "Only the synced plan is compared (encounterMgmt and the global components); keys of the\n"
+    "player's own (ui, recruitment, ...) that differ are counted on one line:\n"
+    "  differences outside the synced plan: 2 keys, not compared\n"
+    "Exit status 0 when the plans agree, 1 when they differ. Example:\n"
     "  ogrh diff admin.lua client.lua\n",
     run_diff};
 
