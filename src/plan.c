@@ -5,6 +5,7 @@
 ** player is, and replacing him by another.
 */
 #include "ogrh/plan.h"
+#include "ogrh/schema.h"
 #include "ogrh/util.h"
 
 #include <stdio.h>
@@ -46,11 +47,6 @@ static void pl_put_num(ogrh_buf *b, const ogrh_value *v) {
   ogrh_buf_printf(b, "%.14g", pl_dbl(v));
 }
 
-static const ogrh_table *pl_sub(const ogrh_table *t, const char *key) {
-  const ogrh_value *v = t ? ogrh_table_gets(t, key) : NULL;
-  return v && v->type == OGRH_TABLE ? v->u.t : NULL;
-}
-
 /* The string at t[key], or NULL. */
 static const ogrh_value *pl_strv(const ogrh_table *t, const char *key) {
   const ogrh_value *v = t ? ogrh_table_gets(t, key) : NULL;
@@ -60,7 +56,7 @@ static const ogrh_value *pl_strv(const ogrh_table *t, const char *key) {
 /* Entry i of a list (raids, encounters, roles) when it is one: an integer key, a table. */
 static const ogrh_table *pl_entry(const ogrh_table *list, uint32_t i, int64_t *key) {
   const ogrh_entry *e = &list->e[i];
-  if (e->key.type != OGRH_INT || e->val.type != OGRH_TABLE) return NULL;
+  if (!ogrh_is_item(e)) return NULL;
   *key = e->key.u.i;
   return e->val.u.t;
 }
@@ -340,11 +336,11 @@ int ogrh_name_unit(ogrh_doc *d, int depth, int64_t raid, int64_t enc, int64_t ro
   const ogrh_table *raids = ogrh_doc_raids(d);
   int rc = pl_unit_seg(raids, raid, b);
   if (rc || depth == 1) return rc;
-  const ogrh_table *encs = pl_sub(pl_at(raids, raid), "encounters");
+  const ogrh_table *encs = ogrh_raid_encounters(pl_at(raids, raid));
   ogrh_buf_addc(b, '/');
   if ((rc = pl_unit_seg(encs, enc, b)) || depth == 2) return rc;
   ogrh_buf_addc(b, '/');
-  return pl_unit_seg(pl_sub(pl_at(encs, enc), "roles"), role, b);
+  return pl_unit_seg(ogrh_table_child(pl_at(encs, enc), "roles"), role, b);
 }
 
 /* Appends the candidates of a level for an error message, cut to a reasonable length. */
@@ -484,8 +480,8 @@ static int pl_find_below(ogrh_doc *d, int depth, int64_t raid, int64_t enc, ogrh
   }
   const ogrh_table *t = depth == 1 ? ogrh_doc_raid(d, raid) : ogrh_doc_encounter(d, raid, enc);
   rc = depth == 1
-           ? pl_find(pl_sub(t, "encounters"), "encounter", "encounters", parent.p, seg, out, err)
-           : pl_find(pl_sub(t, "roles"), "role", "roles", parent.p, seg, out, err);
+           ? pl_find(ogrh_raid_encounters(t), "encounter", "encounters", parent.p, seg, out, err)
+           : pl_find(ogrh_table_child(t, "roles"), "role", "roles", parent.p, seg, out, err);
   ogrh_buf_deinit(&parent);
   return rc;
 }
@@ -574,7 +570,7 @@ static const ogrh_table *ann_by_id(const ann *a, int64_t id) {
 
 /* The per-position slot table (assignedPlayers, raidMarks, assignmentNumbers) of role n. */
 static const ogrh_table *ann_slots(const ann *a, int64_t pos, const char *key) {
-  return pl_sub(ann_by_pos(a, pos), key);
+  return ogrh_table_child(ann_by_pos(a, pos), key);
 }
 
 /* The player in a slot: a string (the addon would concatenate other values; we skip them). */
@@ -666,7 +662,7 @@ static const ogrh_table *ann_text_role(const ann *a, int64_t id) {
 
 /* textValues[k] when it is a non-empty string. */
 static const ogrh_value *ann_text(const ogrh_table *role, int64_t k) {
-  const ogrh_table *vals = pl_sub(role, "textValues");
+  const ogrh_table *vals = ogrh_table_child(role, "textValues");
   const ogrh_value *v = vals ? ogrh_table_geti(vals, k) : NULL;
   return v && v->type == OGRH_STRING && v->len ? v : NULL;
 }
@@ -701,7 +697,7 @@ static bool ann_valid(const ann *a, const tag *t) {
   case TAG_CK: {
     const ogrh_table *r = ann_by_id(a, t->role);
     if (!r || !pl_truthy(ogrh_table_gets(r, "isConsumeCheck"))) return false;
-    const ogrh_table *c = pl_at(pl_sub(r, "consumes"), t->arg);
+    const ogrh_table *c = pl_at(ogrh_table_child(r, "consumes"), t->arg);
     const ogrh_value *nm = pl_strv(c, "primaryName");
     return nm && nm->len;
   }
@@ -711,7 +707,7 @@ static bool ann_valid(const ann *a, const tag *t) {
   }
   case TAG_L: {
     const ogrh_table *r = ann_text_role(a, t->role);
-    const ogrh_table *vals = pl_sub(r, "textValues");
+    const ogrh_table *vals = ogrh_table_child(r, "textValues");
     uint32_t n = vals ? ogrh_table_seqlen(vals) : 0;
     for (uint32_t k = 1; k <= n; k++)
       if (ann_text(r, k)) return true;
@@ -799,7 +795,7 @@ static void ann_replace(const ann *a, const tag *t, ogrh_buf *b) {
   case TAG_CK: {
     const ogrh_table *r = ann_by_id(a, t->role);
     if (!r || !pl_truthy(ogrh_table_gets(r, "isConsumeCheck"))) return;
-    const ogrh_table *c = pl_at(pl_sub(r, "consumes"), t->arg);
+    const ogrh_table *c = pl_at(ogrh_table_child(r, "consumes"), t->arg);
     if (!c) return;
     /* FormatConsumeItemLinks: the primary item, then the secondary when alternates are allowed. */
     bool primary = pl_truthy(ogrh_table_gets(c, "primaryId"));
@@ -823,7 +819,7 @@ static void ann_replace(const ann *a, const tag *t, ogrh_buf *b) {
   }
   case TAG_L: {
     const ogrh_table *r = ann_text_role(a, t->role);
-    const ogrh_table *vals = pl_sub(r, "textValues");
+    const ogrh_table *vals = ogrh_table_child(r, "textValues");
     uint32_t n = vals ? ogrh_table_seqlen(vals) : 0;
     bool first = true;
     for (uint32_t k = 1; k <= n; k++) {
@@ -963,7 +959,7 @@ static int ann_fill(const ann *a, const char *tmpl, size_t len, ogrh_buf *out) {
 
 static ann ann_of(const ogrh_table *encounter) {
   ann a;
-  a.roles = pl_sub(encounter, "roles");
+  a.roles = ogrh_table_child(encounter, "roles");
   a.n = a.roles ? ogrh_table_seqlen(a.roles) : 0;
   return a;
 }
@@ -1041,7 +1037,7 @@ static size_t pb_role_slots(pb *b, const ogrh_table *role) {
   static const char *const keys[3] = {"assignedPlayers", "raidMarks", "assignmentNumbers"};
   size_t n = (size_t)slots, extra = 0;
   for (int k = 0; k < 3; k++) {
-    const ogrh_table *t = pl_sub(role, keys[k]);
+    const ogrh_table *t = ogrh_table_child(role, keys[k]);
     for (uint32_t i = 0; t && i < t->n; i++)
       if (t->e[i].key.type == OGRH_INT && t->e[i].key.u.i > slots) extra++;
   }
@@ -1053,7 +1049,7 @@ static size_t pb_role_slots(pb *b, const ogrh_table *role) {
   for (size_t i = 0; i < n; i++)
     b->slots[i] = (int64_t)i + 1;
   for (int k = 0; k < 3; k++) {
-    const ogrh_table *t = pl_sub(role, keys[k]);
+    const ogrh_table *t = ogrh_table_child(role, keys[k]);
     for (uint32_t i = 0; t && i < t->n; i++)
       if (t->e[i].key.type == OGRH_INT && t->e[i].key.u.i > slots) b->slots[n++] = t->e[i].key.u.i;
   }
@@ -1066,7 +1062,7 @@ static size_t pb_role_slots(pb *b, const ogrh_table *role) {
 
 /* The player of a slot for the plan: a non-empty string. */
 static const ogrh_value *pb_player(const ogrh_table *role, int64_t slot) {
-  const ogrh_value *v = ann_player(pl_sub(role, "assignedPlayers"), slot);
+  const ogrh_value *v = ann_player(ogrh_table_child(role, "assignedPlayers"), slot);
   return v && v->len ? v : NULL;
 }
 
@@ -1074,7 +1070,8 @@ static void pb_slot(pb *b, const ogrh_table *role, int64_t slot, ogrh_plan_slot 
   s->slot = slot;
   const ogrh_value *p = pb_player(role, slot);
   s->player = p ? pb_dup(b, p->u.s, p->len) : NULL;
-  const ogrh_table *marks = pl_sub(role, "raidMarks"), *nums = pl_sub(role, "assignmentNumbers");
+  const ogrh_table *marks = ogrh_table_child(role, "raidMarks"),
+                   *nums = ogrh_table_child(role, "assignmentNumbers");
   int64_t m = 0;
   if (!pl_int(marks ? ogrh_table_geti(marks, slot) : NULL, &m)) m = 0;
   s->mark = m;
@@ -1141,7 +1138,7 @@ static const char *pb_unit(pb *b, const char *parent, const ogrh_table *list, co
 
 static void pb_texts(pb *b, const ogrh_table *role, ogrh_plan_role *r) {
   if (!pl_truthy(ogrh_table_gets(role, "isTextField"))) return;
-  const ogrh_table *vals = pl_sub(role, "textValues");
+  const ogrh_table *vals = ogrh_table_child(role, "textValues");
   uint32_t n = vals ? ogrh_table_seqlen(vals) : 0;
   r->texts = pb_array(b, n, sizeof *r->texts);
   if (!r->texts) return;
@@ -1170,7 +1167,7 @@ static void pb_role(pb *b, const ogrh_table *role, ogrh_plan_role *r, bool full)
 }
 
 static void pb_lines(pb *b, const ogrh_table *enc, ogrh_plan_encounter *e) {
-  const ogrh_table *ann_t = pl_sub(enc, "announcements");
+  const ogrh_table *ann_t = ogrh_table_child(enc, "announcements");
   uint32_t n = ann_t ? ogrh_table_seqlen(ann_t) : 0;
   ann a = ann_of(enc);
   /* [Rn.L] turns one template into one line per text value: count first, then fill. */
@@ -1196,7 +1193,7 @@ static void pb_lines(pb *b, const ogrh_table *enc, ogrh_plan_encounter *e) {
       }
     }
     const ogrh_table *tr = has_l ? ann_text_role(&a, t.role) : NULL;
-    const ogrh_table *vals = pl_sub(tr, "textValues");
+    const ogrh_table *vals = ogrh_table_child(tr, "textValues");
     uint32_t nv = 1;
     if (has_l) nv = vals ? ogrh_table_seqlen(vals) : 0;
     for (uint32_t v = 1; v <= nv && !b->err; v++) {
@@ -1241,7 +1238,7 @@ static void pb_encounter(pb *b, const ogrh_table *enc, ogrh_plan_encounter *e, i
   e->display_name = pb_name(b, enc, "displayName");
   e->unit = unit;
   e->path = path;
-  const ogrh_table *roles = pl_sub(enc, "roles");
+  const ogrh_table *roles = ogrh_table_child(enc, "roles");
   size_t nroles = 0;
   int64_t k;
   for (uint32_t i = 0; roles && i < roles->n; i++)
@@ -1286,7 +1283,7 @@ static void pb_raid(pb *b, const ogrh_table *raid, ogrh_plan_raid *r, int64_t in
   r->unit = unit;
   ogrh_buf_printf(&b->tmp, "encounterMgmt.raids.%lld", (long long)index);
   r->path = pb_take(b);
-  const ogrh_table *encs = pl_sub(raid, "encounters");
+  const ogrh_table *encs = ogrh_raid_encounters(raid);
   int64_t k;
   size_t nenc = 0;
   for (uint32_t i = 0; encs && i < encs->n; i++)
@@ -1508,13 +1505,13 @@ static void pl_each_slot(const ogrh_table *raids, int64_t only, const char *play
   for (uint32_t i = 0; i < raids->n; i++) {
     const ogrh_table *rt = pl_entry(raids, i, &r);
     if (!rt || (only && r != only)) continue;
-    const ogrh_table *encs = pl_sub(rt, "encounters");
+    const ogrh_table *encs = ogrh_raid_encounters(rt);
     for (uint32_t j = 0; encs && j < encs->n; j++) {
       const ogrh_table *et = pl_entry(encs, j, &e);
-      const ogrh_table *roles = et ? pl_sub(et, "roles") : NULL;
+      const ogrh_table *roles = et ? ogrh_table_child(et, "roles") : NULL;
       for (uint32_t m = 0; roles && m < roles->n; m++) {
         const ogrh_table *ot = pl_entry(roles, m, &k);
-        const ogrh_table *ap = ot ? pl_sub(ot, "assignedPlayers") : NULL;
+        const ogrh_table *ap = ot ? ogrh_table_child(ot, "assignedPlayers") : NULL;
         for (uint32_t s = 0; ap && s < ap->n; s++) {
           const ogrh_entry *en = &ap->e[s];
           if (en->key.type == OGRH_INT && en->val.type == OGRH_STRING && en->val.len == plen &&
@@ -1604,14 +1601,15 @@ bool ogrh_plan_similar_player(ogrh_doc *d, const char *player, ogrh_buf *out) {
   size_t plen = strlen(player);
   int64_t k;
   for (uint32_t i = 0; raids && i < raids->n; i++) {
-    const ogrh_table *encs = pl_sub(pl_entry(raids, i, &k), "encounters");
+    const ogrh_table *encs = ogrh_raid_encounters(pl_entry(raids, i, &k));
     for (uint32_t j = 0; encs && j < encs->n; j++) {
-      const ogrh_table *roles = pl_sub(pl_entry(encs, j, &k), "roles");
+      const ogrh_table *roles = ogrh_table_child(pl_entry(encs, j, &k), "roles");
       for (uint32_t m = 0; roles && m < roles->n; m++) {
-        const ogrh_table *ap = pl_sub(pl_entry(roles, m, &k), "assignedPlayers");
+        const ogrh_table *ap = ogrh_table_child(pl_entry(roles, m, &k), "assignedPlayers");
         for (uint32_t s = 0; ap && s < ap->n; s++) {
           const ogrh_value *v = &ap->e[s].val;
-          if (v->type == OGRH_STRING && v->len == plen && pl_caseless_eq(v->u.s, player, plen)) {
+          if (v->type == OGRH_STRING && v->len == plen && pl_caseless_eq(v->u.s, player, plen) &&
+              memcmp(v->u.s, player, plen) != 0) {
             ogrh_buf_add(out, v->u.s, v->len);
             return true;
           }

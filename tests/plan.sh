@@ -81,6 +81,8 @@ expect 1 "$OGRH" show "$T/d.lua" BWL/Razorgore/Orb; has err "a raid or an encoun
 expect 1 "$OGRH" show "$T/d.lua" BWL/Razorgore; has err "2 encounters in BWL (#1, #3): pick one by index, as in BWL/#1"
 expect 0 "$OGRH" show "$T/d.lua" BWL/#3; has out "^BWL > Razorgore (#3):"
 expect 1 "$OGRH" show "$T/missing.lua"; has err "cannot read"
+printf 'OGRH_SV = {encounterMgmt = {raids = {{name = "MC"}}}}\n' > "$T/v1.lua"
+expect 0 "$OGRH" show "$T/v1.lua"; has err "v1 layout"; has out "^MC: 0 encounters"
 printf 'X = 1\n' > "$T/other.lua"
 expect 1 "$OGRH" show "$T/other.lua"; has err "no raids"
 
@@ -127,7 +129,7 @@ has out "\"old_player\":\"$P\",\"new_player\":\"Standin\",\"dry_run\":true,\"cou
 # Within one raid, then everywhere.
 expect 0 "$OGRH" replace "$T/g.lua" "$P" Standin --raid BWL
 has out "^Standin takes $P's $(slots $bwl):$"
-expect 0 "$OGRH" where "$T/g.lua" "$P" --raid BWL; has out "holds no slot"
+expect 0 "$OGRH" where "$T/g.lua" "$P" --raid BWL; has out "^$P holds no slot in BWL$"; lacks err "did you mean"
 expect 0 "$OGRH" where "$T/g.lua" Standin; has out "^Standin holds $(slots $bwl):$"
 expect 0 "$OGRH" replace "$T/g.lua" "$P" Standin
 expect 0 "$OGRH" where "$T/g.lua" Standin; has out "^Standin holds $(slots $all):$"

@@ -532,6 +532,7 @@ static void test_where(void **state) {
   assert_string_equal(near.p, player);
   ogrh_buf_reset(&near);
   assert_false(ogrh_plan_similar_player(d, "Nobody", &near));
+  assert_false(ogrh_plan_similar_player(d, player, &near)); /* the same name is no suggestion */
   assert_int_equal(near.n, 0);
   ogrh_buf_deinit(&near);
   ogrh_doc_free(d);

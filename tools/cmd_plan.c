@@ -101,6 +101,16 @@ static void fill(out *o, size_t assigned, size_t slots) {
   ogrh_buf_printf(&o->b, "%zu of %zu %s assigned", assigned, slots, plural(slots, "slot", "slots"));
 }
 
+/* The plan commands read the v2 layout; a v1 file keeps roles in tables of their own. */
+static void v1_note(ogrh_doc *d, const char *cmd, const char *file) {
+  if (ogrh_doc_root(d) && !ogrh_doc_is_v2(d))
+    fprintf(stderr,
+            "ogrh %s: %s has the addon's v1 layout: its roles and assignments live in separate "
+            "tables this command does not read (the addon migrates the file to v2 when it "
+            "loads it)\n",
+            cmd, file);
+}
+
 /* ---- show ---- */
 
 static void show_raids(out *o, const ogrh_plan *p) {
@@ -264,6 +274,7 @@ static int run_show(int argc, char **argv) {
   if (rc) return rc < 0 ? EXIT_USAGE : EXIT_OK;
   ogrh_doc *d;
   if ((rc = cli_load(pos[0], &d))) return rc;
+  v1_note(d, "show", pos[0]);
   ogrh_plan *p;
   ogrh_err err;
   if (ogrh_plan_build(d, npos > 1 ? pos[1] : NULL, &p, &err)) {
@@ -360,6 +371,7 @@ static int run_where(int argc, char **argv) {
   if (!*pos[1]) return cli_usage_error(&cmd_where, "PLAYER is empty");
   ogrh_doc *d;
   if ((rc = cli_load(pos[0], &d))) return rc;
+  v1_note(d, "where", pos[0]);
   int64_t raid;
   if ((rc = raid_option(&cmd_where, d, cli_get(opts, NOPTS(opts), "--raid"), &raid))) {
     ogrh_doc_free(d);
@@ -377,7 +389,8 @@ static int run_where(int argc, char **argv) {
     ogrh_slot_list_json(l, pos[1], json_indent(cli_flag(opts, NOPTS(opts), "--compact")), &o.b);
     ogrh_buf_addc(&o.b, '\n');
   } else if (l->n == 0) {
-    ogrh_buf_printf(&o.b, "%s holds no slot", pos[1]);
+    const char *in = cli_get(opts, NOPTS(opts), "--raid");
+    ogrh_buf_printf(&o.b, "%s holds no slot%s%s", pos[1], in ? " in " : "", in ? in : "");
     eol(&o);
   } else {
     bold(&o, pos[1]);
@@ -433,6 +446,7 @@ static int run_replace(int argc, char **argv) {
   bool dry = cli_flag(opts, NOPTS(opts), "--dry-run"), json = cli_flag(opts, NOPTS(opts), "--json");
   ogrh_doc *d;
   if ((rc = cli_load(pos[0], &d))) return rc;
+  v1_note(d, "replace", pos[0]);
   ogrh_replace_opts ro = {0, false, NULL};
   const char *raid_spec = cli_get(opts, NOPTS(opts), "--raid");
   if ((rc = raid_option(&cmd_replace, d, raid_spec, &ro.raid))) {

@@ -221,8 +221,8 @@ int ogrh_plan_where(ogrh_doc *d, const char *player, int64_t raid, ogrh_slot_lis
 void ogrh_slot_list_free(ogrh_slot_list *l);
 
 /*
-** Looks for a player who holds a slot and whose name equals player ignoring the case of ASCII
-** letters, for "did you mean" hints. Appends the first one found to out and returns true.
+** Looks for a player who holds a slot and whose name differs from player only in the case of
+** ASCII letters, for "did you mean" hints. Appends the first one found to out and returns true.
 */
 bool ogrh_plan_similar_player(ogrh_doc *d, const char *player, ogrh_buf *out);
 
