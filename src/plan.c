@@ -457,9 +457,14 @@ done:
   return rc;
 }
 
+static int pl_no_raids(ogrh_err *err) {
+  return ogrh_err_set(err, OGRH_ESCHEMA,
+                      "no raids: the file has no OGRH_SV encounterMgmt.raids table");
+}
+
 int ogrh_name_find_raid(ogrh_doc *d, ogrh_name_seg seg, int64_t *raid, ogrh_err *err) {
   const ogrh_table *raids = ogrh_doc_raids(d);
-  if (!raids) return ogrh_err_set(err, OGRH_ESCHEMA, "the file holds no raids");
+  if (!raids) return pl_no_raids(err);
   return pl_find(raids, "raid", "raids", "", seg, raid, err);
 }
 
@@ -980,6 +985,22 @@ typedef struct pb {
   size_t slots_cap;
 } pb;
 
+/* A builder with a new arena, and the result's zeroed header of `size` bytes in it (NULL when
+** out of memory, with nothing left allocated). */
+static void *pb_begin(pb *b, ogrh_doc *d, size_t size) {
+  memset(b, 0, sizeof *b);
+  b->d = d;
+  ogrh_buf_init(&b->tmp);
+  b->a = ogrh_arena_new();
+  void *p = b->a ? ogrh_arena_alloc(b->a, size) : NULL;
+  if (!p) {
+    ogrh_arena_free(b->a);
+    return NULL;
+  }
+  memset(p, 0, size);
+  return p;
+}
+
 static const char *pb_dup(pb *b, const char *s, size_t n) {
   char *p = ogrh_arena_memdup(b->a, s, n);
   if (!p) {
@@ -1333,9 +1354,7 @@ void ogrh_plan_free(ogrh_plan *p) {
 int ogrh_plan_build(ogrh_doc *d, const char *unit, ogrh_plan **out, ogrh_err *err) {
   *out = NULL;
   const ogrh_table *raids = ogrh_doc_raids(d);
-  if (!raids)
-    return ogrh_err_set(err, OGRH_ESCHEMA,
-                        "no raids: the file has no OGRH_SV encounterMgmt.raids table");
+  if (!raids) return pl_no_raids(err);
   ogrh_plan_view view = OGRH_PLAN_RAIDS;
   ogrh_name_ref ref;
   memset(&ref, 0, sizeof ref);
@@ -1349,14 +1368,9 @@ int ogrh_plan_build(ogrh_doc *d, const char *unit, ogrh_plan **out, ogrh_err *er
                           unit);
     view = ref.depth == 1 ? OGRH_PLAN_RAID : OGRH_PLAN_ENCOUNTER;
   }
-  pb b = {d, ogrh_arena_new(), OGRH_OK, {0}, NULL, 0};
-  ogrh_buf_init(&b.tmp);
-  ogrh_plan *p = b.a ? ogrh_arena_alloc(b.a, sizeof *p) : NULL;
-  if (!p) {
-    ogrh_arena_free(b.a);
-    return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
-  }
-  memset(p, 0, sizeof *p);
+  pb b;
+  ogrh_plan *p = pb_begin(&b, d, sizeof *p);
+  if (!p) return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
   p->arena = b.a;
   p->view = view;
   int64_t k;
@@ -1393,6 +1407,33 @@ int ogrh_plan_build(ogrh_doc *d, const char *unit, ogrh_plan **out, ogrh_err *er
 
 /* ---- the plan as JSON ---- */
 
+/* Opens the object of a raid or an encounter with the fields both have. */
+static void jw_item(jw *w, int64_t index, const char *name, const char *display_name,
+                    const char *unit, const char *path) {
+  jw_open(w, NULL, '{');
+  jw_int(w, "index", index);
+  jw_str(w, "name", name);
+  jw_str(w, "display_name", display_name);
+  jw_str(w, "unit", unit);
+  jw_str(w, "path", path);
+}
+
+static void jw_counts(jw *w, size_t roles, size_t slots, size_t assigned) {
+  jw_int(w, "role_count", (int64_t)roles);
+  jw_int(w, "slot_count", (int64_t)slots);
+  jw_int(w, "assigned_count", (int64_t)assigned);
+}
+
+/* A slot's mark (name and number, null when none) and assignment number. */
+static void jw_mark(jw *w, const char *mark_name, int64_t mark, const ogrh_value *number) {
+  jw_str(w, "mark", mark_name);
+  if (mark)
+    jw_int(w, "mark_index", mark);
+  else
+    jw_str(w, "mark_index", NULL);
+  jw_num(w, "number", number);
+}
+
 static void jw_role(jw *w, const ogrh_plan_role *r, bool full) {
   jw_open(w, NULL, '{');
   jw_int(w, "index", r->index);
@@ -1416,12 +1457,7 @@ static void jw_role(jw *w, const ogrh_plan_role *r, bool full) {
       jw_open(w, NULL, '{');
       jw_int(w, "slot", s->slot);
       jw_str(w, "player", s->player);
-      jw_str(w, "mark", s->mark_name);
-      if (s->mark)
-        jw_int(w, "mark_index", s->mark);
-      else
-        jw_str(w, "mark_index", NULL);
-      jw_num(w, "number", &s->number);
+      jw_mark(w, s->mark_name, s->mark, &s->number);
       jw_close(w, '}');
     }
     jw_close(w, ']');
@@ -1440,28 +1476,14 @@ int ogrh_plan_json(const ogrh_plan *p, int indent, ogrh_buf *out) {
   jw_open(&w, "raids", '[');
   for (size_t i = 0; i < p->nraids; i++) {
     const ogrh_plan_raid *r = &p->raids[i];
-    jw_open(&w, NULL, '{');
-    jw_int(&w, "index", r->index);
-    jw_str(&w, "name", r->name);
-    jw_str(&w, "display_name", r->display_name);
-    jw_str(&w, "unit", r->unit);
-    jw_str(&w, "path", r->path);
+    jw_item(&w, r->index, r->name, r->display_name, r->unit, r->path);
     jw_int(&w, "encounter_count", (int64_t)r->encounter_count);
-    jw_int(&w, "role_count", (int64_t)r->role_count);
-    jw_int(&w, "slot_count", (int64_t)r->slot_count);
-    jw_int(&w, "assigned_count", (int64_t)r->assigned_count);
+    jw_counts(&w, r->role_count, r->slot_count, r->assigned_count);
     jw_open(&w, "encounters", '[');
     for (size_t j = 0; j < r->nencounters; j++) {
       const ogrh_plan_encounter *e = &r->encounters[j];
-      jw_open(&w, NULL, '{');
-      jw_int(&w, "index", e->index);
-      jw_str(&w, "name", e->name);
-      jw_str(&w, "display_name", e->display_name);
-      jw_str(&w, "unit", e->unit);
-      jw_str(&w, "path", e->path);
-      jw_int(&w, "role_count", (int64_t)e->role_count);
-      jw_int(&w, "slot_count", (int64_t)e->slot_count);
-      jw_int(&w, "assigned_count", (int64_t)e->assigned_count);
+      jw_item(&w, e->index, e->name, e->display_name, e->unit, e->path);
+      jw_counts(&w, e->role_count, e->slot_count, e->assigned_count);
       if (p->view != OGRH_PLAN_RAIDS) {
         jw_open(&w, "roles", '[');
         for (size_t k = 0; k < e->nroles; k++)
@@ -1566,21 +1588,14 @@ int ogrh_plan_where(ogrh_doc *d, const char *player, int64_t raid, ogrh_slot_lis
   *out = NULL;
   if (!player || !*player) return ogrh_err_set(err, OGRH_EINVAL, "empty player name");
   const ogrh_table *raids = ogrh_doc_raids(d);
-  if (!raids)
-    return ogrh_err_set(err, OGRH_ESCHEMA,
-                        "no raids: the file has no OGRH_SV encounterMgmt.raids table");
+  if (!raids) return pl_no_raids(err);
   if (raid && !ogrh_doc_raid(d, raid))
     return ogrh_err_set(err, OGRH_ENOTFOUND, "no raid #%lld", (long long)raid);
   size_t plen = strlen(player), n = 0;
   pl_each_slot(raids, raid, player, plen, count_slot, &n);
-  pb b = {d, ogrh_arena_new(), OGRH_OK, {0}, NULL, 0};
-  ogrh_buf_init(&b.tmp);
-  ogrh_slot_list *l = b.a ? ogrh_arena_alloc(b.a, sizeof *l) : NULL;
-  if (!l) {
-    ogrh_arena_free(b.a);
-    return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
-  }
-  memset(l, 0, sizeof *l);
+  pb b;
+  ogrh_slot_list *l = pb_begin(&b, d, sizeof *l);
+  if (!l) return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
   l->arena = b.a;
   l->v = pb_array(&b, n, sizeof *l->v);
   if (l->v) {
@@ -1669,12 +1684,7 @@ static void jw_slots(jw *w, const ogrh_slot_list *l) {
     jw_int(w, "slot", s->slot);
     jw_str(w, "unit", s->unit);
     jw_str(w, "path", s->path);
-    jw_str(w, "mark", s->mark_name);
-    if (s->mark)
-      jw_int(w, "mark_index", s->mark);
-    else
-      jw_str(w, "mark_index", NULL);
-    jw_num(w, "number", &s->number);
+    jw_mark(w, s->mark_name, s->mark, &s->number);
     jw_close(w, '}');
   }
   jw_close(w, ']');

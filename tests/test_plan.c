@@ -53,6 +53,13 @@ static void lines_of(ogrh_doc *d, const char *unit, char *out, size_t cap) {
   ogrh_plan_free(p);
 }
 
+/* Writes a Lua literal at prefix + rest. */
+static void set_at(ogrh_doc *d, const char *prefix, const char *rest, const char *lit) {
+  char path[300];
+  snprintf(path, sizeof path, "%s%s", prefix, rest);
+  tu_set(d, path, lit);
+}
+
 static int change_count;
 static void count_changes(void *ud, const ogrh_change *c) {
   (void)ud;
@@ -248,15 +255,10 @@ static void test_tags_as_the_addon_fills_them(void **state) {
   /* BWL Techies: position 1 is Spellbinder (roleId 3), 2 Tanks (roleId 1), 3 Techie Snack
   ** (roleId 2). T tags go by roleId, P/M/A tags by position, as the addon does. */
   const char *r = "encounterMgmt.raids.2.encounters.5.roles.";
-  char path[200];
-  snprintf(path, sizeof path, "%s1.assignedPlayers", r);
-  tu_set(d, path, "{\"Tankadin\", [3] = \"Warbob\"}");
-  snprintf(path, sizeof path, "%s1.raidMarks", r);
-  tu_set(d, path, "{8, 7, 6}");
-  snprintf(path, sizeof path, "%s1.assignmentNumbers", r);
-  tu_set(d, path, "{2, 0, 1.0}");
-  snprintf(path, sizeof path, "%s2.assignedPlayers", r);
-  tu_set(d, path, "{[2] = \"Holybob\"}");
+  set_at(d, r, "1.assignedPlayers", "{\"Tankadin\", [3] = \"Warbob\"}");
+  set_at(d, r, "1.raidMarks", "{8, 7, 6}");
+  set_at(d, r, "1.assignmentNumbers", "{2, 0, 1.0}");
+  set_at(d, r, "2.assignedPlayers", "{[2] = \"Holybob\"}");
   const ogrh_table *enc = ogrh_doc_encounter(d, 2, 5);
   assert_non_null(enc);
   fill_one(enc, "[R1.T] [R3.T] [R9.T]", "Tanks Spellbinder ");
@@ -368,15 +370,10 @@ static void test_plan_encounter_view(void **state) {
   (void)state;
   ogrh_doc *d = tu_defaults();
   const char *r = "encounterMgmt.raids.2.encounters.1.roles.";
-  char path[200];
-  snprintf(path, sizeof path, "%s1.assignedPlayers.1", r);
-  tu_set(d, path, "\"Tankadin\"");
-  snprintf(path, sizeof path, "%s1.raidMarks.1", r);
-  tu_set(d, path, "8");
-  snprintf(path, sizeof path, "%s2.assignedPlayers", r);
-  tu_set(d, path, "{\"Warbob\", \"\"}"); /* an empty name is an empty slot */
-  snprintf(path, sizeof path, "%s2.assignmentNumbers", r);
-  tu_set(d, path, "{[2] = 3, [5] = 1}"); /* a number past the role's 2 slots */
+  set_at(d, r, "1.assignedPlayers.1", "\"Tankadin\"");
+  set_at(d, r, "1.raidMarks.1", "8");
+  set_at(d, r, "2.assignedPlayers", "{\"Warbob\", \"\"}");   /* an empty name is an empty slot */
+  set_at(d, r, "2.assignmentNumbers", "{[2] = 3, [5] = 1}"); /* a number past the role's 2 slots */
   ogrh_plan *p;
   ogrh_err err;
   assert_int_equal(ogrh_plan_build(d, "BWL/Razorgore", &p, &err), OGRH_OK);

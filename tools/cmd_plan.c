@@ -111,6 +111,17 @@ static void v1_note(ogrh_doc *d, const char *cmd, const char *file) {
             cmd, file);
 }
 
+/* A row "Name (#3)   7/8": the label padded to w columns, then assigned/slots. */
+static void fill_row(out *o, const char *name, const char *unit, int64_t index, int w,
+                     size_t assigned, size_t slots) {
+  size_t start = o->b.n;
+  label(o, name, unit, index);
+  for (int c = width(o->b.p + start); c < w; c++)
+    ogrh_buf_addc(&o->b, ' ');
+  ogrh_buf_printf(&o->b, "  %zu/%zu", assigned, slots);
+  eol(o);
+}
+
 /* ---- show ---- */
 
 static void show_raids(out *o, const ogrh_plan *p) {
@@ -135,12 +146,7 @@ static void show_raids(out *o, const ogrh_plan *p) {
     for (size_t j = 0; j < r->nencounters; j++) {
       const ogrh_plan_encounter *e = &r->encounters[j];
       ogrh_buf_printf(&o->b, "  %*lld  ", wi, (long long)e->index);
-      size_t start = o->b.n;
-      label(o, e->name, e->unit, e->index);
-      for (int k = width(o->b.p + start); k < wn; k++)
-        ogrh_buf_addc(&o->b, ' ');
-      ogrh_buf_printf(&o->b, "  %zu/%zu", e->assigned_count, e->slot_count);
-      eol(o);
+      fill_row(o, e->name, e->unit, e->index, wn, e->assigned_count, e->slot_count);
     }
   }
 }
@@ -154,12 +160,7 @@ static void show_roles(out *o, const ogrh_plan_encounter *e) {
   for (size_t k = 0; k < e->nroles; k++) {
     const ogrh_plan_role *r = &e->roles[k];
     ogrh_buf_adds(&o->b, "  ");
-    size_t start = o->b.n;
-    label(o, r->name, r->unit, r->index);
-    for (int c = width(o->b.p + start); c < wn; c++)
-      ogrh_buf_addc(&o->b, ' ');
-    ogrh_buf_printf(&o->b, "  %zu/%zu", r->assigned_count, r->slot_count);
-    eol(o);
+    fill_row(o, r->name, r->unit, r->index, wn, r->assigned_count, r->slot_count);
   }
 }
 
