@@ -398,6 +398,7 @@ static int pl_find(const ogrh_table *list, const char *what, const char *whats, 
   bool is_index;
   int64_t index = 0, k;
   int rc = pl_seg_parse(seg, &name, &is_index, &index, err);
+  if (rc == OGRH_ENOMEM) ogrh_err_set(err, rc, "out of memory");
   if (rc) goto done;
   const char *in = *parent ? " in " : "";
   if (is_index) {
@@ -412,9 +413,13 @@ static int pl_find(const ogrh_table *list, const char *what, const char *whats, 
     goto report;
   }
   const char *s = name.p ? name.p : "";
+  /* The `name` first; the `displayName` only when no name matches. */
   const char *key = "name";
   size_t count = pl_count_named(list, key, s, name.n);
-  if (count == 0) count = pl_count_named(list, key = "displayName", s, name.n);
+  if (count == 0) {
+    key = "displayName";
+    count = pl_count_named(list, key, s, name.n);
+  }
   if (count == 1) {
     for (uint32_t i = 0; i < list->n; i++) {
       const ogrh_table *t = pl_entry(list, i, &k);

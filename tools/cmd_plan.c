@@ -300,7 +300,7 @@ static int run_show(int argc, char **argv) {
 }
 
 const cli_cmd cmd_show = {
-    "show", "print the plan of a raid or an encounter as players read it",
+    "show", "print the plan (all raids, a raid, an encounter) as players read it",
     "usage: ogrh show FILE [RAID[/ENCOUNTER]] [--json [--compact]]\n\n"
     "Without a unit: every raid, its encounters and how many of their slots are assigned.\n"
     "With a raid: its encounters and their roles. With an encounter: each role with its\n"
@@ -509,7 +509,8 @@ const cli_cmd cmd_replace = {
     "usage: ogrh replace FILE OLD NEW [--raid RAID] [--dry-run] [--json [--compact]]\n\n"
     "Puts NEW in every slot OLD holds, everywhere or in one raid, as one SVM write per slot.\n"
     "Prints each write's change record as 'ogrh set' does, then the slots NEW takes, and\n"
-    "writes FILE atomically. Exit 1 when OLD holds no slot. Example:\n"
+    "writes FILE atomically. Exit 1 when OLD holds no slot, 2 when OLD and NEW are the\n"
+    "same player. Example:\n"
     "  ogrh replace OG-RaidHelper.lua Warbob Tankadin --raid BWL --dry-run\n\n"
     "  --raid RAID    only this raid (a name, or #N)\n"
     "  -n, --dry-run  show the changes, do not write\n"
