@@ -202,7 +202,7 @@ static int run_checksum(int argc, char **argv) {
     json_object_set_new(jroot, "raids", jraids);
     char *s = json_dumps(jroot, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (s) puts(s);
-    free(s);
+    ogrh_json_free(s);
   } else {
     json_decref(jg);
     json_decref(jraids);
