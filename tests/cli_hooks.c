@@ -10,6 +10,7 @@
 ** The installed `ogrh` links neither: the library's own crash point does nothing.
 */
 #include "alloc.h"
+#include "failing_alloc.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,32 +26,18 @@ void ogrh__crashpoint(void) {
   if (at > 0 && ++seen == at) _exit(99);
 }
 
-static long fail_at = -1, count;
-static long long live;
-
-static void *failing_alloc(void *ud, void *p, size_t osize, size_t nsize) {
-  (void)ud;
-  if (nsize == 0) {
-    if (p) live -= (long long)osize;
-    free(p);
-    return NULL;
-  }
-  if (count++ == fail_at) return NULL;
-  void *q = realloc(p, nsize);
-  if (q) live += (long long)nsize - (long long)(p ? osize : 0);
-  return q;
-}
+static failing_alloc_state state = {-1, 0, 0};
 
 static void report(void) {
-  fprintf(stderr, "ogrh-test: alloc fail_at=%ld injected=%d allocations=%ld live=%lld\n", fail_at,
-          count > fail_at, count, live);
+  fprintf(stderr, "ogrh-test: alloc fail_at=%ld injected=%d allocations=%ld live=%lld\n",
+          state.fail_at, state.count > state.fail_at, state.count, state.live);
 }
 
 /* Before main, so that every allocation of the run goes through the failing allocator. */
 __attribute__((constructor)) static void install_failing_allocator(void) {
   const char *e = getenv("OGRH_ALLOC_FAIL_AT");
   if (!e || !*e) return;
-  fail_at = atol(e);
-  ogrh_set_allocator(failing_alloc, NULL);
+  state.fail_at = atol(e);
+  ogrh_set_allocator(failing_alloc, &state);
   atexit(report);
 }
