@@ -344,8 +344,8 @@ static int parse_value(parser *ps, int depth, ogrh_value *out);
 ** Lua's constructor does: positional items (marked in key.b) win, otherwise the last one.
 */
 static int finish_table(parser *ps, size_t base, ogrh_value *out) {
-  ogrh_entry *e = ps->stk + base;
   size_t n = ps->sn - base;
+  ogrh_entry *e = n ? ps->stk + base : NULL; /* no stack yet before the first entry */
   bool sorted = true;
   for (size_t i = 0; i < n; i++) {
     if (e[i].val.type == OGRH_NIL) sorted = false;

@@ -468,6 +468,10 @@ static void test_literal(void **state) {
   assert_int_equal(ogrh_value_parse_literal(a, "1 2", 3, &v, &err), OGRH_ESYNTAX);
   assert_non_null(strstr(err.msg, "expected end of value"));
   assert_int_equal(ogrh_value_parse_literal(a, "Tankadin", 8, &v, &err), OGRH_ESYNTAX);
+  /* An empty table before any entry was ever pushed (found by fuzzing under UBSan). */
+  assert_int_equal(ogrh_value_parse_literal(a, "{}", 2, &v, &err), OGRH_OK);
+  assert_int_equal(v.type, OGRH_TABLE);
+  assert_int_equal(v.u.t->n, 0);
   ogrh_arena_free(a);
 }
 
