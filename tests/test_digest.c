@@ -3,12 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static ogrh_dtree *tree_of(ogrh_doc *d) {
-  ogrh_dtree *t;
-  assert_int_equal(ogrh_dtree_build(d, &t), OGRH_OK);
-  return t;
-}
-
 static ogrh_dt_top top_of(const ogrh_dtree *t) {
   ogrh_dt_top top;
   assert_int_equal(ogrh_dtree_top(t, &top), OGRH_OK);
@@ -72,7 +66,7 @@ static ogrh_digest canon_digest(ogrh_arena *a, const char *lit) {
   ogrh_svfile_set(f, "OGRH_SV", &root);
   ogrh_doc *d;
   ogrh_doc_from_svfile(f, &d, NULL);
-  ogrh_dtree *t = tree_of(d);
+  ogrh_dtree *t = tu_tree(d);
   ogrh_digest g = top_of(t).global[OGRH_G_CONSUMES];
   ogrh_dtree_free(t);
   ogrh_doc_free(d);
@@ -107,7 +101,7 @@ static const char *BWL_RAZOR = "encounterMgmt.raids.2.encounters.1";
 static void test_stability_and_sensitivity(void **state) {
   (void)state;
   ogrh_doc *d = tu_generated(3, 1);
-  ogrh_dtree *t1 = tree_of(d), *t2 = tree_of(d);
+  ogrh_dtree *t1 = tu_tree(d), *t2 = tu_tree(d);
   assert_true(ogrh_dtree_equal(t1, t2));
   assert_int_equal(top_of(t1).nraids, 6);
   const ogrh_value *v;
@@ -119,7 +113,7 @@ static void test_stability_and_sensitivity(void **state) {
   snprintf(changed, sizeof changed, "'%.*s'", (int)v->len, v->u.s);
   changed[1] ^= 1;
   tu_set(d, path, changed);
-  ogrh_dtree *t3 = tree_of(d);
+  ogrh_dtree *t3 = tu_tree(d);
   assert_true(top_of(t3).root != top_of(t1).root);
   assert_true(raid_of(t3, 1)->digest != raid_of(t1, 1)->digest);
   assert_true(raid_of(t3, 1)->encs[0].comp[1] != raid_of(t1, 1)->encs[0].comp[1]);
@@ -133,11 +127,11 @@ static void test_stability_and_sensitivity(void **state) {
 /* Writes at path and checks that exactly the components in `want` changed in raid 2 enc 1. */
 static void expect_components(const char *suffix, const char *lit, unsigned want) {
   ogrh_doc *d = tu_generated(11, 1);
-  ogrh_dtree *before = tree_of(d);
+  ogrh_dtree *before = tu_tree(d);
   char path[256];
   snprintf(path, sizeof path, "%s.%s", BWL_RAZOR, suffix);
   tu_set(d, path, lit);
-  ogrh_dtree *after = tree_of(d);
+  ogrh_dtree *after = tu_tree(d);
   unsigned got = 0;
   for (int c = 0; c < OGRH_NCOMPONENTS; c++)
     if (raid_of(before, 1)->encs[0].comp[c] != raid_of(after, 1)->encs[0].comp[c]) got |= 1u << c;
@@ -171,33 +165,33 @@ static void test_six_components_isolated(void **state) {
 static void test_raid_level(void **state) {
   (void)state;
   ogrh_doc *d = tu_generated(11, 1);
-  ogrh_dtree *t1 = tree_of(d);
+  ogrh_dtree *t1 = tu_tree(d);
   /* Raid metadata (the seed's 6.1.2 test 1). */
   tu_set(d, "encounterMgmt.raids.2.advancedSettings.consumeTracking.enabled", "false");
-  ogrh_dtree *t2 = tree_of(d);
+  ogrh_dtree *t2 = tu_tree(d);
   assert_true(raid_of(t1, 1)->meta != raid_of(t2, 1)->meta);
   assert_int_equal(raid_of(t1, 1)->list, raid_of(t2, 1)->list);
   assert_int_equal(raid_of(t1, 0)->digest, raid_of(t2, 0)->digest); /* other raid unaffected */
   /* Encounter list change (test 2): appending an encounter changes the raid's own digest. */
   tu_set(d, "encounterMgmt.raids.2.encounters.14", "{ name = 'Test' }");
-  ogrh_dtree *t3 = tree_of(d);
+  ogrh_dtree *t3 = tu_tree(d);
   assert_true(raid_of(t3, 1)->list != raid_of(t2, 1)->list);
   assert_int_equal(raid_of(t3, 1)->nencs, 14);
   assert_int_equal(raid_of(t3, 0)->digest, raid_of(t2, 0)->digest);
   /* Globals. */
   tu_set(d, "consumes.1.primaryId", "1");
-  ogrh_dtree *t4 = tree_of(d);
+  ogrh_dtree *t4 = tu_tree(d);
   assert_true(top_of(t4).global[OGRH_G_CONSUMES] != top_of(t3).global[OGRH_G_CONSUMES]);
   assert_int_equal(top_of(t4).global[OGRH_G_TRADEITEMS], top_of(t3).global[OGRH_G_TRADEITEMS]);
   tu_set(d, "roles.Newbie", "'TANKS'");
-  ogrh_dtree *t5 = tree_of(d);
+  ogrh_dtree *t5 = tu_tree(d);
   assert_true(top_of(t5).global[OGRH_G_ROLESUI] != top_of(t4).global[OGRH_G_ROLESUI]);
   tu_set(d, "tradeItems.1.quantity", "20");
-  ogrh_dtree *t6 = tree_of(d);
+  ogrh_dtree *t6 = tu_tree(d);
   assert_true(top_of(t6).global[OGRH_G_TRADEITEMS] != top_of(t5).global[OGRH_G_TRADEITEMS]);
   /* Unsynced data does not move the root. */
   tu_set(d, "ui.selectedRaid", "3");
-  ogrh_dtree *t7 = tree_of(d);
+  ogrh_dtree *t7 = tu_tree(d);
   assert_int_equal(top_of(t7).root, top_of(t6).root);
   ogrh_dtree *all[] = {t1, t2, t3, t4, t5, t6, t7};
   for (int i = 0; i < 7; i++)
@@ -333,7 +327,7 @@ static void random_write(ogrh_doc *d, ogrh_rng *r, ogrh_arena *a) {
 static void test_incremental_equals_full(void **state) {
   (void)state;
   ogrh_doc *d = tu_generated(21, 1);
-  ogrh_dtree *inc = tree_of(d);
+  ogrh_dtree *inc = tu_tree(d);
   assert_int_equal(ogrh_dtree_attach(inc, d), OGRH_OK);
   ogrh_rng r;
   ogrh_rng_seed(&r, 99);
@@ -343,7 +337,7 @@ static void test_incremental_equals_full(void **state) {
     /* Sometimes several writes pile up before the tree is asked. */
     if (ogrh_rng_below(&r, 3) == 0) continue;
     assert_int_equal(ogrh_dtree_update(inc), OGRH_OK);
-    ogrh_dtree *full = tree_of(d);
+    ogrh_dtree *full = tu_tree(d);
     if (!ogrh_dtree_equal(inc, full))
       fprintf(stderr, "mismatch after write %d: %s\n", i, last_write);
     assert_true(ogrh_dtree_equal(inc, full));
@@ -353,7 +347,7 @@ static void test_incremental_equals_full(void **state) {
   /* A whole-root replacement is followed too. */
   ogrh_doc *other = tu_generated(22, 1);
   assert_int_equal(ogrh_doc_replace_root(d, ogrh_doc_root(other), NULL), OGRH_OK);
-  ogrh_dtree *full = tree_of(other);
+  ogrh_dtree *full = tu_tree(other);
   assert_int_equal(ogrh_dtree_update(inc), OGRH_OK);
   assert_true(ogrh_dtree_equal(inc, full));
   ogrh_dtree_free(full);
@@ -366,7 +360,7 @@ static void test_incremental_equals_full(void **state) {
 static void test_scrub_detects_unseen_changes(void **state) {
   (void)state;
   ogrh_doc *d = tu_generated(5, 1);
-  ogrh_dtree *t = tree_of(d);
+  ogrh_dtree *t = tu_tree(d);
   assert_int_equal(ogrh_dtree_attach(t, d), OGRH_OK);
   assert_int_equal(ogrh_dtree_verify(t, NULL), OGRH_OK);
   /* Change the data behind the document's back (as a bug or bit rot would). */
@@ -385,7 +379,7 @@ static void test_scrub_detects_unseen_changes(void **state) {
 static void test_poll_copy(void **state) {
   (void)state;
   ogrh_doc *d = tu_defaults();
-  ogrh_dtree *t = tree_of(d), *p;
+  ogrh_dtree *t = tu_tree(d), *p;
   assert_int_equal(ogrh_dtree_poll_copy(t, &p), OGRH_OK);
   assert_true(top_of(p).partial);
   assert_int_equal(top_of(p).root, top_of(t).root);
@@ -409,7 +403,7 @@ static void test_poll_copy(void **state) {
 static void test_reads_wait_for_updates(void **state) {
   (void)state;
   ogrh_doc *d = tu_defaults();
-  ogrh_dtree *t = tree_of(d);
+  ogrh_dtree *t = tu_tree(d);
   assert_int_equal(ogrh_dtree_attach(t, d), OGRH_OK);
   ogrh_dt_top top;
   const ogrh_dt_raid *r;
@@ -420,7 +414,7 @@ static void test_reads_wait_for_updates(void **state) {
   assert_int_equal(ogrh_dtree_root(t, &root), OGRH_EAGAIN);
   assert_int_equal(ogrh_dtree_raid(t, 0, &r), OGRH_EAGAIN);
   assert_int_equal(ogrh_dtree_find_raid(t, "BWL", 3, 1, &r), OGRH_EAGAIN);
-  ogrh_dtree *p, *other = tree_of(d);
+  ogrh_dtree *p, *other = tu_tree(d);
   assert_int_equal(ogrh_dtree_poll_copy(t, &p), OGRH_EAGAIN);
   assert_false(ogrh_dtree_equal(t, other));
   ogrh_validation *v;
@@ -511,7 +505,7 @@ static int update_op(void *ud, long k) {
   if (tu_alloc_count() <= k) return rc;
   /* The failure was the k-th allocation only: from here on the tree must come right. */
   assert_int_equal(ogrh_dtree_update(u->t), OGRH_OK);
-  ogrh_dtree *full = tree_of(u->d);
+  ogrh_dtree *full = tu_tree(u->d);
   assert_true(ogrh_dtree_equal(u->t, full));
   ogrh_dtree_free(full);
   return rc;
@@ -520,12 +514,12 @@ static int update_op(void *ud, long k) {
 static void test_allocation_failures(void **state) {
   (void)state;
   ogrh_doc *d = tu_generated(6, 1);
-  build_case b = {ogrh_doc_root(d), tree_of(d)};
+  build_case b = {ogrh_doc_root(d), tu_tree(d)};
   long runs = tu_alloc_fail_loop(build_op, &b, 100000);
   assert_true(runs > 20);
   ogrh_dtree_free(b.want);
   for (int round = 0; round < 7; round++) {
-    update_case u = {d, tree_of(d), round, 0};
+    update_case u = {d, tu_tree(d), round, 0};
     assert_int_equal(ogrh_dtree_attach(u.t, d), OGRH_OK);
     long n = tu_alloc_fail_loop(update_op, &u, 100000);
     assert_true(n > 3);

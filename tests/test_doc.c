@@ -390,23 +390,6 @@ static void test_compaction(void **state) {
 
 /* ---- memory stays proportional to live data ---- */
 
-static size_t g_live, g_peak;
-
-static void *peak_alloc(void *ud, void *p, size_t osize, size_t nsize) {
-  (void)ud;
-  if (nsize == 0) {
-    if (p) g_live -= osize;
-    free(p);
-    return NULL;
-  }
-  void *q = realloc(p, nsize);
-  if (q) {
-    g_live += nsize - (p ? osize : 0);
-    if (g_live > g_peak) g_peak = g_live;
-  }
-  return q;
-}
-
 /* A random write of the kinds a raid night makes: assignments, marks, announcements, roles. */
 static void random_plan_write(ogrh_doc *d, ogrh_rng *r, ogrh_arena *lits) {
   static const char *const names[] = {"Tankadin", "Holybob", "Zugzug", "Morwyn", "Belith"};
@@ -446,14 +429,12 @@ static void random_plan_write(ogrh_doc *d, ogrh_rng *r, ogrh_arena *lits) {
 
 static void test_memory_stays_proportional(void **state) {
   (void)state;
-  ogrh_set_allocator(peak_alloc, NULL);
-  g_live = g_peak = 0;
+  tu_alloc_begin(-1); /* counts bytes, fails nothing */
   ogrh_doc *d = tu_defaults();
   ogrh_dtree *t;
   assert_int_equal(ogrh_dtree_build(d, &t), OGRH_OK);
   assert_int_equal(ogrh_dtree_attach(t, d), OGRH_OK);
-  size_t fresh = g_live;
-  g_peak = g_live;
+  long long fresh = tu_alloc_live();
   ogrh_arena *lits = ogrh_arena_new();
   ogrh_rng r;
   ogrh_rng_seed(&r, 17);
@@ -463,16 +444,17 @@ static void test_memory_stays_proportional(void **state) {
     if (i % 64 == 0) assert_int_equal(ogrh_dtree_update(t), OGRH_OK);
     if (i % 32 == 0) ogrh_arena_free(lits), lits = ogrh_arena_new();
   }
-  size_t peak = g_peak;
+  long long peak = tu_alloc_peak();
   /* Compactions happened, and the tree followed the values they moved. */
   assert_true(ogrh_doc_generation(d) > gen + 10);
   assert_int_equal(ogrh_dtree_verify(t, NULL), OGRH_OK);
   ogrh_dtree_free(t);
   ogrh_arena_free(lits);
   ogrh_doc_free(d);
-  ogrh_set_allocator(NULL, NULL);
-  if (peak > 3 * fresh) fail_msg("peak %zu bytes, fresh document %zu bytes", peak, fresh);
-  printf("peak heap %zu bytes = %.2f x a fresh document (%zu bytes)\n", peak,
+  assert_int_equal(tu_alloc_live(), 0);
+  tu_alloc_end();
+  if (peak > 3 * fresh) fail_msg("peak %lld bytes, fresh document %lld bytes", peak, fresh);
+  printf("peak heap %lld bytes = %.2f x a fresh document (%lld bytes)\n", peak,
          (double)peak / (double)fresh, fresh);
 }
 

@@ -3,21 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static ogrh_dtree *tree_of(ogrh_doc *d) {
-  ogrh_dtree *t;
-  assert_int_equal(ogrh_dtree_build(d, &t), OGRH_OK);
-  return t;
-}
-
-static ogrh_validation *compare(ogrh_doc *local, ogrh_doc *remote) {
-  ogrh_dtree *l = tree_of(local), *r = tree_of(remote);
-  ogrh_validation *v;
-  assert_int_equal(ogrh_validate(l, r, &v), OGRH_OK);
-  ogrh_dtree_free(l);
-  ogrh_dtree_free(r);
-  return v;
-}
-
 static char *plan_text(const ogrh_repair_plan *p) {
   static char text[8192];
   ogrh_buf b;
@@ -45,7 +30,7 @@ static void drift(ogrh_doc *client) {
 static void test_empty_plan(void **state) {
   (void)state;
   ogrh_doc *a = tu_generated(3, 1), *b = tu_generated(3, 1);
-  ogrh_validation *v = compare(a, b);
+  ogrh_validation *v = tu_compare(a, b);
   assert_true(v->valid);
   ogrh_repair_plan *p;
   for (int level = OGRH_REPAIR_AUTO; level <= OGRH_REPAIR_FULL; level++) {
@@ -143,7 +128,7 @@ static void test_allocation_failures(void **state) {
   ogrh_doc *admin = tu_generated(12, 1), *client = tu_generated(12, 1);
   drift(client);
   /* Validation. */
-  ogrh_dtree *l = tree_of(client), *r = tree_of(admin);
+  ogrh_dtree *l = tu_tree(client), *r = tu_tree(admin);
   ogrh_validation *v;
   assert_int_equal(ogrh_validate(l, r, &v), OGRH_OK);
   assert_false(v->valid);
@@ -186,7 +171,7 @@ static void test_allocation_failures(void **state) {
     assert_int_equal(ogrh_value_copy(a, ogrh_doc_root(client), &ac.drifted), OGRH_OK);
     assert_true(tu_alloc_fail_loop(apply_op, &ac, 100000) > 10);
     /* The last run repaired it: equal to the admin's plan now; drift back for the next level. */
-    ogrh_validation *after = compare(client, admin);
+    ogrh_validation *after = tu_compare(client, admin);
     assert_true(after->valid);
     ogrh_validation_free(after);
     assert_int_equal(ogrh_doc_replace_root(client, &ac.drifted, NULL), OGRH_OK);
@@ -243,7 +228,7 @@ static void test_full_repair_keeps_personal_data(void **state) {
       ogrh_buf_init(&after[i]);
     }
     personal_text(client, before);
-    ogrh_validation *v = compare(client, admin);
+    ogrh_validation *v = tu_compare(client, admin);
     assert_false(v->valid);
     ogrh_repair_opts o = {(ogrh_repair_level)level, NULL, NULL};
     ogrh_repair_plan *p;
@@ -268,7 +253,7 @@ static void test_full_repair_keeps_personal_data(void **state) {
     ogrh_err err;
     assert_int_equal(ogrh_repair_apply(client, ogrh_doc_root(admin), p, &err), OGRH_OK);
     /* The plan is the admin's now; every personal key is the client's, byte for byte. */
-    ogrh_validation *w = compare(client, admin);
+    ogrh_validation *w = tu_compare(client, admin);
     assert_true(w->valid);
     personal_text(client, after);
     for (int i = 0; i < NPERSONAL; i++) {
@@ -300,7 +285,7 @@ static void test_full_repair_of_an_empty_file(void **state) {
   personalize(admin, "admin");
   assert_int_equal(
       ogrh_doc_from_svfile(tu_parse("OGRH_SV = { schemaVersion = 'v2' }"), &client, NULL), OGRH_OK);
-  ogrh_dtree *l, *r = tree_of(admin);
+  ogrh_dtree *l, *r = tu_tree(admin);
   assert_int_equal(ogrh_dtree_build_root(NULL, &l), OGRH_OK);
   ogrh_validation *v;
   assert_int_equal(ogrh_validate(l, r, &v), OGRH_OK);
@@ -309,7 +294,7 @@ static void test_full_repair_of_an_empty_file(void **state) {
   assert_int_equal(ogrh_repair_plan_make(v, ogrh_doc_root(admin), &o, &p), OGRH_OK);
   ogrh_err err;
   assert_int_equal(ogrh_repair_apply(client, ogrh_doc_root(admin), p, &err), OGRH_OK);
-  ogrh_validation *w = compare(client, admin);
+  ogrh_validation *w = tu_compare(client, admin);
   assert_true(w->valid);
   for (int i = 0; i < NPERSONAL; i++) {
     const ogrh_value *x;

@@ -3,17 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static ogrh_validation *compare(ogrh_doc *local, ogrh_doc *remote) {
-  ogrh_dtree *l, *r;
-  assert_int_equal(ogrh_dtree_build(local, &l), OGRH_OK);
-  assert_int_equal(ogrh_dtree_build(remote, &r), OGRH_OK);
-  ogrh_validation *v;
-  assert_int_equal(ogrh_validate(l, r, &v), OGRH_OK);
-  ogrh_dtree_free(l);
-  ogrh_dtree_free(r);
-  return v;
-}
-
 static char *report(const ogrh_validation *v) {
   static char text[8192];
   ogrh_buf b;
@@ -27,13 +16,13 @@ static char *report(const ogrh_validation *v) {
 static void test_reports(void **state) {
   (void)state;
   ogrh_doc *admin = tu_generated(8, 1), *client = tu_generated(8, 1);
-  ogrh_validation *v = compare(client, admin);
+  ogrh_validation *v = tu_compare(client, admin);
   assert_true(v->valid);
   assert_string_equal(report(v), "Structure validation: PASSED\n");
   ogrh_validation_free(v);
 
   tu_set(client, "consumes.2.primaryId", "1");
-  v = compare(client, admin);
+  v = tu_compare(client, admin);
   assert_false(v->valid);
   assert_int_equal(v->level, OGRH_LEVEL_GLOBAL);
   assert_string_equal(report(v), "Structure mismatch detected: Global component 'consumes'\n");
@@ -41,7 +30,7 @@ static void test_reports(void **state) {
 
   tu_set(client, "encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1", "'Intruder'");
   tu_set(client, "encounterMgmt.raids.2.advancedSettings.consumeTracking.enabled", "false");
-  v = compare(client, admin);
+  v = tu_compare(client, admin);
   assert_int_equal(v->level, OGRH_LEVEL_COMPONENT);
   assert_string_equal(report(v),
                       "Structure mismatch detected: Global component 'consumes'\n"
@@ -78,7 +67,7 @@ static void test_insert_reports_one_encounter(void **state) {
     ogrh_table_set(a, encs, &k, &v);
   }
   tu_set(client, "encounterMgmt.raids.2.encounters.2", "{ name = 'Surprise' }");
-  ogrh_validation *v = compare(client, admin);
+  ogrh_validation *v = tu_compare(client, admin);
   assert_int_equal(v->nraids, 1);
   assert_int_equal(v->raids[0].nencs, 1);
   assert_true(v->raids[0].list_differs);
@@ -120,7 +109,7 @@ static void test_partial_remote_asks_for_drilldown(void **state) {
 
 static ogrh_repair_plan *plan_for(ogrh_doc *client, ogrh_doc *admin, ogrh_repair_level level,
                                   const char *raid, const char *enc) {
-  ogrh_validation *v = compare(client, admin);
+  ogrh_validation *v = tu_compare(client, admin);
   ogrh_repair_opts o = {level, raid, enc};
   ogrh_repair_plan *p;
   assert_int_equal(ogrh_repair_plan_make(v, ogrh_doc_root(admin), &o, &p), OGRH_OK);
@@ -331,7 +320,7 @@ static void test_apply_is_staged_and_verified(void **state) {
   ogrh_dtree_free(t0);
   /* The whole plan repairs everything. */
   assert_int_equal(ogrh_repair_apply(client, ogrh_doc_root(admin), p, &err), OGRH_OK);
-  ogrh_validation *v = compare(client, admin);
+  ogrh_validation *v = tu_compare(client, admin);
   assert_true(v->valid);
   ogrh_validation_free(v);
   ogrh_repair_plan_free(p);
@@ -394,7 +383,7 @@ static void test_random_drift_always_repairs(void **state) {
     int rc = ogrh_repair_apply(client, ogrh_doc_root(admin), p, &err);
     if (rc) fprintf(stderr, "trial %d level %d: %s\n", trial, (int)level, err.msg);
     assert_int_equal(rc, OGRH_OK);
-    ogrh_validation *v = compare(client, admin);
+    ogrh_validation *v = tu_compare(client, admin);
     if (!v->valid) fprintf(stderr, "trial %d: %s", trial, report(v));
     assert_true(v->valid);
     ogrh_validation_free(v);
