@@ -22,5 +22,7 @@
 #include "ogrh/wire.h"
 #include "ogrh/throttle.h"
 #include "ogrh/router.h"
+#include "ogrh/roster.h"
+#include "ogrh/plan.h"
 
 #endif
