@@ -167,15 +167,34 @@ static void post_admin(live_node *n, const live_http_req *rq, live_http_resp *rs
   json_decref(o);
 }
 
+typedef struct later {
+  live_node *n;
+  uint64_t id;
+} later;
+
+static void validated(void *ud, int status, json_t *result) {
+  later *l = ud;
+  live_http_finish(l->n->http, l->id, status, result);
+  free(l);
+}
+
+/* The answer comes when the validation completes: the request waits for it. */
 static void post_validate(live_node *n, const live_http_req *rq, live_http_resp *rs) {
   if (!method_is(rq, rs, "POST")) return;
-  json_t *res = NULL;
+  later *l = malloc(sizeof *l);
+  if (!l) {
+    live_http_error(rs, 500, "out of memory");
+    return;
+  }
+  *l = (later){n, rs->id};
   ogrh_err err;
-  int rc = live_sync_validate(n->sync, &res, &err);
-  if (rc)
+  int rc = live_sync_validate(n->sync, validated, l, &err);
+  if (rc) {
+    free(l);
     fail(rs, rc, &err);
-  else
-    live_http_json(rs, 200, res);
+    return;
+  }
+  rs->defer = true;
 }
 
 static void post_repair(live_node *n, const live_http_req *rq, live_http_resp *rs) {
@@ -290,18 +309,10 @@ static void restore_backup(live_node *n, uint32_t id, live_http_resp *rs) {
   ogrh_backup_info safety;
   int rc =
       ogrh_store_find(s, id) ? OGRH_OK : ogrh_err_set(&err, OGRH_ENOTFOUND, "no backup %u", id);
-  /* Verify first, then the safety backup, then replace: a damaged snapshot changes nothing. */
+  /* Verified whole before anything changes: a damaged snapshot changes nothing. */
   if (!rc) rc = ogrh_backup_load(s, id, &snap, &err);
-  if (!rc)
-    rc = ogrh_backup_create(s, ogrh_doc_svfile(live_file_doc(n->file)), "",
-                            OGRH_REASON_BEFORE_RESTORE, false, live_wall(), 0, &safety, &err);
   ogrh_store_close(s);
-  if (!rc) rc = live_file_replace(n->file, snap, &err);
-  if (!rc) {
-    char why[64];
-    snprintf(why, sizeof why, "backup %u restored", id);
-    rc = live_sync_replaced(n->sync, why, &err);
-  }
+  if (!rc) rc = live_sync_restore(n->sync, snap, id, &safety, &err);
   ogrh_svfile_free(snap);
   if (rc) {
     fail(rs, rc, &err);

@@ -73,6 +73,8 @@ struct live_file {
   ogrh_svfile *found_at_start; /* the file when it differed from base.lua at start */
   bool in_callback;
   live_file_stats stats;
+  bool doc_given; /* the engine owns the document */
+  int sub;        /* our subscription to the document's changes */
 };
 
 static seen stat_of(const char *path) {
@@ -547,7 +549,7 @@ int live_file_open(const char *path, live_state *st, live_log *log, live_file **
     live_file_close(f);
     return rc;
   }
-  if (ogrh_doc_subscribe(f->doc, on_change, f) < 0) {
+  if ((f->sub = ogrh_doc_subscribe(f->doc, on_change, f)) < 0) {
     live_file_close(f);
     return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
   }
@@ -555,12 +557,37 @@ int live_file_open(const char *path, live_state *st, live_log *log, live_file **
   return OGRH_OK;
 }
 
+void live_file_give_doc(live_file *f) {
+  f->doc_given = true;
+}
+
+int live_file_reload_doc(live_file *f, ogrh_err *err) {
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  ogrh_svfile *sv = NULL;
+  int rc = f->on_disk ? ogrh_svfile_write(f->on_disk, &b) : OGRH_ENOTFOUND;
+  if (!rc) rc = ogrh_svfile_parse(b.p, b.n, f->path, &sv, err);
+  ogrh_buf_deinit(&b);
+  if (!rc)
+    rc = ogrh_doc_from_svfile(sv, &f->doc, err);
+  else if (rc == OGRH_ENOTFOUND)
+    rc = ogrh_doc_defaults(&f->doc, err);
+  if (!rc && (f->sub = ogrh_doc_subscribe(f->doc, on_change, f)) < 0) rc = OGRH_ENOMEM;
+  if (rc) return ogrh_err_set(err, rc, "cannot read the plan again: %s", ogrh_strerror(rc));
+  f->doc_given = false;
+  return OGRH_OK;
+}
+
+int live_file_adopt(live_file *f, ogrh_svfile *src) {
+  return adopt_unsynced(f, NULL, src);
+}
+
 void live_file_close(live_file *f) {
   if (!f) return;
   if (f->ifd >= 0) close(f->ifd);
   ogrh_svfile_free(f->found_at_start);
   ogrh_svfile_free(f->on_disk);
-  ogrh_doc_free(f->doc);
+  if (!f->doc_given) ogrh_doc_free(f->doc);
   free(f->path);
   free(f->dir);
   free(f);

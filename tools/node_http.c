@@ -39,6 +39,12 @@ typedef struct pending {
   ogrh_buf body;
   size_t skipped; /* bytes of a body too large, read and dropped */
   bool too_big, answered;
+  /* A deferred answer: the connection waits, suspended, for live_http_finish. */
+  uint64_t id;
+  struct MHD_Connection *conn;
+  bool deferred, finished;
+  live_http_resp late;
+  struct pending *next;
 } pending;
 
 /* A body too large is read and dropped up to this much, so that the client, still sending,
@@ -55,6 +61,8 @@ struct live_http {
   stream *streams;
   size_t nstreams;
   uint64_t next_keepalive;
+  pending *deferred; /* requests waiting for live_http_finish */
+  uint64_t next_id;
 };
 
 void live_http_error(live_http_resp *rs, int status, const char *fmt, ...) {
@@ -122,7 +130,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, live_http_resp *rs) {
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *c, int status, const char *msg) {
-  live_http_resp rs = {0, NULL, NULL, {NULL, 0, 0, 0}, false};
+  live_http_resp rs = {0, NULL, NULL, {NULL, 0, 0, 0}, false, false, 0};
   ogrh_buf_init(&rs.body);
   live_http_error(&rs, status, "%s", msg);
   enum MHD_Result ok = send_resp(c, &rs);
@@ -228,6 +236,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   (void)version;
   live_http *h = cls;
   pending *pd = *con_cls;
+  if (pd && pd->deferred) {
+    /* Resumed by live_http_finish: send what it left. */
+    if (!pd->finished) return MHD_YES;
+    pd->deferred = false;
+    enum MHD_Result ok = send_resp(c, &pd->late);
+    ogrh_buf_deinit(&pd->late.body);
+    return ok;
+  }
   if (!pd) {
     pd = calloc(1, sizeof *pd);
     if (!pd) return MHD_NO;
@@ -269,9 +285,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return send_error(c, 401, "missing or wrong token (use ?token= or Authorization: Bearer)");
   }
   live_http_req rq = {method, url, pd->body.p ? pd->body.p : "", pd->body.n, c};
-  live_http_resp rs = {404, NULL, NULL, {NULL, 0, 0, 0}, false};
+  live_http_resp rs = {404, NULL, NULL, {NULL, 0, 0, 0}, false, false, ++h->next_id};
   ogrh_buf_init(&rs.body);
   h->fn(h->ud, &rq, &rs);
+  if (rs.defer) {
+    ogrh_buf_deinit(&rs.body);
+    pd->deferred = true;
+    pd->id = rs.id;
+    pd->conn = c;
+    pd->next = h->deferred;
+    h->deferred = pd;
+    MHD_suspend_connection(c);
+    return MHD_YES;
+  }
   if (ogrh_buf_error(&rs.body)) live_http_error(&rs, 500, "out of memory");
   live_log_event(h->log, LIVE_DEBUG, "http", NULL, "%s %s -> %d", method, url, rs.status);
   enum MHD_Result ok = rs.stream ? start_stream(h, c, &rs) : send_resp(c, &rs);
@@ -279,11 +305,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   return ok;
 }
 
+void live_http_finish(live_http *h, uint64_t id, int status, json_t *o) {
+  for (pending **p = h ? &h->deferred : NULL; p && *p; p = &(*p)->next) {
+    pending *pd = *p;
+    if (pd->id != id) continue;
+    *p = pd->next;
+    pd->finished = true;
+    pd->late = (live_http_resp){status, NULL, NULL, {NULL, 0, 0, 0}, false, false, id};
+    ogrh_buf_init(&pd->late.body);
+    live_http_json(&pd->late, status, o);
+    MHD_resume_connection(pd->conn);
+    return;
+  }
+  json_decref(o);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode why) {
-  (void)cls, (void)c, (void)why;
+  (void)c, (void)why;
+  live_http *h = cls;
   pending *pd = *con_cls;
   if (!pd) return;
+  for (pending **p = &h->deferred; *p; p = &(*p)->next)
+    if (*p == pd) {
+      *p = pd->next;
+      break;
+    }
+  if (pd->deferred) ogrh_buf_deinit(&pd->late.body);
   ogrh_buf_deinit(&pd->body);
   free(pd);
   *con_cls = NULL;
@@ -359,6 +407,9 @@ int live_http_start(const char *addrport, const char *token, bool allow_remote, 
 void live_http_stop(live_http *h) {
   if (!h) return;
   /* Suspended connections must be resumed before MHD can stop. */
+  while (h->deferred)
+    live_http_finish(h, h->deferred->id, 503,
+                     json_pack("{s:s, s:i}", "error", "the node is stopping", "status", 503));
   for (stream *s = h->streams; s; s = s->next) {
     s->closed = true;
     stream_wake(s);

@@ -220,6 +220,13 @@ int live_file_flush(live_file *f);
 /* Replaces everything the file holds with a copy of src (a restored backup): the plan as one
 ** change of the whole document, the rest adopted as it is. */
 int live_file_replace(live_file *f, ogrh_svfile *src, ogrh_err *err);
+/* Takes over what src holds outside the plan (other variables, OGRH_SV's other keys). */
+int live_file_adopt(live_file *f, ogrh_svfile *src);
+/* The engine owns the document from now on: closing the file no longer frees or touches it. */
+void live_file_give_doc(live_file *f);
+/* Reads the document again from what the file held (after an engine refused to start with it
+** and freed it). */
+int live_file_reload_doc(live_file *f, ogrh_err *err);
 /* Counts for the status. */
 typedef struct live_file_stats {
   uint64_t writes, outside_changes, ops_accepted, ops_refused, unreadable;
@@ -244,6 +251,8 @@ typedef struct live_http_resp {
   const char *disposition;  /* Content-Disposition, or NULL */
   ogrh_buf body;
   bool stream; /* turn this request into a server-sent event stream */
+  bool defer;  /* answer later with live_http_finish(rs->id) */
+  uint64_t id; /* set by the transport: this request's id */
 } live_http_resp;
 
 typedef void (*live_http_fn)(void *ud, const live_http_req *rq, live_http_resp *rs);
@@ -265,6 +274,8 @@ const char *live_http_header(const live_http_req *rq, const char *key);
 int live_http_fd(live_http *h);
 /* Runs what is ready; returns the next time it wants to run. */
 uint64_t live_http_run(live_http *h, uint64_t now);
+/* Answers a deferred request (status and the JSON text of o, stolen); unknown ids are ignored. */
+void live_http_finish(live_http *h, uint64_t id, int status, json_t *o);
 /* An event to every stream (id 0: not replayable). */
 void live_http_broadcast(live_http *h, uint64_t id, const char *json, size_t n);
 size_t live_http_streams(const live_http *h);
@@ -321,11 +332,15 @@ json_t *live_sync_status(live_sync *s);
 int live_sync_set(live_sync *s, const char *path, const ogrh_value *value, ogrh_sync_level level,
                   json_t **record, ogrh_err *err);
 int live_sync_grant(live_sync *s, const char *player, json_t **out, ogrh_err *err);
-int live_sync_validate(live_sync *s, json_t **out, ogrh_err *err);
+/* Validation against the admin runs in the background; done gets the HTTP status and the
+** result (stolen) when it completes or gives up. */
+typedef void (*live_done_fn)(void *ud, int status, json_t *result);
+int live_sync_validate(live_sync *s, live_done_fn done, void *ud, ogrh_err *err);
 int live_sync_repair(live_sync *s, const char *level, const char *unit, const char *source,
                      json_t **out, ogrh_err *err);
-/* After a restore or import replaced the file's plan: the engine takes the new document. */
-int live_sync_replaced(live_sync *s, const char *why, ogrh_err *err);
+/* Restores a backup's contents (a safety backup first: *safety gets it). */
+int live_sync_restore(live_sync *s, ogrh_svfile *snap, uint32_t id, ogrh_backup_info *safety,
+                      ogrh_err *err);
 
 /* ---- the HTTP API (node_api.c) ---- */
 
