@@ -115,6 +115,7 @@ static bool take_roster(live_node *node, const char *payload, size_t n, bool sav
 
 static void on_roster(void *ud, const char *payload, size_t n) {
   live_node *node = ud;
+  node->roster_heard = true;
   if (n == 0) {
     live_log_event(&node->log, LIVE_EVENT, "roster", json_pack("{s:i}", "players", 0),
                    "the team's roster was cleared");
@@ -129,12 +130,37 @@ static void on_roster(void *ud, const char *payload, size_t n) {
 
 static void on_state(void *ud, bool connected) {
   live_node *node = ud;
+  node->connected_at = connected ? live_now_ms() : 0;
+  node->roster_heard = false;
   live_sync_connected(node->sync, connected, live_now_ms());
 }
 
 static void on_event(void *ud, uint64_t id, const char *json, size_t n) {
   live_node *node = ud;
   live_http_broadcast(node->http, id, json, n);
+}
+
+/*
+** A broker that lost its retained messages (restarted without persistence) holds no roster:
+** the leader's node publishes the one it kept, a few seconds after connecting without hearing
+** one.
+*/
+#define ROSTER_WAIT_MS 3000
+
+static void keep_roster_published(live_node *n, uint64_t now) {
+  if (!n->connected_at || n->roster_heard || now < n->connected_at + ROSTER_WAIT_MS) return;
+  n->roster_heard = true; /* once per connection */
+  const char *leader = n->roster ? ogrh_roster_leader(n->roster) : NULL;
+  if (!leader || strcmp(leader, n->user) != 0) return;
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  if (ogrh_roster_json(n->roster, &b) == OGRH_OK &&
+      live_mqtt_put_roster(n->mqtt, b.p, b.n) == OGRH_OK)
+    live_log_event(&n->log, LIVE_EVENT, "roster-republished",
+                   json_pack("{s:i}", "players", (int)n->roster->n),
+                   "the broker holds no roster for %s: published the one kept here (%zu players)",
+                   n->team, n->roster->n);
+  ogrh_buf_deinit(&b);
 }
 
 /* ---- status ---- */
@@ -237,6 +263,8 @@ static int run_loop(live_node *n) {
     }
     uint64_t next = now + 1000;
     next = min64(next, live_mqtt_tick(n->mqtt, now));
+    keep_roster_published(n, now);
+    if (n->connected_at && !n->roster_heard) next = min64(next, n->connected_at + ROSTER_WAIT_MS);
     next = min64(next, live_sync_tick(n->sync, now));
     if (file_started) next = min64(next, live_file_tick(n->file, now));
     if (n->http) next = min64(next, live_http_run(n->http, now));

@@ -138,6 +138,8 @@ size_t live_mqtt_queued(const live_mqtt *m);
 */
 int live_mqtt_publish_roster(live_mqtt *m, const char *payload, size_t n, int timeout_ms,
                              ogrh_err *err);
+/* Publishes the roster as the retained message without waiting (a refusal is logged). */
+int live_mqtt_put_roster(live_mqtt *m, const char *payload, size_t n);
 /* Runs the client alone until fn(ud) is true or timeout_ms passes; false on timeout. */
 bool live_mqtt_wait(live_mqtt *m, bool (*fn)(void *ud), void *ud, int timeout_ms);
 
@@ -308,6 +310,8 @@ typedef struct live_node {
   int64_t started; /* wall clock */
   uint64_t started_ms;
   char token[80];
+  uint64_t connected_at; /* when the connection came (0: not connected) */
+  bool roster_heard;     /* the broker sent a roster since */
 } live_node;
 
 /* ---- the bridge to the sync engine (node_sync.c) ---- */

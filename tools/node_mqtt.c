@@ -481,6 +481,15 @@ const char *live_mqtt_refusal(const live_mqtt *m) {
   return m->refusal[0] ? m->refusal : NULL;
 }
 
+int live_mqtt_put_roster(live_mqtt *m, const char *payload, size_t n) {
+  if (!m->connected) return OGRH_EAGAIN;
+  int rc = mosquitto_publish_v5(m->mosq, NULL, m->topic_roster, (int)n, payload, 1, true, NULL);
+  if (rc != MOSQ_ERR_SUCCESS) return OGRH_EIO;
+  m->st.msgs_out++;
+  m->st.bytes_out += n;
+  return OGRH_OK;
+}
+
 int live_mqtt_publish_roster(live_mqtt *m, const char *payload, size_t n, int timeout_ms,
                              ogrh_err *err) {
   uint64_t start = live_now_ms();

@@ -93,7 +93,7 @@ class Broker:
 class Node:
     """One `ogrh node` with its own file in its own folder."""
 
-    def __init__(self, ogrh, root, user, team, broker, source=None, extra=()):
+    def __init__(self, ogrh, root, user, team, broker, source=None, extra=(), env=None):
         self.ogrh, self.user, self.team, self.broker = ogrh, user, team, broker
         self.root = root
         self.dir = os.path.join(root, user)
@@ -103,6 +103,7 @@ class Node:
             shutil.copy(source, self.file)
         self.log = os.path.join(self.dir, "node.log")
         self.extra = list(extra)
+        self.env = dict(os.environ, **(env or {}))
         self.proc = None
         self.url = None
 
@@ -113,7 +114,8 @@ class Node:
                 "--token", TOKEN, "-v"] + self.extra
         self.logf = open(self.log, "a")
         self.log_from = os.path.getsize(self.log)
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.logf)
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.logf,
+                                     env=self.env)
         self.url = wait_until("%s's start line" % self.user, self._find_url)
         if wait_connected:
             wait_until("%s to connect" % self.user, lambda: self.status()["connected"])

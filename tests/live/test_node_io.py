@@ -224,6 +224,10 @@ def check_broker_restart():
         wait_until("%s to reconnect" % n.user, lambda: n.status()["connected"], timeout=40)
         assert n.status()["reconnects"] >= 1
     wait_until("Bob's roster after the restart", lambda: nodes["Bob"].status()["rank"] == "assistant")
+    # The broker kept no retained messages: the leader's node publishes the roster it kept.
+    wait_until("the roster to be published again",
+               lambda: "published the one kept here" in nodes["Alice"].read_log(), timeout=15)
+    assert roster("Carol", show=True).returncode == 0
 
 
 def check_acl():
@@ -277,6 +281,69 @@ def check_backups():
     assert st == 409 and o["error"] == "Cannot delete - minimum 3 backups required", (st, o)
 
 
+def check_file_keeps_the_rest():
+    # Dan's file has another variable and keys the node does not know; his node watches the
+    # file by size and time (no inotify) and logs JSON.
+    dan = Node(OGRH, root, "Dan", "Onyxia", broker, DEFAULTS, extra=["--json"],
+               env={"OGRH_NODE_POLL": "1"})
+    with open(dan.file, "a") as f:
+        f.write('\nOGRH_Other = {\n\t["keep"] = "me",\n}\n')
+    outside_set(dan, "encounterMgmt.raids.2.encounters.1.roles.1.futureField", "42")
+    outside_set(dan, "unknownTop", '{a = 1}')
+    nodes["Dan"] = dan.start()
+    st, _ = dan.set("ui.selectedRaid", "BWL")
+    assert st == 200
+    wait_until("Dan's write", lambda: dan.get("ui.selectedRaid") == "BWL")
+    assert dan.get("encounterMgmt.raids.2.encounters.1.roles.1.futureField") == 42
+    assert dan.get("unknownTop") == {"a": 1}
+    with open(dan.file) as f:
+        assert 'OGRH_Other = {\n\t["keep"] = "me",\n}' in f.read()
+    # Polling finds an outside edit too.
+    outside_set(dan, "ui.point", '"CENTER"')
+    wait_until("Dan's node to poll the edit", lambda: dan.status()["fileState"]["acceptedEdits"] >= 1)
+    lines = [json.loads(x) for x in dan.read_log().splitlines() if x.startswith("{")]
+    assert lines and all("event" in x and "time" in x for x in lines), dan.read_log()[:300]
+    assert any(x["event"] == "watch" and "no inotify" in x["msg"] for x in lines)
+
+
+def check_no_lost_edit_in_a_race():
+    a = nodes["Alice"]
+    # A write through the API is waiting for its debounced write when someone edits the file
+    # (written from the file as it was): both changes survive.
+    st, _ = a.set(SLOT + "7", "Apiwrite")
+    outside_set(a, SLOT + "8", '"Filewrite"')
+    wait_until("both writes in the file",
+               lambda: a.get(SLOT + "7") == "Apiwrite" and a.get(SLOT + "8") == "Filewrite")
+    time.sleep(0.5)
+    assert a.get(SLOT + "7") == "Apiwrite" and a.get(SLOT + "8") == "Filewrite"
+
+
+def check_broken_file():
+    a = nodes["Alice"]
+    with open(a.file) as f:
+        good = f.read()
+    with open(a.file, "w") as f:
+        f.write(good[: len(good) // 2])  # as if the game were caught mid-write
+    wait_until("the node to give up reading", lambda: "cannot be read" in a.read_log(), timeout=15)
+    st, _ = a.set(SLOT + "9", "Notwritten")
+    assert st == 200
+    time.sleep(0.8)
+    with open(a.file) as f:
+        assert f.read() == good[: len(good) // 2], "the node wrote over a file it could not read"
+    assert a.status()["fileState"]["unreadable"]
+    with open(a.file, "w") as f:
+        f.write(good)
+    wait_until("the file to be read again", lambda: "can be read again" in a.read_log())
+    wait_until("the waiting write", lambda: a.get(SLOT + "9") == "Notwritten")
+
+
+def check_loopback_only():
+    r = subprocess.run([OGRH, "node", "--file", os.path.join(root, "x.lua"), "--broker",
+                        broker.address, "--raid", "Onyxia", "--user", "Dan", "--http",
+                        "0.0.0.0:0"], capture_output=True, text=True, timeout=20)
+    assert r.returncode == 1 and "not a loopback address" in r.stderr, r
+
+
 try:
     broker.start()
     suite.check("roster: only the leader's account may publish it", check_roster)
@@ -292,6 +359,11 @@ try:
     suite.check("broker restart: every node reconnects", check_broker_restart)
     suite.check("ACL: nobody speaks for another; strangers are ignored", check_acl)
     suite.check("backups over the API", check_backups)
+    suite.check("other variables and unknown keys are kept; polling without inotify",
+                check_file_keeps_the_rest)
+    suite.check("an API write and a file edit at once: both kept", check_no_lost_edit_in_a_race)
+    suite.check("a file that does not parse is never written over", check_broken_file)
+    suite.check("HTTP only on loopback unless asked", check_loopback_only)
 finally:
     for n in nodes.values():
         n.stop()
