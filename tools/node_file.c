@@ -16,7 +16,7 @@
 ** means the node stopped between writing base.lua and the file (the file is just behind);
 ** anything else was changed while no node ran, and the difference is handed to the engine.
 */
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE /* renameat2 */
 #include "node_live.h"
 
 #include <errno.h>
@@ -41,6 +41,9 @@
 ** reported as broken (the game may be in the middle of writing it). */
 #define RETRY_MS 300
 #define RETRIES 8
+/* How many replaced values are remembered, and for how long. */
+#define HIST 4096
+#define HIST_MS (12 * 3600 * 1000ull)
 
 typedef struct seen {
   bool exists;
@@ -73,21 +76,56 @@ struct live_file {
   ogrh_svfile *found_at_start; /* the file when it differed from base.lua at start */
   bool in_callback;
   live_file_stats stats;
+  /* What the node's own writes replaced in the file, path by path (see stale()). */
+  struct replaced {
+    uint64_t path, value, at;
+  } hist[HIST];
+  size_t nhist, hist_next;
   bool doc_given; /* the engine owns the document */
   int sub;        /* our subscription to the document's changes */
 };
 
-static seen stat_of(const char *path) {
+static seen seen_of(const struct stat *sb) {
   seen s;
   memset(&s, 0, sizeof s);
-  struct stat sb;
-  if (stat(path, &sb) != 0) return s;
   s.exists = true;
-  s.dev = sb.st_dev;
-  s.ino = sb.st_ino;
-  s.size = sb.st_size;
-  s.mtime = sb.st_mtim;
+  s.dev = sb->st_dev;
+  s.ino = sb->st_ino;
+  s.size = sb->st_size;
+  s.mtime = sb->st_mtim;
   return s;
+}
+
+static seen stat_of(const char *path) {
+  struct stat sb;
+  seen none;
+  memset(&none, 0, sizeof none);
+  return stat(path, &sb) == 0 ? seen_of(&sb) : none;
+}
+
+/*
+** Reads the file and what stat says of the very bytes read (one descriptor for both: a file
+** replaced in between cannot pair one file's bytes with another's identity).
+*/
+static int read_seen(const char *path, ogrh_buf *b, seen *s) {
+  ogrh_buf_reset(b);
+  memset(s, 0, sizeof *s);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? OGRH_ENOTFOUND : OGRH_EIO;
+  struct stat sb;
+  int rc = fstat(fd, &sb) == 0 ? OGRH_OK : OGRH_EIO;
+  if (!rc) *s = seen_of(&sb);
+  char chunk[65536];
+  for (ssize_t k; !rc && (k = read(fd, chunk, sizeof chunk)) != 0;) {
+    if (k < 0) {
+      if (errno != EINTR) rc = OGRH_EIO;
+      continue;
+    }
+    rc = ogrh_buf_add(b, chunk, (size_t)k);
+  }
+  close(fd);
+  if (!rc && !b->p) rc = ogrh_buf_adds(b, "");
+  return rc;
 }
 
 static bool same_seen(const seen *a, const seen *b) {
@@ -142,16 +180,79 @@ static void diff(const ogrh_value *a, const ogrh_value *b, ogrh_path *p, oplist 
   while (i < ta->n || j < tb->n) {
     int c = i == ta->n ? 1 : j == tb->n ? -1 : ogrh_key_cmp(&ta->e[i].key, &tb->e[j].key);
     p->seg[p->n++] = c <= 0 ? ta->e[i].key : tb->e[j].key;
-    if (c < 0)
+    if (c < 0) {
       add_op(l, p, NULL);
-    else if (c > 0)
+    } else if (c > 0 && tb->e[j].val.type == OGRH_TABLE && tb->e[j].val.u.t->n &&
+               p->n < OGRH_PATH_MAX) {
+      /* A new table is added leaf by leaf: setting it whole would replace one that appeared
+      ** in the plan meanwhile (SetPath creates the tables on the way). */
+      static ogrh_table none;
+      ogrh_value empty = ogrh_vtable(&none);
+      diff(&empty, &tb->e[j].val, p, l);
+    } else if (c > 0) {
       add_op(l, p, &tb->e[j].val);
-    else
+    } else {
       diff(&ta->e[i].val, &tb->e[j].val, p, l);
+    }
     p->n--;
     if (c <= 0) i++;
     if (c >= 0) j++;
   }
+}
+
+/* ---- values the node's own writes replaced ---- */
+
+/*
+** Whoever writes the file from outside started from some earlier version of it: the game
+** writes at logout the plan it loaded at login, an editor saves what it opened. Where such a
+** file holds, at some path, exactly the value one of the node's own writes replaced there, it
+** is an older copy speaking, not an edit: taking it would undo what the team changed
+** meanwhile. So every write remembers (path, old value) for what it changed, and those are
+** not taken back from the file (the file is written again with the plan's values).
+*/
+static uint64_t value_hash(const ogrh_value *v) {
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  ogrh_value nil = ogrh_vnil();
+  uint64_t h = ogrh_canon_encode(v ? v : &nil, &b) == OGRH_OK ? XXH3_64bits(b.p, b.n) : 0;
+  ogrh_buf_deinit(&b);
+  return h;
+}
+
+static uint64_t path_hash(const ogrh_path *p) {
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  uint64_t h = ogrh_path_format(p, p->n, &b) == OGRH_OK ? XXH3_64bits(b.p, b.n) : 0;
+  ogrh_buf_deinit(&b);
+  return h;
+}
+
+/* The value at path p under root (NULL when absent). */
+static const ogrh_value *value_at(const ogrh_value *root, const ogrh_path *p) {
+  const ogrh_value *v = root;
+  for (size_t i = 0; v && i < p->n; i++)
+    v = v->type == OGRH_TABLE ? ogrh_table_get(v->u.t, &p->seg[i]) : NULL;
+  return v;
+}
+
+static void remember(live_file *f, const ogrh_path *p, const ogrh_value *old, uint64_t now) {
+  f->hist[f->hist_next] = (struct replaced){path_hash(p), value_hash(old), now};
+  f->hist_next = (f->hist_next + 1) % HIST;
+  if (f->nhist < HIST) f->nhist++;
+}
+
+static bool stale(const live_file *f, const ogrh_path *p, const ogrh_value *v, uint64_t now) {
+  uint64_t ph = 0, vh = 0;
+  for (size_t i = 0; i < f->nhist; i++) {
+    const struct replaced *r = &f->hist[i];
+    if (now - r->at > HIST_MS) continue;
+    if (!ph) {
+      ph = path_hash(p);
+      vh = value_hash(v);
+    }
+    if (r->path == ph && r->value == vh) return true;
+  }
+  return false;
 }
 
 /* The OGRH_SV table of a file (NULL when absent or not a table). */
@@ -229,11 +330,6 @@ static uint64_t text_hash(const ogrh_svfile *sv) {
   return h;
 }
 
-static int read_bytes(const char *path, ogrh_buf *b) {
-  ogrh_buf_reset(b);
-  return ogrh_read_file(path, b);
-}
-
 /* Takes a backup of what the file held before the node reverts refused edits in it. */
 static void keep_refused(live_file *f, ogrh_svfile *theirs, size_t refused) {
   ogrh_store *s;
@@ -284,6 +380,21 @@ static void handle_theirs(live_file *f, ogrh_svfile *theirs, uint64_t now) {
     p.n = 0;
     diff(mine_root, their_root, &p, &l);
   }
+  size_t old_copy = 0;
+  for (size_t i = 0; i < l.n;) {
+    if (stale(f, &l.v[i].path, &l.v[i].value, now)) {
+      old_copy++;
+      l.v[i] = l.v[--l.n];
+    } else {
+      i++;
+    }
+  }
+  if (old_copy)
+    live_log_event(f->log, LIVE_EVENT, "file-stale",
+                   json_pack("{s:I}", "count", (json_int_t)old_copy),
+                   "%zu value%s in %s only put back what the plan held before (an older copy of "
+                   "the file was written): kept the plan's",
+                   old_copy, old_copy == 1 ? "" : "s", f->path);
   int rc = l.rc ? l.rc : adopt_unsynced(f, before, theirs);
   if (rc)
     live_log_event(f->log, LIVE_EVENT, "error", NULL, "cannot take the file's changes: %s",
@@ -339,7 +450,7 @@ static void check(live_file *f, uint64_t now, bool force) {
   if (!force && same_seen(&s, &f->disk)) return;
   ogrh_buf b;
   ogrh_buf_init(&b);
-  int rc = read_bytes(f->path, &b);
+  int rc = read_seen(f->path, &b, &s);
   uint64_t h = rc ? 0 : XXH3_64bits(b.p, b.n);
   if (!rc && h == f->disk_hash) {
     f->disk = s; /* touched, or put back, but the same bytes */
@@ -370,6 +481,60 @@ static void check(live_file *f, uint64_t now, bool force) {
   f->disk_hash = h;
   f->disk_text = text_hash(theirs);
   handle_theirs(f, theirs, now);
+}
+
+/*
+** Replaces the file with p[0..n) and hands back, in previous, the bytes it held at that very
+** moment: a temporary file is written and synced, then swapped with the file in one step
+** (renameat2 RENAME_EXCHANGE), so whatever someone wrote there a moment before is not lost but
+** returned to be merged. Where the exchange is not available, a plain rename (and *got is
+** false).
+*/
+static int write_exchange(live_file *f, const char *p, size_t n, ogrh_buf *previous, bool *got) {
+  *got = false;
+  size_t pl = strlen(f->path);
+  char *tmp = malloc(pl + 20);
+  if (!tmp) return OGRH_ENOMEM;
+  memcpy(tmp, f->path, pl);
+  memcpy(tmp + pl, ".node-tmp.XXXXXX", 17);
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    free(tmp);
+    return OGRH_EIO;
+  }
+  struct stat sb;
+  fchmod(fd, stat(f->path, &sb) == 0 ? (sb.st_mode & 07777) : 0644);
+  int rc = OGRH_OK;
+  for (size_t off = 0; rc == OGRH_OK && off < n;) {
+    ssize_t k = write(fd, p + off, n - off);
+    if (k < 0 && errno != EINTR) rc = OGRH_EIO;
+    if (k > 0) off += (size_t)k;
+  }
+  if (rc == OGRH_OK && fsync(fd) != 0) rc = OGRH_EIO;
+  if (close(fd) != 0 && rc == OGRH_OK) rc = OGRH_EIO;
+  if (rc == OGRH_OK) {
+#if defined(__linux__) && defined(RENAME_EXCHANGE)
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, f->path, RENAME_EXCHANGE) == 0) {
+      seen s;
+      rc = read_seen(tmp, previous, &s);
+      *got = rc == OGRH_OK;
+      unlink(tmp);
+      rc = OGRH_OK;
+    } else
+#endif
+        if (rename(tmp, f->path) != 0) {
+      rc = OGRH_EIO;
+    }
+  }
+  if (rc) unlink(tmp);
+  free(tmp);
+  /* Make the rename durable. */
+  int dfd = rc ? -1 : open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    fsync(dfd);
+    close(dfd);
+  }
+  return rc;
 }
 
 static int write_base(live_file *f, const ogrh_buf *text, uint64_t h, uint64_t prev) {
@@ -404,18 +569,61 @@ static int write_now(live_file *f, uint64_t now) {
     return rc;
   }
   rc = write_base(f, &text, h, f->disk_hash);
-  if (!rc) rc = ogrh_write_file_atomic(f->path, text.p, text.n);
+  ogrh_buf previous;
+  ogrh_buf_init(&previous);
+  bool got_previous = false;
+  if (!rc) rc = write_exchange(f, text.p, text.n, &previous, &got_previous);
   ogrh_svfile *written = NULL;
   if (!rc) rc = ogrh_svfile_parse(text.p, text.n, f->path, &written, NULL);
   ogrh_buf_deinit(&text);
+  /* Someone wrote the file after we last looked: what they wrote is merged, not lost. */
+  ogrh_svfile *theirs = NULL;
+  if (!rc && got_previous && f->disk.exists &&
+      XXH3_64bits(previous.p, previous.n) != f->disk_hash &&
+      ogrh_svfile_parse(previous.p, previous.n, f->path, &theirs, NULL) != OGRH_OK)
+    theirs = NULL;
+  ogrh_buf_deinit(&previous);
   if (rc) {
     f->dirty = true;
     live_log_event(f->log, LIVE_EVENT, "error", NULL, "cannot write %s: %s", f->path,
                    ogrh_strerror(rc));
     return rc;
   }
-  f->disk = stat_of(f->path);
+  /*
+  ** Remember the file as it is now, if it is still ours: someone may have replaced it right
+  ** after our rename, and then its identity must not be taken for ours (check reads it).
+  */
+  ogrh_buf back;
+  ogrh_buf_init(&back);
+  seen now_seen;
+  if (read_seen(f->path, &back, &now_seen) == OGRH_OK && XXH3_64bits(back.p, back.n) == h) {
+    f->disk = now_seen;
+  } else {
+    memset(&f->disk, 0, sizeof f->disk);
+    f->disk.exists = true; /* matches no real file: the next check reads it */
+    f->check_pending = true;
+    f->check_at = now;
+  }
+  ogrh_buf_deinit(&back);
   f->disk_hash = f->disk_text = h;
+  const ogrh_value *old_root = f->on_disk ? ogrh_svfile_schema_root(f->on_disk) : NULL;
+  const ogrh_value *new_root = ogrh_svfile_schema_root(written);
+  if (old_root && new_root) {
+    oplist d = {NULL, 0, 0, OGRH_OK};
+    ogrh_path p;
+    p.n = 0;
+    diff(old_root, new_root, &p, &d);
+    for (size_t i = 0; i < d.n; i++)
+      remember(f, &d.v[i].path, value_at(old_root, &d.v[i].path), now);
+    free(d.v);
+  }
+  if (theirs) {
+    live_log_event(f->log, LIVE_VERBOSE, "file-race", NULL,
+                   "%s was written by someone else a moment before the node wrote it: merging",
+                   f->path);
+    handle_theirs(f, theirs, now); /* merged over what we had seen; takes theirs */
+    live_file_touch(f, now);
+  }
   ogrh_svfile_free(f->on_disk);
   f->on_disk = written;
   f->stats.writes++;
@@ -497,12 +705,13 @@ int live_file_open(const char *path, live_state *st, live_log *log, live_file **
     live_log_event(log, LIVE_EVENT, "error", NULL,
                    "%s is damaged (%s): starting from the file alone",
                    live_state_path(st, "base.lua"), ogrh_strerror(brc));
-  f->disk = stat_of(path);
   int rc = OGRH_OK;
-  if (f->disk.exists) {
-    ogrh_buf b;
-    ogrh_buf_init(&b);
-    rc = ogrh_read_file(path, &b);
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  rc = read_seen(path, &b, &f->disk);
+  if (rc == OGRH_ENOTFOUND) {
+    rc = OGRH_OK;
+  } else {
     if (rc) {
       ogrh_err_set(err, rc, "%s: cannot read: %s", path, ogrh_strerror(rc));
     } else {
@@ -511,8 +720,8 @@ int live_file_open(const char *path, live_state *st, live_log *log, live_file **
       if (!rc) f->disk_text = text_hash(disk);
       if (!rc && !base) rc = ogrh_svfile_parse(b.p, b.n, path, &disk_copy, err);
     }
-    ogrh_buf_deinit(&b);
   }
+  ogrh_buf_deinit(&b);
   if (rc) {
     ogrh_svfile_free(base);
     ogrh_svfile_free(disk);

@@ -308,14 +308,33 @@ def check_file_keeps_the_rest():
 
 def check_no_lost_edit_in_a_race():
     a = nodes["Alice"]
-    # A write through the API is waiting for its debounced write when someone edits the file
-    # (written from the file as it was): both changes survive.
-    st, _ = a.set(SLOT + "7", "Apiwrite")
-    outside_set(a, SLOT + "8", '"Filewrite"')
-    wait_until("both writes in the file",
-               lambda: a.get(SLOT + "7") == "Apiwrite" and a.get(SLOT + "8") == "Filewrite")
-    time.sleep(0.5)
-    assert a.get(SLOT + "7") == "Apiwrite" and a.get(SLOT + "8") == "Filewrite"
+    # API writes waiting for their debounced write while someone edits the file (from the file
+    # as it was, a moment older): every change survives, whatever the timing.
+    for i in range(8):
+        st, _ = a.set(SLOT + "7", "Api%d" % i)
+        assert st == 200
+        time.sleep(0.22 + 0.03 * (i % 4))
+        outside_set(a, SLOT + "8", '"File%d"' % i)
+        wait_until("both writes, round %d" % i,
+                   lambda: a.get(SLOT + "7") == "Api%d" % i and a.get(SLOT + "8") == "File%d" % i)
+
+
+def check_older_copy():
+    a = nodes["Alice"]
+    # The game keeps the plan it loaded and writes it back at logout: values the team changed
+    # since are not taken back, the player's own edit in that copy is.
+    with open(a.file) as f:
+        loaded = f.read()
+    st, _ = a.set(SLOT + "10", "Teamchange")
+    wait_until("the team's change in the file", lambda: a.get(SLOT + "10") == "Teamchange")
+    game = os.path.join(a.dir, "game-copy.lua")
+    with open(game, "w") as f:
+        f.write(loaded)
+    outside_set(type("G", (), {"file": game})(), SLOT + "11", '"Ingame"')
+    os.replace(game, a.file)
+    wait_until("the in-game edit", lambda: a.get(SLOT + "11") == "Ingame")
+    wait_until("the team's change kept", lambda: a.get(SLOT + "10") == "Teamchange")
+    assert "only put back what the plan held before" in a.read_log()
 
 
 def check_broken_file():
@@ -362,6 +381,7 @@ try:
     suite.check("other variables and unknown keys are kept; polling without inotify",
                 check_file_keeps_the_rest)
     suite.check("an API write and a file edit at once: both kept", check_no_lost_edit_in_a_race)
+    suite.check("an older copy of the file (the game's) takes nothing back", check_older_copy)
     suite.check("a file that does not parse is never written over", check_broken_file)
     suite.check("HTTP only on loopback unless asked", check_loopback_only)
 finally:
