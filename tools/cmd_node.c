@@ -337,19 +337,10 @@ static int run_node(int argc, char **argv) {
   if (!profile) profile = "unlimited";
   if (ogrh_ctl_profile(profile, &ctl))
     return cli_usage_error(&cmd_node, "--profile must be ctl, retail or unlimited");
-  live_conn_opts co = {cli_get(opts, NOPTS(opts), "--broker"),
-                       cli_get(opts, NOPTS(opts), "--raid"),
-                       cli_get(opts, NOPTS(opts), "--user"),
-                       cli_get(opts, NOPTS(opts), "--password-file"),
-                       cli_get(opts, NOPTS(opts), "--tls-ca"),
-                       "",
-                       ""};
+  live_conn_opts co;
   live_mqtt_cfg mcfg;
   ogrh_err err;
-  if ((rc = live_conn_cfg(&co, &mcfg, &err)) != OGRH_OK) {
-    if (rc == OGRH_EINVAL) return cli_usage_error(&cmd_node, "%s", ogrh_err_msg(&err));
-    return cli_fail("%s", ogrh_err_msg(&err));
-  }
+  if ((rc = live_conn_from_cli(&cmd_node, opts, NOPTS(opts), &co, &mcfg)) != EXIT_OK) return rc;
   const char *token = cli_get(opts, NOPTS(opts), "--token");
   const char *http = cli_get(opts, NOPTS(opts), "--http");
   if (token && (strlen(token) < 8 || strlen(token) > 64))

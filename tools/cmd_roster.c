@@ -87,6 +87,22 @@ static int print_acl(char **pos, int npos) {
   return EXIT_OK;
 }
 
+int live_conn_from_cli(const cli_cmd *cmd, const cli_opt *opts, int nopts, live_conn_opts *co,
+                       live_mqtt_cfg *cfg) {
+  *co = (live_conn_opts){cli_get(opts, nopts, "--broker"),
+                         cli_get(opts, nopts, "--raid"),
+                         cli_get(opts, nopts, "--user"),
+                         cli_get(opts, nopts, "--password-file"),
+                         cli_get(opts, nopts, "--tls-ca"),
+                         "",
+                         ""};
+  ogrh_err err;
+  int rc = live_conn_cfg(co, cfg, &err);
+  if (rc == OGRH_EINVAL) return cli_usage_error(cmd, "%s", ogrh_err_msg(&err));
+  if (rc) return cli_fail("%s", ogrh_err_msg(&err));
+  return EXIT_OK;
+}
+
 static int run_roster(int argc, char **argv) {
   cli_opt opts[] = {{"--broker", "-b", true, NULL}, {"--raid", NULL, true, NULL},
                     {"--user", "-u", true, NULL},   {"--password-file", NULL, true, NULL},
@@ -108,19 +124,10 @@ static int run_roster(int argc, char **argv) {
   const char *t = cli_get(opts, NOPTS(opts), "--timeout");
   if (t && !cli_number(t, 100, 600000, &timeout))
     return cli_usage_error(&cmd_roster, "--timeout takes milliseconds (100-600000)");
-  live_conn_opts co = {cli_get(opts, NOPTS(opts), "--broker"),
-                       cli_get(opts, NOPTS(opts), "--raid"),
-                       cli_get(opts, NOPTS(opts), "--user"),
-                       cli_get(opts, NOPTS(opts), "--password-file"),
-                       cli_get(opts, NOPTS(opts), "--tls-ca"),
-                       "",
-                       ""};
+  live_conn_opts co;
   live_mqtt_cfg cfg;
   ogrh_err err;
-  if ((rc = live_conn_cfg(&co, &cfg, &err)) != OGRH_OK) {
-    if (rc == OGRH_EINVAL) return cli_usage_error(&cmd_roster, "%s", ogrh_err_msg(&err));
-    return cli_fail("%s", ogrh_err_msg(&err));
-  }
+  if ((rc = live_conn_from_cli(&cmd_roster, opts, NOPTS(opts), &co, &cfg)) != EXIT_OK) return rc;
 
   ogrh_roster *r = NULL;
   if (!show && !clear) {

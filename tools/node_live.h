@@ -68,6 +68,10 @@ void live_log_event(live_log *l, int level, const char *event, json_t *data, con
     ;
 /* An event for the sink only (periodic statistics for charts); data is stolen. */
 void live_log_publish(live_log *l, const char *event, json_t *data);
+/* JSON for a value (lossless mapping of json.h) and for a scope, as events and answers show them.
+ */
+json_t *live_value_json(const ogrh_value *v);
+json_t *live_scope_json(const ogrh_scope *sc);
 /* Calls fn for every event in the ring with an id above after, oldest first. */
 void live_log_replay(const live_log *l, uint64_t after, live_sink_fn fn, void *ud);
 
@@ -155,6 +159,12 @@ typedef struct live_conn_opts {
   char host[256], password[256];
 } live_conn_opts;
 int live_conn_cfg(live_conn_opts *o, live_mqtt_cfg *cfg, ogrh_err *err);
+/* The same from a command's options (--broker, --raid, --user, --password-file, --tls-ca):
+** EXIT_OK, or the exit status after printing the error. */
+struct cli_cmd;
+struct cli_opt;
+int live_conn_from_cli(const struct cli_cmd *cmd, const struct cli_opt *opts, int nopts,
+                       live_conn_opts *co, live_mqtt_cfg *cfg);
 
 /* ---- the folder beside the file (node_state.c) ---- */
 

@@ -145,3 +145,33 @@ void live_log_replay(const live_log *l, uint64_t after, live_sink_fn fn, void *u
     if (l->ring_id[slot] > after) fn(ud, l->ring_id[slot], l->ring[slot], strlen(l->ring[slot]));
   }
 }
+
+json_t *live_value_json(const ogrh_value *v) {
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  json_t *o = NULL;
+  if (ogrh_json_write_value(v, 0, &b) == OGRH_OK) o = json_loadb(b.p, b.n, JSON_DECODE_ANY, NULL);
+  ogrh_buf_deinit(&b);
+  return o ? o : json_null();
+}
+
+json_t *live_scope_json(const ogrh_scope *sc) {
+  static const char *const kinds[] = {"other", "all", "global", "raid", "encounter"};
+  json_t *o = json_pack("{s:s}", "kind", kinds[sc->kind]);
+  if (sc->kind == OGRH_SCOPE_GLOBAL)
+    json_object_set_new(o, "global", json_string(ogrh_global_name(sc->global)));
+  if (sc->kind == OGRH_SCOPE_RAID || sc->kind == OGRH_SCOPE_ENCOUNTER)
+    json_object_set_new(o, "raid", json_integer(sc->raid));
+  if (sc->kind == OGRH_SCOPE_ENCOUNTER) {
+    json_object_set_new(o, "encounter", json_integer(sc->encounter));
+    json_t *c = json_array();
+    for (int i = 0; i < OGRH_NCOMPONENTS; i++)
+      if (sc->components & (1u << i)) json_array_append_new(c, json_string(ogrh_component_name(i)));
+    json_object_set_new(o, "components", c);
+  }
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  if (ogrh_scope_format(sc, &b) == OGRH_OK) json_object_set_new(o, "text", json_string(b.p));
+  ogrh_buf_deinit(&b);
+  return o;
+}

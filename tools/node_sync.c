@@ -78,27 +78,6 @@ static int take_backup(void *ud, ogrh_backup_reason reason, const char *label, u
   return rc;
 }
 
-static json_t *scope_json(const ogrh_scope *sc) {
-  static const char *const kinds[] = {"other", "all", "global", "raid", "encounter"};
-  json_t *o = json_pack("{s:s}", "kind", kinds[sc->kind]);
-  if (sc->kind == OGRH_SCOPE_GLOBAL)
-    json_object_set_new(o, "global", json_string(ogrh_global_name(sc->global)));
-  if (sc->kind == OGRH_SCOPE_RAID || sc->kind == OGRH_SCOPE_ENCOUNTER)
-    json_object_set_new(o, "raid", json_integer(sc->raid));
-  if (sc->kind == OGRH_SCOPE_ENCOUNTER) {
-    json_object_set_new(o, "encounter", json_integer(sc->encounter));
-    json_t *c = json_array();
-    for (int i = 0; i < OGRH_NCOMPONENTS; i++)
-      if (sc->components & (1u << i)) json_array_append_new(c, json_string(ogrh_component_name(i)));
-    json_object_set_new(o, "components", c);
-  }
-  ogrh_buf b;
-  ogrh_buf_init(&b);
-  if (ogrh_scope_format(sc, &b) == OGRH_OK) json_object_set_new(o, "text", json_string(b.p));
-  ogrh_buf_deinit(&b);
-  return o;
-}
-
 static void on_event(void *ud, const ogrh_event *e) {
   live_sync *s = ud;
   json_t *d = json_pack("{s:s, s:s, s:s, s:I, s:I}", "who", e->who, "by", e->by, "what", e->what,
@@ -107,7 +86,7 @@ static void on_event(void *ud, const ogrh_event *e) {
     json_object_set_new(d, "why", json_string(ogrh_refusal_text(e->why)));
   if (e->kind == OGRH_EV_REFUSED)
     json_object_set_new(d, "count", json_integer((json_int_t)e->count));
-  if (e->kind == OGRH_EV_CHANGED) json_object_set_new(d, "scope", scope_json(&e->scope));
+  if (e->kind == OGRH_EV_CHANGED) json_object_set_new(d, "scope", live_scope_json(&e->scope));
   if (e->kind == OGRH_EV_REPAIR_PROGRESS || e->kind == OGRH_EV_REPAIR_DONE) {
     json_object_set_new(d, "unitsDone", json_integer((json_int_t)e->units_done));
     json_object_set_new(d, "unitsTotal", json_integer((json_int_t)e->units_total));
@@ -299,15 +278,6 @@ int live_sync_flush(live_sync *s) {
 
 /* ---- this player's actions ---- */
 
-static json_t *value_json(const ogrh_value *v) {
-  ogrh_buf b;
-  ogrh_buf_init(&b);
-  json_t *o = NULL;
-  if (ogrh_json_write_value(v, 0, &b) == OGRH_OK) o = json_loadb(b.p, b.n, JSON_DECODE_ANY, NULL);
-  ogrh_buf_deinit(&b);
-  return o ? o : json_null();
-}
-
 typedef struct captured {
   json_t *record;
 } captured;
@@ -316,8 +286,8 @@ static void capture(void *ud, const ogrh_change *c) {
   captured *cap = ud;
   if (cap->record) return; /* the first change is the write itself */
   cap->record =
-      json_pack("{s:s, s:o, s:o, s:o}", "path", c->path_text, "old", value_json(c->old_value),
-                "new", value_json(c->new_value), "scope", scope_json(&c->scope));
+      json_pack("{s:s, s:o, s:o, s:o}", "path", c->path_text, "old", live_value_json(c->old_value),
+                "new", live_value_json(c->new_value), "scope", live_scope_json(&c->scope));
 }
 
 /* One write of this player through the node; *record tells what happened. */
@@ -338,7 +308,7 @@ static int player_write(live_sync *s, const ogrh_path *p, const ogrh_value *v,
     ogrh_scope scope;
     ogrh_path_scope(p, &scope);
     *record = json_pack("{s:s, s:b, s:s, s:o, s:s}", "path", path, "refused", 1, "reason",
-                        ogrh_err_msg(err), "scope", scope_json(&scope), "origin", origin);
+                        ogrh_err_msg(err), "scope", live_scope_json(&scope), "origin", origin);
     live_log_event(&s->n->log, LIVE_EVENT, "refused",
                    json_pack("{s:s, s:s, s:s, s:s}", "who", s->n->user, "path", path, "reason",
                              ogrh_err_msg(err), "origin", origin),

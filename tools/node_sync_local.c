@@ -134,36 +134,6 @@ static const char *refusal(const live_sync *s, const ogrh_scope *scope) {
   return "a member may not change the synced plan";
 }
 
-static json_t *value_json(const ogrh_value *v) {
-  ogrh_buf b;
-  ogrh_buf_init(&b);
-  json_t *o = NULL;
-  if (ogrh_json_write_value(v, 0, &b) == OGRH_OK) o = json_loadb(b.p, b.n, JSON_DECODE_ANY, NULL);
-  ogrh_buf_deinit(&b);
-  return o ? o : json_null();
-}
-
-static json_t *scope_json(const ogrh_scope *sc) {
-  static const char *const kinds[] = {"other", "all", "global", "raid", "encounter"};
-  json_t *o = json_pack("{s:s}", "kind", kinds[sc->kind]);
-  if (sc->kind == OGRH_SCOPE_GLOBAL)
-    json_object_set_new(o, "global", json_string(ogrh_global_name(sc->global)));
-  if (sc->kind == OGRH_SCOPE_RAID || sc->kind == OGRH_SCOPE_ENCOUNTER)
-    json_object_set_new(o, "raid", json_integer(sc->raid));
-  if (sc->kind == OGRH_SCOPE_ENCOUNTER) {
-    json_object_set_new(o, "encounter", json_integer(sc->encounter));
-    json_t *c = json_array();
-    for (int i = 0; i < OGRH_NCOMPONENTS; i++)
-      if (sc->components & (1u << i)) json_array_append_new(c, json_string(ogrh_component_name(i)));
-    json_object_set_new(o, "components", c);
-  }
-  ogrh_buf b;
-  ogrh_buf_init(&b);
-  if (ogrh_scope_format(sc, &b) == OGRH_OK) json_object_set_new(o, "text", json_string(b.p));
-  ogrh_buf_deinit(&b);
-  return o;
-}
-
 typedef struct captured {
   json_t *record;
 } captured;
@@ -172,8 +142,8 @@ static void capture(void *ud, const ogrh_change *c) {
   captured *cap = ud;
   json_decref(cap->record);
   cap->record = json_pack("{s:s, s:o, s:o, s:o, s:I}", "path", c->path_text, "old",
-                          value_json(c->old_value), "new", value_json(c->new_value), "scope",
-                          scope_json(&c->scope), "revision", (json_int_t)0);
+                          live_value_json(c->old_value), "new", live_value_json(c->new_value),
+                          "scope", live_scope_json(&c->scope), "revision", (json_int_t)0);
 }
 
 /* Applies one write of this player after the permission check; *record describes the result. */
@@ -194,7 +164,7 @@ static int apply(live_sync *s, const ogrh_path *p, const ogrh_value *v, ogrh_syn
   const char *why = refusal(s, &scope);
   if (why) {
     *record = json_pack("{s:s, s:b, s:s, s:o, s:s}", "path", path, "refused", 1, "reason", why,
-                        "scope", scope_json(&scope), "origin", origin);
+                        "scope", live_scope_json(&scope), "origin", origin);
     live_log_event(&s->n->log, LIVE_EVENT, "refused",
                    json_pack("{s:s, s:s, s:s, s:s}", "who", s->n->user, "path", path, "reason", why,
                              "origin", origin),
