@@ -51,6 +51,7 @@ int cli_backup_before(const char *path, ogrh_doc *d, const ogrh_repair_plan *pla
 extern const cli_cmd cmd_get, cmd_set, cmd_fmt, cmd_stats, cmd_export, cmd_import, cmd_gen;
 extern const cli_cmd cmd_checksum, cmd_validate, cmd_diff, cmd_repair, cmd_backup, cmd_defaults,
     cmd_wire;
+extern const cli_cmd cmd_show, cmd_where, cmd_replace;
 extern const cli_cmd cmd_node, cmd_roster;
 
 #endif

@@ -79,10 +79,17 @@ static void get_status(live_node *n, const live_http_req *rq, live_http_resp *rs
 static void get_plan(live_node *n, const live_http_req *rq, live_http_resp *rs) {
   if (!method_is(rq, rs, "GET")) return;
   ogrh_err err;
-  ogrh_buf_reset(&rs->body);
-  int rc = ogrh_plan_json(live_file_doc(n->file), live_http_query(rq, "unit"), 0, &rs->body, &err);
+  ogrh_plan *plan;
+  int rc = ogrh_plan_build(live_file_doc(n->file), live_http_query(rq, "unit"), &plan, &err);
   if (rc) {
     fail(rs, rc, &err);
+    return;
+  }
+  ogrh_buf_reset(&rs->body);
+  rc = ogrh_plan_json(plan, 0, &rs->body);
+  ogrh_plan_free(plan);
+  if (rc) {
+    live_http_error(rs, 500, "cannot write the plan: %s", ogrh_strerror(rc));
     return;
   }
   ogrh_buf_addc(&rs->body, '\n');

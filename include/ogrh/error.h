@@ -26,7 +26,8 @@
   XX(EEXIST, -15, "already exists")                                                                \
   XX(EREFUSED, -16, "refused by policy")                                                           \
   XX(ETOOBIG, -17, "too large")                                                                    \
-  XX(EAGAIN, -18, "try again later")
+  XX(EAGAIN, -18, "try again later")                                                               \
+  XX(EAMBIGUOUS, -19, "ambiguous name")
 
 typedef enum {
   OGRH_OK = 0,
