@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ogrh/json.h"
 #include "ogrh/util.h"
 
 static const char *const rank_names[] = {"member", "assistant", "leader"};
@@ -113,7 +114,7 @@ int ogrh_roster_json(const ogrh_roster *r, ogrh_buf *out) {
   char *text = rc == OGRH_OK ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
   if (rc == OGRH_OK && !text) rc = OGRH_ENOMEM;
   if (rc == OGRH_OK) rc = ogrh_buf_adds(out, text);
-  free(text);
+  ogrh_json_free(text);
   json_decref(players);
   json_decref(o);
   return rc;

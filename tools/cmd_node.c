@@ -183,10 +183,10 @@ static void write_status(live_node *n, bool running, char **last) {
   json_decref(cmp);
   if (text && (!*last || strcmp(text, *last) != 0 || !running)) {
     live_state_write_status(n->state, o);
-    free(*last);
+    ogrh_json_free(*last);
     *last = text;
   } else {
-    free(text);
+    ogrh_json_free(text);
   }
   json_decref(o);
 }
@@ -211,7 +211,7 @@ static int print_status(const char *file, bool json) {
   if (json) {
     char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (text) printf("%s\n", text);
-    free(text);
+    ogrh_json_free(text);
   } else {
 #define S(k)                                                                                       \
   (json_string_value(json_object_get(o, k)) ? json_string_value(json_object_get(o, k)) : "-")
@@ -311,7 +311,7 @@ static int run_loop(live_node *n) {
   int rc = live_sync_flush(n->sync);
   int frc = file_started ? live_file_flush(n->file) : OGRH_OK;
   write_status(n, false, &last_status);
-  free(last_status);
+  ogrh_json_free(last_status);
   return rc || (frc && frc != OGRH_EAGAIN) ? EXIT_FAIL : EXIT_OK;
 }
 

@@ -141,7 +141,7 @@ static void post_set(live_node *n, const live_http_req *rq, live_http_resp *rs) 
       char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
       rc = text ? ogrh_json_read_value(a, text, strlen(text), &v, &err)
                 : ogrh_err_set(&err, OGRH_ENOMEM, "out of memory");
-      free(text);
+      ogrh_json_free(text);
     }
     json_t *record = NULL;
     if (rc) {

@@ -549,7 +549,26 @@ static int write_base(live_file *f, const ogrh_buf *text, uint64_t h, uint64_t p
   return rc;
 }
 
+static int write_unlocked(live_file *f, uint64_t now);
+
+/*
+** Writes under the writers' lock (ogrh_file_lock_acquire), held from the last read to the
+** replacement, as `ogrh set` and the other commands hold it. The loop does not wait long for
+** it: a busy lock means another writer; the write is tried again on a later tick.
+*/
 static int write_now(live_file *f, uint64_t now) {
+  ogrh_file_lock lk;
+  int rc = ogrh_file_lock_acquire(f->path, 50, &lk);
+  if (rc == OGRH_ELOCKED) {
+    f->last_touch = now; /* try again after another quiet moment */
+    return OGRH_EAGAIN;
+  }
+  rc = write_unlocked(f, now);
+  ogrh_file_lock_release(&lk);
+  return rc;
+}
+
+static int write_unlocked(live_file *f, uint64_t now) {
   /* Never over a file we have not read: if it changed since, read it first. */
   check(f, now, false);
   if (f->stats.broken || f->check_pending) return OGRH_EAGAIN;

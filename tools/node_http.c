@@ -86,7 +86,7 @@ void live_http_json(live_http_resp *rs, int status, json_t *o) {
     rs->status = 500;
     ogrh_buf_adds(&rs->body, "{\"error\":\"out of memory\",\"status\":500}\n");
   }
-  free(text);
+  ogrh_json_free(text);
 }
 
 const char *live_http_query(const live_http_req *rq, const char *key) {

@@ -40,7 +40,7 @@ void live_log_init(live_log *l, FILE *out, bool json, int verbosity, const char 
 
 void live_log_deinit(live_log *l) {
   for (size_t i = 0; i < LIVE_RING; i++)
-    free(l->ring[i]);
+    ogrh_json_free(l->ring[i]);
   memset(l->ring, 0, sizeof l->ring);
   l->ring_n = 0;
 }
@@ -74,7 +74,7 @@ static void deliver(live_log *l, json_t *o) {
   } else {
     l->ring_n++;
   }
-  free(l->ring[slot]);
+  ogrh_json_free(l->ring[slot]);
   l->ring[slot] = text;
   l->ring_id[slot] = id;
 }
@@ -115,7 +115,7 @@ void live_log_event(live_log *l, int level, const char *event, json_t *data, con
     if (l->json) {
       char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
       if (text) fprintf(l->out, "%s\n", text);
-      free(text);
+      ogrh_json_free(text);
     } else {
       char iso[40], local[16];
       stamp(iso, sizeof iso, local, sizeof local);
@@ -136,7 +136,7 @@ void live_log_publish(live_log *l, const char *event, json_t *data) {
   char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(o);
   if (text && l->sink) l->sink(l->sink_ud, 0, text, strlen(text));
-  free(text);
+  ogrh_json_free(text);
 }
 
 void live_log_replay(const live_log *l, uint64_t after, live_sink_fn fn, void *ud) {

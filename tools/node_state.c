@@ -147,7 +147,7 @@ int live_state_write_status(live_state *st, json_t *status) {
   if (!f || fputs(text, f) < 0 || fputc('\n', f) < 0) rc = OGRH_EIO;
   if (f && fclose(f) != 0) rc = OGRH_EIO;
   if (rc == OGRH_OK && rename(tmp, live_state_path(st, "status.json")) != 0) rc = OGRH_EIO;
-  free(text);
+  ogrh_json_free(text);
   return rc;
 }
 

@@ -38,7 +38,7 @@ static int persist(live_sync *s) {
   if (!text) return OGRH_ENOMEM;
   ogrh_err err;
   int rc = live_state_save(s->n->state, text, strlen(text), &err);
-  free(text);
+  ogrh_json_free(text);
   if (rc) live_log_event(&s->n->log, LIVE_EVENT, "error", NULL, "%s", ogrh_err_msg(&err));
   s->persist_due = false;
   return rc;
