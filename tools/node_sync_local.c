@@ -268,8 +268,11 @@ int live_sync_restore(live_sync *s, ogrh_svfile *snap, uint32_t id, ogrh_backup_
 json_t *live_sync_status(live_sync *s) {
   live_node *n = s->n;
   char digest[24];
-  ogrh_dtree_update(s->tree);
-  snprintf(digest, sizeof digest, "%016" PRIx64, s->tree->root);
+  ogrh_digest root = 0;
+  if (ogrh_dtree_update(s->tree) == OGRH_OK && ogrh_dtree_root(s->tree, &root) == OGRH_OK)
+    snprintf(digest, sizeof digest, "%016" PRIx64, root);
+  else
+    snprintf(digest, sizeof digest, "unknown");
   const live_mqtt_stats *ms = n->mqtt ? live_mqtt_stats_get(n->mqtt) : NULL;
   const live_file_stats *fs = live_file_stats_get(n->file);
   const char *admin = admin_of(s);
