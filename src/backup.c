@@ -35,7 +35,7 @@
 
 static const char *const reason_names[OGRH_NREASONS] = {
     "manual",         "before repair", "before restore", "before import", "before load defaults",
-    "admin transfer", "imported"};
+    "admin transfer", "imported",      "before migrate"};
 
 const char *ogrh_reason_name(ogrh_backup_reason r) {
   return r < OGRH_NREASONS ? reason_names[r] : "?";

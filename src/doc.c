@@ -646,18 +646,29 @@ static mirror_kind mirror_of(const ogrh_path *p) {
   return MIRROR_SAME;
 }
 
-/* Stores the v2 raid list of root into the v1 side sv (a file of both layouts). */
-static int mirror_plan(ogrh_doc *d, ogrh_table *sv, const ogrh_value *root, ogrh_err *err) {
+/* The raid list of a v2 root, or nil. */
+static const ogrh_value *raids_of(const ogrh_value *root) {
   static const ogrh_value nil = {0};
   const ogrh_value *m =
       root && root->type == OGRH_TABLE ? ogrh_table_get(root->u.t, OGRH_KEY(MGMT)) : NULL;
   const ogrh_value *raids =
       m && m->type == OGRH_TABLE ? ogrh_table_get(m->u.t, OGRH_KEY(RAIDS)) : NULL;
+  return raids ? raids : &nil;
+}
+
+/*
+** Stores the v2 raid list of root into the v1 side sv (a file of both layouts). old (may be
+** NULL) is the image of the raid list before the change: the encounters the change leaves
+** equal keep their v1 places as they are, even where those do not agree with v2 (a file the
+** addon migrated keeps its v1 data as it was).
+*/
+static int mirror_plan(ogrh_doc *d, ogrh_table *sv, const ogrh_value *root, const ogrh_value *old,
+                       ogrh_err *err) {
   ogrh_value img;
   ogrh_buf why;
   ogrh_buf_init(&why);
-  int rc = ogrh_v1_image(d->f->arena, raids ? raids : &nil, sv, &img);
-  if (!rc) rc = ogrh_v1_store(d->f->arena, sv, &img, NULL, &why);
+  int rc = ogrh_v1_image(d->f->arena, raids_of(root), sv, &img);
+  if (!rc) rc = ogrh_v1_store(d->f->arena, sv, &img, old, &why);
   if (rc == OGRH_ECORRUPT)
     ogrh_err_set(err, rc, "the v1 side of this file cannot hold the change: %s",
                  why.p ? why.p : "");
@@ -665,6 +676,136 @@ static int mirror_plan(ogrh_doc *d, ogrh_table *sv, const ogrh_value *root, ogrh
     ogrh_err_set(err, rc, "mirroring to the v1 layout failed: %s", ogrh_strerror(rc));
   ogrh_buf_deinit(&why);
   return rc;
+}
+
+/* How a write to the raid list of a file of both layouts reaches its v1 side. */
+typedef enum { TR_SKIP, TR_PATH, TR_STORE } translation;
+
+static const ogrh_value *name_of(const ogrh_value *t) {
+  const ogrh_value *n = t && t->type == OGRH_TABLE ? ogrh_table_get(t->u.t, OGRH_KEY(NAME)) : NULL;
+  return n && n->type == OGRH_STRING ? n : NULL;
+}
+
+static void add_seg(ogrh_path *p, const ogrh_value *v) {
+  if (p->n < OGRH_PATH_MAX) p->seg[p->n++] = *v;
+}
+
+static const ogrh_value k_roleid = {OGRH_STRING, 0, 6, {.s = "roleId"}};
+static const ogrh_value k_column = {OGRH_STRING, 0, 6, {.s = "column"}};
+static const ogrh_value k_cols[2] = {{OGRH_STRING, 0, 7, {.s = "column1"}},
+                                     {OGRH_STRING, 0, 7, {.s = "column2"}}};
+
+/* The roleId of a role as a key of the v1 per-role tables. */
+static bool role_id(const ogrh_value *role, ogrh_value *k) {
+  const ogrh_value *id =
+      role && role->type == OGRH_TABLE ? ogrh_table_get(role->u.t, &k_roleid) : NULL;
+  if (!id) return false;
+  *k = *id;
+  return ogrh_key_normalize(k) == OGRH_OK;
+}
+
+/*
+** The v1 path that a write at p (a path of the v2 side, under the raid list) is mirrored to
+** (TR_PATH) when the write stays inside one component of one encounter and leaves names,
+** roleIds and columns alone:
+**   ...encounters.J.roles.K.<per-slot field>...  -> <its v1 table>[raid][enc][role K's roleId]...
+**   ...encounters.J.roles.K.<other field>...     -> encounterMgmt.roles[raid][enc].columnC.N...
+**                                                   (the one v1 role with that roleId)
+**   ...encounters.J.announcements...             -> encounterAnnouncements[raid][enc]...
+**   ...encounters.J.<metadata key>...            -> the v1 encounter of the same identity
+** So exactly what was written is mirrored, and the v1 data the write does not reach stays as
+** it is. TR_SKIP: the encounter has no v1 counterpart (the addon's Active Raid and Admin
+** encounters). TR_STORE: anything else; the changed encounters are stored (ogrh_v1_store).
+*/
+static translation v1_translate(const ogrh_value *root, ogrh_table *sv, const ogrh_path *p,
+                                ogrh_path *out) {
+  const ogrh_value *s = p->seg;
+  if (!in_plan(p) || p->n < 6 || s[2].type != OGRH_INT || !seg_is(&s[3], OGRH_KEY(ENCOUNTERS)) ||
+      s[4].type != OGRH_INT || s[5].type != OGRH_STRING || seg_is(&s[5], OGRH_KEY(NAME)))
+    return TR_STORE;
+  const ogrh_value *rv = raids_of(root);
+  const ogrh_table *raids = rv->type == OGRH_TABLE ? rv->u.t : NULL;
+  ogrh_entry *re = NULL, *ee = NULL;
+  for (uint32_t i = 0; raids && i < raids->n && !re; i++)
+    if (ogrh_is_item(&raids->e[i]) && ogrh_key_cmp(&raids->e[i].key, &s[2]) == 0) re = &raids->e[i];
+  const ogrh_table *encs = re ? ogrh_raid_encounters(re->val.u.t) : NULL;
+  for (uint32_t i = 0; encs && i < encs->n && !ee; i++)
+    if (ogrh_is_item(&encs->e[i]) && ogrh_key_cmp(&encs->e[i].key, &s[4]) == 0) ee = &encs->e[i];
+  const ogrh_value *rn = re ? name_of(&re->val) : NULL, *en = ee ? name_of(&ee->val) : NULL;
+  if (!rn || !en) return TR_STORE;
+  /* The v1 raid and encounter of the same identity (name and occurrence). */
+  ogrh_value svv = ogrh_vtable(sv);
+  ogrh_entry *vr =
+      ogrh_item_find(ogrh_schema_raids(&svv), rn->u.s, rn->len, ogrh_item_occ(raids, re));
+  ogrh_entry *ve = vr ? ogrh_item_find(ogrh_raid_encounters(vr->val.u.t), en->u.s, en->len,
+                                       ogrh_item_occ(encs, ee))
+                      : NULL;
+  if (!ve) return TR_SKIP;
+  out->n = 0;
+  for (int c = 0; c < OGRH_NCOMPONENTS; c++) {
+    const ogrh_component_def *def = &ogrh_components[c];
+    if (def->part == OGRH_PART_KEY && seg_is(&s[5], &def->key)) {
+      add_seg(out, &def->v1key);
+      add_seg(out, rn);
+      add_seg(out, en);
+      for (size_t i = 6; i < p->n; i++)
+        add_seg(out, &s[i]);
+      return TR_PATH;
+    }
+    if (def->part != OGRH_PART_ROLES || !seg_is(&s[5], &def->key)) continue;
+    /* Inside one role: its per-slot data, or a field of its definition. */
+    if (p->n < 8 || s[6].type != OGRH_INT || s[7].type != OGRH_STRING || seg_is(&s[7], &k_roleid) ||
+        seg_is(&s[7], &k_column))
+      return TR_STORE;
+    const ogrh_value *roles = ogrh_table_get(ee->val.u.t, &def->key);
+    const ogrh_value *role =
+        roles && roles->type == OGRH_TABLE ? ogrh_table_get(roles->u.t, &s[6]) : NULL;
+    ogrh_value rid;
+    if (!role_id(role, &rid)) return TR_STORE;
+    for (int k = 0; k < OGRH_NCOMPONENTS; k++)
+      if (ogrh_components[k].part == OGRH_PART_SLOT && seg_is(&s[7], &ogrh_components[k].key)) {
+        add_seg(out, &ogrh_components[k].v1key);
+        add_seg(out, rn);
+        add_seg(out, en);
+        add_seg(out, &rid);
+        for (size_t i = 8; i < p->n; i++)
+          add_seg(out, &s[i]);
+        return TR_PATH;
+      }
+    /* The one v1 role of that roleId, in its column. */
+    const ogrh_value *place = ogrh_v1_place_get(sv, c, rn, en);
+    const ogrh_value *col = NULL, *at = NULL;
+    size_t found = 0;
+    for (int k = 0; k < 2 && place && place->type == OGRH_TABLE; k++) {
+      const ogrh_value *cv = ogrh_table_get(place->u.t, &k_cols[k]);
+      for (uint32_t i = 0; cv && cv->type == OGRH_TABLE && i < cv->u.t->n; i++) {
+        ogrh_value xk;
+        if (role_id(&cv->u.t->e[i].val, &xk) && ogrh_key_cmp(&xk, &rid) == 0 && !found++) {
+          col = &k_cols[k];
+          at = &cv->u.t->e[i].key;
+        }
+      }
+    }
+    if (found != 1) return TR_STORE;
+    add_seg(out, OGRH_KEY(MGMT));
+    add_seg(out, &def->v1key);
+    add_seg(out, rn);
+    add_seg(out, en);
+    add_seg(out, col);
+    add_seg(out, at);
+    for (size_t i = 7; i < p->n; i++)
+      add_seg(out, &s[i]);
+    return TR_PATH;
+  }
+  /* A key of the encounter's metadata. */
+  add_seg(out, OGRH_KEY(MGMT));
+  add_seg(out, OGRH_KEY(RAIDS));
+  add_seg(out, &vr->key);
+  add_seg(out, OGRH_KEY(ENCOUNTERS));
+  add_seg(out, &ve->key);
+  for (size_t i = 5; i < p->n; i++)
+    add_seg(out, &s[i]);
+  return TR_PATH;
 }
 
 /*
@@ -858,21 +999,57 @@ static int mirror_same(ogrh_doc *d, ogrh_table *sv, const ogrh_path *p, const og
 }
 
 /*
-** The mirror of a write at p (already made on the v2 side, whose root is root) to the v1 side
-** sv of a file of both layouts. On failure sv is as it was.
+** How a write at p to a file of both layouts will be mirrored, worked out before the write:
+** the kind, the v1 path of a translated write, and for a stored one the image of the raid list
+** as it is (a copy: the write changes tables in place).
 */
-static int mirror(ogrh_doc *d, ogrh_table *sv, const ogrh_path *p, const ogrh_value *root,
+typedef struct mirror_prep {
+  mirror_kind kind;
+  translation tr;
+  ogrh_path v1path;
+  ogrh_arena *scratch;
+  ogrh_value old;
+} mirror_prep;
+
+static int mirror_prepare(ogrh_doc *d, ogrh_table *sv, const ogrh_path *p, mirror_prep *mp) {
+  mp->kind = sv ? mirror_of(p) : MIRROR_NONE;
+  mp->tr = TR_STORE;
+  mp->scratch = NULL;
+  mp->old = ogrh_vnil();
+  if (mp->kind != MIRROR_PLAN) return OGRH_OK;
+  mp->tr = v1_translate(ogrh_doc_root(d), sv, p, &mp->v1path);
+  if (mp->tr != TR_STORE) return OGRH_OK;
+  ogrh_value img;
+  if (!(mp->scratch = ogrh_arena_new()) ||
+      ogrh_v1_image(mp->scratch, raids_of(ogrh_doc_root(d)), sv, &img) ||
+      ogrh_value_copy(mp->scratch, &img, &mp->old))
+    return OGRH_ENOMEM;
+  return OGRH_OK;
+}
+
+static void mirror_done(mirror_prep *mp) {
+  ogrh_arena_free(mp->scratch);
+  mp->scratch = NULL;
+}
+
+/*
+** The mirror of a write at p (already made on the v2 side) to the v1 side sv of a file of
+** both layouts. On failure sv is as it was.
+*/
+static int mirror(ogrh_doc *d, ogrh_table *sv, const ogrh_path *p, const mirror_prep *mp,
                   ogrh_err *err) {
   static const ogrh_value nil = {0};
-  switch (mirror_of(p)) {
+  const ogrh_value *root = ogrh_doc_root(d);
+  const ogrh_value *nv = value_at(root, p->seg, p->n);
+  switch (mp->kind) {
   case MIRROR_NONE:
     return OGRH_OK;
-  case MIRROR_PLAN:
-    return mirror_plan(d, sv, root, err);
-  case MIRROR_SAME: {
-    const ogrh_value *nv = value_at(root, p->seg, p->n);
+  case MIRROR_SAME:
     return mirror_same(d, sv, p, nv ? nv : &nil, err);
-  }
+  case MIRROR_PLAN:
+    if (mp->tr == TR_SKIP) return OGRH_OK;
+    if (mp->tr == TR_PATH) return mirror_same(d, sv, &mp->v1path, nv ? nv : &nil, err);
+    return mirror_plan(d, sv, root, &mp->old, err);
   }
   return OGRH_OK;
 }
@@ -905,7 +1082,10 @@ int ogrh_doc_set_parsed(ogrh_doc *d, const ogrh_path *p, const ogrh_value *v,
   ogrh_table *sv = missing ? NULL : dual_v1(d);
   /* Everything that allocates, before anything changes. */
   notice nt;
+  mirror_prep mp;
+  mp.scratch = NULL;
   rc = notice_prepare(d, p, old, &nt);
+  if (!rc) rc = mirror_prepare(d, sv, p, &mp);
   ogrh_value inner, key;
   if (!rc) rc = ogrh_value_copy(a, v, &inner);
   /* The tables SetPath must create, innermost first; with no root, the root itself too. */
@@ -933,8 +1113,8 @@ int ogrh_doc_set_parsed(ogrh_doc *d, const ogrh_path *p, const ogrh_value *v,
   ** A file of both layouts: the v1 side follows. Should it fail, the write is taken back
   ** (putting the old entry back never allocates: the table has room for what it held).
   */
-  if (!rc && sv && (rc = mirror(d, sv, p, ogrh_doc_root(d), err)))
-    ogrh_table_set(a, cur->u.t, &key, &oldv);
+  if (!rc && sv && (rc = mirror(d, sv, p, &mp, err))) ogrh_table_set(a, cur->u.t, &key, &oldv);
+  mirror_done(&mp);
   if (rc) {
     notice_done(&nt);
     if (sv && err && err->code == rc) return rc;
@@ -989,7 +1169,9 @@ int ogrh_doc_replace_root(ogrh_doc *d, const ogrh_value *v, const ogrh_sync_meta
   if (sv) {
     /* A file of both layouts: the plan and the global components follow on the v1 side. */
     ogrh_table keep = *sv;
-    rc = mirror_plan(d, sv, root, NULL);
+    ogrh_value old;
+    rc = ogrh_v1_image(d->f->arena, raids_of(&was), sv, &old);
+    if (!rc) rc = mirror_plan(d, sv, root, &old, NULL);
     for (int g = 0; g < OGRH_NGLOBALS && !rc; g++) {
       static const ogrh_value nil = {0};
       ogrh_path gp;

@@ -1466,7 +1466,9 @@ static int collect_pairs(v1store *s, const ogrh_table *list, bool want, const og
       p->rn = rn;
       p->en = en;
       p->enc = want ? enc : NULL;
-      p->unchanged = oe && oe->type == OGRH_TABLE && oe->u.t == enc;
+      p->unchanged =
+          oe && oe->type == OGRH_TABLE &&
+          ogrh_value_equal(oe, &(const ogrh_value){.type = OGRH_TABLE, .u.t = (ogrh_table *)enc});
       p->order = (uint32_t)*n;
     }
   }

@@ -21,11 +21,12 @@ typedef enum {
   OGRH_REASON_BEFORE_DEFAULTS,
   OGRH_REASON_ADMIN_TRANSFER,
   OGRH_REASON_IMPORTED,
+  OGRH_REASON_BEFORE_MIGRATE,
   OGRH_NREASONS
 } ogrh_backup_reason;
 
 /* "manual", "before repair", "before restore", "before import", "before load defaults",
-** "admin transfer", "imported". */
+** "admin transfer", "imported", "before migrate". */
 const char *ogrh_reason_name(ogrh_backup_reason r);
 
 typedef struct ogrh_backup_info {

@@ -289,8 +289,9 @@ int ogrh_v1_encounter(ogrh_arena *a, const ogrh_table *root, const ogrh_table *r
 ** each encounter whose data differs; every other table of root stays as it was, so whatever
 ** the change does not reach stays byte-identical. The places of encounters raids no longer
 ** holds are removed; places that no encounter reads are left alone. old_view (may be NULL) is
-** the view's raid list before the change: an encounter table found at the same place in it is
-** known to agree with its places and is skipped. Values of raids are referenced, not copied.
+** the raid list whose image root's places are (the view before the change): an encounter equal
+** to the one at the same place of it, under a raid of the same name, keeps its places as they
+** are. Values of raids are referenced, not copied.
 ** Built aside and swapped in: on error root is unchanged. OGRH_ECORRUPT (with a sentence in
 ** why, if not NULL) when v1 cannot hold raids: roles not numbered 1, 2, 3..., a role that is
 ** not a table or has no column 1 or 2 or comes after a role of a higher column, per-slot data
