@@ -339,10 +339,19 @@ static ogrh_table *shallow(ogrh_arena *a, const ogrh_table *t) {
   return n;
 }
 
+/*
+** The raid and encounter objects are found again by the digest of what they hold. A v1 file's
+** digests are those of its view (ogrh/schema.h), equal to its migration's, while the objects
+** hold each file's own tables: a v1 snapshot keys its objects apart (salt) so that the two
+** layouts never share one.
+*/
+#define V1_SALT UINT64_C(0x7631206c61796f75)
+
 typedef struct builder {
   ogrh_store *s;
   ogrh_arena *a;
   ogrh_buf enc, tmp;
+  uint64_t salt;
 } builder;
 
 static int put_blob(builder *b, const ogrh_value *v, uint32_t *id) {
@@ -354,6 +363,7 @@ static int put_blob(builder *b, const ogrh_value *v, uint32_t *id) {
 }
 
 static int put_encounter(builder *b, const ogrh_table *enc, ogrh_digest dig, uint32_t *id) {
+  dig ^= b->salt;
   if (digmap_get(&b->s->trees, dig, id) && find_obj(b->s, *id)) return OGRH_OK;
   uint32_t ids[OGRH_NCOMPONENTS];
   for (int c = 0; c < OGRH_NCOMPONENTS; c++) {
@@ -373,7 +383,7 @@ static int put_encounter(builder *b, const ogrh_table *enc, ogrh_digest dig, uin
 }
 
 static int put_raid(builder *b, const ogrh_table *raid, const ogrh_dt_raid *dr, uint32_t *id) {
-  if (digmap_get(&b->s->trees, dr->digest, id) && find_obj(b->s, *id)) return OGRH_OK;
+  if (digmap_get(&b->s->trees, dr->digest ^ b->salt, id) && find_obj(b->s, *id)) return OGRH_OK;
   const ogrh_value *ev = ogrh_table_gets(raid, "encounters");
   const ogrh_table *encs = ev && ev->type == OGRH_TABLE ? ev->u.t : NULL;
   ogrh_table *meta = raid->n ? shallow(b->a, raid) : ogrh_table_new(b->a, 1);
@@ -399,7 +409,7 @@ static int put_raid(builder *b, const ogrh_table *raid, const ogrh_dt_raid *dr, 
     }
   b->tmp.n = 0;
   ogrh_buf_addc(&b->tmp, 'R');
-  put_u64le(&b->tmp, dr->digest);
+  put_u64le(&b->tmp, dr->digest ^ b->salt);
   put_u32le(&b->tmp, meta_id);
   ogrh_varint_put(&b->tmp, n);
   for (uint32_t i = 0, j = 0; encs && i < encs->n; i++)
@@ -1178,7 +1188,7 @@ static int root_digest(const ogrh_svfile *f, ogrh_digest *out) {
 static int add_backup(ogrh_store *s, const ogrh_svfile *f, const char *label,
                       ogrh_backup_reason reason, bool pin, int64_t now, uint64_t raw_size,
                       ogrh_backup_info *info, ogrh_err *err) {
-  builder b = {s, ogrh_arena_new(), {0}, {0}};
+  builder b = {s, ogrh_arena_new(), {0}, {0}, 0};
   if (!b.a) return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
   ogrh_buf_init(&b.enc);
   ogrh_buf_init(&b.tmp);
@@ -1188,6 +1198,7 @@ static int add_backup(ogrh_store *s, const ogrh_svfile *f, const char *label,
   static const ogrh_value nil = {0};
   const ogrh_value *root = ogrh_svfile_schema_root(f);
   ogrh_dtree *t = NULL;
+  if (ogrh_schema_layout(root) == OGRH_LAYOUT_V1) b.salt = V1_SALT;
   int rc = ogrh_dtree_build_root(root ? root : &nil, &t);
   if (!rc) rc = put_snapshot(&b, f, t, &bi.snapshot);
   if (!rc) rc = ogrh_dtree_root(t, &bi.root);

@@ -30,7 +30,8 @@ typedef struct mig {
   ogrh_arena *a; /* scratch: both results are built here, then copied into the output */
   ogrh_migration *rep;
   const ogrh_migrate_opts *o;
-  int rc; /* the first allocation failure */
+  int rc;       /* the first allocation failure */
+  bool stopped; /* the addon's migration stops with a Lua error (E2) */
 } mig;
 
 static int fail(mig *m, int rc) {
@@ -1103,11 +1104,9 @@ static void analyze_plan(mig *m, const ogrh_table *sv) {
       const ogrh_value *en = get(ee->val.u.t, "name");
       if (m->o->addon_extras && ee->key.type == OGRH_INT && ee->key.u.i == 1 &&
           is_str(en, OGRH_ADMIN_ENCOUNTER)) {
-        ogrh_path x = ep;
-        ps(&x, "roles");
-        note(m, OGRH_MNOTE_DIFFERS, "E5", &x,
+        note(m, OGRH_MNOTE_DIFFERS, "E5", &ep,
              "a v1 encounter named Admin comes first: kept as it is; the addon rebuilds its roles "
-             "from its Admin template when they do not match it");
+             "(and displayName) from its Admin template when they do not match it");
       }
       if (!rn || !en || rn->type != OGRH_STRING || en->type != OGRH_STRING) continue;
       if (count_named(raids, rn, en) > 1)
@@ -1207,6 +1206,12 @@ static void analyze_keys(mig *m, const ogrh_table *sv) {
         note(m, OGRH_MNOTE_LEFT, is_str(k, "encounters") ? "E4" : "", &q,
              "v2's encounterMgmt holds the raids only: %s", fate);
       }
+    if (is_str(&e->key, "schemaVersion") && is_str(&e->val, "v2") && !get(sv, "v2")) {
+      ogrh_path v2p = at_v2();
+      note(m, OGRH_MNOTE_DIFFERS, "E1", &v2p,
+           "schemaVersion says v2 but there is no v2 table: the addon makes an empty one, cuts "
+           "over to it and never migrates the v1 data");
+    }
     if (is_str(&e->key, "v2")) {
       note(m, OGRH_MNOTE_LOST, "E1", &p,
            "a v2 table that is no finished migration (no encounterMgmt.schemaVersion 2): the "
@@ -1219,11 +1224,14 @@ static void analyze_keys(mig *m, const ogrh_table *sv) {
 
 /* ---- explaining the differences from the addon's result ---- */
 
+/* A DIFFERS note with a path explains every difference at or below it (one without a path
+   explains nothing in particular). */
 static bool covered(const ogrh_migration *r, const char *path, size_t n) {
   for (size_t i = 0; i < r->n; i++) {
     if (r->notes[i].kind != OGRH_MNOTE_DIFFERS) continue;
     const char *p = r->notes[i].path;
     size_t k = strlen(p);
+    if (k == 0) continue;
     if (k <= n && memcmp(p, path, k) == 0 && (k == n || path[k] == '.' || path[k] == '['))
       return true;
   }
@@ -1231,7 +1239,7 @@ static bool covered(const ogrh_migration *r, const char *path, size_t n) {
 }
 
 /* A rule for a difference no note of the plan covers, or NULL. */
-static const char *rule(const ogrh_path *p) {
+static const char *rule(const mig *m, const ogrh_path *p) {
   static const char *const defaults[] = {"roles",
                                          "pollTime",
                                          "tankCategory",
@@ -1249,6 +1257,9 @@ static const char *rule(const ogrh_path *p) {
   bool v2 = p->n >= 1 && is_str(&p->seg[0], "v2");
   const ogrh_value *k = p->n > (size_t)v2 ? &p->seg[v2] : NULL;
   if (!k) return NULL;
+  if (!v2 && m->stopped && !is_str(k, "schemaVersion"))
+    return "the addon never finishes a migration of this file (E1, E2): its purge never runs and "
+           "the file keeps its v1 keys";
   if (v2 && p->n >= 3 && is_str(k, "encounterMgmt") && p->seg[2].type == OGRH_STRING &&
       p->seg[2].len > 6 && memcmp(p->seg[2].u.s, "raids[", 6) == 0)
     return "the addon's EnsureAdminEncounter writes the raid back with SetPath(\"encounterMgmt."
@@ -1289,7 +1300,7 @@ static void cross(mig *m, ogrh_path *p, const ogrh_value *x, const ogrh_value *y
     }
     return;
   }
-  const char *why = rule(p);
+  const char *why = rule(m, p);
   if (!why) {
     m->rep->unexplained++;
     why = "the addon's result differs here and no rule explains it";
@@ -1422,7 +1433,7 @@ int ogrh_migrate(const ogrh_svfile *in, const ogrh_migrate_opts *o, ogrh_svfile 
   ogrh_migration *rep = ogrh_malloc(sizeof *rep);
   if (!rep) return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
   memset(rep, 0, sizeof *rep);
-  mig m = {ogrh_arena_new(), rep, o, OGRH_OK};
+  mig m = {ogrh_arena_new(), rep, o, OGRH_OK, false};
   rep->arena = ogrh_arena_new();
   ogrh_svfile *f = ogrh_svfile_new();
   if (!m.a || !rep->arena || !f) {
@@ -1436,9 +1447,11 @@ int ogrh_migrate(const ogrh_svfile *in, const ogrh_migrate_opts *o, ogrh_svfile 
   ogrh_value result = ogrh_vnil();
   if (!rc) {
     const ogrh_table *sv = svv->u.t;
-    bool stopped;
+    bool stopped = false;
     ogrh_value game = deep(&m, svv);
     if (!m.rc) addon_load(&m, game.u.t, true, &stopped);
+    /* The addon never finishes a migration: its code stopped (E2), or v2 was there (E1). */
+    m.stopped = stopped || tab(sv, "v2") || is_str(get(sv, "schemaVersion"), "v2");
     /* Without keep_v1: the file as it is once the addon's 15-day purge has run. */
     bool purged = !o->keep_v1 && tab(tab(game.u.t, "v2"), "migrationMeta");
     if (!m.rc && purged) purge(&m, game.u.t);
