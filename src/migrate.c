@@ -64,6 +64,13 @@ static void note(mig *m, ogrh_mnote_kind kind, const char *tag, const ogrh_path 
   if (p) ogrh_path_format(p, p->n, &b);
   ogrh_buf_addc(&b, '\0');
   int rc = ogrh_buf_error(&b);
+  /* Same-named encounters share their v1 places: one line says it once. */
+  for (size_t i = 0; !rc && i < r->n; i++)
+    if (r->notes[i].kind == kind && strcmp(r->notes[i].path, b.p) == 0 &&
+        strcmp(r->notes[i].text, text) == 0) {
+      ogrh_buf_deinit(&b);
+      return;
+    }
   char *path = rc ? NULL : ogrh_arena_memdup(r->arena, b.p, b.n);
   char *t = rc ? NULL : ogrh_arena_memdup(r->arena, text, strlen(text) + 1);
   ogrh_buf_deinit(&b);

@@ -921,6 +921,7 @@ int ogrh_list_names_encode(const ogrh_table *list, ogrh_buf *b) {
 */
 
 static const ogrh_value k_column = KEYV("column"), k_roleid = KEYV("roleId");
+static const ogrh_value k_version = KEYV("schemaVersion");
 static const ogrh_value k_columns[2] = {KEYV("column1"), KEYV("column2")};
 
 /* The `name` of a raid or encounter when it is a string (what v1 places are keyed by). */
@@ -1088,10 +1089,6 @@ static int view_raids(ogrh_arena *a, const ogrh_table *root, const ogrh_table *r
   return OGRH_OK;
 }
 
-static const ogrh_value *roles_place_key(void) {
-  return &ogrh_components[lay()->roles].v1key;
-}
-
 int ogrh_schema_view(ogrh_arena *a, const ogrh_value *root, ogrh_value *out) {
   if (!root || ogrh_schema_layout(root) != OGRH_LAYOUT_V1) {
     *out = root ? *root : nil_value;
@@ -1104,20 +1101,19 @@ int ogrh_schema_view(ogrh_arena *a, const ogrh_value *root, ogrh_value *out) {
     ogrh_entry e = r->e[i];
     if (ogrh_schema_is_v1_key(&e.key)) continue;
     if (same_key(&e.key, OGRH_KEY(MGMT)) && e.val.type == OGRH_TABLE) {
-      const ogrh_table *m = e.val.u.t;
-      ogrh_table *nm = ogrh_table_new(a, m->n);
+      /* As the migration writes it: the raids and schemaVersion 2, or nothing without raids. */
+      const ogrh_value *rv = ogrh_table_get(e.val.u.t, OGRH_KEY(RAIDS));
+      if (!rv) continue;
+      ogrh_table *nm = ogrh_table_new(a, 2), *list;
       if (!nm) return OGRH_ENOMEM;
-      for (uint32_t j = 0; j < m->n; j++) {
-        ogrh_entry me = m->e[j];
-        if (same_key(&me.key, roles_place_key())) continue;
-        if (same_key(&me.key, OGRH_KEY(RAIDS)) && me.val.type == OGRH_TABLE) {
-          ogrh_table *list;
-          int rc = view_raids(a, r, me.val.u.t, &list);
-          if (rc) return rc;
-          me.val = ogrh_vtable(list);
-        }
-        nm->e[nm->n++] = me;
+      ogrh_value lv = *rv, two = ogrh_vint(2);
+      if (rv->type == OGRH_TABLE) {
+        int rc = view_raids(a, r, rv->u.t, &list);
+        if (rc) return rc;
+        lv = ogrh_vtable(list);
       }
+      if (ogrh_table_set(a, nm, OGRH_KEY(RAIDS), &lv) || ogrh_table_set(a, nm, &k_version, &two))
+        return OGRH_ENOMEM;
       e.val = ogrh_vtable(nm);
     }
     t->e[t->n++] = e;
@@ -1324,6 +1320,8 @@ static int store_slot(v1store *s, const ogrh_value *rn, const ogrh_value *en, in
 /* Every place of one encounter from its new v2 table. */
 static int store_places(v1store *s, const v1pair *pr) {
   const ogrh_value *rv = roles_of(s->l, pr->enc);
+  const ogrh_value *had = ogrh_v1_place_get(s->root, s->l->roles, pr->rn, pr->en);
+  bool had_roles = had && had->type == OGRH_TABLE;
   for (int c = 0; c < OGRH_NCOMPONENTS; c++) {
     const ogrh_component_def *d = &ogrh_components[c];
     ogrh_value want;
@@ -1337,9 +1335,12 @@ static int store_places(v1store *s, const v1pair *pr) {
       rc = store_roles(s, pr->rn, pr->en, c, &want);
       break;
     case OGRH_V1_BY_ROLE:
-      /* Without roles nothing reads the per-role tables any more: they go with the roles. */
-      rc = rv && rv->type == OGRH_TABLE ? store_slot(s, pr->rn, pr->en, c, rv, &want)
-                                        : place_put(s, c, pr->rn, pr->en, NULL);
+      /* Roles taken away take their per-role tables along (nothing could read them); per-role
+         tables nothing read before are left as they are. */
+      if (rv && rv->type == OGRH_TABLE)
+        rc = store_slot(s, pr->rn, pr->en, c, rv, &want);
+      else if (had_roles)
+        rc = place_put(s, c, pr->rn, pr->en, NULL);
       break;
     case OGRH_V1_BY_NAME: {
       const ogrh_value *cur = ogrh_v1_place_get(s->root, c, pr->rn, pr->en);
@@ -1537,8 +1538,6 @@ int ogrh_v1_store(ogrh_arena *a, ogrh_table *root, const ogrh_value *raids,
   const ogrh_table *old_raids = child(child(root, OGRH_KEY(MGMT)), OGRH_KEY(RAIDS));
   const ogrh_table *want = raids && raids->type == OGRH_TABLE ? raids->u.t : NULL;
   const ogrh_table *ov = old_view && old_view->type == OGRH_TABLE ? old_view->u.t : NULL;
-  if (!rc && mv && mv->type != OGRH_TABLE)
-    rc = v1_refuse(&s, NULL, NULL, "encounterMgmt is not a table");
   /* The raid list first: metadata and the lists of encounters. */
   if (!rc) {
     ogrh_value list = raids ? *raids : nil_value;
@@ -1556,11 +1555,13 @@ int ogrh_v1_store(ogrh_arena *a, ogrh_table *root, const ogrh_value *raids,
       }
       list = same ? ogrh_vtable((ogrh_table *)old_raids) : ogrh_vtable(t);
     }
-    const ogrh_value *cur = mv ? ogrh_table_get(mv->u.t, OGRH_KEY(RAIDS)) : NULL;
+    const ogrh_value *cur =
+        mv && mv->type == OGRH_TABLE ? ogrh_table_get(mv->u.t, OGRH_KEY(RAIDS)) : NULL;
     bool same = cur ? same_value(cur, &list) : list.type == OGRH_NIL;
     ogrh_table *m;
-    if (!rc && !same && !(rc = writable(&s, s.root, OGRH_KEY(MGMT), &m)))
-      rc = ogrh_table_set(a, m, OGRH_KEY(RAIDS), &list);
+    if (!rc && !same && (rc = writable(&s, s.root, OGRH_KEY(MGMT), &m)) == OGRH_ECORRUPT)
+      rc = v1_refuse(&s, NULL, NULL, "encounterMgmt is not a table");
+    if (!rc && !same) rc = ogrh_table_set(a, m, OGRH_KEY(RAIDS), &list);
   }
   /* Then the places of every encounter, and of those that went away. */
   if (!rc) rc = collect_pairs(&s, want, true, ov, &np, &nn, &capn);

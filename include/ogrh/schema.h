@@ -261,9 +261,10 @@ const ogrh_value *ogrh_v1_place_get(const ogrh_table *root, int c, const ogrh_va
 
 /*
 ** The view of a schema root: root itself (nothing built) for a v2 root or a non-table; for a
-** v1 root, a new root table in a with every key of root but the v1 places, encounterMgmt
-** without `roles`, and every encounter of encounterMgmt.raids assembled by ogrh_v1_encounter.
-** Leaves and untouched tables are shared with root. NULL views as nil.
+** v1 root, a new root table in a with every key of root but the v1 places, and encounterMgmt
+** as the fixed migration writes it: {raids = the raid list with every encounter assembled by
+** ogrh_v1_encounter, schemaVersion = 2} (no encounterMgmt when v1 has no raid list). Leaves
+** and untouched tables are shared with root. NULL views as nil.
 */
 int ogrh_schema_view(ogrh_arena *a, const ogrh_value *root, ogrh_value *out);
 
