@@ -298,6 +298,10 @@ double ogrh_sim_delivery_delay_ms(const ogrh_sim *s) {
   return s->delivering ? (double)(s->now - s->delivering->sent_us) / 1000.0 : -1.0;
 }
 
+int ogrh_sim_delivery_sender(const ogrh_sim *s) {
+  return s->delivering ? s->delivering->sender : -1;
+}
+
 void ogrh_sim_wake(ogrh_sim *s, int i, uint64_t at_ms) {
   if (i < 0 || (size_t)i >= s->nc || at_ms == OGRH_SIM_IDLE) return;
   uint64_t t = at_ms > UINT64_MAX / 1000 ? UINT64_MAX - 1 : at_ms * 1000;

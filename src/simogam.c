@@ -55,13 +55,22 @@ static void lua_number(double d, ogrh_buf *b) {
   ogrh_buf_printf(b, "%.14g", d);
 }
 
+/* tostring of an integer: its digits while %.14g would print them all (the common case, and
+** much cheaper than formatting a double). */
+static void lua_integer(int64_t i, ogrh_buf *b) {
+  if (i > -100000000000000 && i < 100000000000000)
+    ogrh_buf_printf(b, "%lld", (long long)i);
+  else
+    lua_number((double)i, b);
+}
+
 static void lua_ser(const ogrh_value *v, ogrh_buf *b) {
   switch (v->type) {
   case OGRH_BOOL:
     ogrh_buf_adds(b, v->b ? "true" : "false");
     break;
   case OGRH_INT:
-    lua_number((double)v->u.i, b);
+    lua_integer(v->u.i, b);
     break;
   case OGRH_DOUBLE:
     lua_number(v->u.d, b);
@@ -76,7 +85,7 @@ static void lua_ser(const ogrh_value *v, ogrh_buf *b) {
       if (i) ogrh_buf_addc(b, ',');
       ogrh_buf_addc(b, '[');
       if (e->key.type == OGRH_INT)
-        lua_number((double)e->key.u.i, b);
+        lua_integer(e->key.u.i, b);
       else
         lua_quote(e->key.u.s, e->key.len, b);
       ogrh_buf_adds(b, "]=");

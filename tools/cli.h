@@ -50,6 +50,6 @@ int cli_backup_before(const char *path, ogrh_doc *d, const ogrh_repair_plan *pla
 
 extern const cli_cmd cmd_get, cmd_set, cmd_fmt, cmd_stats, cmd_export, cmd_import, cmd_gen;
 extern const cli_cmd cmd_checksum, cmd_validate, cmd_diff, cmd_repair, cmd_backup, cmd_defaults,
-    cmd_wire;
+    cmd_wire, cmd_sim;
 
 #endif

@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const cli_cmd *const commands[] = {
-    &cmd_get,      &cmd_set,      &cmd_fmt,  &cmd_stats,  &cmd_export, &cmd_import,   &cmd_gen,
-    &cmd_checksum, &cmd_validate, &cmd_diff, &cmd_repair, &cmd_backup, &cmd_defaults, &cmd_wire};
+static const cli_cmd *const commands[] = {&cmd_get,      &cmd_set,    &cmd_fmt,    &cmd_stats,
+                                          &cmd_export,   &cmd_import, &cmd_gen,    &cmd_checksum,
+                                          &cmd_validate, &cmd_diff,   &cmd_repair, &cmd_backup,
+                                          &cmd_defaults, &cmd_wire,   &cmd_sim};
 
 static const char *current_cmd = "ogrh";
 

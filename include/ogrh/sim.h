@@ -153,6 +153,8 @@ uint64_t ogrh_sim_now_us(const ogrh_sim *s);
 ** sender's link, server tick, receiver's link, wait for the frame), or -1 outside receive().
 */
 double ogrh_sim_delivery_delay_ms(const ogrh_sim *s);
+/* The sender of that copy, or -1 outside receive(). */
+int ogrh_sim_delivery_sender(const ogrh_sim *s);
 
 void ogrh_sim_set_trace(ogrh_sim *s, ogrh_sim_trace_fn fn, void *ud);
 const ogrh_sim_stats *ogrh_sim_stats_get(const ogrh_sim *s);
@@ -163,5 +165,92 @@ const uint32_t *ogrh_sim_bytes_per_second(const ogrh_sim *s, size_t *n);
 
 /* Draws from the simulation's generator (for the scenario and the clients it hosts). */
 uint64_t ogrh_sim_random(ogrh_sim *s);
+
+/* ==== scenarios ==== */
+
+/*
+** A scenario (docs/SIMULATOR.md): the players, the plan they start from, the drift applied
+** before the start, a timeline of events, random events, what to measure and what to expect.
+*/
+typedef struct ogrh_scenario ogrh_scenario;
+
+/* Parses a scenario; plan files are found relative to base_dir (NULL: the current folder).
+** Errors name the JSON line and column, or the field. */
+int ogrh_scenario_parse(const char *json, size_t n, const char *base_dir, ogrh_scenario **out,
+                        ogrh_err *err);
+/* One of the built-in scenarios (data/scenarios/NAME.json, compiled in). */
+int ogrh_scenario_builtin(const char *name, ogrh_scenario **out, ogrh_err *err);
+void ogrh_scenario_free(ogrh_scenario *sc);
+const char *ogrh_scenario_name(const ogrh_scenario *sc);
+const char *ogrh_scenario_description(const ogrh_scenario *sc);
+uint64_t ogrh_scenario_seed(const ogrh_scenario *sc);
+
+size_t ogrh_sim_builtin_count(void);
+const char *ogrh_sim_builtin_name(size_t i);
+const char *ogrh_sim_builtin_text(size_t i, size_t *n);
+
+typedef enum { OGRH_SIM_MODEL_OGRH = 1, OGRH_SIM_MODEL_ADDON = 2 } ogrh_sim_model;
+const char *ogrh_sim_model_name(ogrh_sim_model m);
+
+/* One line of the run's log (the --trace CSV): time, what, who, to whom, bytes, detail. */
+typedef void (*ogrh_sim_log_fn)(void *ud, double t_s, const char *kind, const char *who,
+                                const char *to, size_t bytes, const char *detail);
+
+typedef struct ogrh_sim_run_opts {
+  uint64_t seed; /* 0: the scenario's */
+  ogrh_sim_model model;
+  bool addon_fixed; /* the addon model without its documented bugs */
+  ogrh_sim_log_fn log;
+  void *log_ud;
+} ogrh_sim_run_opts;
+
+typedef struct ogrh_sim_pct {
+  double p50, p99, max; /* seconds; -1 when there is no sample */
+  size_t n;
+} ogrh_sim_pct;
+
+typedef struct ogrh_sim_mark {
+  double t;
+  char label[40];
+} ogrh_sim_mark;
+
+typedef struct ogrh_sim_result {
+  ogrh_sim_model model;
+  uint64_t seed;
+  double duration_s;
+  bool converged;    /* every online node's synced data equals the admin's at the end */
+  double converge_s; /* from the last timeline event to convergence; -1: not converged */
+  uint64_t lost_writes, refused, accepted_forgeries;
+  uint64_t messages, bytes; /* accepted by the server; bytes = prefix + text */
+  ogrh_sim_pct delta_visible_s, delta_overhead_s;
+  char repair_kind[16]; /* what the scenario measures ("" if nothing) */
+  double repair_s;      /* mismatch known until the last stale node verified; -1: never */
+  size_t peak_node_memory;
+  double wall_s; /* filled by whoever timed the run */
+  uint64_t writes, violations, digest;
+  double poll_bytes_per_30s; /* -1 when the model does not say */
+  /* For plots: per second, bytes on the channel and players whose data differ. */
+  uint32_t *bytes_per_s;
+  uint16_t *stale;
+  size_t nseries;
+  ogrh_sim_mark *marks;
+  size_t nmarks;
+  bool passed; /* against the scenario's expectations for this model */
+  char failure[256];
+  char goals_missed[256]; /* the scenario's goals (figures) this run did not reach, "" if none */
+} ogrh_sim_result;
+
+/*
+** Runs a scenario with one model. OGRH_ENOTFOUND when the model is not available (the sync
+** node is not built in yet). The result owns its series; free with ogrh_sim_result_free.
+*/
+int ogrh_sim_run(const ogrh_scenario *sc, const ogrh_sim_run_opts *o, ogrh_sim_result *out,
+                 ogrh_err *err);
+void ogrh_sim_result_free(ogrh_sim_result *r);
+
+/* The JSON report of one scenario run with n models (the `ogrh sim --json` format). */
+int ogrh_sim_result_json(const char *scenario, const ogrh_sim_result *r, size_t n, ogrh_buf *out);
+/* An SVG: bytes per second and stale players over time, one line per model, events marked. */
+int ogrh_sim_plot_svg(const char *scenario, const ogrh_sim_result *r, size_t n, ogrh_buf *out);
 
 #endif
