@@ -67,6 +67,12 @@ int ogrh_sim_result_json(const char *scenario, const ogrh_sim_result *r, size_t 
                     (unsigned long long)x->bytes);
     jpct(b, "delta_visible_s", &x->delta_visible_s);
     jpct(b, "delta_overhead_s", &x->delta_overhead_s);
+    ogrh_buf_adds(b, "      \"delta_overhead_by_writer\": {\n  ");
+    jpct(b, "admin", &x->overhead_admin_s);
+    ogrh_buf_adds(b, "  ");
+    jpct(b, "officer", &x->overhead_officer_s);
+    b->n -= 2; /* the last ",\n" */
+    ogrh_buf_adds(b, "},\n");
     ogrh_buf_adds(b, "      \"repair_s\": {");
     if (x->repair_kind[0]) {
       jstr(b, x->repair_kind);
@@ -76,6 +82,8 @@ int ogrh_sim_result_json(const char *scenario, const ogrh_sim_result *r, size_t 
     ogrh_buf_printf(
         b, "},\n      \"peak_node_memory\": %zu,\n      \"wall_s\": ", x->peak_node_memory);
     jnum(b, x->wall_s, "%.3f");
+    ogrh_buf_adds(b, ",\n      \"cpu_s\": ");
+    jnum(b, x->cpu_s, "%.3f");
     ogrh_buf_printf(b, ",\n      \"writes\": %llu,\n      \"violations\": %llu,\n",
                     (unsigned long long)x->writes, (unsigned long long)x->violations);
     ogrh_buf_adds(b, "      \"poll_bytes_per_30s\": ");

@@ -36,6 +36,7 @@ typedef struct player {
   char name[32];
   int rank;
   bool in_raid, online0, in_raid0, empty_plan;
+  const char *plan_file; /* its own plan, or NULL */
   double fps, latency;
   int idx; /* in the simulation (= i) */
   ogrh_doc *doc;
@@ -56,7 +57,7 @@ typedef struct tw {
   char path[SC_PATH];
   ogrh_path p;
   ogrh_value v;
-  bool accepted, superseded, tracking, lost_checked;
+  bool accepted, superseded, tracking, lost_checked, writer_admin;
   double *vis;   /* per player: seconds after the write it showed (-1 not yet) */
   double *delay; /* the channel delay of the copy that showed it (ms) */
   int *via;      /* who sent that copy (-1: local) */
@@ -624,6 +625,7 @@ static int track(run *R, int writer, const char *path, const ogrh_value *v, bool
     w->recv[k] = (int)k != writer && present(R, (int)k);
   }
   w->accepted = accepted;
+  w->writer_admin = writer == R->admin;
   w->tracking = true;
   R->w[R->nw++] = w;
   return OGRH_OK;
@@ -1048,12 +1050,11 @@ static void percentiles(double *v, size_t n, ogrh_sim_pct *out) {
 }
 
 static void delta_figures(run *R, ogrh_sim_result *res) {
-  size_t cap = 0;
-  for (size_t k = 0; k < R->nw; k++)
-    cap += (size_t)R->np;
-  double *vis = malloc((cap + 1) * sizeof *vis), *over = malloc((cap + 1) * sizeof *over);
-  size_t n = 0;
-  for (size_t k = 0; vis && over && k < R->nw; k++) {
+  size_t cap = (size_t)R->np * R->nw + 1;
+  double *vis = malloc(cap * sizeof *vis), *over = malloc(cap * sizeof *over);
+  double *oa = malloc(cap * sizeof *oa), *oo = malloc(cap * sizeof *oo);
+  size_t n = 0, na = 0, no = 0;
+  for (size_t k = 0; vis && over && oa && oo && k < R->nw; k++) {
     tw *w = R->w[k];
     if (!w->accepted) continue;
     for (int i = 0; i < R->np; i++) {
@@ -1063,14 +1064,23 @@ static void delta_figures(run *R, ogrh_sim_result *res) {
       int via = w->via[i];
       if (via >= 0 && via != w->writer && via < R->np && w->vis[via] >= 0)
         d -= w->delay[via] / 1000.0;
+      if (d < 0) d = 0;
       vis[n] = w->vis[i];
-      over[n++] = d < 0 ? 0 : d;
+      over[n++] = d;
+      if (w->writer_admin)
+        oa[na++] = d;
+      else
+        oo[no++] = d;
     }
   }
   percentiles(vis, n, &res->delta_visible_s);
   percentiles(over, n, &res->delta_overhead_s);
+  percentiles(oa, na, &res->overhead_admin_s);
+  percentiles(oo, no, &res->overhead_officer_s);
   free(vis);
   free(over);
+  free(oa);
+  free(oo);
 }
 
 /* Writes whose value is missing somewhere at the end; concurrent writes to the same path
@@ -1254,6 +1264,7 @@ static int setup_players(run *R, ogrh_err *err) {
     if (s->online >= 0) p->online0 = s->online;
     if (s->in_raid >= 0) p->in_raid0 = s->in_raid;
     p->empty_plan = s->empty_plan;
+    p->plan_file = s->plan_file[0] ? s->plan_file : NULL;
   }
   R->admin = find_player(R, sc->admin);
   if (R->admin < 0) {
@@ -1268,8 +1279,10 @@ static int setup_players(run *R, ogrh_err *err) {
     p->in_raid = p->in_raid0;
     int old = enter(R, i);
     ogrh_svfile *f = NULL;
-    rc = p->empty_plan ? empty_plan(&f) : copy_svfile(base, &f);
-    if (!rc) rc = ogrh_doc_from_svfile(f, &p->doc, err);
+    if (p->plan_file)
+      rc = ogrh_doc_load(p->plan_file, &p->doc, err);
+    else if (!(rc = p->empty_plan ? empty_plan(&f) : copy_svfile(base, &f)))
+      rc = ogrh_doc_from_svfile(f, &p->doc, err);
     R->ctx = old;
     if (!rc) {
       int idx =

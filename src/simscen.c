@@ -177,7 +177,7 @@ static int parse_plan(ctx *c, json_t *p) {
   return OGRH_OK;
 }
 
-static int parse_players(ctx *c, json_t *p) {
+static int parse_players(ctx *c, json_t *p, const char *base_dir) {
   ogrh_scenario *sc = c->sc;
   if (!json_is_object(p)) return fail(c, "players: expected an object");
   static const char *const keys[] = {"count", "fps", "latency_ms", "officers", "list", NULL};
@@ -211,7 +211,7 @@ static int parse_players(ctx *c, json_t *p) {
     sc_player *pl = &sc->players[i];
     memset(pl, 0, sizeof *pl);
     pl->rank = pl->online = pl->in_raid = -1;
-    char where[48], plan[16] = "";
+    char where[48], plan[512] = "";
     snprintf(where, sizeof where, "players.list[%zu]", i);
     if (!json_is_object(e)) return fail(c, "%s: expected an object", where);
     if ((rc = only(c, e, where, pk)) ||
@@ -226,8 +226,14 @@ static int parse_players(ctx *c, json_t *p) {
     if (!pl->ref[0] && !pl->name[0]) return fail(c, "%s: needs player or name", where);
     json_t *r = json_object_get(e, "rank");
     if (r && (rc = rank_parse(c, r, where, &pl->rank))) return rc;
-    if (plan[0] && strcmp(plan, "empty") != 0) return fail(c, "%s.plan: only \"empty\"", where);
-    pl->empty_plan = plan[0] != '\0';
+    pl->empty_plan = !strcmp(plan, "empty");
+    if (plan[0] && !pl->empty_plan) {
+      int n = base_dir && plan[0] != '/'
+                  ? snprintf(pl->plan_file, sizeof pl->plan_file, "%s/%s", base_dir, plan)
+                  : snprintf(pl->plan_file, sizeof pl->plan_file, "%s", plan);
+      if (n < 0 || (size_t)n >= sizeof pl->plan_file)
+        return fail(c, "%s.plan: path too long", where);
+    }
   }
   return OGRH_OK;
 }
@@ -452,7 +458,7 @@ int ogrh_scenario_parse(const char *text, size_t n, const char *base_dir, ogrh_s
     else
       memcpy(sc->plan_file, full, sizeof full);
   }
-  if (!rc && (p = json_object_get(root, "players"))) rc = parse_players(&c, p);
+  if (!rc && (p = json_object_get(root, "players"))) rc = parse_players(&c, p, base_dir);
   if (!rc && (p = json_object_get(root, "formation"))) {
     static const char *const fk[] = {"from_s", "to_s", NULL};
     sc->formation_from = 0;

@@ -22,6 +22,7 @@ typedef struct sc_player {
   double fps, latency_ms;
   int online, in_raid; /* -1: default (yes) */
   bool empty_plan;     /* starts from an empty OGRH_SV */
+  char plan_file[512]; /* starts from this file instead of the scenario's plan ("" = no) */
 } sc_player;
 
 typedef enum {

@@ -155,7 +155,7 @@ static void print_table(const char *name, const ogrh_sim_result *r, size_t n) {
   }
   ROW("poll bytes / 30 s", cell(c, sizeof c, x->poll_bytes_per_30s, "%.0f"));
   ROW("peak_node_memory", snprintf(c, sizeof c, "%zu", x->peak_node_memory));
-  ROW("wall_s", snprintf(c, sizeof c, "%.3f", x->wall_s));
+  ROW("wall_s (cpu_s)", snprintf(c, sizeof c, "%.3f (%.3f)", x->wall_s, x->cpu_s));
   ROW("result", snprintf(c, sizeof c, "%s", x->passed ? "pass" : "FAIL"));
 #undef ROW
   for (size_t i = 0; i < n; i++)
@@ -182,6 +182,7 @@ static int run_one(const char *arg, ogrh_scenario *sc, const int *models, size_t
     ogrh_err err;
     memset(&err, 0, sizeof err);
     double t0 = wall();
+    clock_t c0 = clock();
     int rc = ogrh_sim_run(sc, &o, &res[*nres], &err);
     if (rc == OGRH_ENOTFOUND && !explicit_model) {
       fprintf(stderr, "ogrh sim: %s; skipped\n", ogrh_err_msg(&err));
@@ -192,6 +193,7 @@ static int run_one(const char *arg, ogrh_scenario *sc, const int *models, size_t
       return EXIT_FAIL;
     }
     res[*nres].wall_s = wall() - t0;
+    res[*nres].cpu_s = (double)(clock() - c0) / CLOCKS_PER_SEC;
     (*nres)++;
   }
   return EXIT_OK;

@@ -223,10 +223,12 @@ typedef struct ogrh_sim_result {
   uint64_t lost_writes, refused, accepted_forgeries;
   uint64_t messages, bytes; /* accepted by the server; bytes = prefix + text */
   ogrh_sim_pct delta_visible_s, delta_overhead_s;
+  ogrh_sim_pct overhead_admin_s, overhead_officer_s; /* delta_overhead_s by who wrote */
   char repair_kind[16]; /* what the scenario measures ("" if nothing) */
   double repair_s;      /* mismatch known until the last stale node verified; -1: never */
   size_t peak_node_memory;
   double wall_s; /* filled by whoever timed the run */
+  double cpu_s;  /* likewise: processor time (wall time counts other processes' load too) */
   uint64_t writes, violations, digest;
   double poll_bytes_per_30s; /* -1 when the model does not say */
   /* For plots: per second, bytes on the channel and players whose data differ. */
