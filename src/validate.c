@@ -3,6 +3,7 @@
 ** Drill-down comparison of two digest trees, its reports, and path-level differences.
 */
 #include "ogrh/validate.h"
+#include "ogrh/json.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -301,7 +302,7 @@ int ogrh_validation_json(const ogrh_validation *v, ogrh_buf *out) {
   json_decref(root);
   if (!txt) return OGRH_ENOMEM;
   int rc = ogrh_buf_adds(out, txt);
-  free(txt);
+  ogrh_json_free(txt);
   return rc;
 }
 
