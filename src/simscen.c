@@ -8,7 +8,6 @@
 
 #include <jansson.h>
 #include <stdarg.h>
-#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -120,7 +119,10 @@ static int value(ctx *c, json_t *v, const char *where, ogrh_value *out) {
   if (!text) return ogrh_err_set(c->err, OGRH_ENOMEM, "out of memory");
   ogrh_err e;
   int rc = ogrh_json_read_value(c->sc->arena, text, strlen(text), out, &e);
-  free(text);
+  json_malloc_t jm;
+  json_free_t jf;
+  json_get_alloc_funcs(&jm, &jf); /* jansson's memory goes back through jansson */
+  jf(text);
   if (rc) return fail(c, "%s.value: %s", where, ogrh_err_msg(&e));
   return OGRH_OK;
 }
