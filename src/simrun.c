@@ -14,8 +14,7 @@
 ** Memory: the library's allocator is replaced for the run by one that charges every byte to
 ** the player whose code is running.
 */
-#include "simscen.h"
-#include "ogrh/digest.h"
+#include "simrun.h"
 #include "ogrh/gen.h"
 #include "ogrh/util.h"
 
@@ -24,113 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WARM_MS 12000u /* before the start: throttles fill, nobody is in the raid yet */
-#define SAMPLE_MS 100u
-#define TRACK_MS 300000u /* writes are followed this long */
-
-typedef struct run run;
-
-typedef struct player {
-  run *R;
-  int i;
-  char name[32];
-  int rank;
-  bool in_raid, online0, in_raid0, empty_plan;
-  const char *plan_file; /* its own plan, or NULL */
-  double fps, latency;
-  int idx; /* in the simulation (= i) */
-  ogrh_doc *doc;
-  ogrh_dtree *dt;
-  int sub;
-  void *client; /* the model's client */
-  long long mem, peak;
-  bool dirty;
-  uint64_t last_change_us;
-  bool stale0; /* differed from the admin after the drift */
-  bool equal;
-} player;
-
-/* A write being followed to every node. */
-typedef struct tw {
-  uint64_t t_us;
-  int writer;
-  char path[SC_PATH];
-  ogrh_path p;
-  ogrh_value v;
-  bool accepted, superseded, tracking, lost_checked, writer_admin;
-  double *vis;   /* per player: seconds after the write it showed (-1 not yet) */
-  double *delay; /* the channel delay of the copy that showed it (ms) */
-  int *via;      /* who sent that copy (-1: local) */
-  bool *recv;    /* players that should show it (online in the raid at the time) */
-} tw;
-
-typedef struct forgery {
-  int by;
-  ogrh_forge_kind kind;
-  char path[SC_PATH];
-  ogrh_value marker;
-  bool *hit;
-} forgery;
-
-/* A scheduled event and the run it belongs to. */
-typedef struct rev {
-  run *R;
-  sc_event e;
-} rev;
-
-typedef struct model_ops {
-  int (*make)(run *R, int i);
-  void (*destroy)(run *R, int i);
-  const ogrh_sim_client_if *ifc;
-  int (*write)(run *R, int i, const char *path, const ogrh_value *v, ogrh_sync_level lvl,
-               const char *ctype, uint64_t now);
-  void (*combat)(run *R, int i, bool on, uint64_t now);
-  void (*roster)(run *R, int i, bool joined, uint64_t now);
-  int (*grant)(run *R, int by, int to, uint64_t now);
-  int (*forge)(run *R, int by, ogrh_forge_kind k, const char *path, const ogrh_value *m,
-               uint64_t now);
-  const char *(*admin_of)(run *R, int i);
-  uint64_t (*refused)(run *R, int i);
-  double (*poll_bytes)(run *R);
-} model_ops;
-
-struct run {
-  const ogrh_scenario *sc;
-  ogrh_sim_run_opts o;
-  const model_ops *m;
-  ogrh_sim *sim;
-  ogrh_rng rng;
-  player *p;
-  int np;
-  int admin;
-  bool started;
-  ogrh_arena *arena;
-  rev *ev;
-  size_t nev;
-  tw **w; /* each in the arena: an ogrh_path points into itself and cannot move */
-  size_t nw, capw;
-  forgery *f;
-  size_t nf, capf;
-  int ctx;
-  /* convergence */
-  bool all_equal;
-  uint64_t t_conv_us, t_split_us, changed_max_us, membership_us;
-  bool membership_dirty, any_dirty;
-  double last_event_s;
-  /* repair measurement */
-  bool measuring, known, repaired;
-  uint64_t mismatch_us; /* the last mismatch any node reported */
-  uint64_t drift_us, known_us, repaired_us;
-  /* series */
-  uint16_t *stale;
-  size_t nstale, capstale, stale_max; /* stale_max: the most seen since the last second */
-  ogrh_sim_mark *marks;
-  size_t nmarks, capmarks;
-  uint64_t base_messages, base_bytes;
-  char failure[256];
-  int err;
-  ogrh_err *errp;
-};
 
 /* ---- time ---- */
 
@@ -217,7 +109,7 @@ static int resolve(run *R, const char *ref) {
   return find_player(R, ref);
 }
 
-static int rank_of(void *ud, const char *name) {
+int ogrh__sr_rank_of(void *ud, const char *name) {
   run *R = ud;
   if (!R->started) return -1;
   int i = find_player(R, name);
@@ -233,8 +125,7 @@ static ogrh_digest root_of(player *p) {
 
 /* ---- the addon model ---- */
 
-static void host_mismatch(void *ud, int client, uint64_t now);
-static void host_refused(void *ud, int client, const char *sender, const char *what) {
+void ogrh__sr_refused(void *ud, int client, const char *sender, const char *what) {
   run *R = ud;
   (void)sender;
   if (R->o.log) logline(R, "refused", R->p[client].name, sender, 0, what);
@@ -244,9 +135,9 @@ static ogrh_addon_host addon_host;
 
 static int addon_make(run *R, int i) {
   addon_host.ud = R;
-  addon_host.rank_of = rank_of;
-  addon_host.mismatch = host_mismatch;
-  addon_host.refused = host_refused;
+  addon_host.rank_of = ogrh__sr_rank_of;
+  addon_host.mismatch = ogrh__sr_mismatch;
+  addon_host.refused = ogrh__sr_refused;
   ogrh_addon_cfg c;
   memset(&c, 0, sizeof c);
   c.sim = R->sim;
@@ -552,6 +443,26 @@ static int apply_drift(run *R, int i, const sc_drift *dr) {
   return OGRH_OK;
 }
 
+static void on_change(void *ud, const ogrh_change *c);
+
+int ogrh__sr_rebind(run *R, int i, ogrh_doc *d) {
+  player *p = &R->p[i];
+  if (p->doc == d) return OGRH_OK;
+  int old = enter(R, -1);
+  if (p->sub > 0) ogrh_doc_unsubscribe(p->doc, p->sub);
+  ogrh_dtree_free(p->dt);
+  p->dt = NULL;
+  p->sub = 0;
+  p->doc = d;
+  int rc = ogrh_dtree_build(d, &p->dt);
+  if (!rc) rc = ogrh_dtree_attach(p->dt, d);
+  if (!rc && (p->sub = ogrh_doc_subscribe(d, on_change, p)) <= 0) rc = OGRH_ENOMEM;
+  p->dirty = R->any_dirty = true;
+  p->last_change_us = ogrh_sim_now_us(R->sim);
+  R->ctx = old;
+  return rc;
+}
+
 /* ---- following writes ---- */
 
 static bool related(const ogrh_path *a, const ogrh_path *b) {
@@ -576,7 +487,11 @@ static void on_change(void *ud, const ogrh_change *c) {
   R->any_dirty = true;
   p->last_change_us = now;
   if (now > R->changed_max_us) R->changed_max_us = now;
-  for (size_t k = 0; k < R->nw; k++) {
+  /* Writes are followed until every receiver shows them, or for TRACK_US. */
+  while (R->track_from < R->nw && (!R->w[R->track_from]->tracking ||
+                                   now > R->w[R->track_from]->t_us + TRACK_US))
+    R->w[R->track_from++]->tracking = false;
+  for (size_t k = R->track_from; k < R->nw; k++) {
     tw *w = R->w[k];
     if (!w->tracking || w->superseded || !w->recv[p->i] || w->vis[p->i] >= 0) continue;
     if (c->path && c->path->n && !related(c->path, &w->p)) continue;
@@ -584,6 +499,7 @@ static void on_change(void *ud, const ogrh_change *c) {
     w->vis[p->i] = (double)(now - w->t_us) / 1e6;
     w->delay[p->i] = ogrh_sim_delivery_delay_ms(R->sim);
     w->via[p->i] = ogrh_sim_delivery_sender(R->sim);
+    if (--w->waiting == 0) w->tracking = false;
   }
 }
 
@@ -623,10 +539,11 @@ static int track(run *R, int writer, const char *path, const ogrh_value *v, bool
     w->delay[k] = 0;
     w->via[k] = -1;
     w->recv[k] = (int)k != writer && present(R, (int)k);
+    w->waiting += w->recv[k];
   }
   w->accepted = accepted;
   w->writer_admin = writer == R->admin;
-  w->tracking = true;
+  w->tracking = w->waiting > 0;
   R->w[R->nw++] = w;
   return OGRH_OK;
 }
@@ -1000,7 +917,7 @@ static void sample(void *ud, uint64_t now) {
   if (next <= sim_ms(R->sc->duration)) ogrh_sim_at(R->sim, next, sample, R);
 }
 
-static void host_mismatch(void *ud, int client, uint64_t now) {
+void ogrh__sr_mismatch(void *ud, int client, uint64_t now) {
   run *R = ud;
   (void)now;
   if (R->measuring && !R->known && ogrh_sim_now_us(R->sim) >= R->drift_us) {
@@ -1089,7 +1006,7 @@ static uint64_t lost_writes(run *R) {
   uint64_t lost = 0;
   for (size_t k = R->nw; k-- > 0;) {
     tw *w = R->w[k];
-    if (!w->accepted || w->superseded || w->lost_checked) continue;
+    if (!w->accepted || w->superseded) continue;
     int missing = -1, nmissing = 0;
     for (int i = 0; i < R->np; i++) {
       if (!present(R, i)) continue;
@@ -1366,13 +1283,11 @@ static int setup(run *R, ogrh_err *err) {
 static void teardown(run *R) {
   for (int i = 0; R->p && i < R->np; i++) {
     player *p = &R->p[i];
-    int old = enter(R, i);
-    if (p->client) R->m->destroy(R, i);
-    R->ctx = old;
     if (p->sub > 0) ogrh_doc_unsubscribe(p->doc, p->sub);
     ogrh_dtree_free(p->dt);
-    old = enter(R, i);
-    ogrh_doc_free(p->doc);
+    int old = enter(R, i);
+    if (p->client) R->m->destroy(R, i);
+    if (!p->doc_owned) ogrh_doc_free(p->doc);
     R->ctx = old;
   }
   ogrh_free(R->p, (size_t)R->np * sizeof *R->p);
