@@ -575,11 +575,8 @@ static bool random_edit(run *R, char *path, ogrh_value *v, const char **ctype) {
   return true;
 }
 
-static void set_in_raid(run *R, int i, bool in, bool joined) {
-  R->p[i].in_raid = in;
-  ogrh_sim_set_group(R->sim, i, in);
-  R->membership_dirty = true;
-  R->membership_us = ogrh_sim_now_us(R->sim);
+/* RAID_ROSTER_UPDATE at everyone in the raid (and at i, who joined or left). */
+static void roster_changed(run *R, int i, bool joined) {
   uint64_t now = now_ms(R);
   for (int k = 0; k < R->np; k++) {
     if (!R->p[k].in_raid && k != i) continue;
@@ -587,6 +584,14 @@ static void set_in_raid(run *R, int i, bool in, bool joined) {
     R->m->roster(R, k, k == i && joined, now);
     R->ctx = old;
   }
+}
+
+static void set_in_raid(run *R, int i, bool in, bool joined) {
+  R->p[i].in_raid = in;
+  ogrh_sim_set_group(R->sim, i, in);
+  R->membership_dirty = true;
+  R->membership_us = ogrh_sim_now_us(R->sim);
+  roster_changed(R, i, joined);
 }
 
 static void do_event(void *ud, uint64_t now) {
@@ -642,9 +647,11 @@ static void do_event(void *ud, uint64_t now) {
     ogrh_sim_disconnect(R->sim, who);
     R->membership_dirty = true;
     R->membership_us = ogrh_sim_now_us(R->sim);
+    roster_changed(R, -1, false); /* the roster shows the player offline */
     break;
   case SE_RECONNECT:
     ogrh_sim_reconnect(R->sim, who, (uint64_t)(e->seconds * 1000));
+    roster_changed(R, -1, false);
     break;
   case SE_COMBAT:
     for (int k = 0; k < R->np; k++) {
