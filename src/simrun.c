@@ -1007,8 +1007,17 @@ static void delta_figures(run *R, ogrh_sim_result *res) {
   free(oo);
 }
 
-/* Writes whose value is missing somewhere at the end; concurrent writes to the same path
-** (within 5 s) all count as the one that may have won. */
+/* Writes whose value is missing somewhere at the end. Writes to the same path that were
+** concurrent (the earlier one had not shown at the later one's writer when it wrote) count as
+** one: the protocol may let any of them win. */
+static bool concurrent(const tw *x, const tw *w) {
+  if (x == w) return true;
+  const tw *a = x->t_us <= w->t_us ? x : w, *b = a == x ? w : x;
+  if (a->writer == b->writer) return false;
+  double seen = a->vis[b->writer];
+  return seen < 0 || a->t_us + (uint64_t)(seen * 1e6) > b->t_us;
+}
+
 static uint64_t lost_writes(run *R) {
   uint64_t lost = 0;
   for (size_t k = R->nw; k-- > 0;) {
@@ -1020,8 +1029,7 @@ static uint64_t lost_writes(run *R) {
       bool any = false;
       for (size_t j = 0; j < R->nw && !any; j++) {
         tw *x = R->w[j];
-        if (!x->accepted || strcmp(x->path, w->path) != 0) continue;
-        if (x->t_us + 5000000 < w->t_us || w->t_us + 5000000 < x->t_us) continue;
+        if (!x->accepted || strcmp(x->path, w->path) != 0 || !concurrent(x, w)) continue;
         any = shows(&R->p[i], x);
       }
       if (!any) {
