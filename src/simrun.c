@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* ---- time ---- */
 
 static uint64_t sim_ms(double s) {
@@ -488,8 +487,8 @@ static void on_change(void *ud, const ogrh_change *c) {
   p->last_change_us = now;
   if (now > R->changed_max_us) R->changed_max_us = now;
   /* Writes are followed until every receiver shows them, or for TRACK_US. */
-  while (R->track_from < R->nw && (!R->w[R->track_from]->tracking ||
-                                   now > R->w[R->track_from]->t_us + TRACK_US))
+  while (R->track_from < R->nw &&
+         (!R->w[R->track_from]->tracking || now > R->w[R->track_from]->t_us + TRACK_US))
     R->w[R->track_from++]->tracking = false;
   for (size_t k = R->track_from; k < R->nw; k++) {
     tw *w = R->w[k];

@@ -47,10 +47,10 @@ typedef struct tw {
   ogrh_value v;
   bool accepted, superseded, tracking, lost_checked, writer_admin;
   size_t waiting; /* receivers that do not show it yet */
-  double *vis;   /* per player: seconds after the write it showed (-1 not yet) */
-  double *delay; /* the channel delay of the copy that showed it (ms) */
-  int *via;      /* who sent that copy (-1: local) */
-  bool *recv;    /* players that should show it (online in the raid at the time) */
+  double *vis;    /* per player: seconds after the write it showed (-1 not yet) */
+  double *delay;  /* the channel delay of the copy that showed it (ms) */
+  int *via;       /* who sent that copy (-1: local) */
+  bool *recv;     /* players that should show it (online in the raid at the time) */
 } tw;
 
 typedef struct forgery {
@@ -122,7 +122,7 @@ struct run {
 };
 
 /* For the model adapters. */
-int ogrh__sr_rank_of(void *run_ud, const char *name);   /* -1: not in the raid (or not started) */
+int ogrh__sr_rank_of(void *run_ud, const char *name); /* -1: not in the raid (or not started) */
 void ogrh__sr_mismatch(void *run_ud, int client, uint64_t now_ms); /* a node found a difference */
 void ogrh__sr_refused(void *run_ud, int client, const char *sender, const char *what);
 /* The player's document is now d (a node rebuilt after a reload): measure that one. */

@@ -56,6 +56,21 @@ static void test_ogrh_chaos_20(void **state) {
   assert_int_equal(failed, 0);
 }
 
+/* The same seed gives the same run with the sync node too, byte for byte. */
+static void test_ogrh_determinism(void **state) {
+  (void)state;
+  ogrh_sim_result a, b;
+  if (run_builtin("chaos", OGRH_SIM_MODEL_OGRH, 3, &a) == OGRH_ENOTFOUND) skip();
+  run_builtin("chaos", OGRH_SIM_MODEL_OGRH, 3, &b);
+  assert_int_equal(a.digest, b.digest);
+  assert_int_equal(a.bytes, b.bytes);
+  assert_int_equal(a.peak_node_memory, b.peak_node_memory);
+  assert_int_equal(a.nseries, b.nseries);
+  assert_memory_equal(a.stale, b.stale, a.nseries * sizeof *a.stale);
+  ogrh_sim_result_free(&a);
+  ogrh_sim_result_free(&b);
+}
+
 /* The model of the addon runs every scenario (raid-night aside: bench) and shows what its
 ** scenario file says it shows. */
 static void test_addon_builtins(void **state) {
@@ -78,6 +93,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ogrh_builtins),
       cmocka_unit_test(test_ogrh_chaos_20),
+      cmocka_unit_test(test_ogrh_determinism),
       cmocka_unit_test(test_addon_builtins),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
