@@ -118,8 +118,10 @@ int ogrh__sr_rank_of(void *ud, const char *name) {
 /* ---- the digest of a node's synced data ---- */
 
 static ogrh_digest root_of(player *p) {
+  ogrh_digest d = 0;
   ogrh_dtree_update(p->dt);
-  return p->dt->root;
+  ogrh_dtree_root(p->dt, &d);
+  return d;
 }
 
 /* ---- the addon model ---- */
