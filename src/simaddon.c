@@ -574,6 +574,22 @@ int ogrh_addon_write(ogrh_addon *a, const char *path, const ogrh_value *v, ogrh_
 
 /* ---- polls (§4.1) ---- */
 
+/* Layers 2-4 as tables: {[e] = l2}, {[e] = {[r] = l3}}, {[e] = {[r] = l4}}. */
+static void layer_tables(ogrh_arena *ar, const csums *c, tb *e2, tb *e3, tb *e4) {
+  for (size_t i = 0; i < c->ne; i++) {
+    const enc_cs *ec = &c->e[i];
+    tb r3 = tb_new(ar), r4 = tb_new(ar);
+    for (size_t r = 0; r < ec->nroles; r++) {
+      tb_set(&r3, ogrh_vint(ec->rkey[r]), hstr(ar, ec->l3[r]));
+      tb_set(&r4, ogrh_vint(ec->rkey[r]), hstr(ar, ec->l4[r]));
+    }
+    tb_set(e2, ogrh_vint(ec->key), hstr(ar, ec->l2));
+    tb_set(e3, ogrh_vint(ec->key), tb_val(&r3));
+    tb_set(e4, ogrh_vint(ec->key), tb_val(&r4));
+    if (r3.err || r4.err) e2->err = OGRH_ENOMEM;
+  }
+}
+
 static ogrh_value poll_payload(ogrh_addon *a, ogrh_arena *ar, uint64_t now) {
   csums *c = &a->L->cs;
   ogrh_table *raid = ogrh_doc_raid(a->cfg.doc, 1);
@@ -582,17 +598,7 @@ static ogrh_value poll_payload(ogrh_addon *a, ogrh_arena *ar, uint64_t now) {
   const char *rn = raid ? ogrh_table_name(raid, &nl) : "";
   tb_str(&m, "activeRaidName", rn);
   tb_sets(&m, "structureChecksum", hstr(ar, c->l1));
-  for (size_t i = 0; i < c->ne; i++) {
-    enc_cs *ec = &c->e[i];
-    tb r3 = tb_new(ar), r4 = tb_new(ar);
-    for (size_t r = 0; r < ec->nroles; r++) {
-      tb_set(&r3, ogrh_vint(ec->rkey[r]), hstr(ar, ec->l3[r]));
-      tb_set(&r4, ogrh_vint(ec->rkey[r]), hstr(ar, ec->l4[r]));
-    }
-    tb_set(&e2, ogrh_vint(ec->key), hstr(ar, ec->l2));
-    tb_set(&e3, ogrh_vint(ec->key), tb_val(&r3));
-    tb_set(&e4, ogrh_vint(ec->key), tb_val(&r4));
-  }
+  layer_tables(ar, c, &e2, &e3, &e4);
   tb_sets(&m, "encountersChecksums", tb_val(&e2));
   tb_sets(&m, "rolesChecksums", tb_val(&e3));
   tb_sets(&m, "apRoleChecksums", tb_val(&e4));
@@ -1090,17 +1096,7 @@ static ogrh_value validation_checksums(ogrh_addon *a, ogrh_arena *ar) {
   tb m = tb_new(ar), e2 = tb_new(ar), e3 = tb_new(ar), e4 = tb_new(ar);
   tb_sets(&m, "structure", hstr(ar, c->l1));
   /* BUG(code) §5.3: the layer 2-4 lookups use displayName and find nothing. */
-  for (size_t i = 0; !a->cfg.bugs && i < c->ne; i++) {
-    enc_cs *ec = &c->e[i];
-    tb r3 = tb_new(ar), r4 = tb_new(ar);
-    for (size_t r = 0; r < ec->nroles; r++) {
-      tb_set(&r3, ogrh_vint(ec->rkey[r]), hstr(ar, ec->l3[r]));
-      tb_set(&r4, ogrh_vint(ec->rkey[r]), hstr(ar, ec->l4[r]));
-    }
-    tb_set(&e2, ogrh_vint(ec->key), hstr(ar, ec->l2));
-    tb_set(&e3, ogrh_vint(ec->key), tb_val(&r3));
-    tb_set(&e4, ogrh_vint(ec->key), tb_val(&r4));
-  }
+  if (!a->cfg.bugs) layer_tables(ar, c, &e2, &e3, &e4);
   tb_sets(&m, "encounters", tb_val(&e2));
   tb_sets(&m, "roles", tb_val(&e3));
   tb_sets(&m, "assignments", tb_val(&e4));

@@ -54,7 +54,8 @@ int ogrh_sim_result_json(const char *scenario, const ogrh_sim_result *r, size_t 
   ogrh_buf_adds(b, "  \"models\": {");
   for (size_t i = 0; i < n; i++) {
     const ogrh_sim_result *x = &r[i];
-    ogrh_buf_printf(b, "%s\n    \"%s\": {\n", i ? "," : "", ogrh_sim_model_name(x->model));
+    ogrh_buf_printf(b, "%s\n    \"%s\": {\n", i ? "," : "",
+                    x->addon_fixed ? "addon-fixed" : ogrh_sim_model_name(x->model));
     ogrh_buf_printf(
         b, "      \"converged\": %s,\n      \"converge_s\": ", x->converged ? "true" : "false");
     jnum(b, x->converge_s, "%.3f");
@@ -291,6 +292,7 @@ int ogrh_sim_plot_svg(const char *scenario, const ogrh_sim_result *r, size_t n, 
                     "stroke-width=\"3\"/><text x=\"%d\" y=\"%d\" class=\"lg\">%s%s</text>\n",
                     x, x + 24, y - 4, y - 4, model_color(r[i].model), x + 30, y,
                     r[i].model == OGRH_SIM_MODEL_OGRH ? "ogrh (this library)"
+                    : r[i].addon_fixed                ? "the original addon (model, bugs fixed)"
                                                       : "the original addon (model)",
                     r[i].converged ? "" : " - did not converge");
     x += 280;

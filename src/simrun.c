@@ -752,6 +752,17 @@ static const char *writer_ref(run *R, char *buf) {
   return buf;
 }
 
+/* An event for one player (not #1) at a random time in [a, b], and its counterpart for the
+** same player lo..hi s later (a disconnect and its reconnect). Returns the counterpart. */
+static sc_event *pair(run *R, double a, double b, sc_ev_kind first, sc_ev_kind then, double lo,
+                      double hi) {
+  char ref[SC_NAME];
+  snprintf(ref, sizeof ref, "#%d", 2 + (int)ogrh_rng_below(&R->rng, (uint64_t)(R->np - 1)));
+  double t = uni(R, a, b);
+  if (!new_event(R, t, first, ref)) return NULL;
+  return new_event(R, fmin(b, t + uni(R, lo, hi)), then, ref);
+}
+
 static int generate(run *R) {
   const sc_random *x = &R->sc->rnd;
   double a = x->from, b = x->to;
@@ -807,22 +818,13 @@ static int generate(run *R) {
     NEW(uni(R, a, b), SE_RELOAD, "random");
     e->seconds = uni(R, 3, 20);
   }
-  for (int k = 0; k < x->disconnects; k++) {
-    /* A fixed player, so that the same one reconnects. */
-    char ref[SC_NAME];
-    snprintf(ref, sizeof ref, "#%d", 2 + (int)ogrh_rng_below(&R->rng, (uint64_t)(R->np - 1)));
-    double t = uni(R, a, b);
-    NEW(t, SE_DISCONNECT, ref);
-    NEW(fmin(b, t + uni(R, 5, 60)), SE_RECONNECT, ref);
-    e->seconds = 10;
-  }
-  for (int k = 0; k < x->rejoins; k++) {
-    char ref[SC_NAME];
-    snprintf(ref, sizeof ref, "#%d", 2 + (int)ogrh_rng_below(&R->rng, (uint64_t)(R->np - 1)));
-    double t = uni(R, a, b);
-    NEW(t, SE_LEAVE, ref);
-    NEW(fmin(b, t + uni(R, 10, 60)), SE_JOIN, ref);
-  }
+  for (int k = 0; k < x->disconnects; k++)
+    if (!(e = pair(R, a, b, SE_DISCONNECT, SE_RECONNECT, 5, 60)))
+      return OGRH_ENOMEM;
+    else
+      e->seconds = 10;
+  for (int k = 0; k < x->rejoins; k++)
+    if (!pair(R, a, b, SE_LEAVE, SE_JOIN, 10, 60)) return OGRH_ENOMEM;
   for (int k = 0; k < x->forges; k++) {
     NEW(uni(R, a, b), SE_FORGE, "random_member");
     e->forge = (ogrh_forge_kind)(1 + ogrh_rng_below(&R->rng, 4));
@@ -1332,6 +1334,7 @@ int ogrh_sim_run(const ogrh_scenario *sc, const ogrh_sim_run_opts *o, ogrh_sim_r
   R->ctx = -1;
   R->errp = err;
   res->model = o->model;
+  res->addon_fixed = o->model == OGRH_SIM_MODEL_ADDON && o->addon_fixed;
   res->seed = o->seed ? o->seed : sc->seed;
   ogrh_rng_seed(&R->rng, res->seed ^ 0x5eed5eed5eed5eedull);
   ogrh_set_allocator(count_alloc, R);

@@ -121,7 +121,7 @@ static void print_table(const char *name, const ogrh_sim_result *r, size_t n) {
          r[0].duration_s);
   printf("%-30s", "");
   for (size_t i = 0; i < n; i++)
-    printf(" %22s", ogrh_sim_model_name(r[i].model));
+    printf(" %22s", r[i].addon_fixed ? "addon-fixed" : ogrh_sim_model_name(r[i].model));
   printf("\n");
   char c[64];
 #define ROW(label, expr)                                                                           \

@@ -216,6 +216,7 @@ typedef struct ogrh_sim_mark {
 
 typedef struct ogrh_sim_result {
   ogrh_sim_model model;
+  bool addon_fixed; /* the addon model ran without its bugs: reported as "addon-fixed" */
   uint64_t seed;
   double duration_s;
   bool converged;    /* every online node's synced data equals the admin's at the end */
