@@ -147,7 +147,7 @@ static const kindcol kinds[] = {{"write", "#b8b8b8", "write", NULL},
                                 {"reload", "#8e44ad", NULL, NULL},
                                 {"disconnect", "#7f4f24", "disconnect / reconnect", NULL},
                                 {"reconnect", "#7f4f24", NULL, NULL},
-                                {"combat", "#d35400", "combat", NULL},
+                                {"combat", "#2c3e50", "combat", NULL},
                                 {"join", "#27ae60", "join / leave", NULL},
                                 {"leave", "#27ae60", NULL, NULL},
                                 {"grant_admin", "#16a085", "admin handover", NULL},
@@ -171,22 +171,110 @@ static const kindcol *kind_of(const char *label) {
   return &kinds[0];
 }
 
-/* One panel: a line per model from per-second values, averaged (bytes) or maxed (stale) over
-** bins of one pixel; time axis, value axis, events. */
-static void panel(ogrh_buf *b, const ogrh_sim_result *r, size_t n, int y0, bool stale,
-                  const char *title, double dur, double *used_kinds) {
-  int pw = W - LM - RM;
-  double vmax = stale ? 1 : 100;
-  for (size_t i = 0; i < n; i++)
-    for (size_t s = 0; s < r[i].nseries; s++) {
-      double v = stale ? r[i].stale[s] : r[i].bytes_per_s[s];
-      if (v > vmax) vmax = v;
+/* A series binned to at most one value per pixel: the mean (and the largest) of each bin. */
+typedef struct binned {
+  int n;
+  double xa[W], xb[W], mean[W], max[W];
+} binned;
+
+static void bin(const ogrh_sim_result *x, bool stale, double dur, int pw, binned *o) {
+  double per = (double)x->nseries / pw; /* seconds per pixel */
+  o->n = x->nseries == 0 ? 0 : per > 1 ? pw : (int)x->nseries;
+  for (int k = 0; k < o->n; k++) {
+    size_t s0 = per > 1 ? (size_t)(k * per) : (size_t)k;
+    size_t s1 = per > 1 ? (size_t)((k + 1) * per) : (size_t)k + 1;
+    if (s1 > x->nseries) s1 = x->nseries;
+    if (s1 <= s0) s1 = s0 + 1;
+    double sum = 0, mx = 0;
+    for (size_t s = s0; s < s1 && s < x->nseries; s++) {
+      double y = stale ? x->stale[s] : x->bytes_per_s[s];
+      sum += y;
+      mx = fmax(mx, y);
     }
+    o->mean[k] = sum / (double)(s1 - s0);
+    o->max[k] = mx;
+    o->xa[k] = LM + fmin((double)s0, dur) / dur * pw;
+    o->xb[k] = LM + fmin((double)s1, dur) / dur * pw;
+  }
+}
+
+static void polyline(ogrh_buf *b, const binned *o, const double *v, bool steps, double vmax, int y0,
+                     const char *color, const char *extra) {
+  ogrh_buf_printf(b, "<polyline fill=\"none\" stroke=\"%s\" %s points=\"", color, extra);
+  for (int k = 0; k < o->n; k++) {
+    double py = y0 + PH - v[k] / vmax * PH;
+    if (steps)
+      ogrh_buf_printf(b, "%.1f,%.1f %.1f,%.1f ", o->xa[k], py, o->xb[k], py);
+    else
+      ogrh_buf_printf(b, "%.1f,%.1f ", 0.5 * (o->xa[k] + o->xb[k]), py);
+  }
+  ogrh_buf_adds(b, "\"/>\n");
+}
+
+/* Events: full-height lines (labelled when few), or, when there are many, ticks in two rows at
+** the top of the panel (scenario events, then each model's own marks). */
+static void events(ogrh_buf *b, const ogrh_sim_result *r, size_t n, int y0, bool labels, double dur,
+                   double *used_kinds) {
+  int pw = W - LM - RM;
+  size_t nmarks = 0;
+  for (size_t i = 0; i < n; i++)
+    nmarks += r[i].nmarks;
+  bool ticks = nmarks > 60;
+  for (size_t i = 0; i < n; i++)
+    for (size_t k = 0; k < r[i].nmarks; k++) {
+      const ogrh_sim_mark *m = &r[i].marks[k];
+      const kindcol *kc = kind_of(m->label);
+      bool model_mark = kc->color == NULL;
+      if (!model_mark && i > 0) continue; /* scenario events: the same in every run */
+      used_kinds[kc - kinds] = 1;
+      double x = LM + m->t / dur * pw;
+      int ya = y0, yb = y0 + PH;
+      if (ticks) {
+        ya = y0 + (model_mark ? 12 + 10 * (int)i : 1);
+        yb = ya + 9;
+      }
+      ogrh_buf_printf(b,
+                      "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" "
+                      "stroke-width=\"%s\" %s opacity=\"0.8\"/>\n",
+                      x, x, ya, yb, model_mark ? model_color(r[i].model) : kc->color,
+                      model_mark ? "1.5" : "1", model_mark && !ticks ? dash_attr(kc->dash) : "");
+      if (nmarks <= 24 && labels) {
+        ogrh_buf_printf(b,
+                        "<text transform=\"translate(%.1f,%d) rotate(-90)\" class=\"ev\" "
+                        "fill=\"%s\">",
+                        x - 3, y0 + PH - 4, model_mark ? model_color(r[i].model) : "#555");
+        esc(b, m->label);
+        ogrh_buf_adds(b, "</text>\n");
+      }
+    }
+}
+
+/* One panel: a line per model from per-second values binned to the pixel; time axis, value
+** axis, events. Bytes: the mean of each bin. Stale players: the mean, and when a bin holds
+** several seconds, the most at once as a faint line. */
+static void panel(ogrh_buf *b, const ogrh_sim_result *r, size_t n, int y0, bool stale, double dur,
+                  double *used_kinds) {
+  int pw = W - LM - RM;
+  static binned bins[4];
+  double vmax = stale ? 1 : 100;
+  bool aggregated = false;
+  for (size_t i = 0; i < n && i < 4; i++) {
+    bin(&r[i], stale, dur, pw, &bins[i]);
+    aggregated |= (double)r[i].nseries > pw;
+    for (int k = 0; k < bins[i].n; k++)
+      vmax = fmax(vmax, stale ? bins[i].max[k] : bins[i].mean[k]);
+  }
   double step = nice_step(vmax, 5);
   if (stale && step < 1) step = 1; /* players come whole */
   vmax = ceil(vmax * 1.05 / step) * step;
   ogrh_buf_printf(b, "<text x=\"%d\" y=\"%d\" class=\"t\">", LM, y0 - 10);
-  esc(b, title);
+  if (!stale)
+    ogrh_buf_adds(b, aggregated ? "Bytes per second on the channel (all senders; mean per pixel)"
+                                : "Bytes per second on the channel (all senders)");
+  else
+    ogrh_buf_adds(b, aggregated ? "Stale players (mean per pixel; faint: the most at once)"
+                                : "Stale players (data differ from the admin's; the most in each "
+                                  "second)");
   ogrh_buf_adds(b, "</text>\n");
   ogrh_buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"frame\"/>\n", LM,
                   y0, pw, PH);
@@ -206,58 +294,12 @@ static void panel(ogrh_buf *b, const ogrh_sim_result *r, size_t n, int y0, bool 
                     y0, y0 + PH);
     ogrh_buf_printf(b, "<text x=\"%.1f\" y=\"%d\" class=\"xl\">%s</text>\n", x, y0 + PH + 16, lab);
   }
-  /* Events behind the lines. */
-  size_t nmarks = 0;
-  for (size_t i = 0; i < n; i++)
-    nmarks += r[i].nmarks;
-  for (size_t i = 0; i < n; i++)
-    for (size_t k = 0; k < r[i].nmarks; k++) {
-      const ogrh_sim_mark *m = &r[i].marks[k];
-      const kindcol *kc = kind_of(m->label);
-      bool model_mark = kc->color == NULL;
-      if (!model_mark && i > 0) continue; /* scenario events: the same in every run */
-      used_kinds[kc - kinds] = 1;
-      double x = LM + m->t / dur * pw;
-      ogrh_buf_printf(b,
-                      "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" "
-                      "stroke-width=\"%s\" %s opacity=\"%s\"/>\n",
-                      x, x, y0, y0 + PH, model_mark ? model_color(r[i].model) : kc->color,
-                      model_mark ? "1.5" : "1", model_mark ? dash_attr(kc->dash) : "",
-                      nmarks > 200 && !model_mark ? "0.35" : "0.8");
-      if (nmarks <= 24 && !stale) {
-        ogrh_buf_printf(b,
-                        "<text transform=\"translate(%.1f,%d) rotate(-90)\" class=\"ev\" "
-                        "fill=\"%s\">",
-                        x - 3, y0 + PH - 4, model_mark ? model_color(r[i].model) : "#555");
-        esc(b, m->label);
-        ogrh_buf_adds(b, "</text>\n");
-      }
-    }
-  for (size_t i = 0; i < n; i++) {
-    const ogrh_sim_result *x = &r[i];
-    if (!x->nseries) continue;
-    ogrh_buf_printf(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" points=\"",
-                    model_color(x->model));
-    double per = (double)x->nseries / pw; /* seconds per pixel */
-    int bins = per > 1 ? pw : (int)x->nseries;
-    for (int k = 0; k < bins; k++) {
-      size_t s0 = per > 1 ? (size_t)(k * per) : (size_t)k;
-      size_t s1 = per > 1 ? (size_t)((k + 1) * per) : (size_t)k + 1;
-      if (s1 > x->nseries) s1 = x->nseries;
-      if (s1 <= s0) s1 = s0 + 1;
-      double v = 0;
-      for (size_t s = s0; s < s1 && s < x->nseries; s++) {
-        double y = stale ? x->stale[s] : x->bytes_per_s[s];
-        v = stale ? fmax(v, y) : v + y / (double)(s1 - s0);
-      }
-      double py = y0 + PH - v / vmax * PH;
-      double xa = LM + fmin((double)s0, dur) / dur * pw, xb = LM + fmin((double)s1, dur) / dur * pw;
-      if (stale) /* a step: flat over the interval */
-        ogrh_buf_printf(b, "%.1f,%.1f %.1f,%.1f ", xa, py, xb, py);
-      else
-        ogrh_buf_printf(b, "%.1f,%.1f ", 0.5 * (xa + xb), py);
-    }
-    ogrh_buf_adds(b, "\"/>\n");
+  events(b, r, n, y0, !stale, dur, used_kinds);
+  for (size_t i = 0; i < n && i < 4; i++) {
+    const char *c = model_color(r[i].model);
+    if (stale && aggregated)
+      polyline(b, &bins[i], bins[i].max, true, vmax, y0, c, "stroke-width=\"1\" opacity=\"0.3\"");
+    polyline(b, &bins[i], bins[i].mean, stale, vmax, y0, c, "stroke-width=\"1.6\"");
   }
 }
 
@@ -281,9 +323,8 @@ int ogrh_sim_plot_svg(const char *scenario, const ogrh_sim_result *r, size_t n, 
                   " simulated</text>\n",
                   n ? (unsigned long long)r[0].seed : 0ull, dur);
   double used[sizeof kinds / sizeof *kinds] = {0};
-  panel(b, r, n, TOP + 20, false, "Bytes per second on the channel (all senders)", dur, used);
-  panel(b, r, n, TOP + 20 + PH + GAP, true,
-        "Stale players (data differ from the admin's), worst in each interval", dur, used);
+  panel(b, r, n, TOP + 20, false, dur, used);
+  panel(b, r, n, TOP + 20 + PH + GAP, true, dur, used);
   /* Legend: models, then the kinds of events shown. */
   int y = TOP + 20 + 2 * PH + GAP + 42, x = LM;
   for (size_t i = 0; i < n; i++) {

@@ -1332,6 +1332,8 @@ int ogrh_sim_run(const ogrh_scenario *sc, const ogrh_sim_run_opts *o, ogrh_sim_r
   R->o = *o;
   R->m = m;
   R->ctx = -1;
+  R->all_equal = true; /* until a comparison says otherwise */
+  R->t_split_us = WARM_MS * 1000;
   R->errp = err;
   res->model = o->model;
   res->addon_fixed = o->model == OGRH_SIM_MODEL_ADDON && o->addon_fixed;
