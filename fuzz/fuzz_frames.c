@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t n = data[i++];
     if (n > size - i) n = size - i;
     ogrh_reasm_frame(r, (n & 1) ? "A" : "B", data + i, n, now);
-    if (ogrh_reasm_held(r) > 2 * l.max_bytes_per_sender) abort();
+    if (ogrh_reasm_held(r) > 2 * l.max_bytes_per_sender) abort(); /* two senders */
     i += n;
     now += 700;
     ogrh_reasm_tick(r, now);

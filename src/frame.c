@@ -83,6 +83,10 @@ uint32_t ogrh__msg_crc(uint16_t id, const uint8_t *p, size_t n) {
   return (uint32_t)crc_more(crc_start(id), p, n);
 }
 
+uint32_t ogrh__crc(const uint8_t *p, size_t n) {
+  return (uint32_t)crc_more(crc32(0L, Z_NULL, 0), p, n);
+}
+
 static void put_le32(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)v;
   p[1] = (uint8_t)(v >> 8);
@@ -289,7 +293,7 @@ int ogrh_wire_nack(const ogrh_wire_cfg *c, const char *owner, uint16_t id,
   }
   if (!rc) {
     uint8_t crc[OGRH__CRC_LEN];
-    put_le32(crc, ogrh__msg_crc(0, (const uint8_t *)raw.p, raw.n));
+    put_le32(crc, ogrh__crc((const uint8_t *)raw.p, raw.n));
     rc = ogrh_buf_add(&raw, crc, sizeof crc);
   }
   if (!rc) {
@@ -308,7 +312,7 @@ int ogrh_wire_nack(const ogrh_wire_cfg *c, const char *owner, uint16_t id,
 int ogrh__nack_parse(const uint8_t *f, size_t n, ogrh__nack *out) {
   if (n < 2 + 2 + 1 + OGRH__CRC_LEN) return OGRH_ECORRUPT;
   size_t end = n - OGRH__CRC_LEN;
-  if (ogrh__msg_crc(0, f, end) != get_le32(f + end)) return OGRH_EVERIFY;
+  if (ogrh__crc(f, end) != get_le32(f + end)) return OGRH_EVERIFY;
   size_t ol = f[1];
   if (ol > OGRH__NAME_MAX || end < 2 + ol + 2 || memchr(f + 2, '\0', ol)) return OGRH_ECORRUPT;
   memcpy(out->owner, f + 2, ol);

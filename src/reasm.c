@@ -454,11 +454,12 @@ static int data_frame(ogrh_reasm *r, const char *sender, const uint8_t *f, size_
     pt->first_hash = fh;
   }
   rc = part_room(r, p, pt, index, len);
-  if (!rc && (rc = fit(r, p, id)) == OGRH_ETOOBIG) {
+  /* Even a failed part_room may have grown something: the limit holds either way. */
+  if (fit(r, p, id) == OGRH_ETOOBIG) {
     pt = find_part(p, id);
     drop_part(p, (size_t)(pt - p->parts));
     r->st.dropped_memory++;
-    return rc;
+    return OGRH_ETOOBIG;
   }
   pt = find_part(p, id); /* fit may have moved it */
   if (rc) {

@@ -13,19 +13,15 @@
 
 #define RESEND_GAP_MS 1000
 
-static const struct {
-  int type;
-  const char *name;
-} mt_names[] = {
-#define OGRH__XX(name, code, str, what) {code, str},
+/* Names by type byte, from OGRH_MT_MAP. */
+static const char *const mt_names[256] = {
+#define OGRH__XX(name, code, str, what) [code] = str,
     OGRH_MT_MAP(OGRH__XX)
 #undef OGRH__XX
 };
 
 const char *ogrh_mt_name(int type) {
-  for (size_t i = 0; i < sizeof mt_names / sizeof mt_names[0]; i++)
-    if (mt_names[i].type == type) return mt_names[i].name;
-  return NULL;
+  return type >= 0 && type < 256 ? mt_names[type] : NULL;
 }
 
 typedef struct mtype {

@@ -13,34 +13,28 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct {
-  int prio;
-  const char *name;
-} prio_names[] = {
-#define OGRH__XX(name, code, str) {code, str},
+/* Names by value, from the X-macro tables of throttle.h. */
+static const char *const prio_names[] = {
+#define OGRH__XX(name, code, str) [code] = str,
     OGRH_CTL_PRIO_MAP(OGRH__XX)
 #undef OGRH__XX
 };
-
-const char *ogrh_ctl_prio_name(int prio) {
-  for (size_t i = 0; i < sizeof prio_names / sizeof prio_names[0]; i++)
-    if (prio_names[i].prio == prio) return prio_names[i].name;
-  return "?";
-}
-
-static const struct {
-  int why;
-  const char *name;
-} failure_names[] = {
-#define OGRH__XX(name, code, str, what) {code, str},
+static const char *const failure_names[] = {
+#define OGRH__XX(name, code, str, what) [code] = str,
     OGRH_SEND_FAILURE_MAP(OGRH__XX)
 #undef OGRH__XX
 };
 
+static const char *name_of(const char *const *names, size_t n, int v) {
+  return v >= 0 && (size_t)v < n && names[v] ? names[v] : "?";
+}
+
+const char *ogrh_ctl_prio_name(int prio) {
+  return name_of(prio_names, sizeof prio_names / sizeof prio_names[0], prio);
+}
+
 const char *ogrh_send_failure_name(int why) {
-  for (size_t i = 0; i < sizeof failure_names / sizeof failure_names[0]; i++)
-    if (failure_names[i].why == why) return failure_names[i].name;
-  return "?";
+  return name_of(failure_names, sizeof failure_names / sizeof failure_names[0], why);
 }
 
 /*

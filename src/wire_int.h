@@ -35,7 +35,9 @@ static inline uint64_t ogrh__elapsed(uint64_t now, uint64_t since) {
 /* Raw bytes a frame can carry before the transform, headers included. */
 size_t ogrh__raw_capacity(const ogrh_wire_cfg *c);
 
-/* CRC-32 (ISO-HDLC, as zlib and gzip) of the big-endian id followed by p[0..n). */
+/* CRC-32 (ISO-HDLC, as zlib and gzip) of p[0..n), and of the big-endian message id followed
+** by p[0..n) (what a message's checksum covers). */
+uint32_t ogrh__crc(const uint8_t *p, size_t n);
 uint32_t ogrh__msg_crc(uint16_t id, const uint8_t *p, size_t n);
 
 /*

@@ -227,7 +227,7 @@ static size_t raw_nack(const char *owner, uint16_t id, const uint16_t *ranges, s
     ogrh_varint_put(&raw, ranges[2 * i]);
     ogrh_varint_put(&raw, ranges[2 * i + 1]);
   }
-  uint32_t crc = ogrh__msg_crc(0, (const uint8_t *)raw.p, raw.n);
+  uint32_t crc = ogrh__crc((const uint8_t *)raw.p, raw.n);
   for (int i = 0; i < 4; i++)
     ogrh_buf_addc(&raw, (char)(crc >> (8 * i)));
   ogrh_wire_cfg c;

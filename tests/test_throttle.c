@@ -181,15 +181,39 @@ static void test_supersede_and_callbacks(void **state) {
 
 /* ---- research/ogaddonmsg.md §7.3, the behaviours of a sender alone ---- */
 
-/* A client at 60 frames a second: ticks every 1000/60 ms, in whole milliseconds. */
-static uint64_t frames_until(ogrh_sender *s, uint64_t from, uint64_t to, uint64_t *k) {
-  uint64_t t = from;
-  while (t < to) {
-    (*k)++;
-    t = *k * 1000 / 60;
-    ogrh_sender_tick(s, t);
+/* A client at 60 frames a second (ticks every 1000/60 ms, in whole milliseconds) with the ctl
+   profile, idle from 0 to `idle` ms; frames sent go to log. */
+typedef struct client {
+  ogrh_ctl_params p;
+  sent_log *l;
+  ogrh_sender *s;
+  uint64_t k, now;
+} client;
+
+static void client_run(client *c, uint64_t to) {
+  while (c->now < to) {
+    c->k++;
+    c->now = c->k * 1000 / 60;
+    ogrh_sender_tick(c->s, c->now);
   }
-  return t;
+}
+
+static void client_start(client *c, uint64_t idle) {
+  memset(c, 0, sizeof *c);
+  ogrh_ctl_profile("ctl", &c->p);
+  c->l = calloc(1, sizeof *c->l);
+  c->s = ogrh_sender_new(&c->p, log_out, c->l, 0);
+  client_run(c, idle);
+}
+
+static void client_end(client *c) {
+  ogrh_sender_free(c->s, c->now);
+  free(c->l);
+}
+
+/* Seconds from t0 to the i-th frame sent. */
+static double at(const client *c, size_t i, uint64_t t0) {
+  return (double)(c->l->t[i] - t0) / 1000.0;
 }
 
 /* Frames of OGAddonMsg's chunking with its inner prefix P = 25: 23 + 25 header bytes and
@@ -198,140 +222,129 @@ static uint64_t frames_until(ogrh_sender *s, uint64_t from, uint64_t to, uint64_
 
 static void test_research_idle_sender(void **state) {
   (void)state;
-  ogrh_ctl_params p;
-  ogrh_ctl_profile("ctl", &p);
-  sent_log *l = calloc(1, sizeof *l);
-  ogrh_sender *s = ogrh_sender_new(&p, log_out, l, 0);
-  uint64_t k = 0;
-  uint64_t t0 = frames_until(s, 0, 10000, &k);
+  client c;
+  client_start(&c, 10000);
+  uint64_t t0 = c.now;
   /* Behaviour 1: N = 98,600 bytes -> 726 chunks; the last at about 202.7 s, a chunk every
      0.286 s on average. Here all chunks are handed over at once (OGAddonMsg hands one per
      frame, which only changes the first 0.28 s): 17 leave within the burst. */
-  send_frames(s, OGRH_CTL_NORMAL, 'a', 726, CHUNK_TEXT, t0);
-  assert_int_equal(l->n, 17);
-  frames_until(s, t0, t0 + 300000, &k);
-  assert_int_equal(l->n, 726);
-  double last = (double)(l->t[725] - t0) / 1000.0;
-  double gap = (double)(l->t[725] - l->t[17]) / 1000.0 / (726 - 18);
+  send_frames(c.s, OGRH_CTL_NORMAL, 'a', 726, CHUNK_TEXT, t0);
+  assert_int_equal(c.l->n, 17);
+  client_run(&c, t0 + 300000);
+  assert_int_equal(c.l->n, 726);
+  double last = at(&c, 725, t0), gap = (at(&c, 725, t0) - at(&c, 17, t0)) / (726 - 18);
   printf("# 726 chunks: last after %.2f s, mean gap %.3f s\n", last, gap);
   assert_true(last > 202.2 && last < 203.2);
   assert_true(gap > 0.281 && gap < 0.291);
-  ogrh_sender_free(s, 400000);
+  client_end(&c);
   /* Behaviour 2: N = 5,000 -> 37 chunks in about 5.6 s; N = 2,000 (15 chunks) fits in the
      burst and leaves at once. */
-  memset(l, 0, sizeof *l);
-  s = ogrh_sender_new(&p, log_out, l, 0);
-  k = 0;
-  t0 = frames_until(s, 0, 10000, &k);
-  send_frames(s, OGRH_CTL_NORMAL, 'a', 37, CHUNK_TEXT, t0);
-  frames_until(s, t0, t0 + 20000, &k);
-  assert_int_equal(l->n, 37);
-  last = (double)(l->t[36] - t0) / 1000.0;
-  assert_true(last > 5.3 && last < 5.9);
-  t0 = frames_until(s, t0 + 20000, t0 + 40000, &k);
-  size_t before = l->n;
-  send_frames(s, OGRH_CTL_NORMAL, 'a', 15, CHUNK_TEXT, t0);
-  assert_int_equal(l->n, before + 15);
-  ogrh_sender_free(s, 100000);
-  free(l);
+  client_start(&c, 10000);
+  t0 = c.now;
+  send_frames(c.s, OGRH_CTL_NORMAL, 'a', 37, CHUNK_TEXT, t0);
+  client_run(&c, t0 + 20000);
+  assert_int_equal(c.l->n, 37);
+  assert_true(at(&c, 36, t0) > 5.3 && at(&c, 36, t0) < 5.9);
+  client_run(&c, t0 + 40000);
+  size_t before = c.l->n;
+  send_frames(c.s, OGRH_CTL_NORMAL, 'a', 15, CHUNK_TEXT, c.now);
+  assert_int_equal(c.l->n, before + 15);
+  client_end(&c);
 }
 
 static void test_research_loading_screen(void **state) {
   (void)state;
-  ogrh_ctl_params p;
-  ogrh_ctl_profile("ctl", &p);
-  sent_log *l = calloc(1, sizeof *l);
-  ogrh_sender *s = ogrh_sender_new(&p, log_out, l, 0);
-  uint64_t k = 0;
-  uint64_t t0 = frames_until(s, 0, 20000, &k);
+  client c;
+  client_start(&c, 20000);
+  uint64_t t0 = c.now;
   /* Behaviour 3: right after a loading screen, with chunks queued, the first leaves at
      about 2.9 s (80 B/s until it passes 229), the second at about 5.1 s (171 bytes at 5 s,
      then 800 B/s), then 800 B/s. */
-  send_frames(s, OGRH_CTL_NORMAL, 'a', 40, CHUNK_TEXT, t0);
-  size_t burst = l->n;
+  send_frames(c.s, OGRH_CTL_NORMAL, 'a', 40, CHUNK_TEXT, t0);
+  size_t burst = c.l->n;
   assert_int_equal(burst, 17);
-  ogrh_sender_loading_screen(s, t0);
-  frames_until(s, t0, t0 + 15000, &k);
-  double first = (double)(l->t[burst] - t0) / 1000.0,
-         second = (double)(l->t[burst + 1] - t0) / 1000.0;
+  ogrh_sender_loading_screen(c.s, t0);
+  client_run(&c, t0 + 15000);
+  double first = at(&c, burst, t0), second = at(&c, burst + 1, t0);
   printf("# after a loading screen: %.2f s, %.2f s\n", first, second);
   assert_true(first > 2.8 && first < 3.0);
   /* (5.0 here: at 60 frames a second the tick that ends the hard throttling adds 66 bytes.) */
   assert_true(second > 4.95 && second < 5.15);
   /* Then 800 B/s: 229-byte chunks every 0.286 s on average. */
-  double rate_gap =
-      (double)(l->t[l->n - 1] - l->t[burst + 2]) / 1000.0 / (double)(l->n - burst - 3);
-  assert_true(rate_gap > 0.27 && rate_gap < 0.30);
-  ogrh_sender_free(s, 100000);
-  free(l);
+  double gap = (at(&c, c.l->n - 1, t0) - at(&c, burst + 2, t0)) / (double)(c.l->n - burst - 3);
+  assert_true(gap > 0.27 && gap < 0.30);
+  client_end(&c);
 }
 
 static void test_research_shares_and_bypass(void **state) {
   (void)state;
-  ogrh_ctl_params p;
-  ogrh_ctl_profile("ctl", &p);
-  sent_log *l = calloc(1, sizeof *l);
+  client c;
+  client_start(&c, 10000);
+  uint64_t t0 = c.now;
   /* Behaviour 4: two priorities backlogged get 400 B/s each. */
-  ogrh_sender *s = ogrh_sender_new(&p, log_out, l, 0);
-  uint64_t k = 0;
-  uint64_t t0 = frames_until(s, 0, 10000, &k);
-  send_frames(s, OGRH_CTL_NORMAL, 'n', 300, CHUNK_TEXT, t0);
-  send_frames(s, OGRH_CTL_BULK, 'b', 300, CHUNK_TEXT, t0);
-  size_t start = l->n;
-  frames_until(s, t0, t0 + 60000, &k);
+  send_frames(c.s, OGRH_CTL_NORMAL, 'n', 300, CHUNK_TEXT, t0);
+  send_frames(c.s, OGRH_CTL_BULK, 'b', 300, CHUNK_TEXT, t0);
+  size_t start = c.l->n;
+  client_run(&c, t0 + 60000);
   size_t cnt[2] = {0, 0};
-  for (size_t i = start; i < l->n; i++)
-    cnt[l->who[i] == 'b']++;
+  for (size_t i = start; i < c.l->n; i++)
+    cnt[c.l->who[i] == 'b']++;
   double rn = (double)cnt[0] * 229 / 60, rb = (double)cnt[1] * 229 / 60;
   printf("# two priorities: %.0f and %.0f B/s\n", rn, rb);
   assert_true(rn > 370 && rn < 420 && rb > 370 && rb < 420);
-  ogrh_sender_free(s, 100000);
+  client_end(&c);
   /* Raw sends (other addons, bypassing the sender) drive the budget below 0, never below the
      floor of -1600: the next chunk waits until 800 B/s have paid it back. */
-  memset(l, 0, sizeof *l);
-  s = ogrh_sender_new(&p, log_out, l, 0);
-  k = 0;
-  t0 = frames_until(s, 0, 10000, &k);
-  ogrh_sender_bypass(s, 20000, t0);
-  assert_true(ogrh_sender_avail(s) < 0);
-  frames_until(s, t0, t0 + 100, &k);
-  assert_true(ogrh_sender_avail(s) >= p.floor);
-  send_frames(s, OGRH_CTL_NORMAL, 'a', 1, CHUNK_TEXT, t0 + 100);
-  assert_int_equal(l->n, 0);
-  frames_until(s, t0 + 100, t0 + 10000, &k);
-  assert_int_equal(l->n, 1);
-  double wait = (double)(l->t[0] - t0) / 1000.0;
+  client_start(&c, 10000);
+  t0 = c.now;
+  ogrh_sender_bypass(c.s, 20000, t0);
+  assert_true(ogrh_sender_avail(c.s) < 0);
+  client_run(&c, t0 + 100);
+  assert_true(ogrh_sender_avail(c.s) >= c.p.floor);
+  send_frames(c.s, OGRH_CTL_NORMAL, 'a', 1, CHUNK_TEXT, c.now);
+  assert_int_equal(c.l->n, 0);
+  client_run(&c, t0 + 10000);
+  assert_int_equal(c.l->n, 1);
   /* From about -1600 to above 229 at 800 B/s: about 2.3 s. */
-  assert_true(wait > 2.1 && wait < 2.6);
-  ogrh_sender_free(s, 100000);
-  free(l);
+  assert_true(at(&c, 0, t0) > 2.1 && at(&c, 0, t0) < 2.6);
+  client_end(&c);
 }
 
 static void test_research_fifo_within_a_priority(void **state) {
   (void)state;
-  ogrh_ctl_params p;
-  ogrh_ctl_profile("ctl", &p);
-  sent_log *l = calloc(1, sizeof *l);
-  ogrh_sender *s = ogrh_sender_new(&p, log_out, l, 0);
-  uint64_t k = 0;
-  uint64_t t0 = frames_until(s, 0, 10000, &k);
+  client c;
+  client_start(&c, 10000);
+  uint64_t t0 = c.now;
   /* Behaviour 5: what comes later at the same priority waits behind every chunk already
      queued there (OGAddonMsg's HIGH and NORMAL share CTL's NORMAL); another priority gets its
      share at once. */
-  send_frames(s, OGRH_CTL_NORMAL, 'a', 60, CHUNK_TEXT, t0);
-  send_frames(s, OGRH_CTL_NORMAL, 'h', 1, CHUNK_TEXT, t0 + 20);
-  send_frames(s, OGRH_CTL_ALERT, 'x', 1, CHUNK_TEXT, t0 + 20);
-  frames_until(s, t0, t0 + 60000, &k);
-  assert_int_equal(l->n, 62);
+  send_frames(c.s, OGRH_CTL_NORMAL, 'a', 60, CHUNK_TEXT, t0);
+  send_frames(c.s, OGRH_CTL_NORMAL, 'h', 1, CHUNK_TEXT, t0 + 20);
+  send_frames(c.s, OGRH_CTL_ALERT, 'x', 1, CHUNK_TEXT, t0 + 20);
+  client_run(&c, t0 + 60000);
+  assert_int_equal(c.l->n, 62);
   size_t at_h = 0, at_x = 0;
-  for (size_t i = 0; i < l->n; i++) {
-    if (l->who[i] == 'h') at_h = i;
-    if (l->who[i] == 'x') at_x = i;
+  for (size_t i = 0; i < c.l->n; i++) {
+    if (c.l->who[i] == 'h') at_h = i;
+    if (c.l->who[i] == 'x') at_x = i;
   }
   assert_int_equal(at_h, 61);
   assert_true(at_x < 20);
-  ogrh_sender_free(s, 100000);
-  free(l);
+  client_end(&c);
+}
+
+static void test_names_and_profiles(void **state) {
+  (void)state;
+  assert_string_equal(ogrh_ctl_prio_name(OGRH_CTL_BULK), "bulk");
+  assert_string_equal(ogrh_ctl_prio_name(7), "?");
+  assert_string_equal(ogrh_send_failure_name(OGRH_SEND_SUPERSEDED), "superseded");
+  assert_string_equal(ogrh_send_failure_name(0), "?");
+  ogrh_ctl_params p;
+  assert_int_equal(ogrh_ctl_profile("retail", &p), OGRH_OK);
+  assert_true(p.max_cps == 255 && p.burst == 2550 && p.msg_overhead == 0);
+  assert_int_equal(ogrh_ctl_profile(NULL, &p), OGRH_OK);
+  assert_true(p.max_cps == 800 && p.burst == 4000 && p.msg_overhead == 40);
+  assert_int_equal(ogrh_ctl_profile("fast", &p), OGRH_EINVAL);
 }
 
 /* ---- time ---- */
@@ -429,6 +442,7 @@ int main(void) {
       cmocka_unit_test(test_research_loading_screen),
       cmocka_unit_test(test_research_shares_and_bypass),
       cmocka_unit_test(test_research_fifo_within_a_priority),
+      cmocka_unit_test(test_names_and_profiles),
       cmocka_unit_test(test_clock_steps_back),
       cmocka_unit_test(test_allocation_failures),
   };

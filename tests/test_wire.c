@@ -364,17 +364,23 @@ static void noop_deliver(void *ud, const char *s, const ogrh_msg *m, uint64_t no
   (void)ud, (void)s, (void)m, (void)now;
 }
 
+/* A reassembler with the default limits but no jitter, whose NACKs go to k. */
+static ogrh_reasm *nacking_reasm(const ogrh_wire_cfg *c, nacks *k, ogrh_reasm_limits *l) {
+  ogrh_reasm_limits_default(l);
+  l->nack_jitter_ms = 0;
+  memset(k, 0, sizeof *k);
+  ogrh_buf_init(&k->last);
+  return ogrh_reasm_new(c, l, 1, noop_deliver, record_nack, NULL, k);
+}
+
 /* Issue 8, defect 2: a partial message started at t = 0 was kept for ever. */
 static void test_clock_starting_at_zero(void **state) {
   (void)state;
   ogrh_wire_cfg c;
   ogrh_wire_cfg_default(&c);
   ogrh_reasm_limits l;
-  ogrh_reasm_limits_default(&l);
-  l.nack_jitter_ms = 0;
-  nacks k = {0};
-  ogrh_buf_init(&k.last);
-  ogrh_reasm *r = ogrh_reasm_new(&c, &l, 1, noop_deliver, record_nack, NULL, &k);
+  nacks k;
+  ogrh_reasm *r = nacking_reasm(&c, &k, &l);
   uint8_t data[1000];
   memset(data, 'x', sizeof data);
   ogrh_frames f;
@@ -534,11 +540,8 @@ static void test_nacks(void **state) {
   assert_int_equal(nk.n, 0);
   /* Suppression: hearing someone ask for everything we miss postpones our NACK. */
   ogrh_reasm_limits l;
-  ogrh_reasm_limits_default(&l);
-  l.nack_jitter_ms = 0;
-  nacks k = {0};
-  ogrh_buf_init(&k.last);
-  ogrh_reasm *r = ogrh_reasm_new(&c, &l, 1, noop_deliver, record_nack, NULL, &k);
+  nacks k;
+  ogrh_reasm *r = nacking_reasm(&c, &k, &l);
   uint8_t data[2000];
   memset(data, 7, sizeof data);
   ogrh_frames f;
