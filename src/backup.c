@@ -696,7 +696,7 @@ int ogrh_backup_info_json(const ogrh_backup_info *b, ogrh_buf *out) {
   json_decref(o);
   if (!t) return OGRH_ENOMEM;
   int rc = ogrh_buf_adds(out, t);
-  free(t);
+  ogrh_json_free(t);
   return rc;
 }
 
@@ -1005,7 +1005,7 @@ static int save(ogrh_store *s, ogrh_err *err) {
     }
     if (!b.p) rc = OGRH_ENOMEM;
   }
-  free(ctext);
+  ogrh_json_free(ctext);
   ogrh_free(z, zcap);
   ogrh_buf_deinit(&nraw);
   if (!rc) rc = ogrh_write_file_atomic(s->path, b.p, b.n);
@@ -1415,7 +1415,7 @@ int ogrh_backup_export(ogrh_store *s, uint32_t id, ogrh_buf *line, ogrh_err *err
     uint64_t check = XXH3_64bits(z, zn);
     ogrh_buf_adds(line, EXPORT_TAG " ");
     ogrh_base64_encode(m, strlen(m), line);
-    free(m);
+    ogrh_json_free(m);
     ogrh_buf_addc(line, ' ');
     ogrh_base64_encode(z, zn, line);
     ogrh_buf_printf(line, " %016llx\n", (unsigned long long)check);
