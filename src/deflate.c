@@ -88,6 +88,7 @@ int ogrh_deflate(const uint8_t *p, size_t n, ogrh_buf *out) {
 
 int ogrh_inflate(const uint8_t *p, size_t n, size_t max_out, ogrh_buf *out) {
   if (n > UINT32_MAX / 2) return OGRH_ETOOBIG;
+  if (max_out > SIZE_MAX / 4) max_out = SIZE_MAX / 4; /* "no limit": max_out + 1 must not wrap */
   z_stream z;
   z_init(&z);
   int zr = inflateInit2(&z, -15);

@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Scratch buffers larger than this are freed after use. */
+#define KEEP_BUFFER (256u << 10)
+
 /* One frame of a partial message: where its payload sits in the partial's data buffer. */
 typedef struct slot {
   uint32_t off;
@@ -525,6 +528,9 @@ int ogrh_reasm_frame(ogrh_reasm *r, const char *sender, const uint8_t *text, siz
     rc = (f[0] & 0x3f) == OGRH__CTRL_NACK ? heard_nack(r, sender, f, fn, now) : corrupt(r);
   } else {
     rc = data_frame(r, sender, f, fn, now);
+    /* A rare large message does not leave its buffers behind for ever. */
+    if (r->body.cap > KEEP_BUFFER) ogrh_buf_deinit(&r->body);
+    if (r->whole.cap > KEEP_BUFFER) ogrh_buf_deinit(&r->whole);
   }
   if (rc != OGRH_ENOMEM) r->st.frames++;
   return rc;

@@ -40,13 +40,45 @@ static void run_ticks(ogrh_sender *s, uint64_t from, uint64_t to, uint64_t step)
     ogrh_sender_tick(s, t);
 }
 
+/*
+** A client with the ctl profile whose frames go to a log, ticking every `step` ms (0: at 60
+** frames a second, every 1000/60 ms in whole milliseconds), idle from 0 to `idle` ms.
+*/
+typedef struct client {
+  ogrh_ctl_params p;
+  sent_log *l;
+  ogrh_sender *s;
+  uint64_t step, k, now;
+} client;
+
+static void client_run(client *c, uint64_t to) {
+  while (c->now < to) {
+    c->k++;
+    c->now = c->step ? c->k * c->step : c->k * 1000 / 60;
+    ogrh_sender_tick(c->s, c->now);
+  }
+}
+
+static void client_start(client *c, uint64_t idle, uint64_t step) {
+  memset(c, 0, sizeof *c);
+  ogrh_ctl_profile("ctl", &c->p);
+  c->l = calloc(1, sizeof *c->l);
+  c->s = ogrh_sender_new(&c->p, log_out, c->l, 0);
+  c->step = step;
+  client_run(c, idle);
+}
+
+static void client_end(client *c) {
+  ogrh_sender_free(c->s, c->now);
+  free(c->l);
+}
+
 static void test_throttle_burst_then_rate(void **state) {
   (void)state;
-  ogrh_ctl_params p;
-  ogrh_ctl_profile("ctl", &p);
-  sent_log *l = calloc(1, sizeof *l);
-  ogrh_sender *s = ogrh_sender_new(&p, log_out, l, 0);
-  run_ticks(s, 0, 10000, 20); /* idle for 10 s: the budget is full (4000) */
+  client c;
+  client_start(&c, 10000, 20); /* idle for 10 s: the budget is full (4000) */
+  ogrh_sender *s = c.s;
+  sent_log *l = c.l;
   /* Frames of 184 bytes cost 4 + 1 + 184 + 40 = 229. 4000 / 229: 17 leave at once
      (4000 - 17*229 = 107 < 229), the 18th is queued. */
   send_frames(s, OGRH_CTL_NORMAL, 'a', 30, 184, 10000);
@@ -64,16 +96,15 @@ static void test_throttle_burst_then_rate(void **state) {
   /* Steady state: 800 B/s / 229 B = 3.49 frames a second. */
   run_ticks(s, 11020, 13000, 20);
   assert_int_equal(l->n, 27);
-  ogrh_sender_free(s, 20000);
-  free(l);
+  client_end(&c);
 }
 
 static void test_throttle_post_login_and_fps(void **state) {
   (void)state;
-  ogrh_ctl_params p;
-  ogrh_ctl_profile("ctl", &p);
-  sent_log *l = calloc(1, sizeof *l);
-  ogrh_sender *s = ogrh_sender_new(&p, log_out, l, 0);
+  client c;
+  client_start(&c, 0, 20);
+  ogrh_sender *s = c.s;
+  sent_log *l = c.l;
   /* Straight after login the budget is 0 and refills at 80 B/s (6.4 per 80 ms tick): the
      first 229-byte frame leaves when 6.4k > 229, k = 36: at 2.880 s. */
   send_frames(s, OGRH_CTL_NORMAL, 'a', 5, 184, 0);
@@ -83,10 +114,11 @@ static void test_throttle_post_login_and_fps(void **state) {
   /* Then 1.4 left; +6.4 a tick until 5 s (25 ticks to 4.880, 26 at 4.960: 167.8), the hard
      throttle ends and 5.040 adds 64: 231.8 > 229 -> second frame at 5.040. */
   assert_int_equal(l->t[1], 5040);
-  ogrh_sender_free(s, 7000);
+  client_end(&c);
   /* Below 20 fps: half the rate, 400 B/s, i.e. a 229-byte frame every 0.57 s. */
-  memset(l, 0, sizeof *l);
-  s = ogrh_sender_new(&p, log_out, l, 0);
+  client_start(&c, 0, 66);
+  s = c.s;
+  l = c.l;
   ogrh_sender_set_fps(s, 15);
   run_ticks(s, 0, 10000, 66);
   send_frames(s, OGRH_CTL_NORMAL, 'a', 200, 184, 10000);
@@ -95,17 +127,15 @@ static void test_throttle_post_login_and_fps(void **state) {
   run_ticks(s, 10066, 30000, 66);
   double rate = (double)(l->n - burst) * 229.0 / 20.0;
   assert_true(rate > 360 && rate < 420);
-  ogrh_sender_free(s, 40000);
-  free(l);
+  client_end(&c);
 }
 
 static void test_throttle_priorities_share(void **state) {
   (void)state;
-  ogrh_ctl_params p;
-  ogrh_ctl_profile("ctl", &p);
-  sent_log *l = calloc(1, sizeof *l);
-  ogrh_sender *s = ogrh_sender_new(&p, log_out, l, 0);
-  run_ticks(s, 0, 10000, 20);
+  client c;
+  client_start(&c, 10000, 20);
+  ogrh_sender *s = c.s;
+  sent_log *l = c.l;
   /* Use up the burst, then three priorities with plenty queued share the budget equally. */
   send_frames(s, OGRH_CTL_BULK, 'b', 400, 184, 10000);
   send_frames(s, OGRH_CTL_NORMAL, 'n', 400, 184, 10000);
@@ -119,8 +149,7 @@ static void test_throttle_priorities_share(void **state) {
   assert_true(total > 180 && total < 215); /* 60 s at 800 B/s / 229 B = 209.6 */
   for (int i = 0; i < 3; i++)
     assert_true(cnt[i] * 3 >= total - 6 && cnt[i] * 3 <= total + 6);
-  ogrh_sender_free(s, 80000);
-  free(l);
+  client_end(&c);
 }
 
 typedef struct cbs {
@@ -142,11 +171,10 @@ static void cb_failed(void *ud, ogrh_send_failure w, uint64_t t) {
 
 static void test_supersede_and_callbacks(void **state) {
   (void)state;
-  ogrh_ctl_params p;
-  ogrh_ctl_profile("ctl", &p);
-  sent_log *l = calloc(1, sizeof *l);
-  ogrh_sender *s = ogrh_sender_new(&p, log_out, l, 0);
-  run_ticks(s, 0, 10000, 20);
+  client cl;
+  client_start(&cl, 10000, 20);
+  ogrh_sender *s = cl.s;
+  sent_log *l = cl.l;
   send_frames(s, OGRH_CTL_NORMAL, 'x', 20, 184, 10000); /* the burst goes, the rest queues */
   cbs a = {0}, b = {0};
   ogrh_send_cb ca = {cb_progress, cb_sent, cb_failed, &a},
@@ -181,36 +209,6 @@ static void test_supersede_and_callbacks(void **state) {
 
 /* ---- research/ogaddonmsg.md §7.3, the behaviours of a sender alone ---- */
 
-/* A client at 60 frames a second (ticks every 1000/60 ms, in whole milliseconds) with the ctl
-   profile, idle from 0 to `idle` ms; frames sent go to log. */
-typedef struct client {
-  ogrh_ctl_params p;
-  sent_log *l;
-  ogrh_sender *s;
-  uint64_t k, now;
-} client;
-
-static void client_run(client *c, uint64_t to) {
-  while (c->now < to) {
-    c->k++;
-    c->now = c->k * 1000 / 60;
-    ogrh_sender_tick(c->s, c->now);
-  }
-}
-
-static void client_start(client *c, uint64_t idle) {
-  memset(c, 0, sizeof *c);
-  ogrh_ctl_profile("ctl", &c->p);
-  c->l = calloc(1, sizeof *c->l);
-  c->s = ogrh_sender_new(&c->p, log_out, c->l, 0);
-  client_run(c, idle);
-}
-
-static void client_end(client *c) {
-  ogrh_sender_free(c->s, c->now);
-  free(c->l);
-}
-
 /* Seconds from t0 to the i-th frame sent. */
 static double at(const client *c, size_t i, uint64_t t0) {
   return (double)(c->l->t[i] - t0) / 1000.0;
@@ -223,7 +221,7 @@ static double at(const client *c, size_t i, uint64_t t0) {
 static void test_research_idle_sender(void **state) {
   (void)state;
   client c;
-  client_start(&c, 10000);
+  client_start(&c, 10000, 0);
   uint64_t t0 = c.now;
   /* Behaviour 1: N = 98,600 bytes -> 726 chunks; the last at about 202.7 s, a chunk every
      0.286 s on average. Here all chunks are handed over at once (OGAddonMsg hands one per
@@ -239,7 +237,7 @@ static void test_research_idle_sender(void **state) {
   client_end(&c);
   /* Behaviour 2: N = 5,000 -> 37 chunks in about 5.6 s; N = 2,000 (15 chunks) fits in the
      burst and leaves at once. */
-  client_start(&c, 10000);
+  client_start(&c, 10000, 0);
   t0 = c.now;
   send_frames(c.s, OGRH_CTL_NORMAL, 'a', 37, CHUNK_TEXT, t0);
   client_run(&c, t0 + 20000);
@@ -255,7 +253,7 @@ static void test_research_idle_sender(void **state) {
 static void test_research_loading_screen(void **state) {
   (void)state;
   client c;
-  client_start(&c, 20000);
+  client_start(&c, 20000, 0);
   uint64_t t0 = c.now;
   /* Behaviour 3: right after a loading screen, with chunks queued, the first leaves at
      about 2.9 s (80 B/s until it passes 229), the second at about 5.1 s (171 bytes at 5 s,
@@ -279,7 +277,7 @@ static void test_research_loading_screen(void **state) {
 static void test_research_shares_and_bypass(void **state) {
   (void)state;
   client c;
-  client_start(&c, 10000);
+  client_start(&c, 10000, 0);
   uint64_t t0 = c.now;
   /* Behaviour 4: two priorities backlogged get 400 B/s each. */
   send_frames(c.s, OGRH_CTL_NORMAL, 'n', 300, CHUNK_TEXT, t0);
@@ -295,7 +293,7 @@ static void test_research_shares_and_bypass(void **state) {
   client_end(&c);
   /* Raw sends (other addons, bypassing the sender) drive the budget below 0, never below the
      floor of -1600: the next chunk waits until 800 B/s have paid it back. */
-  client_start(&c, 10000);
+  client_start(&c, 10000, 0);
   t0 = c.now;
   ogrh_sender_bypass(c.s, 20000, t0);
   assert_true(ogrh_sender_avail(c.s) < 0);
@@ -313,7 +311,7 @@ static void test_research_shares_and_bypass(void **state) {
 static void test_research_fifo_within_a_priority(void **state) {
   (void)state;
   client c;
-  client_start(&c, 10000);
+  client_start(&c, 10000, 0);
   uint64_t t0 = c.now;
   /* Behaviour 5: what comes later at the same priority waits behind every chunk already
      queued there (OGAddonMsg's HIGH and NORMAL share CTL's NORMAL); another priority gets its

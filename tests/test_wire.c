@@ -80,6 +80,10 @@ static void test_deflate_with_dictionary(void **state) {
   assert_int_equal(ogrh_inflate((const uint8_t *)z.p, z.n, 1 << 20, &back), OGRH_OK);
   assert_int_equal(back.n, body.n);
   assert_memory_equal(back.p, body.p, body.n);
+  /* No limit is a limit too large to reach. */
+  ogrh_buf_reset(&back);
+  assert_int_equal(ogrh_inflate((const uint8_t *)z.p, z.n, SIZE_MAX, &back), OGRH_OK);
+  assert_int_equal(back.n, body.n);
   /* Limits and garbage. */
   back.n = 0;
   assert_int_equal(ogrh_inflate((const uint8_t *)z.p, z.n, 10, &back), OGRH_ETOOBIG);

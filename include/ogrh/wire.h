@@ -108,8 +108,11 @@ int ogrh_wire_pack(const ogrh_wire_cfg *c, uint16_t id, uint8_t type, const char
 /* ---- reassembly ---- */
 
 /*
-** What one sender can make a receiver hold, and for how long. max_bytes_per_sender counts
-** the memory allocated for its incomplete messages (payload buffers and frame tables).
+** What one sender can make a receiver hold, and for how long (defaults in brackets;
+** PROTOCOL.md §8). max_bytes_per_sender counts the memory allocated for its incomplete
+** messages (payload buffers and frame tables) [1 MiB + 64 KiB: the largest message fits];
+** messages [16]; a body [4 MiB, and at most 32 x its compressed size + 64 KiB]; timeout
+** [30 s]; NACKs after [1.5 s + 0..0.5 s], doubling, [5] at most; completed ids [60 s].
 */
 typedef struct ogrh_reasm_limits {
   size_t max_bytes_per_sender; /* incomplete messages a sender can make us hold */
@@ -155,9 +158,11 @@ ogrh_reasm *ogrh_reasm_new(const ogrh_wire_cfg *c, const ogrh_reasm_limits *l, u
 void ogrh_reasm_free(ogrh_reasm *r);
 /*
 ** One frame as it arrived (text after the prefix) from sender. OGRH_ECORRUPT for a frame or
-** a completed message that is refused (counted in the stats), OGRH_ETOOBIG when the frame
-** would pass a limit (the message is dropped). OGRH_ENOMEM leaves everything as it was
-** before the call: passing the same frame again continues where it stopped.
+** a completed message that is refused (a bad checksum included; counted in the stats),
+** OGRH_ETOOBIG when the frame would pass a limit (the message is dropped), OGRH_EINVAL for a
+** sender name over 48 bytes. OGRH_ENOMEM: the frame was not taken; passing the same frame
+** again continues where it stopped (older incomplete messages of the sender may have been
+** dropped to make room meanwhile).
 */
 int ogrh_reasm_frame(ogrh_reasm *r, const char *sender, const uint8_t *text, size_t n,
                      uint64_t now_ms);
