@@ -4,7 +4,8 @@
 ** 1. Effective payload rate of a large incompressible message under the ctl profile, against
 **    the channel's limit 800 * P / (P + 40 + prefix) with P the largest text a message holds.
 ** 2. For each component type (summed over all encounters), an encounter (median and largest),
-**    a raid (median and largest), and the whole document: our bytes on the wire and seconds
+**    a raid (median and largest), and the whole plan (the synced part of the schema root, as a
+**    full repair carries it): our bytes on the wire and seconds
 **    under ctl, next to OGAddonMsg's (research/ogaddonmsg.md §3: Lua text serialization with
 **    %q and | -> \124, "T:" type flag, 200-byte chunks of 161 - P data bytes with a 23 + P byte
 **    header, prefix "OGAM", no compression), timed by the same ctl sender from an idle start.
@@ -325,10 +326,12 @@ int main(int argc, char **argv) {
     snprintf(what, sizeof what, "raid %zu", i + 1);
     row(what, raids[i].o, raids[i].a);
   }
-  ogrh_value *root = ogrh_doc_root(d);
-  cost wo = ours(&c, OGRH_UNIT_FULL, NULL, 0, NULL, 0, 0, root);
-  cost wa = addon("OGRH03_SYNC_REPAIR_PACKET_STRUCTURE", "STRUCTURE", root);
-  row("whole document", wo, wa);
+  /* The whole plan: only the synced part of the root, as a full repair carries it. */
+  ogrh_value plan;
+  if (ogrh_schema_synced(a, ogrh_doc_root(d), &plan)) return 1;
+  cost wo = ours(&c, OGRH_UNIT_FULL, NULL, 0, NULL, 0, 0, &plan);
+  cost wa = addon("OGRH03_SYNC_REPAIR_PACKET_STRUCTURE", "STRUCTURE", &plan);
+  row("whole plan", wo, wa);
   printf("whole_seconds %.2f\nwhole_addon_seconds %.2f\n", wo.seconds, wa.seconds);
   /* 3. CPU of sending and receiving every unit once. */
   ogrh_reasm *ra = ogrh_reasm_new(&c, NULL, 1, rt_deliver, NULL, NULL, NULL);

@@ -12,7 +12,6 @@
 typedef struct failing_alloc_state {
   long fail_at, count;
   long long live; /* bytes allocated minus bytes freed */
-  long long peak; /* the most live bytes at any moment */
 } failing_alloc_state;
 
 /* An ogrh_alloc_fn; ud is the failing_alloc_state. */
@@ -26,7 +25,6 @@ static void *failing_alloc(void *ud, void *p, size_t osize, size_t nsize) {
   if (s->count++ == s->fail_at) return NULL;
   void *q = realloc(p, nsize);
   if (q) s->live += (long long)nsize - (long long)(p ? osize : 0);
-  if (s->live > s->peak) s->peak = s->live;
   return q;
 }
 

@@ -87,9 +87,9 @@ static int unit_value(ogrh_doc *d, const char *spec, int *kind, char *raid, char
   raid[0] = enc[0] = '\0';
   *index = 0;
   if (strcmp(buf, "all") == 0) {
+    /* The whole plan: encounterMgmt and the global components, none of the player's own keys. */
     *kind = OGRH_UNIT_FULL;
-    *v = *ogrh_doc_root(d);
-    return OGRH_OK;
+    return ogrh_schema_synced(a, ogrh_doc_root(d), v) ? cli_fail("out of memory") : OGRH_OK;
   }
   char *p1 = strchr(buf, '/'), *p2 = p1 ? strchr(p1 + 1, '/') : NULL;
   if (p1) *p1 = '\0';
@@ -163,7 +163,7 @@ static int wire_encode(int argc, char **argv, const cli_cmd *me) {
     return cli_fail("%s: no OGRH_SV data", pos[0]);
   }
   ogrh_arena *a = ogrh_arena_new();
-  int kind, index;
+  int kind = OGRH_UNIT_FULL, index = 0;
   char raid[128], enc[128];
   ogrh_value v;
   if ((rc = unit_value(d, spec, &kind, raid, enc, &index, &v, a))) {
@@ -315,7 +315,9 @@ static const char *const wire_usage =
     "encode prints the channel messages a repair of UNIT would send, one per line as\n"
     "'PREFIX TEXT' (TEXT escaped: \\\\ and \\xHH), then a summary: payload bytes, compressed\n"
     "bytes, messages, bytes on the wire, seconds under the throttle profile. UNIT is RAID,\n"
-    "RAID/ENCOUNTER, RAID/ENCOUNTER/COMPONENT, a global (tradeItems, consumes, rolesUI) or all.\n"
+    "RAID/ENCOUNTER, RAID/ENCOUNTER/COMPONENT, a global (tradeItems, consumes, rolesUI) or all\n"
+    "(the whole synced plan: encounterMgmt and the global components, never the player's own\n"
+    "settings).\n"
     "decode reads such lines back, reassembles, and prints the decoded messages.\n"
     "Example:\n  ogrh wire encode OG-RaidHelper.lua --unit BWL/Razorgore | ogrh wire decode\n";
 
