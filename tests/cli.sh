@@ -202,6 +202,10 @@ expect 1 "$OGRH" wire encode "$T/admin.lua" --unit Nowhere; has err "no raid nam
 expect 0 "$OGRH" wire encode "$T/admin.lua" --unit consumes -q; has out "unit: global"
 expect 0 "$OGRH" wire encode "$T/admin.lua" --unit all -q; has out "unit: full"
 echo 'OGRH \xzz' > "$T/junk.txt"; expect 1 "$OGRH" wire decode "$T/junk.txt"
+# A damaged message is refused, not decoded into something else (issue 8, defect 16).
+# (the last digit of the text changes: the last byte of the message, its checksum, differs)
+sed -E '/[^0]$/s/.$/0/; t; s/0$/1/' "$T/frames.txt" > "$T/flipped.txt"
+expect 1 "$OGRH" wire decode "$T/flipped.txt"; has err "checksum does not match"
 
 # ---- hardening (issue 8) ----
 printf '%s\n' 'OGRH_SV = { schemaVersion = "v2", v2 = { encounterMgmt = { raids = { { name = "MC",' \
