@@ -220,7 +220,7 @@ static const ogrh_sim_client_if run_if = {rc_frame, rc_receive, rc_event};
 
 /* ---- plans ---- */
 
-static int copy_svfile(const ogrh_svfile *f, ogrh_svfile **out) {
+int ogrh__sr_copy_svfile(const ogrh_svfile *f, ogrh_svfile **out) {
   ogrh_svfile *n = ogrh_svfile_new();
   if (!n) return OGRH_ENOMEM;
   int rc = OGRH_OK;
@@ -300,7 +300,7 @@ static int base_plan(run *R, ogrh_svfile **out, ogrh_err *err) {
     ogrh_doc_free(d);
     return rc;
   }
-  rc = copy_svfile(ogrh_doc_svfile(d), out);
+  rc = ogrh__sr_copy_svfile(ogrh_doc_svfile(d), out);
   ogrh_doc_free(d);
   return rc;
 }
@@ -1216,7 +1216,7 @@ static int setup_players(run *R, ogrh_err *err) {
     ogrh_svfile *f = NULL;
     if (p->plan_file)
       rc = ogrh_doc_load(p->plan_file, &p->doc, err);
-    else if (!(rc = p->empty_plan ? empty_plan(&f) : copy_svfile(base, &f)))
+    else if (!(rc = p->empty_plan ? empty_plan(&f) : ogrh__sr_copy_svfile(base, &f)))
       rc = ogrh_doc_from_svfile(f, &p->doc, err);
     R->ctx = old;
     if (!rc) {
@@ -1321,7 +1321,9 @@ int ogrh_sim_run(const ogrh_scenario *sc, const ogrh_sim_run_opts *o, ogrh_sim_r
                  ogrh_err *err) {
   memset(res, 0, sizeof *res);
   if (!sc || !o) return ogrh_err_set(err, OGRH_EINVAL, "no scenario");
-  const model_ops *m = o->model == OGRH_SIM_MODEL_ADDON ? &addon_ops : NULL;
+  const model_ops *m = o->model == OGRH_SIM_MODEL_ADDON  ? &addon_ops
+                       : o->model == OGRH_SIM_MODEL_OGRH ? ogrh__sr_node_model()
+                                                         : NULL;
   if (!m)
     return ogrh_err_set(err, OGRH_ENOTFOUND,
                         "model '%s' is not available: the sync node is not in this build yet",

@@ -121,7 +121,11 @@ struct run {
   ogrh_err *errp;
 };
 
+/* The library's sync node as a model (simnode.c); NULL when it is not built in. */
+const model_ops *ogrh__sr_node_model(void);
+
 /* For the model adapters. */
+int ogrh__sr_copy_svfile(const ogrh_svfile *f, ogrh_svfile **out); /* a deep copy */
 int ogrh__sr_rank_of(void *run_ud, const char *name); /* -1: not in the raid (or not started) */
 void ogrh__sr_mismatch(void *run_ud, int client, uint64_t now_ms); /* a node found a difference */
 void ogrh__sr_refused(void *run_ud, int client, const char *sender, const char *what);
