@@ -501,13 +501,10 @@ int ogrh_scenario_parse(const char *text, size_t n, const char *base_dir, ogrh_s
   }
   if (!rc && (p = json_object_get(root, "random"))) rc = parse_random(&c, p);
   if (!rc && (p = json_object_get(root, "measure"))) {
-    static const char *const mk[] = {"repair", "poll", NULL};
-    int poll = 0;
+    static const char *const mk[] = {"repair", NULL};
     if (!json_is_object(p)) rc = fail(&c, "measure: expected an object");
     if (!rc) rc = only(&c, p, "measure", mk);
     if (!rc) rc = str(&c, p, "repair", "measure", sc->measure_repair, sizeof sc->measure_repair);
-    if (!rc) rc = boolean(&c, p, "poll", "measure", &poll);
-    sc->measure_poll = poll;
   }
   if (!rc && (p = json_object_get(root, "expect"))) rc = parse_expect(&c, p, "expect", &sc->expect);
   if (!rc && (p = json_object_get(root, "expect_addon")))

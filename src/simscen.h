@@ -123,7 +123,6 @@ struct ogrh_scenario {
   size_t nevents;
   sc_random rnd;
   char measure_repair[16];
-  bool measure_poll;
   sc_expect expect, expect_addon; /* failing one fails the run (exit 1) */
   sc_expect goal;                 /* the figures' goals for ogrh: reported, never failing */
   ogrh_arena *arena;
