@@ -58,7 +58,7 @@ void tu_set(ogrh_doc *d, const char *path, const char *lit) {
 }
 
 static long g_fail_at = -1, g_count;
-static long long g_live;
+static long long g_live, g_peak;
 
 static void *tu_counting_alloc(void *ud, void *p, size_t osize, size_t nsize) {
   (void)ud;
@@ -70,13 +70,14 @@ static void *tu_counting_alloc(void *ud, void *p, size_t osize, size_t nsize) {
   if (g_count++ == g_fail_at) return NULL;
   void *q = realloc(p, nsize);
   if (q) g_live += (long long)nsize - (long long)(p ? osize : 0);
+  if (g_live > g_peak) g_peak = g_live;
   return q;
 }
 
 void tu_alloc_begin(long fail_at) {
   g_fail_at = fail_at;
   g_count = 0;
-  g_live = 0;
+  g_live = g_peak = 0;
   ogrh_set_allocator(tu_counting_alloc, NULL);
 }
 
@@ -93,6 +94,10 @@ long tu_alloc_count(void) {
 
 long long tu_alloc_live(void) {
   return g_live;
+}
+
+long long tu_alloc_peak(void) {
+  return g_peak;
 }
 
 long tu_alloc_fail_loop(int (*op)(void *ud, long k), void *ud, long max) {

@@ -32,6 +32,8 @@ bool tu_alloc_end(void);
 /* Allocations made and bytes still held (allocated minus freed) since tu_alloc_begin. */
 long tu_alloc_count(void);
 long long tu_alloc_live(void);
+/* The most bytes held at once since tu_alloc_begin. */
+long long tu_alloc_peak(void);
 
 /*
 ** Runs op(ud, k) with the k-th allocation failing, for k = 0, 1, ... until a run injects no
