@@ -472,6 +472,20 @@ static uint32_t block_size(size_t len) {
   return ((uint32_t)b + 15) & ~15u;
 }
 
+/* dst ^= src, eight bytes at a time. */
+static void xor_into(uint8_t *dst, const uint8_t *src, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t a, b;
+    memcpy(&a, dst + i, 8);
+    memcpy(&b, src + i, 8);
+    a ^= b;
+    memcpy(dst + i, &a, 8);
+  }
+  for (; i < n; i++)
+    dst[i] ^= src[i];
+}
+
 static uint32_t block_check(const uint8_t *p, size_t n) {
   return (uint32_t)XXH3_64bits(p, n);
 }
@@ -507,8 +521,7 @@ static bool repair_block(uint8_t *body, const hdr *h, const uint8_t *parity, con
   for (uint32_t i = 0; i < h->nblocks; i++) {
     if (i == bad) continue;
     size_t o = (size_t)i * h->block, l = h->body_len - o < h->block ? h->body_len - o : h->block;
-    for (size_t j = 0; j < l && j < len; j++)
-      blk[j] ^= body[o + j];
+    xor_into(blk, body + o, l < len ? l : len);
   }
   bool ok = XXH3_64bits(body, h->body_len) == h->body_hash;
   if (!ok) memcpy(blk, keep, len); /* the parity was damaged too */
@@ -531,8 +544,7 @@ static void container_close(ogrh_buf *out) {
   h.body_hash = XXH3_64bits(body, len);
   for (uint32_t i = 0; i < h.nblocks; i++) {
     size_t at = (size_t)i * h.block, l = len - at < h.block ? len - at : h.block;
-    for (size_t j = 0; j < l; j++)
-      parity[j] ^= body[at + j];
+    xor_into(parity, body + at, l);
     bk_put_u32(out, block_check(body + at, l));
   }
   hdr_put((uint8_t *)out->p, &h);
@@ -1149,6 +1161,27 @@ int bk_keep_file(ogrh_store *s, const char *prefix, int64_t now, const void *p, 
     return OGRH_OK;
   }
   return ogrh_err_set(err, OGRH_EEXIST, "%s: too many copies kept", s->dir);
+}
+
+int bk_store_from_bytes(const void *p, size_t n, ogrh_store **out) {
+  *out = NULL;
+  ogrh_store *s = ogrh_malloc(sizeof *s);
+  if (!s) return OGRH_ENOMEM;
+  memset(s, 0, sizeof *s);
+  s->lockfd = -1;
+  s->readonly = true;
+  ogrh_buf file;
+  ogrh_buf_init(&file);
+  int rc =
+      (s->dctx = ZSTD_createDCtx_advanced(bk_zstd_mem)) ? ogrh_buf_add(&file, p, n) : OGRH_ENOMEM;
+  if (!rc) rc = bk_state_load(&s->st, &file, "store", NULL);
+  ogrh_buf_deinit(&file);
+  if (rc) {
+    ogrh_store_close(s);
+    return rc;
+  }
+  *out = s;
+  return OGRH_OK;
 }
 
 int bk_object_range(const ogrh_store *s, uint32_t id, size_t *off, size_t *len) {

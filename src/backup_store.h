@@ -204,6 +204,10 @@ int bk_undo_save(ogrh_store *s, bk_state *old, ogrh_err *err);
 int bk_keep_file(ogrh_store *s, const char *prefix, int64_t now, const void *p, size_t n,
                  char *path, size_t cap, ogrh_err *err);
 
+/* For tests and fuzzing: a read-only store over the bytes of a store file (no folder, no
+** lock). */
+int bk_store_from_bytes(const void *p, size_t n, ogrh_store **out);
+
 /* For tests: the bytes of the store file whose damage makes object id unreadable (a blob in
 ** a segment needs the segment's whole frame). OGRH_ENOTFOUND for a missing or pending one. */
 int bk_object_range(const ogrh_store *s, uint32_t id, size_t *off, size_t *len);

@@ -157,7 +157,8 @@ static const char *const backup_usage =
     "usage: ogrh backup <command> FILE [args]\n\n"
     "The backup store of FILE lives in FILE.backups/ (compressed, deduplicated snapshots).\n"
     "commands:\n"
-    "  create FILE [--label L] [--pin]   snapshot FILE now (a manual backup is pinned)\n"
+    "  create FILE [--label L] [--pin]   snapshot FILE now (a manual backup is pinned); nothing\n"
+    "                                    is taken when FILE is unchanged since the newest one\n"
     "  list FILE [--json]                backups, newest first\n"
     "  show FILE ID [--json]             metadata and a summary of one backup\n"
     "  restore FILE ID                   safety backup, verify, then replace FILE\n"
@@ -166,8 +167,9 @@ static const char *const backup_usage =
     "  prune FILE                        apply the retention policy now\n"
     "  export FILE ID [-o OUT]           one line of text to paste elsewhere\n"
     "  import FILE IN|- [--restore]      add an exported backup (and restore it into FILE)\n\n"
-    "Retention (after every create): the newest 10 unpinned backups are kept, older than\n"
-    "7 days are deleted while at least 3 remain, pinned ones are never deleted.\n"
+    "Retention (after every create): pinned backups are never deleted; the newest 3 are\n"
+    "always kept; of the others an unpinned backup is deleted when older than 7 days or when\n"
+    "10 newer unpinned backups exist.\n"
     "Example:\n  ogrh backup create OG-RaidHelper.lua --label \"Before BWL changes\"\n";
 
 static const cli_cmd cmd_backup_help = {"backup", "", NULL, NULL};
