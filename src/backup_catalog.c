@@ -5,6 +5,8 @@
 ** 3, never a pinned one).
 */
 #include "backup_catalog.h"
+#include "alloc.h"
+#include "ogrh/json.h"
 #include "ogrh/util.h"
 
 #include <stdio.h>
@@ -189,32 +191,32 @@ int bk_info_from_json(json_t *o, ogrh_backup_info *b) {
   return OGRH_OK;
 }
 
-int ogrh_backup_info_json(const ogrh_backup_info *b, ogrh_buf *out) {
+/* jansson allocates through the library's allocator and may swallow a failure: a call during
+** which the failure count moved has failed (src/alloc.h). */
+static int dump_checked(const ogrh_backup_info *b, size_t flags, ogrh_buf *out) {
+  unsigned long before = ogrh__json_alloc_failures();
   json_t *o = bk_info_json(b);
-  char *t = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+  int rc = o ? ogrh_json_dump(o, flags, out) : OGRH_ENOMEM;
   json_decref(o);
-  if (!t) return OGRH_ENOMEM;
-  int rc = ogrh_buf_adds(out, t);
-  free(t);
+  if (!rc && ogrh__json_alloc_failures() != before) rc = OGRH_ENOMEM;
   return rc;
 }
 
-int bk_info_encode(const ogrh_backup_info *b, ogrh_buf *out) {
-  json_t *o = bk_info_json(b);
-  char *t = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-  json_decref(o);
-  if (!t) return OGRH_ENOMEM;
-  int rc = ogrh_buf_adds(out, t);
-  free(t);
-  return rc;
+int ogrh_backup_info_json(const ogrh_backup_info *b, ogrh_buf *out) {
+  return dump_checked(b, JSON_INDENT(2) | JSON_PRESERVE_ORDER, out);
+}
+
+int bk_info_encode(const ogrh_backup_info *b, size_t flags, ogrh_buf *out) {
+  return dump_checked(b, flags, out);
 }
 
 int bk_info_decode(const char *text, size_t n, ogrh_backup_info *b) {
+  unsigned long before = ogrh__json_alloc_failures();
   json_error_t je;
   json_t *o = json_loadb(text, n, 0, &je);
   int rc = json_is_object(o) ? bk_info_from_json(o, b) : OGRH_ECORRUPT;
   json_decref(o);
-  return rc;
+  return ogrh__json_alloc_failures() != before ? OGRH_ENOMEM : rc;
 }
 
 /* ---- retention ---- */

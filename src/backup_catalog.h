@@ -42,8 +42,9 @@ json_t *bk_info_json(const ogrh_backup_info *b);
 ** as "", an unknown reason as "manual"); OGRH_ECORRUPT without an id, a snapshot or a root.
 */
 int bk_info_from_json(json_t *o, ogrh_backup_info *b);
-/* The entry as compact JSON text appended to out, and back. */
-int bk_info_encode(const ogrh_backup_info *b, ogrh_buf *out);
+/* The entry as JSON text (jansson's dump flags) appended to out, and back (OGRH_ENOMEM
+** when jansson ran out of memory, OGRH_ECORRUPT when the text is no entry). */
+int bk_info_encode(const ogrh_backup_info *b, size_t flags, ogrh_buf *out);
 int bk_info_decode(const char *text, size_t n, ogrh_backup_info *b);
 
 /*

@@ -6,6 +6,7 @@
 ** length, decodes strictly, and compares the root digest before anything is added.
 */
 #include "backup_snapshot.h"
+#include "alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,10 +29,12 @@ static uint64_t line_check(bool v2, const ogrh_buf *meta, const ogrh_buf *z) {
   return XXH3_64bits_withSeed(z->p ? z->p : "", z->n, seed);
 }
 
-/* The file of a backup as a list of {name, value} pairs (the OGRHBK1 payload). */
+/* The file of a backup as a list of {name, value} pairs (the OGRHBK1 payload), which wraps
+** every value in two more tables (the depth rule of ogrh/value.h). */
 static int read_pairs(ogrh_svfile *sf, const ogrh_buf *raw) {
   ogrh_value pv;
-  int rc = ogrh_canon_decode(sf->arena, (const uint8_t *)raw->p, raw->n, true, &pv, NULL);
+  int rc = ogrh_canon_decode_depth(sf->arena, (const uint8_t *)raw->p, raw->n, true,
+                                   OGRH_MAX_DEPTH + 2, &pv, NULL);
   if (rc) return rc == OGRH_ENOMEM ? rc : OGRH_ECORRUPT;
   if (pv.type != OGRH_TABLE) return OGRH_ECORRUPT;
   for (uint32_t i = 0; i < pv.u.t->n; i++) {
@@ -55,8 +58,6 @@ int ogrh_backup_export(ogrh_store *s, uint32_t id, ogrh_buf *line, ogrh_err *err
   ogrh_buf_init(&meta);
   ogrh_buf_init(&z);
   ZSTD_CCtx *cctx = ZSTD_createCCtx_advanced(bk_zstd_mem);
-  json_t *o = NULL;
-  char *m = NULL;
   rc = cctx ? bk_varlist_encode(f, NULL, NULL, &enc) : OGRH_ENOMEM;
   size_t bound = ZSTD_compressBound(enc.n), zn = 0;
   if (!rc && !ogrh_buf_reserve(&z, bound)) {
@@ -66,11 +67,7 @@ int ogrh_backup_export(ogrh_store *s, uint32_t id, ogrh_buf *line, ogrh_err *err
   } else if (!rc) {
     rc = OGRH_ENOMEM;
   }
-  if (!rc) {
-    o = bk_info_json(bi);
-    m = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    rc = m ? ogrh_buf_adds(&meta, m) : OGRH_ENOMEM;
-  }
+  if (!rc) rc = bk_info_encode(bi, JSON_COMPACT | JSON_SORT_KEYS, &meta);
   size_t at = line->n;
   if (!rc) {
     ogrh_buf_adds(line, TAG_V2 " ");
@@ -90,8 +87,6 @@ int ogrh_backup_export(ogrh_store *s, uint32_t id, ogrh_buf *line, ogrh_err *err
   } else if (rc) {
     ogrh_err_set(err, rc, "cannot export backup %u: %s", id, ogrh_strerror(rc));
   }
-  free(m);
-  json_decref(o);
   ZSTD_freeCCtx(cctx);
   ogrh_buf_deinit(&enc);
   ogrh_buf_deinit(&meta);
@@ -117,6 +112,7 @@ static bool split_fields(const char *text, size_t n, const char *f[4], size_t fl
 /* The metadata of a line: root, time, id, label (made valid UTF-8), reason. */
 static int read_meta(const ogrh_buf *meta, ogrh_backup_info *bi) {
   json_error_t je;
+  unsigned long before = ogrh__json_alloc_failures();
   json_t *m = json_loadb(meta->p ? meta->p : "", meta->n, 0, &je);
   const char *root = json_string_value(json_object_get(m, "root"));
   json_t *lab = json_object_get(m, "label");
@@ -137,7 +133,7 @@ static int read_meta(const ogrh_buf *meta, ogrh_backup_info *bi) {
     bi->reason = r < 0 ? OGRH_REASON_IMPORTED : (ogrh_backup_reason)r;
   }
   json_decref(m);
-  return rc;
+  return ogrh__json_alloc_failures() != before ? OGRH_ENOMEM : rc;
 }
 
 int ogrh_backup_decode_line(const char *text, size_t n, ogrh_svfile **out, ogrh_backup_info *info,
@@ -204,8 +200,9 @@ int ogrh_backup_decode_line(const char *text, size_t n, ogrh_svfile **out, ogrh_
       rc = ogrh_err_set(err, OGRH_ECORRUPT, "exported backup: data does not decompress");
     raw.n = rc ? 0 : got;
   }
-  if (!rc && read_meta(&meta, &bi))
-    rc = ogrh_err_set(err, OGRH_ECORRUPT, "exported backup: bad metadata");
+  if (!rc && (rc = read_meta(&meta, &bi)))
+    rc = rc == OGRH_ENOMEM ? ogrh_err_set(err, rc, "out of memory")
+                           : ogrh_err_set(err, OGRH_ECORRUPT, "exported backup: bad metadata");
   if (!rc && !(sf = ogrh_svfile_new())) rc = ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
   if (!rc) {
     rc = v2 ? bk_varlist_decode((const uint8_t *)raw.p, raw.n, sf) : read_pairs(sf, &raw);

@@ -11,25 +11,16 @@
 
 /* ---- the schema: where the raids are, and how an encounter splits into components ---- */
 /*
-** Everything that knows the OGRH layout is here: the raids list inside the file, the
-** encounters list inside a raid, and the encounter's three per-slot tables that travel in
-** their own components. The components themselves are encoded by the digest module.
+** The layout comes from the schema module (ogrh/schema.h): the keys that lead to raids and
+** encounters, what a raid or an encounter is, and the six components, encoded and assembled
+** back there. What is the backup's own is here: how a file is cut into a base, raid metadata
+** and encounters so that each part is stored once.
 */
-
-static ogrh_table *subtable(const ogrh_table *t, const char *k) {
-  const ogrh_value *v = t ? ogrh_table_gets(t, k) : NULL;
-  return v && v->type == OGRH_TABLE ? v->u.t : NULL;
-}
-
-/* A raid in the raids list, or an encounter in a raid's list: integer key, table value. */
-static bool is_item(const ogrh_entry *e) {
-  return e->key.type == OGRH_INT && e->val.type == OGRH_TABLE;
-}
 
 static uint32_t count_items(const ogrh_table *list) {
   uint32_t n = 0;
   for (uint32_t i = 0; list && i < list->n; i++)
-    n += is_item(&list->e[i]);
+    n += ogrh_is_item(&list->e[i]);
   return n;
 }
 
@@ -38,7 +29,7 @@ static ogrh_table *without_items(ogrh_arena *a, const ogrh_table *list) {
   ogrh_table *n = ogrh_table_new(a, list->n);
   if (!n) return NULL;
   for (uint32_t i = 0; i < list->n; i++)
-    if (!is_item(&list->e[i])) n->e[n->n++] = list->e[i];
+    if (!ogrh_is_item(&list->e[i])) n->e[n->n++] = list->e[i];
   return n;
 }
 
@@ -50,85 +41,59 @@ static ogrh_table *shallow(ogrh_arena *a, const ogrh_table *t) {
   return n;
 }
 
-static int set_key(ogrh_arena *a, ogrh_table *t, const char *k, const ogrh_value *v) {
-  ogrh_value key = ogrh_vcstr(k);
-  return ogrh_table_set(a, t, &key, v);
+static ogrh_table *child(const ogrh_table *t, const ogrh_value *key) {
+  const ogrh_value *v = t ? ogrh_table_get(t, key) : NULL;
+  return v && v->type == OGRH_TABLE ? v->u.t : NULL;
 }
 
-/* The chain of tables from OGRH_SV to its raids list. */
+static int set_child(ogrh_arena *a, ogrh_table *t, const ogrh_value *key, ogrh_table *v) {
+  ogrh_value x = ogrh_vtable(v);
+  return ogrh_table_set(a, t, key, &x);
+}
+
+/* The chain of tables from the file's OGRH_SV variable to its raids list. */
 typedef struct raids_loc {
-  ogrh_table *sv, *v2, *em, *raids;
-  bool v2_used;
+  ogrh_value *var; /* OGRH_SV */
+  ogrh_table *root, *mgmt, *raids;
+  const ogrh_value *root_key; /* root's key in OGRH_SV's table (NULL: root is OGRH_SV) */
 } raids_loc;
 
 static void locate(const ogrh_svfile *f, raids_loc *l) {
   memset(l, 0, sizeof *l);
-  ogrh_value *sv = ogrh_svfile_get((ogrh_svfile *)f, "OGRH_SV");
-  if (!sv || sv->type != OGRH_TABLE) return;
-  l->sv = sv->u.t;
+  l->var = ogrh_svfile_get((ogrh_svfile *)f, "OGRH_SV");
   ogrh_value *root = ogrh_svfile_schema_root(f);
-  if (!root) return;
-  l->v2_used = root != sv;
-  if (l->v2_used) l->v2 = root->u.t;
-  l->em = subtable(root->u.t, "encounterMgmt");
-  l->raids = subtable(l->em, "raids");
+  if (!l->var || l->var->type != OGRH_TABLE || !root || root->type != OGRH_TABLE) return;
+  l->root = root->u.t;
+  /* A v2 file keeps its schema root one level down, under a key of OGRH_SV. */
+  for (uint32_t i = 0; root != l->var && i < l->var->u.t->n; i++)
+    if (&l->var->u.t->e[i].val == root) l->root_key = &l->var->u.t->e[i].key;
+  if (root != l->var && !l->root_key) return;
+  l->mgmt = child(l->root, OGRH_KEY(MGMT));
+  l->raids = child(l->mgmt, OGRH_KEY(RAIDS));
 }
 
 /* OGRH_SV with its raids list emptied of raids, made of shallow copies along the chain. */
 static int sv_without_raids(ogrh_arena *a, const raids_loc *l, ogrh_value *out) {
-  ogrh_table *sv = shallow(a, l->sv), *em = shallow(a, l->em);
-  ogrh_table *raids = without_items(a, l->raids);
-  ogrh_table *v2 = l->v2_used ? shallow(a, l->v2) : NULL;
-  if (!sv || !em || !raids || (l->v2_used && !v2)) return OGRH_ENOMEM;
-  ogrh_value x = ogrh_vtable(raids);
-  if (set_key(a, em, "raids", &x)) return OGRH_ENOMEM;
-  x = ogrh_vtable(em);
-  if (set_key(a, v2 ? v2 : sv, "encounterMgmt", &x)) return OGRH_ENOMEM;
-  if (v2) {
-    x = ogrh_vtable(v2);
-    if (set_key(a, sv, "v2", &x)) return OGRH_ENOMEM;
-  }
+  ogrh_table *sv = shallow(a, l->var->u.t), *root = l->root_key ? shallow(a, l->root) : sv;
+  ogrh_table *mgmt = shallow(a, l->mgmt), *raids = without_items(a, l->raids);
+  if (!sv || !root || !mgmt || !raids || set_child(a, mgmt, OGRH_KEY(RAIDS), raids) ||
+      set_child(a, root, OGRH_KEY(MGMT), mgmt) ||
+      (l->root_key && set_child(a, sv, l->root_key, root)))
+    return OGRH_ENOMEM;
   *out = ogrh_vtable(sv);
   return OGRH_OK;
 }
 
 /* A raid's metadata: the raid with the encounters taken out of its encounters list. */
 static int raid_meta(ogrh_arena *a, const ogrh_table *raid, ogrh_value *out) {
-  const ogrh_table *encs = subtable(raid, "encounters");
+  const ogrh_table *encs = ogrh_raid_encounters(raid);
   ogrh_table *meta = raid->n ? shallow(a, raid) : ogrh_table_new(a, 1);
   if (!meta) return OGRH_ENOMEM;
   if (encs) {
     ogrh_table *rest = without_items(a, encs);
-    ogrh_value v = ogrh_vtable(rest);
-    if (!rest || set_key(a, meta, "encounters", &v)) return OGRH_ENOMEM;
+    if (!rest || set_child(a, meta, OGRH_KEY(ENCOUNTERS), rest)) return OGRH_ENOMEM;
   }
   *out = ogrh_vtable(meta);
-  return OGRH_OK;
-}
-
-static const char *const slot_tables[] = {"assignedPlayers", "raidMarks", "assignmentNumbers"};
-
-/* An encounter put back together from its six components (metadata, roles, the three
-** per-slot tables keyed like the roles, announcements). */
-static int join_encounter(ogrh_arena *a, ogrh_value comp[OGRH_NCOMPONENTS], ogrh_value *out) {
-  if (comp[0].type != OGRH_TABLE) return OGRH_ECORRUPT;
-  ogrh_table *enc = shallow(a, comp[0].u.t);
-  if (!enc) return OGRH_ENOMEM;
-  if (comp[1].type == OGRH_TABLE) {
-    ogrh_table *roles = comp[1].u.t;
-    for (uint32_t i = 0; i < roles->n; i++) {
-      if (roles->e[i].val.type != OGRH_TABLE) continue;
-      for (int f = 0; f < 3; f++) {
-        const ogrh_value *x = comp[2 + f].type == OGRH_TABLE
-                                  ? ogrh_table_get(comp[2 + f].u.t, &roles->e[i].key)
-                                  : NULL;
-        if (x && set_key(a, roles->e[i].val.u.t, slot_tables[f], x)) return OGRH_ENOMEM;
-      }
-    }
-  }
-  if (comp[1].type != OGRH_NIL && set_key(a, enc, "roles", &comp[1])) return OGRH_ENOMEM;
-  if (comp[5].type != OGRH_NIL && set_key(a, enc, "announcements", &comp[5])) return OGRH_ENOMEM;
-  *out = ogrh_vtable(enc);
   return OGRH_OK;
 }
 
@@ -177,6 +142,7 @@ typedef struct builder {
   ogrh_store *s;
   ogrh_arena *a;
   ogrh_buf enc;
+  ogrh_buf comp[OGRH_NCOMPONENTS]; /* an encounter's components, each 'B' + its encoding */
   uint64_t expanded;
 } builder;
 
@@ -220,23 +186,25 @@ static int put_tree(builder *b, uint32_t reused, const ogrh_buf *t, uint32_t *id
 static int put_encounter(builder *b, const ogrh_table *enc, ogrh_digest dig, uint32_t *id) {
   uint32_t ids[OGRH_NCOMPONENTS], old;
   if (bk_tree_reuse(b->s, dig, &old)) return put_tree(b, old, NULL, id);
-  for (int c = 0; c < OGRH_NCOMPONENTS; c++) {
-    /* The component's canonical encoding is its projection's: no tables need building. */
-    ogrh_buf_reset(&b->enc);
-    ogrh_buf_addc(&b->enc, 'B');
-    int rc = ogrh_component_encode(enc, c, &b->enc);
-    if (!rc) rc = ogrh_buf_error(&b->enc);
-    if (!rc) rc = bk_put(b->s, b->enc.p, b->enc.n, &ids[c]);
-    if (rc) return rc;
-    b->expanded += b->enc.n;
+  /* One pass over the roles writes the four role-based components. */
+  int rc = ogrh_components_encode(enc, OGRH_C_ALL, b->comp);
+  for (int c = 0; c < OGRH_NCOMPONENTS && !rc; c++) {
+    ogrh_buf *x = &b->comp[c];
+    /* The kind byte goes in front: the buffer is shifted by one (components are small). */
+    if ((rc = ogrh_buf_addc(x, 'B'))) break;
+    memmove(x->p + 1, x->p, x->n - 1);
+    x->p[0] = 'B';
+    if ((rc = bk_put(b->s, x->p, x->n, &ids[c]))) break;
+    b->expanded += x->n;
   }
+  if (rc) return rc;
   ogrh_buf t;
   ogrh_buf_init(&t);
   ogrh_buf_addc(&t, 'E');
   bk_put_u64(&t, dig);
   for (int c = 0; c < OGRH_NCOMPONENTS; c++)
     bk_put_u32(&t, ids[c]);
-  int rc = ogrh_buf_error(&t);
+  rc = ogrh_buf_error(&t);
   if (!rc) rc = put_tree(b, 0, &t, id);
   ogrh_buf_deinit(&t);
   return rc;
@@ -245,7 +213,7 @@ static int put_encounter(builder *b, const ogrh_table *enc, ogrh_digest dig, uin
 static int put_raid(builder *b, const ogrh_table *raid, const ogrh_dt_raid *dr, uint32_t *id) {
   uint32_t old;
   if (bk_tree_reuse(b->s, dr->digest, &old)) return put_tree(b, old, NULL, id);
-  const ogrh_table *encs = subtable(raid, "encounters");
+  const ogrh_table *encs = ogrh_raid_encounters(raid);
   ogrh_value meta;
   uint32_t meta_id, n = count_items(encs);
   int rc = raid_meta(b->a, raid, &meta);
@@ -259,7 +227,7 @@ static int put_raid(builder *b, const ogrh_table *raid, const ogrh_dt_raid *dr, 
   bk_put_u32(&t, meta_id);
   ogrh_varint_put(&t, n);
   for (uint32_t i = 0, j = 0; encs && i < encs->n && !rc; i++)
-    if (is_item(&encs->e[i])) {
+    if (ogrh_is_item(&encs->e[i])) {
       uint32_t eid;
       if ((rc = put_encounter(b, encs->e[i].val.u.t, dr->encs[j++].digest, &eid))) break;
       ogrh_varint_put(&t, ogrh_zigzag(encs->e[i].key.u.i));
@@ -273,9 +241,13 @@ static int put_raid(builder *b, const ogrh_table *raid, const ogrh_dt_raid *dr, 
 
 int bk_snapshot_put(ogrh_store *s, const ogrh_svfile *f, bk_snap *out) {
   memset(out, 0, sizeof *out);
-  builder b = {s, ogrh_arena_new(), {0}, 0};
-  if (!b.a) return OGRH_ENOMEM;
+  builder b;
+  memset(&b, 0, sizeof b);
+  b.s = s;
+  if (!(b.a = ogrh_arena_new())) return OGRH_ENOMEM;
   ogrh_buf_init(&b.enc);
+  for (int c = 0; c < OGRH_NCOMPONENTS; c++)
+    ogrh_buf_init(&b.comp[c]);
   ogrh_buf t;
   ogrh_buf_init(&t);
   /* The digest tree names every raid and encounter by content: unchanged ones are reused. */
@@ -301,12 +273,12 @@ int bk_snapshot_put(ogrh_store *s, const ogrh_svfile *f, bk_snap *out) {
   ogrh_buf_addc(&t, l.raids ? 1 : 0);
   ogrh_varint_put(&t, n);
   for (uint32_t i = 0, j = 0; !rc && l.raids && i < l.raids->n; i++)
-    if (is_item(&l.raids->e[i])) {
+    if (ogrh_is_item(&l.raids->e[i])) {
       uint32_t rid;
       if ((rc = put_raid(&b, l.raids->e[i].val.u.t, &dt->raids[j++], &rid))) break;
       ogrh_varint_put(&t, ogrh_zigzag(l.raids->e[i].key.u.i));
       bk_put_u32(&t, rid);
-      out->encounters += count_items(subtable(l.raids->e[i].val.u.t, "encounters"));
+      out->encounters += count_items(ogrh_raid_encounters(l.raids->e[i].val.u.t));
     }
   if (!rc) rc = ogrh_buf_error(&t);
   if (!rc) rc = bk_put(s, t.p, t.n, &out->id);
@@ -318,6 +290,8 @@ int bk_snapshot_put(ogrh_store *s, const ogrh_svfile *f, bk_snap *out) {
   ogrh_dtree_free(dt);
   ogrh_buf_deinit(&t);
   ogrh_buf_deinit(&b.enc);
+  for (int c = 0; c < OGRH_NCOMPONENTS; c++)
+    ogrh_buf_deinit(&b.comp[c]);
   ogrh_arena_free(b.a);
   return rc;
 }
@@ -350,14 +324,19 @@ static int read_raw(reader *r, uint32_t id, char kind, const uint8_t **p, size_t
   return OGRH_OK;
 }
 
-static int read_blob(reader *r, uint32_t id, ogrh_value *out) {
+/* A blob's value; max_depth is OGRH_MAX_DEPTH but for a format that wraps values in tables. */
+static int read_blob_depth(reader *r, uint32_t id, size_t max_depth, ogrh_value *out) {
   const uint8_t *p;
   size_t n;
   int rc = read_raw(r, id, 'B', &p, &n);
   if (rc) return rc;
-  rc = ogrh_canon_decode(r->a, p + 1, n - 1, true, out, NULL);
+  rc = ogrh_canon_decode_depth(r->a, p + 1, n - 1, true, max_depth, out, NULL);
   if (rc == OGRH_ENOMEM) return ogrh_err_set(r->err, rc, "out of memory");
   return rc ? bad(r, id, "is not a valid blob") : OGRH_OK;
+}
+
+static int read_blob(reader *r, uint32_t id, ogrh_value *out) {
+  return read_blob_depth(r, id, OGRH_MAX_DEPTH, out);
 }
 
 static int read_encounter(reader *r, uint32_t id, ogrh_value *out) {
@@ -373,9 +352,13 @@ static int read_encounter(reader *r, uint32_t id, ogrh_value *out) {
     bk_get_u32(&in, &cid);
     if ((rc = read_blob(r, cid, &comp[c]))) return rc;
   }
-  rc = join_encounter(r->a, comp, out);
+  ogrh_table *enc;
+  if (comp[OGRH_COMP_METADATA].type != OGRH_TABLE) return bad(r, id, "has no encounter metadata");
+  rc = ogrh_encounter_assemble(r->a, comp, &enc);
   if (rc == OGRH_ENOMEM) return ogrh_err_set(r->err, rc, "out of memory");
-  return rc ? bad(r, id, "has no encounter metadata") : OGRH_OK;
+  if (rc) return bad(r, id, "does not assemble into an encounter");
+  *out = ogrh_vtable(enc);
+  return OGRH_OK;
 }
 
 /* Reads a list of (zigzag key, id) pairs into tab, each id through fn. */
@@ -414,13 +397,9 @@ static int read_raid(reader *r, uint32_t id, ogrh_value *out) {
   if (meta.type != OGRH_TABLE) return bad(r, id, "has metadata that is not a table");
   ogrh_table *raid = shallow(r->a, meta.u.t), *encs = NULL;
   if (!raid) return ogrh_err_set(r->err, OGRH_ENOMEM, "out of memory");
-  ogrh_value *ev = ogrh_table_gets(raid, "encounters");
-  if (ev && ev->type == OGRH_TABLE) {
-    encs = shallow(r->a, ev->u.t);
-    ogrh_value x = ogrh_vtable(encs);
-    if (!encs || set_key(r->a, raid, "encounters", &x))
-      return ogrh_err_set(r->err, OGRH_ENOMEM, "out of memory");
-  }
+  ogrh_table *list = ogrh_raid_encounters(raid);
+  if (list && (!(encs = shallow(r->a, list)) || set_child(r->a, raid, OGRH_KEY(ENCOUNTERS), encs)))
+    return ogrh_err_set(r->err, OGRH_ENOMEM, "out of memory");
   if (!encs) {
     uint64_t cnt;
     bk_rd probe = in;
@@ -433,17 +412,19 @@ static int read_raid(reader *r, uint32_t id, ogrh_value *out) {
   return OGRH_OK;
 }
 
-/* The base of a store written before variable lists: {{name, value}, ...} in one blob. */
+/* The base of a store written before variable lists: {{name, value}, ...} in one blob, which
+** wraps every value in two more tables (the depth rule of ogrh/value.h). */
 static int read_pairs_base(reader *r, uint32_t id, ogrh_svfile *f) {
   ogrh_value base;
-  int rc = read_blob(r, id, &base);
+  int rc = read_blob_depth(r, id, OGRH_MAX_DEPTH + 2, &base);
   if (rc) return rc;
   if (base.type != OGRH_TABLE) return bad(r, id, "is not a file");
   for (uint32_t i = 0; i < base.u.t->n; i++) {
     const ogrh_value *pv = &base.u.t->e[i].val;
     const ogrh_value *nm = pv->type == OGRH_TABLE ? ogrh_table_geti(pv->u.t, 1) : NULL;
     const ogrh_value *vv = pv->type == OGRH_TABLE ? ogrh_table_geti(pv->u.t, 2) : NULL;
-    if (!nm || nm->type != OGRH_STRING || !vv || memchr(nm->u.s, 0, nm->len))
+    if (!nm || nm->type != OGRH_STRING || !vv || memchr(nm->u.s, 0, nm->len) ||
+        !ogrh_value_depth_within(vv, OGRH_MAX_DEPTH))
       return bad(r, id, "has a bad variable");
     char *name = ogrh_arena_memdup(r->a, nm->u.s, nm->len);
     if (!name || ogrh_svfile_set(f, name, vv))

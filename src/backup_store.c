@@ -7,6 +7,7 @@
 ** the old one atomically.
 */
 #include "backup_store.h"
+#include "alloc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,7 +28,7 @@
 #define HDR 40 /* bytes of the header, and of its copy at the end */
 #define ZSTD_LEVEL 3
 
-unsigned bk_lock_wait_ms = 5000;
+unsigned bk_lock_wait_ms = OGRH_LOCK_WAIT_MS;
 
 /* ---- zstd's allocator ---- */
 
@@ -595,7 +596,10 @@ static int parse_body_v3(bk_state *st, const uint8_t *body, size_t len, size_t *
     const char *text = (const char *)in.p;
     in.p += l;
     ogrh_backup_info b;
-    if (block_check((const uint8_t *)text, l) != check || bk_info_decode(text, l, &b)) {
+    int d = block_check((const uint8_t *)text, l) != check ? OGRH_ECORRUPT
+                                                           : bk_info_decode(text, l, &b);
+    if (d == OGRH_ENOMEM) return P_NOMEM;
+    if (d) {
       (*lost)++;
       continue;
     }
@@ -658,12 +662,13 @@ static int parse_body_v2(bk_state *st, const uint8_t *p, size_t len, size_t *los
       XXH3_64bits(in.p, clen) != ccheck)
     return P_DAMAGE;
   json_error_t je;
+  unsigned long before = ogrh__json_alloc_failures();
   json_t *cat = json_loadb((const char *)in.p, clen, 0, &je);
   in.p += clen;
   json_t *arr = json_object_get(cat, "backups");
-  if (!json_is_array(arr)) {
+  if (ogrh__json_alloc_failures() != before || !json_is_array(arr)) {
     json_decref(cat);
-    return P_DAMAGE;
+    return ogrh__json_alloc_failures() != before ? P_NOMEM : P_DAMAGE;
   }
   json_int_t next = json_integer_value(json_object_get(cat, "next"));
   st->next_id = next > 0 && next <= (json_int_t)UINT32_MAX ? (uint32_t)next : 0;
@@ -1066,7 +1071,7 @@ int bk_save(ogrh_store *s, const ogrh_backup_info *cat, size_t n, uint32_t next_
   ogrh_buf_init(&entry);
   for (size_t i = 0; i < nc.n && !rc; i++) {
     ogrh_buf_reset(&entry);
-    if ((rc = bk_info_encode(&nc.v[i], &entry))) break;
+    if ((rc = bk_info_encode(&nc.v[i], JSON_COMPACT | JSON_PRESERVE_ORDER, &entry))) break;
     bk_put_u32(&out, (uint32_t)entry.n);
     bk_put_u32(&out, block_check((const uint8_t *)entry.p, entry.n));
     ogrh_buf_add(&out, entry.p, entry.n);

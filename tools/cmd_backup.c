@@ -205,8 +205,18 @@ static int run_backup(int argc, char **argv) {
     return cli_usage_error(&me, "%s takes FILE only", sub);
 
   bool ro = !strcmp(sub, "list") || !strcmp(sub, "show") || !strcmp(sub, "export");
+  /* Commands that replace FILE hold its writers' lock from before they read it (for the
+     safety backup) until it is written; the store's own lock is taken after it, as repair
+     does. */
+  bool writes_file = !strcmp(sub, "restore") ||
+                     (!strcmp(sub, "import") && cli_flag(opts, NOPTS(opts), "--restore"));
+  ogrh_file_lock lock = {-1};
+  if (writes_file && (rc = cli_lock(file, &lock))) return rc;
   ogrh_store *s;
-  if ((rc = open_store(file, ro, &s))) return rc;
+  if ((rc = open_store(file, ro, &s))) {
+    ogrh_file_lock_release(&lock);
+    return rc;
+  }
   ogrh_backup_info bi;
   char sz[32], sz2[32], lab[1600];
   if (!strcmp(sub, "create")) {
@@ -351,6 +361,7 @@ static int run_backup(int argc, char **argv) {
     ogrh_buf_deinit(&in);
   }
   ogrh_store_close(s);
+  ogrh_file_lock_release(&lock);
   return rc;
 }
 
@@ -367,17 +378,21 @@ static int run_defaults(int argc, char **argv) {
   ogrh_err err;
   ogrh_doc *d;
   if (ogrh_doc_defaults(&d, &err)) return cli_fail("%s", ogrh_err_msg(&err));
+  ogrh_file_lock lock = {-1};
   ogrh_safety sf;
-  if (ogrh_backup_before(pos[0], OGRH_REASON_BEFORE_DEFAULTS, "before load defaults", now(), &sf,
-                         &err)) {
-    ogrh_doc_free(d);
-    return cli_fail("%s (nothing was changed)", ogrh_err_msg(&err));
+  if ((rc = cli_lock(pos[0], &lock))) {
+    /* reported */
+  } else if (ogrh_backup_before(pos[0], OGRH_REASON_BEFORE_DEFAULTS, "before load defaults", now(),
+                                &sf, &err)) {
+    rc = cli_fail("%s (nothing was changed)", ogrh_err_msg(&err));
+  } else {
+    print_safety(pos[0], &sf);
+    if (ogrh_doc_save(d, pos[0], &err))
+      rc = cli_fail("%s", ogrh_err_msg(&err));
+    else
+      printf("%s now holds the factory defaults.\n", pos[0]);
   }
-  print_safety(pos[0], &sf);
-  if (ogrh_doc_save(d, pos[0], &err))
-    rc = cli_fail("%s", ogrh_err_msg(&err));
-  else
-    printf("%s now holds the factory defaults.\n", pos[0]);
+  ogrh_file_lock_release(&lock);
   ogrh_doc_free(d);
   return rc;
 }

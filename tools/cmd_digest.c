@@ -10,18 +10,22 @@
 
 #define NOPTS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* Loads a document and its digest tree; on failure *d and *t are NULL (nothing to free). */
 static int load_tree(const char *path, ogrh_doc **d, ogrh_dtree **t) {
+  *d = NULL;
+  *t = NULL;
   int rc = cli_load(path, d);
   if (rc) return rc;
-  if (!ogrh_doc_root(*d)) {
+  if (!ogrh_doc_root(*d))
+    rc = cli_fail("%s: no OGRH_SV data in this file", path);
+  else if ((rc = ogrh_dtree_build(*d, t)))
+    rc = cli_fail("%s: cannot compute digests: %s", path, ogrh_strerror(rc));
+  if (rc) {
     ogrh_doc_free(*d);
-    return cli_fail("%s: no OGRH_SV data in this file", path);
+    *d = NULL;
+    *t = NULL;
   }
-  if ((rc = ogrh_dtree_build(*d, t))) {
-    ogrh_doc_free(*d);
-    return cli_fail("%s: cannot compute digests: %s", path, ogrh_strerror(rc));
-  }
-  return EXIT_OK;
+  return rc;
 }
 
 /* Two files, their digest trees, and the validation of one against the other. */
@@ -44,7 +48,7 @@ static void compared_free(compared *c) {
 static int compare_files(const char *pa, const char *pb, bool a_local, compared *c) {
   memset(c, 0, sizeof *c);
   int rc = load_tree(pa, &c->a, &c->ta);
-  if (!rc && (rc = load_tree(pb, &c->b, &c->tb))) c->b = NULL, c->tb = NULL;
+  if (!rc) rc = load_tree(pb, &c->b, &c->tb);
   if (!rc &&
       (rc = a_local ? ogrh_validate(c->ta, c->tb, &c->v) : ogrh_validate(c->tb, c->ta, &c->v)))
     rc = cli_fail("comparison failed: %s", ogrh_strerror(rc));
@@ -202,7 +206,7 @@ static int run_checksum(int argc, char **argv) {
     json_object_set_new(jroot, "raids", jraids);
     char *s = json_dumps(jroot, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (s) puts(s);
-    free(s);
+    ogrh_json_free(s);
   } else {
     json_decref(jg);
     json_decref(jraids);
@@ -324,8 +328,15 @@ static int run_repair(int argc, char **argv) {
     }
     ro.current_raid = cur;
   }
+  /* The client's file is read, repaired and written back under the writers' lock. */
+  bool dry = cli_flag(opts, NOPTS(opts), "--dry-run");
+  ogrh_file_lock lock = {-1};
+  if (!dry && (rc = cli_lock(pos[0], &lock))) return rc;
   compared c;
-  if ((rc = compare_files(from, pos[0], false, &c))) return rc;
+  if ((rc = compare_files(from, pos[0], false, &c))) {
+    ogrh_file_lock_release(&lock);
+    return rc;
+  }
   ogrh_doc *da = c.a, *dc = c.b;
   ogrh_dtree *ta = c.ta;
   ogrh_validation *v = c.v;
@@ -345,7 +356,7 @@ static int run_repair(int argc, char **argv) {
     rc = EXIT_OK;
     goto out;
   }
-  if (cli_flag(opts, NOPTS(opts), "--dry-run")) {
+  if (dry) {
     printf("dry run: %s not changed\n", pos[0]);
     rc = EXIT_OK;
     goto out;
@@ -371,6 +382,7 @@ static int run_repair(int argc, char **argv) {
   }
   rc = EXIT_OK;
 out:
+  ogrh_file_lock_release(&lock);
   ogrh_buf_deinit(&b);
   ogrh_repair_plan_free(plan);
   compared_free(&c);

@@ -13,6 +13,7 @@
 #include "ogrh/value.h"
 #include "ogrh/svfile.h"
 #include "ogrh/doc.h"
+#include "ogrh/plan.h"
 #include "ogrh/json.h"
 #include "ogrh/gen.h"
 #include "ogrh/digest.h"
