@@ -17,8 +17,6 @@
 #define TAG_V2 "OGRHBK2"
 #define TAG_LEN 7
 #define EXPORT_LEVEL 19
-/* A line decompresses to at most this many bytes per byte of the line (real plans: 8-31). */
-#define EXPORT_RATIO 64u
 /* Import labels keep room for " (imported)". */
 #define IMPORT_LABEL_MAX 100
 
@@ -78,12 +76,12 @@ int ogrh_backup_export(ogrh_store *s, uint32_t id, ogrh_buf *line, ogrh_err *err
     rc = ogrh_buf_error(line);
   }
   /* A reader refuses a line that decompresses beyond its bound: such a line is not made. */
-  if (!rc && enc.n > (uint64_t)(line->n - at) * EXPORT_RATIO) {
+  if (!rc && enc.n > (uint64_t)(line->n - at) * BK_EXPORT_RATIO) {
     line->n = at;
     rc = ogrh_err_set(err, OGRH_ETOOBIG,
                       "cannot export backup %u: it compresses more than %u:1, beyond what an "
                       "import accepts",
-                      id, EXPORT_RATIO);
+                      id, BK_EXPORT_RATIO);
   } else if (rc) {
     ogrh_err_set(err, rc, "cannot export backup %u: %s", id, ogrh_strerror(rc));
   }
@@ -183,11 +181,11 @@ int ogrh_backup_decode_line(const char *text, size_t n, ogrh_svfile **out, ogrh_
     size = ZSTD_getFrameContentSize(z.p ? z.p : "", z.n);
     if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN)
       rc = ogrh_err_set(err, OGRH_ECORRUPT, "exported backup: bad compressed data");
-    else if (size > (uint64_t)n * EXPORT_RATIO || size > BK_MAX_SNAPSHOT)
+    else if (size > (uint64_t)n * BK_EXPORT_RATIO || size > BK_MAX_SNAPSHOT)
       rc = ogrh_err_set(err, OGRH_ECORRUPT,
                         "exported backup: claims %llu bytes from a %zu-byte line (more than "
                         "%u per byte is refused)",
-                        size, n, EXPORT_RATIO);
+                        size, n, BK_EXPORT_RATIO);
   }
   if (!rc &&
       (ogrh_buf_reserve(&raw, (size_t)size + 1) || !(dctx = ZSTD_createDCtx_advanced(bk_zstd_mem))))

@@ -105,7 +105,10 @@ extern const ZSTD_customMem bk_zstd_mem;
 ** besides the file's own.
 */
 #define BK_LINE_ALLOC_FIXED (512 << 10)
-#define BK_LINE_ALLOC_PER_BYTE 1024
+#define BK_LINE_ALLOC_PER_BYTE 2400
+/* An export line decompresses to at most this many bytes per byte of the line (real plans:
+** 8 to 31). */
+#define BK_EXPORT_RATIO 64u
 #define BK_OPEN_ALLOC_PER_BYTE 24
 
 /* True when every stored byte was verified on open (objects need no check before reuse). */

@@ -1076,13 +1076,15 @@ static void test_old_export_line_and_import_labels(void **state) {
   teardown_dir();
 }
 
-/* An export line with the fields of a real one around chosen compressed bytes. */
-static void craft_line(const void *payload, size_t n, ogrh_buf *line) {
+/* An export line with the fields of a real one around chosen compressed bytes (and a label of
+** pad bytes, to make the line as long as wanted). */
+static void craft_line(const void *payload, size_t n, size_t pad, ogrh_buf *line) {
   ogrh_buf meta;
   ogrh_buf_init(&meta);
-  ogrh_buf_adds(&meta,
-                "{\"id\":1,\"label\":\"x\",\"reason\":\"manual\",\"root\":\"0000000000000001\","
-                "\"time\":1}");
+  ogrh_buf_adds(&meta, "{\"id\":1,\"label\":\"");
+  for (size_t i = 0; i < pad; i++)
+    ogrh_buf_addc(&meta, 'a');
+  ogrh_buf_adds(&meta, "\",\"reason\":\"manual\",\"root\":\"0000000000000001\",\"time\":1}");
   uint64_t check = XXH3_64bits_withSeed(payload, n, XXH3_64bits(meta.p, meta.n));
   ogrh_buf_reset(line);
   ogrh_buf_adds(line, "OGRHBK2 ");
@@ -1094,10 +1096,10 @@ static void craft_line(const void *payload, size_t n, ogrh_buf *line) {
 }
 
 /* Peak bytes held while decoding a line. */
-static long long decode_peak(const ogrh_buf *line, int *rc) {
+static long long decode_peak(const ogrh_buf *line, int *rc, ogrh_err *err) {
   ogrh_svfile *f = NULL;
   tu_alloc_begin(-1);
-  *rc = ogrh_backup_decode_line(line->p, line->n, &f, NULL, NULL);
+  *rc = ogrh_backup_decode_line(line->p, line->n, &f, NULL, err);
   ogrh_svfile_free(f);
   long long peak = tu_alloc_peak();
   assert_int_equal(tu_alloc_live(), 0);
@@ -1121,7 +1123,7 @@ static void test_decode_line_allocation_is_bounded(void **state) {
   ogrh_err err;
   assert_int_equal(ogrh_backup_export(s, bi.id, &line, &err), OGRH_OK);
   ogrh_store_close(s);
-  long long peak = decode_peak(&line, &rc);
+  long long peak = decode_peak(&line, &rc, &err);
   assert_int_equal(rc, OGRH_OK);
   fprintf(stderr, "decoding a %zu-byte line: peak %lld bytes (%.1f per byte)\n", line.n, peak,
           (double)peak / (double)line.n);
@@ -1133,23 +1135,47 @@ static void test_decode_line_allocation_is_bounded(void **state) {
   void *z = malloc(cap);
   size_t zn = ZSTD_compress(z, cap, zeros, big, 1);
   assert_false(ZSTD_isError(zn));
-  craft_line(z, zn, &line);
-  peak = decode_peak(&line, &rc);
+  craft_line(z, zn, 0, &line);
+  peak = decode_peak(&line, &rc, &err);
   fprintf(stderr, "a %zu-byte line claiming %zu bytes: peak %lld bytes\n", line.n, big, peak);
   assert_int_equal(rc, OGRH_ECORRUPT);
   assert_true(peak <= BK_LINE_ALLOC_FIXED + BK_LINE_ALLOC_PER_BYTE * (long long)line.n);
-  /* The largest a line of this length may hold, all of it a variable of zeros: decoded within
-     the bound too. */
-  size_t fit = 40 * (line.n + 16);
-  ogrh_buf_reset(&raw);
-  ogrh_buf_add(&raw, "\x01\x01X\x03\x00\x00\x00\x00", 8);
-  while (raw.n < fit)
-    ogrh_buf_addc(&raw, 0);
-  zn = ZSTD_compress(z, cap, raw.p, raw.n, 19);
-  craft_line(z, zn, &line);
-  peak = decode_peak(&line, &rc);
-  assert_true(rc < 0);
-  assert_true(peak <= BK_LINE_ALLOC_FIXED + BK_LINE_ALLOC_PER_BYTE * (long long)line.n);
+  /* The most a line of this length may hold, as one long string, and as tables nested as deep
+     as allowed that each claim every byte left (the canonical decoder's worst case): decoded
+     within the bound too (and refused at the end: the digest does not match). */
+  for (int shape = 0; shape < 2; shape++) {
+    /* A line of about 4,000 bytes (most of it a long label) holding 62 bytes per byte. */
+    size_t fit = 62 * 4000;
+    ogrh_buf_reset(&raw);
+    ogrh_buf_add(&raw, "\x01\x01X", 3);
+    if (shape == 0) {
+      uint32_t len = (uint32_t)(fit - 8);
+      ogrh_buf_addc(&raw, 5); /* a string */
+      ogrh_buf_add(&raw, &len, 4);
+    } else {
+      for (int level = 0; level < OGRH_MAX_DEPTH - 1; level++) {
+        uint32_t cnt = (uint32_t)((fit - raw.n) / 2 - 16);
+        uint64_t one = 1;
+        ogrh_buf_addc(&raw, 6); /* a table of cnt entries, the first [1] = the next table */
+        ogrh_buf_add(&raw, &cnt, 4);
+        ogrh_buf_addc(&raw, 3);
+        ogrh_buf_add(&raw, &one, 8);
+      }
+    }
+    while (raw.n < fit)
+      ogrh_buf_addc(&raw, 0);
+    zn = ZSTD_compress(z, cap, raw.p, raw.n, 19);
+    craft_line(z, zn, 3000 - zn, &line);
+    assert_true(raw.n <= line.n * BK_EXPORT_RATIO);
+    peak = decode_peak(&line, &rc, &err);
+    fprintf(stderr, "a %zu-byte line holding %zu bytes (%s): peak %lld bytes, %.0f per byte\n",
+            line.n, raw.n, shape ? "nested tables" : "one string", peak,
+            (double)peak / (double)line.n);
+    assert_int_equal(rc, OGRH_ECORRUPT);
+    /* Decoded to the end: refused by the digest, or by the decoder running out of entries. */
+    assert_non_null(strstr(err.msg, shape ? "bad snapshot encoding" : "does not match its digest"));
+    assert_true(peak <= BK_LINE_ALLOC_FIXED + BK_LINE_ALLOC_PER_BYTE * (long long)line.n);
+  }
   free(zeros);
   free(z);
   ogrh_doc_free(d);
