@@ -3,32 +3,19 @@
 ** opening holds at most 24 bytes per byte of the file besides the file (docs/PROTOCOL.md §6.2). */
 #include "backup_store.h"
 
+#include "fuzz_peak.h"
+
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static long long live, peak;
-
-static void *counting(void *ud, void *p, size_t osize, size_t nsize) {
-  (void)ud;
-  if (nsize == 0) {
-    if (p) live -= (long long)osize;
-    free(p);
-    return NULL;
-  }
-  void *q = realloc(p, nsize);
-  if (q) live += (long long)nsize - (long long)(p ? osize : 0);
-  if (live > peak) peak = live;
-  return q;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ogrh_store *s;
-  ogrh_set_allocator(counting, NULL);
-  live = peak = 0;
+  fuzz_peak_begin();
   int rc = bk_store_from_bytes(data, size, &s);
   /* The copy of the file, the store object and its zstd context come on top of the bound. */
-  if (peak > (long long)(BK_OPEN_ALLOC_PER_BYTE + 1) * (long long)size + (256 << 10)) abort();
+  if (fuzz_state.peak > (long long)(BK_OPEN_ALLOC_PER_BYTE + 1) * (long long)size + (256 << 10))
+    abort();
   if (rc == OGRH_OK) {
     for (size_t i = 0; i < ogrh_store_count(s); i++) {
       ogrh_svfile *f = NULL;
@@ -40,6 +27,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     ogrh_store_close(s);
   }
-  ogrh_set_allocator(NULL, NULL);
+  fuzz_peak_end();
   return 0;
 }

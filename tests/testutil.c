@@ -58,21 +58,13 @@ void tu_set(ogrh_doc *d, const char *path, const char *lit) {
   ogrh_arena_free(a);
 }
 
-static failing_alloc_state g_state = {-1, 0, 0};
-static long long g_peak;
-
-/* The failing allocator, also keeping the most bytes held at once. */
-static void *peak_alloc(void *ud, void *p, size_t osize, size_t nsize) {
-  void *q = failing_alloc(ud, p, osize, nsize);
-  if (g_state.live > g_peak) g_peak = g_state.live;
-  return q;
-}
+static failing_alloc_state g_state = {-1, 0, 0, 0};
 
 void tu_alloc_begin(long fail_at) {
   g_state.fail_at = fail_at;
   g_state.count = 0;
-  g_state.live = g_peak = 0;
-  ogrh_set_allocator(peak_alloc, &g_state);
+  g_state.live = g_state.peak = 0;
+  ogrh_set_allocator(failing_alloc, &g_state);
 }
 
 bool tu_alloc_end(void) {
@@ -91,7 +83,7 @@ long long tu_alloc_live(void) {
 }
 
 long long tu_alloc_peak(void) {
-  return g_peak;
+  return g_state.peak;
 }
 
 long tu_alloc_fail_loop(int (*op)(void *ud, long k), void *ud, long max) {
