@@ -1275,6 +1275,18 @@ static int store_open(const char *svpath, bool ro, ogrh_store **out, ogrh_err *e
     ogrh_store_close(s);
     return rc;
   }
+  /* A block rebuilt from parity is written back at once by a process that may write: left on
+     disk, a second damage elsewhere would no longer be repairable. A failure changes nothing. */
+  if (!ro && s->st.health == OGRH_STORE_REPAIRED) {
+    char note[sizeof s->st.note];
+    memcpy(note, s->st.note, sizeof note);
+    if (bk_save(s, s->st.cat.v, s->st.cat.n, s->st.next_id, 0, 0, NULL, NULL) == OGRH_OK) {
+      s->st.health = OGRH_STORE_REPAIRED;
+      char *tail = strstr(note, "; the store is rewritten at the next change");
+      if (tail) *tail = '\0';
+      snprintf(s->st.note, sizeof s->st.note, "%s; the store was written back whole", note);
+    }
+  }
   *out = s;
   return OGRH_OK;
 }

@@ -245,13 +245,16 @@ static int run_backup(int argc, char **argv) {
     if (json) {
       ogrh_buf out;
       ogrh_buf_init(&out);
-      ogrh_buf_addc(&out, '[');
-      for (size_t i = 0; i < ogrh_store_count(s); i++) {
+      int jrc = ogrh_buf_addc(&out, '[');
+      for (size_t i = 0; i < ogrh_store_count(s) && !jrc; i++) {
         if (i) ogrh_buf_addc(&out, ',');
-        ogrh_backup_info_json(ogrh_store_at(s, i), &out);
+        jrc = ogrh_backup_info_json(ogrh_store_at(s, i), &out);
       }
-      ogrh_buf_adds(&out, "]\n");
-      fputs(out.p, stdout);
+      if (!jrc) jrc = ogrh_buf_adds(&out, "]\n");
+      if (jrc)
+        rc = cli_fail("%s", ogrh_strerror(jrc));
+      else
+        fputs(out.p, stdout);
       ogrh_buf_deinit(&out);
     } else if (ogrh_store_health_of(s, NULL) == OGRH_STORE_UNREADABLE) {
       rc = cli_fail("no backup of %s can be read", file);
@@ -274,8 +277,11 @@ static int run_backup(int argc, char **argv) {
     } else if (json) {
       ogrh_buf out;
       ogrh_buf_init(&out);
-      ogrh_backup_info_json(b, &out);
-      puts(out.p);
+      int jrc = ogrh_backup_info_json(b, &out);
+      if (jrc)
+        rc = cli_fail("%s", ogrh_strerror(jrc));
+      else
+        puts(out.p);
       ogrh_buf_deinit(&out);
     } else {
       char t[64];
