@@ -531,6 +531,32 @@ static bool repair_block(uint8_t *body, const hdr *h, const uint8_t *parity, con
   return ok;
 }
 
+/* Whether the header copies, the parity and the block checks of a whole file agree with its
+** body (verified already). OGRH_ENOMEM in *rc when the parity could not be recomputed. */
+static bool redundancy_intact(const uint8_t *p, const hdr *h, int *rc) {
+  const uint8_t *body = p + HDR, *parity = body + h->body_len, *checks = parity + h->block;
+  const uint8_t *trailer = checks + 4 * (size_t)h->nblocks;
+  if (memcmp(p, trailer, HDR) != 0) return false;
+  uint8_t *x = ogrh_malloc(h->block);
+  if (!x) {
+    *rc = OGRH_ENOMEM;
+    return false;
+  }
+  memset(x, 0, h->block);
+  bool ok = true;
+  for (uint32_t i = 0; i < h->nblocks && ok; i++) {
+    size_t at = (size_t)i * h->block, l = h->body_len - at < h->block ? h->body_len - at : h->block;
+    bk_rd r = {checks + 4 * (size_t)i, checks + 4 * (size_t)i + 4};
+    uint32_t want;
+    bk_get_u32(&r, &want);
+    ok = block_check(body + at, l) == want;
+    xor_into(x, body + at, l);
+  }
+  ok = ok && memcmp(x, parity, h->block) == 0;
+  ogrh_free(x, h->block);
+  return ok;
+}
+
 /* Wraps the body already in out (after HDR reserved bytes) into the container. */
 static void container_close(ogrh_buf *out) {
   size_t len = out->n - HDR;
@@ -751,17 +777,19 @@ int bk_state_load(bk_state *st, ogrh_buf *file, const char *name, ogrh_err *err)
   uint8_t *p = (uint8_t *)st->file.p;
   size_t n = st->file.n, lost = 0;
   hdr h;
-  bool primary = n >= 2 * HDR && hdr_get(p, &h) && h.body_len <= n - 2 * HDR;
+  /* The header at the front needs only the body after it (a file cut in its parity still reads
+     when the body is whole); the copy at the end needs the whole layout before it. */
+  bool primary = n >= HDR && hdr_get(p, &h) && h.body_len <= n - HDR;
   bool trailer = !primary && n >= 2 * HDR && hdr_get(p + n - HDR, &h) && h.body_len <= n - 2 * HDR;
   int r;
   st->health = OGRH_STORE_OK;
   st->note[0] = '\0';
   if (primary || trailer) {
     uint8_t *body = p + HDR;
+    bool whole = n == 2 * HDR + h.body_len + h.block + 4 * (uint64_t)h.nblocks;
+    int mem = OGRH_OK;
     if (XXH3_64bits(body, h.body_len) != h.body_hash) {
       size_t at = 0;
-      int mem = OGRH_OK;
-      bool whole = n == 2 * HDR + h.body_len + h.block + 4 * (uint64_t)h.nblocks;
       if (whole &&
           repair_block(body, &h, body + h.body_len, body + h.body_len + h.block, &at, &mem)) {
         st->health = OGRH_STORE_REPAIRED;
@@ -774,6 +802,14 @@ int bk_state_load(bk_state *st, ogrh_buf *file, const char *name, ogrh_err *err)
       } else {
         st->health = OGRH_STORE_DAMAGED;
       }
+    } else if (!whole || !redundancy_intact(p, &h, &mem)) {
+      /* The body is sound but what would repair it is not: written back, it is again. */
+      if (mem) return ogrh_err_set(err, mem, "out of memory");
+      st->health = OGRH_STORE_REPAIRED;
+      snprintf(st->note, sizeof st->note,
+               "%s: its header, parity or block checks were damaged (its data is intact); the "
+               "store is rewritten at the next change",
+               name);
     }
     r = parse_body_v3(st, body, h.body_len, &lost);
   } else if (n >= 8 && memcmp(p, MAGIC_V2, 8) == 0) {
