@@ -1320,7 +1320,7 @@ static int store_open(const char *svpath, bool ro, ogrh_store **out, ogrh_err *e
       s->st.health = OGRH_STORE_REPAIRED;
       char *tail = strstr(note, "; the store is rewritten at the next change");
       if (tail) *tail = '\0';
-      snprintf(s->st.note, sizeof s->st.note, "%s; the store was written back whole", note);
+      snprintf(s->st.note, sizeof s->st.note, "%.360s; the store was written back whole", note);
     }
   }
   *out = s;
