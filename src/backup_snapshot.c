@@ -258,8 +258,10 @@ int bk_snapshot_put(ogrh_store *s, const ogrh_svfile *f, bk_snap *out) {
   locate(f, &l);
   uint32_t n = count_items(l.raids), base_id = 0;
   ogrh_value sv = ogrh_vnil();
+  ogrh_dt_top top;
   int rc = ogrh_dtree_build_root(root ? root : &nil, &dt);
-  if (!rc && n != dt->nraids) rc = OGRH_EINVAL;
+  if (!rc) rc = ogrh_dtree_top(dt, &top);
+  if (!rc && n != top.nraids) rc = OGRH_EINVAL;
   if (!rc && l.raids) rc = sv_without_raids(b.a, &l, &sv);
   /* The base: every variable, OGRH_SV without its raids. */
   if (!rc) {
@@ -275,7 +277,10 @@ int bk_snapshot_put(ogrh_store *s, const ogrh_svfile *f, bk_snap *out) {
   for (uint32_t i = 0, j = 0; !rc && l.raids && i < l.raids->n; i++)
     if (ogrh_is_item(&l.raids->e[i])) {
       uint32_t rid;
-      if ((rc = put_raid(&b, l.raids->e[i].val.u.t, &dt->raids[j++], &rid))) break;
+      const ogrh_dt_raid *dr;
+      if ((rc = ogrh_dtree_raid(dt, j++, &dr)) ||
+          (rc = put_raid(&b, l.raids->e[i].val.u.t, dr, &rid)))
+        break;
       ogrh_varint_put(&t, ogrh_zigzag(l.raids->e[i].key.u.i));
       bk_put_u32(&t, rid);
       out->encounters += count_items(ogrh_raid_encounters(l.raids->e[i].val.u.t));
@@ -283,7 +288,7 @@ int bk_snapshot_put(ogrh_store *s, const ogrh_svfile *f, bk_snap *out) {
   if (!rc) rc = ogrh_buf_error(&t);
   if (!rc) rc = bk_put(s, t.p, t.n, &out->id);
   if (!rc) {
-    out->root = dt->root;
+    out->root = top.root;
     out->raids = n;
     out->expanded = b.expanded;
   }
@@ -481,7 +486,7 @@ int bk_file_root(const ogrh_svfile *f, ogrh_digest *root) {
   const ogrh_value *r = ogrh_svfile_schema_root(f);
   int rc = ogrh_dtree_build_root(r ? r : &nil, &t);
   if (rc) return rc;
-  *root = t->root;
+  rc = ogrh_dtree_root(t, root);
   ogrh_dtree_free(t);
-  return OGRH_OK;
+  return rc;
 }

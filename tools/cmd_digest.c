@@ -97,19 +97,26 @@ static int run_checksum(int argc, char **argv) {
   if ((rc = load_tree(pos[0], &d, &t))) return rc;
   ogrh_arena *a = ogrh_arena_new();
   const ogrh_value *root = ogrh_doc_root(d);
+  ogrh_dt_top top;
+  if (!a || ogrh_dtree_top(t, &top)) {
+    ogrh_arena_free(a);
+    ogrh_dtree_free(t);
+    ogrh_doc_free(d);
+    return cli_fail("out of memory");
+  }
   char h[17], c[16];
   json_t *jroot = json_object(), *jg = json_object(), *jraids = json_array();
-  hexd(h, t->root);
+  hexd(h, top.root);
   if (json) {
     json_object_set_new(jroot, "root", json_string(h));
-    hexd(h, t->raidlist);
+    hexd(h, top.raidlist);
     json_object_set_new(jroot, "raidList", json_string(h));
   } else {
     printf("root %s\n", h);
   }
   for (int g = 0; g < OGRH_NGLOBALS; g++) {
-    hexd(h, t->global[g]);
-    const ogrh_value *gv = ogrh_table_gets(root->u.t, ogrh_global_key(g));
+    hexd(h, top.global[g]);
+    const ogrh_value *gv = ogrh_global_get(root, g);
     ogrh_value nil = ogrh_vnil();
     if (compat) compat_of(gv ? gv : &nil, c);
     if (json) {
@@ -122,8 +129,9 @@ static int run_checksum(int argc, char **argv) {
              compat ? c : "");
     }
   }
-  for (size_t i = 0; i < t->nraids; i++) {
-    const ogrh_dt_raid *r = &t->raids[i];
+  for (size_t i = 0; i < top.nraids; i++) {
+    const ogrh_dt_raid *r;
+    if (ogrh_dtree_raid(t, i, &r)) break;
     const ogrh_table *raid = ogrh_doc_raid(d, r->index);
     json_t *jr = json_object(), *jencs = json_array();
     hexd(h, r->digest);
@@ -284,6 +292,11 @@ static int run_diff(int argc, char **argv) {
   ogrh_buf b;
   ogrh_buf_init(&b);
   ogrh_diff(ogrh_doc_root(c.a), ogrh_doc_root(c.b), c.v, &b);
+  /* The player's own keys are never compared, but say that they differ. */
+  size_t own = ogrh_schema_unsynced_differences(ogrh_doc_root(c.a), ogrh_doc_root(c.b));
+  if (own)
+    ogrh_buf_printf(&b, "differences outside the synced plan: %zu key%s, not compared\n", own,
+                    own == 1 ? "" : "s");
   if (b.n) fputs(b.p, stdout);
   rc = c.v->valid ? EXIT_OK : EXIT_FAIL;
   ogrh_buf_deinit(&b);
@@ -297,7 +310,10 @@ const cli_cmd cmd_diff = {
     "Prints one line per differing leaf inside the parts that differ, with paths in A's\n"
     "indexes:\n"
     "  encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.2: \"Tankadin\" -> \"Warbob\"\n"
-    "Exit status 0 when the files agree, 1 when they differ. Example:\n"
+    "Only the synced plan is compared (encounterMgmt and the global components); keys of the\n"
+    "player's own (ui, recruitment, ...) that differ are counted on one line:\n"
+    "  differences outside the synced plan: 2 keys, not compared\n"
+    "Exit status 0 when the plans agree, 1 when they differ. Example:\n"
     "  ogrh diff admin.lua client.lua\n",
     run_diff};
 
