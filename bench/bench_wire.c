@@ -11,6 +11,7 @@
 **    header, prefix "OGAM", no compression), timed by the same ctl sender from an idle start.
 */
 #include "bench.h"
+#include "simogam.h" /* the simulator's model of OGAddonMsg: its Lua text serializer */
 
 #include <stdio.h>
 #include <string.h>
@@ -69,64 +70,56 @@ static cost ours(const ogrh_wire_cfg *c, int kind, const char *raid, size_t rl, 
   return k;
 }
 
+/* ---- CPU: packing and reassembling every unit ---- */
+
+typedef struct rt_unit {
+  int kind, index;
+  const char *raid, *enc;
+  size_t rl, el;
+  ogrh_value v;
+} rt_unit;
+
+static rt_unit rt_units[8192];
+static size_t rt_n, rt_bytes;
+
+static void rt_add(int kind, const char *raid, size_t rl, const char *enc, size_t el, int index,
+                   const ogrh_value *v) {
+  if (rt_n < sizeof rt_units / sizeof rt_units[0])
+    rt_units[rt_n++] = (rt_unit){kind, index, raid, enc, rl, el, *v};
+}
+
+static void rt_deliver(void *ud, const char *s, const ogrh_msg *m, uint64_t now) {
+  (void)ud, (void)s, (void)now;
+  rt_bytes += m->body_len;
+}
+
+/*
+** Every unit as the admin sends it and a member receives it: body, pack (DEFLATE with the
+** dictionary, checksum, frames, transform), reassembly (transform, checksum, inflate).
+** Instruction counts: valgrind --tool=callgrind --toggle-collect=wire_roundtrip.
+*/
+void wire_roundtrip(const ogrh_wire_cfg *c, ogrh_reasm *r, size_t *messages);
+void wire_roundtrip(const ogrh_wire_cfg *c, ogrh_reasm *r, size_t *messages) {
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  ogrh_frames f;
+  ogrh_frames_init(&f);
+  for (size_t i = 0; i < rt_n; i++) {
+    const rt_unit *u = &rt_units[i];
+    ogrh_buf_reset(&b);
+    ogrh_unit_body_encode(u->kind, u->raid, u->rl, u->enc, u->el, u->index, &u->v, &b);
+    ogrh_frames_reset(&f);
+    ogrh_wire_pack(c, (uint16_t)i, OGRH_MT_REPAIR, NULL, (const uint8_t *)b.p, b.n, true, &f);
+    for (size_t k = 0; k < f.n; k++)
+      ogrh_reasm_frame(r, "Admin", (const uint8_t *)f.data.p + f.off[k], f.len[k],
+                       (uint64_t)i * 100);
+  }
+  *messages = rt_n;
+  ogrh_frames_deinit(&f);
+  ogrh_buf_deinit(&b);
+}
+
 /* ---- OGAddonMsg's cost, modelled ---- */
-
-static void lua_q(const char *s, size_t n, ogrh_buf *b) {
-  ogrh_buf_addc(b, '"');
-  for (size_t i = 0; i < n; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    if (ch == '"')
-      ogrh_buf_adds(b, "\\\"");
-    else if (ch == '\\')
-      ogrh_buf_adds(b, "\\\\");
-    else if (ch == '\n')
-      ogrh_buf_adds(b, "\\\n");
-    else if (ch == '\r')
-      ogrh_buf_adds(b, "\\r");
-    else if (ch == 0)
-      ogrh_buf_adds(b, "\\000");
-    else if (ch == '|')
-      ogrh_buf_adds(b, "\\124");
-    else
-      ogrh_buf_addc(b, (char)ch);
-  }
-  ogrh_buf_addc(b, '"');
-}
-
-static void lua_ser(const ogrh_value *v, ogrh_buf *b) {
-  switch (v->type) {
-  case OGRH_NIL:
-    ogrh_buf_adds(b, "nil");
-    break;
-  case OGRH_BOOL:
-    ogrh_buf_adds(b, v->b ? "true" : "false");
-    break;
-  case OGRH_INT:
-    ogrh_buf_printf(b, "%.14g", (double)v->u.i);
-    break;
-  case OGRH_DOUBLE:
-    ogrh_buf_printf(b, "%.14g", v->u.d);
-    break;
-  case OGRH_STRING:
-    lua_q(v->u.s, v->len, b);
-    break;
-  case OGRH_TABLE:
-    ogrh_buf_addc(b, '{');
-    for (uint32_t i = 0; i < v->u.t->n; i++) {
-      const ogrh_entry *e = &v->u.t->e[i];
-      if (i) ogrh_buf_addc(b, ',');
-      ogrh_buf_addc(b, '[');
-      if (e->key.type == OGRH_INT)
-        ogrh_buf_printf(b, "%.14g", (double)e->key.u.i);
-      else
-        lua_q(e->key.u.s, e->key.len, b);
-      ogrh_buf_adds(b, "]=");
-      lua_ser(&e->val, b);
-    }
-    ogrh_buf_addc(b, '}');
-    break;
-  }
-}
 
 /* The addon's wrapper around a repair payload: {type, layer, data, timestamp, token, ...}. */
 static cost addon(const char *inner_prefix, const char *type, const ogrh_value *v) {
@@ -134,7 +127,7 @@ static cost addon(const char *inner_prefix, const char *type, const ogrh_value *
   ogrh_buf_init(&s);
   ogrh_buf_printf(&s,
                   "T:{[\"type\"]=\"%s\",[\"layer\"]=2,[\"encounterIndex\"]=3,[\"data\"]=", type);
-  lua_ser(v, &s);
+  ogrh_lua_serialize(v, &s);
   ogrh_buf_adds(&s, ",[\"timestamp\"]=1964672.92,[\"token\"]=\"1964672.92_261696\"}");
   size_t P = strlen(inner_prefix), D = 161 - P, W = s.n;
   size_t chunks = W <= D ? 1 : (W + D - 1) / D;
@@ -223,6 +216,7 @@ int main(int argc, char **argv) {
     const char *rn = ogrh_table_name(rt->e[i].val.u.t, &rl);
     raids[nraids].o = ours(&c, OGRH_UNIT_RAID, rn, rl, NULL, 0, 0, &rt->e[i].val);
     raids[nraids].a = addon("OGRH03_SYNC_RAID_RESPONSE", "RAID", &rt->e[i].val);
+    rt_add(OGRH_UNIT_RAID, rn, rl, NULL, 0, 0, &rt->e[i].val);
     nraids++;
     const ogrh_value *ev = ogrh_table_gets(rt->e[i].val.u.t, "encounters");
     for (uint32_t j = 0; ev && ev->type == OGRH_TABLE && j < ev->u.t->n && nenc < 4096; j++) {
@@ -232,11 +226,13 @@ int main(int argc, char **argv) {
       const char *en = ogrh_table_name(e->u.t, &el);
       encs[nenc].o = ours(&c, OGRH_UNIT_ENCOUNTER, rn, rl, en, el, 0, e);
       encs[nenc].a = addon("OGRH03_SYNC_REPAIR_PACKET_ENCOUNTER", "ENCOUNTER", e);
+      rt_add(OGRH_UNIT_ENCOUNTER, rn, rl, en, el, 0, e);
       enc_sizes[nenc] = encs[nenc].o.bytes * 4096 + nenc;
       nenc++;
       for (int k = 0; k < OGRH_NCOMPONENTS; k++) {
         ogrh_value pv;
         ogrh_component_project(a, e->u.t, k, &pv);
+        rt_add(OGRH_UNIT_COMPONENT, rn, rl, en, el, k, &pv);
         cost o = ours(&c, OGRH_UNIT_COMPONENT, rn, rl, en, el, k, &pv);
         cost ad = addon("OGRH03_SYNC_COMPONENT_RESPONSE", "COMPONENT", &pv);
         comp_ours[k].bytes += o.bytes, comp_ours[k].messages += o.messages,
@@ -281,6 +277,15 @@ int main(int argc, char **argv) {
   cost wa = addon("OGRH03_SYNC_REPAIR_PACKET_STRUCTURE", "STRUCTURE", &plan);
   row("whole plan", wo, wa);
   printf("whole_seconds %.2f\nwhole_addon_seconds %.2f\n", wo.seconds, wa.seconds);
+  /* 3. CPU of sending and receiving every unit once. */
+  ogrh_reasm *ra = ogrh_reasm_new(&c, NULL, 1, rt_deliver, NULL, NULL, NULL);
+  size_t msgs = 0;
+  double t0 = bench_now();
+  wire_roundtrip(&c, ra, &msgs);
+  double dt = bench_now() - t0;
+  ogrh_reasm_free(ra);
+  printf("roundtrip_messages %zu\nroundtrip_body_bytes %zu\nroundtrip_us_per_message %.1f\n", msgs,
+         rt_bytes, dt * 1e6 / (double)msgs);
   ogrh_arena_free(a);
   ogrh_doc_free(d);
   return 0;

@@ -165,7 +165,7 @@ expect 0 "$OGRH" backup list "$T/admin.lua" --json; has out '"reason": "manual"'
 expect 0 "$OGRH" backup show "$T/admin.lua" 1; has out "holds: 6 raids, 61 encounters"; has out "(verified)"
 expect 1 "$OGRH" backup show "$T/admin.lua" 42; has err "no backup with id 42"
 expect 0 "$OGRH" backup export "$T/admin.lua" 1 -o "$T/line.txt"
-head -c 8 "$T/line.txt" | grep -q OGRHBK1 && ok || bad "export line tag"
+head -c 8 "$T/line.txt" | grep -q OGRHBK2 && ok || bad "export line tag"
 expect 0 "$OGRH" backup import "$T/other.lua" "$T/line.txt" --restore; has out "Imported as backup 1"
 cmp -s "$T/other.lua" "$T/admin.lua" && ok || bad "imported+restored file differs"
 expect 1 "$OGRH" backup import "$T/other.lua" "$T/bad.json"; has err "not an exported backup"
@@ -202,6 +202,10 @@ expect 1 "$OGRH" wire encode "$T/admin.lua" --unit Nowhere; has err "no raid nam
 expect 0 "$OGRH" wire encode "$T/admin.lua" --unit consumes -q; has out "unit: global"
 expect 0 "$OGRH" wire encode "$T/admin.lua" --unit all -q; has out "unit: full"
 echo 'OGRH \xzz' > "$T/junk.txt"; expect 1 "$OGRH" wire decode "$T/junk.txt"
+# A damaged message is refused, not decoded into something else (issue 8, defect 16).
+# (the last digit of the text changes: the last byte of the message, its checksum, differs)
+sed -E '/[^0]$/s/.$/0/; t; s/0$/1/' "$T/frames.txt" > "$T/flipped.txt"
+expect 1 "$OGRH" wire decode "$T/flipped.txt"; has err "checksum does not match"
 
 # ---- hardening (issue 8) ----
 printf '%s\n' 'OGRH_SV = { schemaVersion = "v2", v2 = { encounterMgmt = { raids = { { name = "MC",' \

@@ -59,6 +59,7 @@ extern const cli_cmd cmd_checksum, cmd_validate, cmd_diff, cmd_repair, cmd_backu
     cmd_wire;
 extern const cli_cmd cmd_show, cmd_where, cmd_replace;
 extern const cli_cmd cmd_node, cmd_roster;
+extern const cli_cmd cmd_sim;
 extern const cli_cmd cmd_migrate;
 
 #endif

@@ -84,13 +84,19 @@ static int run_migrate(int argc, char **argv) {
   if (!dry && !to_stdout) {
     struct stat st;
     if (stat(outp, &st) == 0) {
-      ogrh_backup_info bi;
-      if (ogrh_backup_before(outp, OGRH_REASON_BEFORE_MIGRATE, "before migrate", o.now, &bi,
+      ogrh_safety sf;
+      if (ogrh_backup_before(outp, OGRH_REASON_BEFORE_MIGRATE, "before migrate", o.now, &sf,
                              &err)) {
         rc = cli_fail("%s (nothing was written)", ogrh_err_msg(&err));
         goto out;
       }
-      if (bi.id) fprintf(stderr, "ogrh migrate: backup %u of %s taken first\n", bi.id, outp);
+      if (sf.created)
+        fprintf(stderr, "ogrh migrate: backup %u of %s taken first\n", sf.info.id, outp);
+      else if (sf.reused)
+        fprintf(stderr, "ogrh migrate: %s is unchanged since backup %u\n", outp, sf.info.id);
+      if (sf.kept[0])
+        fprintf(stderr, "ogrh migrate: %s could not be parsed (%s); its bytes were copied to %s\n",
+                outp, sf.parse_error, sf.kept);
     }
     if ((rc = cli_write_out(outp, &text))) goto out;
   }
