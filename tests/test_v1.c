@@ -8,25 +8,7 @@
 #include <unistd.h>
 
 /* The worked example of research/ogrh-migration.md §6, as a v1 file. */
-static const char *const EXAMPLE =
-    "OGRH_SV={roles={Tankadin='TANKS'}, rgo={autoSortEnabled=true,sortSpeed=150},\n"
-    " ui={x=10,selectedRaid='BWL',selectedEncounter='Razorgore'}, "
-    "Permissions={currentAdmin='Tankadin'},\n"
-    " encounterMgmt={raids={{name='BWL',advancedSettings={bigwigs={raidZone='Blackwing Lair'}},\n"
-    "   encounters={{name='Razorgore',advancedSettings={bigwigs={encounterId='Razorgore the "
-    "Untamed'}}},\n"
-    "               {name='Tanks and Heals'}}}},\n"
-    "  roles={BWL={Razorgore={column1={{roleId=3,name='Orb',slots=1},{roleId=1,name='Tanks',"
-    "slots=2}},\n"
-    "                         column2={{roleId=2,name='Healers',slots=2}}},\n"
-    "              ['Tanks and Heals']={column1={{roleId=1,name='MT',slots=1}},"
-    "column2={{name='NoId',slots=1}}}},\n"
-    "         Onyxia={Ony={column1={{roleId=1,name='MT',slots=1}}}}}},\n"
-    " encounterAssignments={BWL={Razorgore={{'Tankadin','Warbob'},{'Holybob'},{'Orbguy'}},\n"
-    "                            ['Tanks and Heals']={{'Tankadin'},{'Ghost'}}}},\n"
-    " encounterRaidMarks={BWL={Razorgore={[1]={8,7}}}}, "
-    "encounterAssignmentNumbers={BWL={Razorgore={[2]={1}}}},\n"
-    " encounterAnnouncements={BWL={Razorgore={'[R1.T]: [R1.P1] [R1.P2]','Heals: [R2.P]'}}}}\n";
+#define EXAMPLE tu_text("tests/data/worked-example-v1.lua")
 
 static ogrh_doc *doc_of(const char *text) {
   ogrh_doc *d = NULL;
