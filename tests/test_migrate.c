@@ -290,6 +290,33 @@ static void test_author_file(void **state) {
   assert_true(ogrh_dtree_equal(ta, tc));
   ogrh_dtree_free(ta);
   ogrh_dtree_free(tc);
+  /* The same answers: stats, the plan as players read it, the synced plan the wire carries. */
+  ogrh_doc_stats sa, sc;
+  ogrh_doc_stats_get(a, &sa);
+  ogrh_doc_stats_get(c, &sc);
+  assert_memory_equal(&sa, &sc, sizeof sa);
+  const char *units[] = {NULL, "BWL", "BWL/Techies", "Naxx/Challenging Shouts"};
+  for (int i = 0; i < 4; i++) {
+    ogrh_plan *pa, *pc;
+    ogrh_buf ja, jc;
+    ogrh_buf_init(&ja);
+    ogrh_buf_init(&jc);
+    assert_int_equal(ogrh_plan_build(a, units[i], &pa, NULL), OGRH_OK);
+    assert_int_equal(ogrh_plan_build(c, units[i], &pc, NULL), OGRH_OK);
+    assert_int_equal(ogrh_plan_json(pa, 0, &ja), OGRH_OK);
+    assert_int_equal(ogrh_plan_json(pc, 0, &jc), OGRH_OK);
+    assert_string_equal(ja.p, jc.p);
+    ogrh_buf_deinit(&ja);
+    ogrh_buf_deinit(&jc);
+    ogrh_plan_free(pa);
+    ogrh_plan_free(pc);
+  }
+  ogrh_arena *ar = ogrh_arena_new();
+  ogrh_value xa, xc;
+  assert_int_equal(ogrh_schema_synced(ar, ogrh_doc_root(a), &xa), OGRH_OK);
+  assert_int_equal(ogrh_schema_synced(ar, ogrh_doc_root(c), &xc), OGRH_OK);
+  assert_true(ogrh_value_equal(&xa, &xc));
+  ogrh_arena_free(ar);
   ogrh_doc_free(a);
   ogrh_doc_free(c);
   ogrh_migration_free(m);
