@@ -796,15 +796,21 @@ int ogrh_write_lua_string(const char *s, size_t n, ogrh_buf *b) {
   return ogrh_buf_addc(b, '"');
 }
 
-int ogrh_write_double(double d, ogrh_buf *b) {
-  if (!isfinite(d)) return OGRH_ERANGE;
-  char tmp[40];
+/* The shortest decimal text that reads back to d, with ".0" when it would read as an integer. */
+static size_t double_text(double d, char tmp[40]) {
   for (int prec = 15; prec <= 17; prec++) {
-    snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+    snprintf(tmp, 40, "%.*g", prec, d);
     if (strtod(tmp, NULL) == d) break;
   }
   if (!strpbrk(tmp, ".eEn")) strcat(tmp, ".0");
-  return ogrh_buf_adds(b, tmp);
+  return strlen(tmp);
+}
+
+int ogrh_write_double(double d, ogrh_buf *b) {
+  if (!isfinite(d)) return OGRH_ERANGE;
+  char tmp[40];
+  size_t n = double_text(d, tmp);
+  return ogrh_buf_add(b, tmp, n);
 }
 
 /* Integers are most of what a file holds besides strings: format them without printf. */
@@ -868,6 +874,93 @@ static int write_value(const ogrh_value *v, int indent, int depth, ogrh_buf *b) 
 
 int ogrh_value_write(const ogrh_value *v, int indent, ogrh_buf *b) {
   return write_value(v, indent, 0, b);
+}
+
+/*
+** The counting pass: what write_value would append, in bytes, without writing it (`ogrh stats`
+** reports formatted sizes; formatting a 4 MB file twice to learn them cost most of its time).
+** Each case mirrors write_value; tests/test_svfile.c holds the two to the same count.
+*/
+
+/* Bytes a string byte takes inside a Lua string literal, less one: \" \\ \n \r \t, \ddd. */
+static const unsigned char esc_extra[256] = {
+    [0] = 3,  [1] = 3,  [2] = 3,    [3] = 3,    [4] = 3,   [5] = 3,    [6] = 3,
+    [7] = 3,  [8] = 3,  ['\t'] = 1, ['\n'] = 1, [11] = 3,  [12] = 3,   ['\r'] = 1,
+    [14] = 3, [15] = 3, [16] = 3,   [17] = 3,   [18] = 3,  [19] = 3,   [20] = 3,
+    [21] = 3, [22] = 3, [23] = 3,   [24] = 3,   [25] = 3,  [26] = 3,   [27] = 3,
+    [28] = 3, [29] = 3, [30] = 3,   [31] = 3,   ['"'] = 1, ['\\'] = 1, [127] = 3};
+
+static size_t lua_string_size(const char *s, size_t n) {
+  size_t extra = 0;
+  for (size_t i = 0; i < n; i++)
+    extra += esc_extra[(unsigned char)s[i]];
+  return n + 2 + extra;
+}
+
+static size_t int_size(int64_t v) {
+  uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+  size_t n = v < 0 ? 2 : 1;
+  while (u >= 10) {
+    u /= 10;
+    n++;
+  }
+  return n;
+}
+
+static int value_size(const ogrh_value *v, int indent, int depth, size_t *n) {
+  switch (v->type) {
+  case OGRH_NIL:
+    *n += 3;
+    return OGRH_OK;
+  case OGRH_BOOL:
+    *n += v->b ? 4 : 5;
+    return OGRH_OK;
+  case OGRH_INT:
+    *n += int_size(v->u.i);
+    return OGRH_OK;
+  case OGRH_DOUBLE: {
+    if (!isfinite(v->u.d)) return OGRH_ERANGE;
+    char tmp[40];
+    *n += double_text(v->u.d, tmp);
+    return OGRH_OK;
+  }
+  case OGRH_STRING:
+    *n += lua_string_size(v->u.s, v->len);
+    return OGRH_OK;
+  case OGRH_TABLE: {
+    if (!table_depth_ok(depth)) return OGRH_EDEPTH;
+    const ogrh_table *t = v->u.t;
+    /* "{\n", then per entry: tabs, "[", key, "] = ", value, ",\n"; then tabs and "}". */
+    *n += 2 + (size_t)indent + 1 + (size_t)t->n * ((size_t)indent + 1 + 1 + 4 + 2);
+    for (uint32_t i = 0; i < t->n; i++) {
+      const ogrh_entry *e = &t->e[i];
+      *n +=
+          e->key.type == OGRH_INT ? int_size(e->key.u.i) : lua_string_size(e->key.u.s, e->key.len);
+      int rc = value_size(&e->val, indent + 1, depth + 1, n);
+      if (rc) return rc;
+    }
+    return OGRH_OK;
+  }
+  }
+  return OGRH_EINVAL;
+}
+
+int ogrh_value_write_size(const ogrh_value *v, int indent, size_t *out) {
+  size_t n = 0;
+  int rc = value_size(v, indent, 0, &n);
+  *out = rc ? 0 : n;
+  return rc;
+}
+
+int ogrh_svfile_write_size(const ogrh_svfile *f, size_t *out) {
+  size_t n = 1;
+  int rc = OGRH_OK;
+  for (size_t i = 0; i < f->n && !rc; i++) {
+    n += strlen(f->vars[i].name) + 3 + 1;
+    rc = value_size(&f->vars[i].value, 0, 0, &n);
+  }
+  *out = rc ? 0 : n;
+  return rc;
 }
 
 static int write_inline(const ogrh_value *v, int depth, ogrh_buf *b) {
