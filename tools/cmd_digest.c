@@ -112,7 +112,7 @@ static int run_checksum(int argc, char **argv) {
       if (compat) json_object_set_new(o, "compat", json_string(c));
       json_object_set_new(jg, ogrh_global_name(g), o);
     } else {
-      printf("  global %-12s %s%s%s\n", ogrh_global_name(g), h, compat ? "  compat " : "",
+      printf("  global %-12s %s%s%s\n", ogrh_global_name(g), h, compat ? " compat " : "",
              compat ? c : "");
     }
   }
@@ -137,8 +137,8 @@ static int run_checksum(int argc, char **argv) {
     } else {
       char own[17];
       hexd(own, r->own);
-      printf("  raid %lld %.*s  %s (own %s)%s%s\n", (long long)r->index, (int)r->name_len, r->name,
-             h, own, compat ? "  compat " : "", compat ? c : "");
+      printf("  raid %lld %.*s: %s (own %s)%s%s\n", (long long)r->index, (int)r->name_len, r->name,
+             h, own, compat ? " compat " : "", compat ? c : "");
     }
     for (size_t j = 0; depth >= 2 && j < r->nencs; j++) {
       const ogrh_dt_enc *e = &r->encs[j];
@@ -153,8 +153,8 @@ static int run_checksum(int argc, char **argv) {
         json_object_set_new(je, "digest", json_string(h));
         if (compat) json_object_set_new(je, "compat", json_string(c));
       } else {
-        printf("    encounter %lld %.*s  %s%s%s\n", (long long)e->index, (int)e->name_len, e->name,
-               h, compat ? "  compat " : "", compat ? c : "");
+        printf("    encounter %lld %.*s: %s%s%s\n", (long long)e->index, (int)e->name_len, e->name,
+               h, compat ? " compat " : "", compat ? c : "");
       }
       for (int k = 0; depth >= 3 && k < OGRH_NCOMPONENTS; k++) {
         hexd(h, e->comp[k]);
@@ -169,7 +169,7 @@ static int run_checksum(int argc, char **argv) {
           if (compat) json_object_set_new(o, "compat", json_string(c));
           json_object_set_new(jc, ogrh_component_name(k), o);
         } else {
-          printf("      %-18s %s%s%s\n", ogrh_component_name(k), h, compat ? "  compat " : "",
+          printf("      %-18s %s%s%s\n", ogrh_component_name(k), h, compat ? " compat " : "",
                  compat ? c : "");
         }
       }
@@ -477,6 +477,23 @@ static int current_option(ogrh_doc *client, const char *spec, ogrh_repair_opts *
   return EXIT_OK;
 }
 
+/* "Repair plan (3 units, 2186 bytes):" and one line per unit, most urgent first. */
+static void plan_text(const ogrh_repair_plan *plan, ogrh_buf *b) {
+  if (plan->n == 0) {
+    ogrh_buf_adds(b, "\nRepair plan: nothing to repair\n");
+    return;
+  }
+  ogrh_buf_printf(b, "\nRepair plan (%zu %s, %zu bytes):\n", plan->n,
+                  cli_plural(plan->n, "unit", "units"), plan->total_bytes);
+  for (size_t i = 0; i < plan->n; i++) {
+    const ogrh_repair_unit *u = &plan->units[i];
+    ogrh_buf_printf(b, "%3zu. %-8s %-9s ", i + 1, ogrh_priority_name(u->priority),
+                    ogrh_unit_kind_name(u->kind));
+    ogrh_repair_unit_label(u, b);
+    ogrh_buf_printf(b, " (%zu bytes)\n", u->bytes);
+  }
+}
+
 static void plan_json(ogrh_jw *w, const ogrh_repair_plan *plan) {
   ogrh_jw_open(w, "plan", '[');
   ogrh_buf label;
@@ -540,8 +557,7 @@ static int run_repair(int argc, char **argv) {
   }
   if (!json) {
     ogrh_validation_report(v, &b);
-    ogrh_buf_adds(&b, "\nRepair plan:\n");
-    ogrh_repair_plan_format(plan, &b);
+    plan_text(plan, &b);
     if (ogrh_buf_error(&b)) {
       rc = cli_fail("%s", ogrh_strerror(ogrh_buf_error(&b)));
       goto out;

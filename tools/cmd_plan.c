@@ -150,7 +150,8 @@ static void show_encounter(cli_out *o, const ogrh_plan *p) {
     const ogrh_plan_role *role = &e->roles[k];
     cli_eol(o);
     heading(o, NULL, role->name, role->unit, role->index);
-    ogrh_buf_printf(&o->b, "  %zu/%zu", role->assigned_count, role->slot_count);
+    ogrh_buf_adds(&o->b, ": ");
+    fill(o, role->assigned_count, role->slot_count);
     cli_eol(o);
     int ws = 1, wp = 1, wm = 0;
     for (size_t i = 0; i < role->nslots; i++) {
