@@ -479,10 +479,14 @@ static int put_snapshot(builder *b, const ogrh_svfile *f, const ogrh_dtree *t, u
     n += is_item(&l.raids->e[i]);
   uint32_t *rids = n ? ogrh_arena_alloc(b->a, n * sizeof *rids) : NULL;
   if (n && !rids) return OGRH_ENOMEM;
-  if (n != t->nraids) return OGRH_EINVAL;
+  ogrh_dt_top top;
+  if (ogrh_dtree_top(t, &top) || n != top.nraids) return OGRH_EINVAL;
   for (uint32_t i = 0, j = 0; l.raids && i < l.raids->n; i++)
     if (is_item(&l.raids->e[i])) {
-      if ((rc = put_raid(b, l.raids->e[i].val.u.t, &t->raids[j], &rids[j]))) return rc;
+      const ogrh_dt_raid *dr;
+      if ((rc = ogrh_dtree_raid(t, j, &dr)) ||
+          (rc = put_raid(b, l.raids->e[i].val.u.t, dr, &rids[j])))
+        return rc;
       j++;
     }
   b->tmp.n = 0;
@@ -1166,9 +1170,9 @@ static int root_digest(const ogrh_svfile *f, ogrh_digest *out) {
   const ogrh_value *root = ogrh_svfile_schema_root(f);
   int rc = ogrh_dtree_build_root(root ? root : &nil, &t);
   if (rc) return rc;
-  *out = t->root;
+  rc = ogrh_dtree_root(t, out);
   ogrh_dtree_free(t);
-  return OGRH_OK;
+  return rc;
 }
 
 static int add_backup(ogrh_store *s, const ogrh_svfile *f, const char *label,
@@ -1186,7 +1190,7 @@ static int add_backup(ogrh_store *s, const ogrh_svfile *f, const char *label,
   ogrh_dtree *t = NULL;
   int rc = ogrh_dtree_build_root(root ? root : &nil, &t);
   if (!rc) rc = put_snapshot(&b, f, t, &bi.snapshot);
-  if (!rc) bi.root = t->root;
+  if (!rc) rc = ogrh_dtree_root(t, &bi.root);
   ogrh_dtree_free(t);
   if (!rc && !raw_size) {
     ogrh_buf text;

@@ -127,6 +127,22 @@ expect 0 "$OGRH" repair --from "$T/admin.lua" "$T/client.lua"; has out "now iden
 expect 0 "$OGRH" validate "$T/admin.lua" "$T/client.lua"
 cmp -s "$T/admin.lua" "$T/client.lua" && ok || bad "repaired file differs from the admin's bytes"
 expect 2 "$OGRH" validate "$T/admin.lua" "$T/broken.lua"; has err "broken.lua:"
+# the player's own keys: never compared, never overwritten, never sent (issue 15)
+cp "$T/admin.lua" "$T/own.lua"
+"$OGRH" set "$T/own.lua" ui.x 17 >/dev/null; "$OGRH" set "$T/own.lua" recruitment.notes '"mine"' >/dev/null
+expect 0 "$OGRH" diff "$T/admin.lua" "$T/own.lua"
+has out "differences outside the synced plan: 2 keys, not compared"
+"$OGRH" set "$T/admin.lua" ui.x 1 >/dev/null; "$OGRH" set "$T/admin.lua" invites.secret '"admin only"' >/dev/null
+"$OGRH" set "$T/own.lua" encounterMgmt.raids.2.name '"Renamed"' >/dev/null
+expect 0 "$OGRH" repair --from "$T/admin.lua" "$T/own.lua" --level full; has out "the whole plan"
+expect 0 "$OGRH" validate "$T/admin.lua" "$T/own.lua"
+expect 0 "$OGRH" get "$T/own.lua" ui.x; has out "^17$"
+expect 0 "$OGRH" get "$T/own.lua" recruitment.notes; has out '"mine"'
+expect 1 "$OGRH" get "$T/own.lua" invites; has err "not found"
+expect 0 "$OGRH" wire encode "$T/admin.lua" --unit all; grep -v '^#' "$T/out" > "$T/all.txt"
+expect 0 "$OGRH" wire decode "$T/all.txt"; has out "repair unit: full"
+grep -q "admin only" "$T/out" && bad "wire encode --unit all sent personal data" || ok
+"$OGRH" set "$T/admin.lua" ui --delete >/dev/null; "$OGRH" set "$T/admin.lua" invites --delete >/dev/null
 
 # backup and defaults
 export OGRH_NOW=1800000000
@@ -178,6 +194,10 @@ expect 1 "$OGRH" wire encode "$T/admin.lua" --unit Nowhere; has err "no raid nam
 expect 0 "$OGRH" wire encode "$T/admin.lua" --unit consumes -q; has out "unit: global"
 expect 0 "$OGRH" wire encode "$T/admin.lua" --unit all -q; has out "unit: full"
 echo 'OGRH \xzz' > "$T/junk.txt"; expect 1 "$OGRH" wire decode "$T/junk.txt"
+# A damaged message is refused, not decoded into something else (issue 8, defect 16).
+# (the last digit of the text changes: the last byte of the message, its checksum, differs)
+sed -E '/[^0]$/s/.$/0/; t; s/0$/1/' "$T/frames.txt" > "$T/flipped.txt"
+expect 1 "$OGRH" wire decode "$T/flipped.txt"; has err "checksum does not match"
 
 # ---- hardening (issue 8) ----
 printf '%s\n' 'OGRH_SV = { schemaVersion = "v2", v2 = { encounterMgmt = { raids = { { name = "MC",' \
@@ -485,10 +505,17 @@ touch "$T/rrelease"
 wait $holder
 expect 0 "$OGRH" replace "$T/rl.lua" "$P" Standin
 
-# Every option a command's help names is in README, and the reverse.
+# Every option a command's help names is in its README section, and the reverse (a section
+# with two commands in its title holds the options of both).
 for c in get set fmt stats export import gen checksum validate diff repair defaults show where replace wire backup; do
-  "$OGRH" "$c" --help | grep -o -- '--[a-z][a-z-]*' | sort -u > "$T/help.opts"
-  awk -v c="$c" '/^### / { on = index($0, "`ogrh " c " ") || index($0, "`ogrh " c "`") } on' "$SRC/README.md" |
+  head=$(grep -m1 "^### .*\`ogrh $c[\` ]" "$SRC/README.md")
+  [ -n "$head" ] && ok || { bad "README has no section for '$c'"; continue; }
+  : > "$T/help.opts"
+  for d in $(printf '%s\n' "$head" | grep -o '`ogrh [a-z]*' | cut -c7-); do
+    "$OGRH" "$d" --help | grep -o -- '--[a-z][a-z-]*' >> "$T/help.opts"
+  done
+  sort -u -o "$T/help.opts" "$T/help.opts"
+  awk -v h="$head" '/^##/ { on = ($0 == h) } on' "$SRC/README.md" |
     grep -o -- '--[a-z][a-z-]*' | sort -u > "$T/readme.opts"
   if cmp -s "$T/help.opts" "$T/readme.opts"; then ok; else
     bad "options of '$c': help and README differ: $(diff "$T/help.opts" "$T/readme.opts" | grep '^[<>]' | tr '\n' ' ')"

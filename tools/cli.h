@@ -158,5 +158,6 @@ extern const cli_cmd cmd_get, cmd_set, cmd_fmt, cmd_stats, cmd_export, cmd_impor
 extern const cli_cmd cmd_checksum, cmd_validate, cmd_diff, cmd_repair, cmd_backup, cmd_defaults,
     cmd_wire;
 extern const cli_cmd cmd_show, cmd_where, cmd_replace;
+extern const cli_cmd cmd_node, cmd_roster;
 
 #endif

@@ -368,8 +368,10 @@ static int run_stats(int argc, char **argv) {
   bool json = cli_flag(opts, NOPTS(opts), "--json");
   ogrh_doc_stats st;
   ogrh_doc_stats_get(d, &st);
-  size_t total = 0;
-  rc = ogrh_svfile_write_size(ogrh_doc_svfile(d), &total);
+  /* The file's own size; each raid's is counted as the WoW style would write it. */
+  struct stat fst;
+  bool sized = strcmp(pos[0], "-") != 0 && stat(pos[0], &fst) == 0;
+  size_t total = sized ? (size_t)fst.st_size : 0;
   const char *schema = ogrh_doc_is_v2(d) ? "v2" : "v1";
   /* The whole report is built first and printed only when every part of it could be. */
   cli_out o;
@@ -380,7 +382,10 @@ static int run_stats(int argc, char **argv) {
   if (json) {
     ogrh_jw_str(&w, "file", pos[0]);
     ogrh_jw_str(&w, "schema", schema);
-    ogrh_jw_int(&w, "formattedBytes", (int64_t)total);
+    if (sized)
+      ogrh_jw_int(&w, "fileBytes", (int64_t)total);
+    else
+      ogrh_jw_null(&w, "fileBytes");
     ogrh_jw_int(&w, "raidCount", (int64_t)st.raids);
     ogrh_jw_int(&w, "encounterCount", (int64_t)st.encounters);
     ogrh_jw_int(&w, "roleCount", (int64_t)st.roles);
@@ -388,10 +393,12 @@ static int run_stats(int argc, char **argv) {
     ogrh_jw_int(&w, "assignedCount", (int64_t)st.assigned);
     ogrh_jw_open(&w, "raids", '[');
   } else {
+    char size[48] = "standard input";
+    if (sized) snprintf(size, sizeof size, "%zu bytes", total);
     ogrh_buf_printf(&o.b,
-                    "file: %s (%zu bytes formatted, schema %s)\nraids: %zu\nencounters: %zu\n"
-                    "roles: %zu\nslots: %zu\nassigned slots: %zu\n\n%-24s %10s %10s\n",
-                    pos[0], total, schema, st.raids, st.encounters, st.roles, st.slots, st.assigned,
+                    "file: %s (%s, schema %s)\nraids: %zu\nencounters: %zu\nroles: %zu\n"
+                    "slots: %zu\nassigned slots: %zu\n\n%-24s %10s %10s\n",
+                    pos[0], size, schema, st.raids, st.encounters, st.roles, st.slots, st.assigned,
                     "raid", "bytes", "encounters");
   }
   ogrh_table *raids = ogrh_doc_raids(d);
@@ -432,9 +439,9 @@ static int run_stats(int argc, char **argv) {
 const cli_cmd cmd_stats = {
     "stats", "count raids, encounters, roles, slots; bytes per raid",
     "usage: ogrh stats FILE [--json [--compact|--pretty]]\n\n"
-    "Prints the raids, encounters, roles, slots and assigned slots of FILE's plan, the size\n"
-    "FILE has in the WoW style ('ogrh fmt'), and each raid's share of it. A file without\n"
-    "OGRH data is an error. Example:\n"
+    "Prints the raids, encounters, roles, slots and assigned slots of FILE's plan, FILE's\n"
+    "size, and the size of each raid in the WoW style ('ogrh fmt'). A file without OGRH\n"
+    "data is an error. Example:\n"
     "  ogrh stats OG-RaidHelper.lua\n\n"
     "  --json      the same as one JSON object (README 'JSON output')\n"
     "  --compact   compact JSON even on a terminal\n"

@@ -91,19 +91,26 @@ static int run_checksum(int argc, char **argv) {
   if ((rc = load_tree(pos[0], &d, &t))) return rc;
   ogrh_arena *a = ogrh_arena_new();
   const ogrh_value *root = ogrh_doc_root(d);
+  ogrh_dt_top top;
+  if (!a || ogrh_dtree_top(t, &top)) {
+    ogrh_arena_free(a);
+    ogrh_dtree_free(t);
+    ogrh_doc_free(d);
+    return cli_fail("out of memory");
+  }
   char h[17], c[16];
   json_t *jroot = json_object(), *jg = json_object(), *jraids = json_array();
-  hexd(h, t->root);
+  hexd(h, top.root);
   if (json) {
     json_object_set_new(jroot, "root", json_string(h));
-    hexd(h, t->raidlist);
+    hexd(h, top.raidlist);
     json_object_set_new(jroot, "raidList", json_string(h));
   } else {
     printf("root %s\n", h);
   }
   for (int g = 0; g < OGRH_NGLOBALS; g++) {
-    hexd(h, t->global[g]);
-    const ogrh_value *gv = ogrh_table_gets(root->u.t, ogrh_global_key(g));
+    hexd(h, top.global[g]);
+    const ogrh_value *gv = ogrh_global_get(root, g);
     ogrh_value nil = ogrh_vnil();
     if (compat) compat_of(gv ? gv : &nil, c);
     if (json) {
@@ -116,8 +123,9 @@ static int run_checksum(int argc, char **argv) {
              compat ? c : "");
     }
   }
-  for (size_t i = 0; i < t->nraids; i++) {
-    const ogrh_dt_raid *r = &t->raids[i];
+  for (size_t i = 0; i < top.nraids; i++) {
+    const ogrh_dt_raid *r;
+    if (ogrh_dtree_raid(t, i, &r)) break;
     const ogrh_table *raid = ogrh_doc_raid(d, r->index);
     json_t *jr = json_object(), *jencs = json_array();
     hexd(h, r->digest);
@@ -356,7 +364,7 @@ static void diff_line_json(ogrh_jw *w, ogrh_arena *a, const char *line, size_t n
 }
 
 static int diff_json(const char *pa, const char *pb, const ogrh_validation *v, const ogrh_buf *b,
-                     const cli_opt *opts, int nopts) {
+                     size_t own, const cli_opt *opts, int nopts) {
   ogrh_jw w;
   ogrh_buf jb, notes;
   ogrh_buf_init(&notes);
@@ -373,6 +381,7 @@ static int diff_json(const char *pa, const char *pb, const ogrh_validation *v, c
   }
   ogrh_arena_free(a);
   ogrh_jw_close(&w, ']');
+  ogrh_jw_int(&w, "unsyncedDifferences", (int64_t)own);
   ogrh_jw_open(&w, "notes", '[');
   for (const char *s = notes.p, *e; s && *s; s = e + 1) {
     if (!(e = strchr(s, '\n'))) break;
@@ -396,10 +405,15 @@ static int run_diff(int argc, char **argv) {
   ogrh_buf b;
   ogrh_buf_init(&b);
   int drc = ogrh_diff(ogrh_doc_root(c.a), ogrh_doc_root(c.b), c.v, &b);
+  /* The player's own keys are never compared, but say that they differ. */
+  size_t own = ogrh_schema_unsynced_differences(ogrh_doc_root(c.a), ogrh_doc_root(c.b));
   if (drc || ogrh_buf_error(&b))
     rc = cli_fail("cannot list the differences: %s", ogrh_strerror(drc ? drc : ogrh_buf_error(&b)));
   else if (cli_flag(opts, NOPTS(opts), "--json"))
-    rc = diff_json(pos[0], pos[1], c.v, &b, opts, NOPTS(opts));
+    rc = diff_json(pos[0], pos[1], c.v, &b, own, opts, NOPTS(opts));
+  else if (own && ogrh_buf_printf(&b, "differences outside the synced plan: %zu %s, not compared\n",
+                                  own, cli_plural(own, "key", "keys")))
+    rc = cli_fail("%s", ogrh_strerror(ogrh_buf_error(&b)));
   else
     rc = b.n ? cli_write_out(NULL, &b) : EXIT_OK;
   if (rc == EXIT_OK) rc = c.v->valid ? EXIT_SAME : EXIT_DIFFERENT;
@@ -416,12 +430,16 @@ const cli_cmd cmd_diff = {
     "  encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.2: \"Tankadin\" -> \"Warbob\"\n"
     "A raid or an encounter that exists on one side only is one line:\n"
     "  encounterMgmt.raids.7: raid ZG only in B\n"
+    "Only the synced plan is compared (encounterMgmt and the global components); keys of the\n"
+    "player's own (ui, recruitment, ...) that differ are counted on one line:\n"
+    "  differences outside the synced plan: 2 keys, not compared\n"
     "Exit status, as diff's: 0 the plans agree, 1 they differ, 2 trouble (a file missing or\n"
     "unreadable, no OGRH data, a usage error). Example:\n"
     "  ogrh diff admin.lua client.lua\n\n"
     "  --json      {\"a\", \"b\", \"same\", \"differences\": [{\"path\", \"a\", \"b\"} or "
     "{\"path\",\n"
-    "              \"only\", \"what\", \"name\"}], \"notes\"}; values in the lossless mapping\n"
+    "              \"only\", \"what\", \"name\"}], \"unsyncedDifferences\", \"notes\"}; values\n"
+    "              in the lossless mapping (README 'JSON mapping')\n"
     "  --compact   compact JSON even on a terminal\n"
     "  --pretty    indented JSON even when not on a terminal\n",
     run_diff};

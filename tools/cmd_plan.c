@@ -244,7 +244,7 @@ static int run_show(int argc, char **argv) {
 
 const cli_cmd cmd_show = {
     "show", "print the plan (all raids, a raid, an encounter) as players read it",
-    "usage: ogrh show FILE [RAID[/ENCOUNTER]] [--json [--compact]]\n\n"
+    "usage: ogrh show FILE [RAID[/ENCOUNTER]] [--json [--compact|--pretty]]\n\n"
     "Without a unit: every raid, its encounters and how many of their slots are assigned.\n"
     "With a raid: its encounters and their roles. With an encounter: each role with its\n"
     "slots (player, raid mark by name, assignment number), then the announcement lines\n"
@@ -253,8 +253,9 @@ const cli_cmd cmd_show = {
     "a name (\"Naxx/4HM Tank\\/Heal\"). Examples:\n"
     "  ogrh show OG-RaidHelper.lua\n"
     "  ogrh show OG-RaidHelper.lua BWL/Razorgore\n\n"
-    "  --json      the same structure as JSON (pretty on a terminal)\n"
-    "  --compact   compact JSON even on a terminal\n",
+    "  --json      the same structure as JSON (README 'JSON output')\n"
+    "  --compact   compact JSON even on a terminal\n"
+    "  --pretty    indented JSON even when not on a terminal\n",
     run_show};
 
 /* ---- where ---- */
@@ -349,15 +350,16 @@ static int run_where(int argc, char **argv) {
 
 const cli_cmd cmd_where = {
     "where", "list every slot a player holds",
-    "usage: ogrh where FILE PLAYER [--raid RAID] [--json [--compact]]\n\n"
+    "usage: ogrh where FILE PLAYER [--raid RAID] [--json [--compact|--pretty]]\n\n"
     "Lists every slot whose assigned player is exactly PLAYER, as raid > encounter > role >\n"
     "slot, with the slot's raid mark and assignment number. A player who holds no slot is\n"
     "not an error (exit 0); a player of the same name in another case is suggested on\n"
     "stderr. Example:\n"
     "  ogrh where OG-RaidHelper.lua Tankadin\n\n"
     "  --raid RAID  only this raid (a name, or #N)\n"
-    "  --json       the same as JSON (pretty on a terminal)\n"
-    "  --compact    compact JSON even on a terminal\n",
+    "  --json       the same as JSON (README 'JSON output')\n"
+    "  --compact    compact JSON even on a terminal\n"
+    "  --pretty     indented JSON even when not on a terminal\n",
     run_where};
 
 /* ---- replace ---- */
@@ -433,7 +435,7 @@ done:
 
 const cli_cmd cmd_replace = {
     "replace", "put one player in every slot another holds (atomically)",
-    "usage: ogrh replace FILE OLD NEW [--raid RAID] [--dry-run] [--json [--compact]]\n\n"
+    "usage: ogrh replace FILE OLD NEW [--raid RAID] [--dry-run] [--json [--compact|--pretty]]\n\n"
     "Puts NEW in every slot OLD holds, everywhere or in one raid, as one SVM write per slot.\n"
     "Prints each write's change record as 'ogrh set' does, then the slots NEW takes, and\n"
     "writes FILE atomically. Exit 1 when OLD holds no slot, 2 when OLD and NEW are the\n"
@@ -441,6 +443,7 @@ const cli_cmd cmd_replace = {
     "  ogrh replace OG-RaidHelper.lua Warbob Tankadin --raid BWL --dry-run\n\n"
     "  --raid RAID    only this raid (a name, or #N)\n"
     "  -n, --dry-run  show the changes, do not write\n"
-    "  --json         the slots as JSON instead (pretty on a terminal)\n"
-    "  --compact      compact JSON even on a terminal\n",
+    "  --json         the slots as JSON instead (README 'JSON output')\n"
+    "  --compact      compact JSON even on a terminal\n"
+    "  --pretty       indented JSON even when not on a terminal\n",
     run_replace};

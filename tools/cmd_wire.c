@@ -80,9 +80,9 @@ static int unit_resolve(const cli_cmd *me, ogrh_doc *d, const char *spec, ogrh_a
   memset(u, 0, sizeof *u);
   u->raid = u->enc = "";
   if (strcmp(spec, "all") == 0) {
+    /* The whole plan: encounterMgmt and the global components, none of the player's own keys. */
     u->kind = OGRH_UNIT_FULL;
-    u->v = *ogrh_doc_root(d);
-    return EXIT_OK;
+    return ogrh_schema_synced(a, ogrh_doc_root(d), &u->v) ? cli_fail("out of memory") : EXIT_OK;
   }
   ogrh_name_seg seg[3];
   int nseg;
@@ -284,29 +284,22 @@ static void print_msg(void *ud, const char *sender, const ogrh_msg *m, uint64_t 
   printf("message %u from %s: version %u, type 0x%02x, %s%s%s, body %zu bytes\n", m->id, sender,
          m->version, m->type, m->flags & OGRH_MSG_COMPRESSED ? "compressed" : "uncompressed",
          m->target[0] ? ", for " : "", m->target, m->body_len);
-  ogrh_value v;
+  ogrh_unit_body u;
   if (m->type == OGRH_MT_REPAIR &&
-      ogrh_compact_decode(dd->a, m->body, m->body_len, &v, NULL) == OGRH_OK &&
-      v.type == OGRH_TABLE) {
-    const ogrh_value *k = ogrh_table_geti(v.u.t, 1), *r = ogrh_table_geti(v.u.t, 2),
-                     *e = ogrh_table_geti(v.u.t, 3), *ix = ogrh_table_geti(v.u.t, 4),
-                     *val = ogrh_table_geti(v.u.t, 5);
-    if (k && k->type == OGRH_INT && ix && ix->type == OGRH_INT && r && e) {
-      printf("repair unit: %s", ogrh_unit_kind_name((ogrh_unit_kind)k->u.i));
-      if (r->len) printf(" %.*s", (int)r->len, r->u.s);
-      if (e->len) printf(" > %.*s", (int)e->len, e->u.s);
-      if (k->u.i == OGRH_UNIT_COMPONENT) printf(" > %s", ogrh_component_name((int)ix->u.i));
-      if (k->u.i == OGRH_UNIT_GLOBAL) printf(" %s", ogrh_global_name((int)ix->u.i));
-      printf("\nvalue: ");
-      ogrh_buf b;
-      ogrh_buf_init(&b);
-      ogrh_value nil = ogrh_vnil();
-      ogrh_value_write(val ? val : &nil, 0, &b);
-      fwrite(b.p, 1, b.n, stdout);
-      putchar('\n');
-      ogrh_buf_deinit(&b);
-      return;
-    }
+      ogrh_unit_body_decode(dd->a, m->body, m->body_len, &u) == OGRH_OK) {
+    printf("repair unit: %s", ogrh_unit_kind_name((ogrh_unit_kind)u.kind));
+    if (u.raid_len) printf(" %.*s", (int)u.raid_len, u.raid);
+    if (u.enc_len) printf(" > %.*s", (int)u.enc_len, u.enc);
+    if (u.kind == OGRH_UNIT_COMPONENT) printf(" > %s", ogrh_component_name(u.index));
+    if (u.kind == OGRH_UNIT_GLOBAL) printf(" %s", ogrh_global_name(u.index));
+    printf("\nvalue: ");
+    ogrh_buf b;
+    ogrh_buf_init(&b);
+    ogrh_value_write(&u.value, 0, &b);
+    fwrite(b.p, 1, b.n, stdout);
+    putchar('\n');
+    ogrh_buf_deinit(&b);
+    return;
   }
   printf("body (hex):");
   for (size_t i = 0; i < m->body_len && i < 64; i++)
@@ -333,6 +326,7 @@ static int wire_decode(int argc, char **argv, const cli_cmd *me) {
   const char *sender = cli_get(opts, NOPTS(opts), "--sender");
   if (!sender) sender = "sender";
   int line = 0, bad = 0;
+  uint64_t checksums = 0;
   for (char *s = in.p; s && *s;) {
     char *e = strchr(s, '\n');
     size_t n = e ? (size_t)(e - s) : strlen(s);
@@ -349,8 +343,14 @@ static int wire_decode(int argc, char **argv, const cli_cmd *me) {
         memcpy(prefix, s, (size_t)(sp - s));
         prefix[sp - s] = '\0';
         if (strcmp(prefix, wc.prefix) != 0) ogrh_wire_cfg_set_prefix(&wc, prefix);
-        if (ogrh_reasm_frame(r, sender, (const uint8_t *)(text.p ? text.p : ""), text.n, 1000)) {
-          fprintf(stderr, "ogrh wire: %s:%d: not a valid frame\n", path, line);
+        rc = ogrh_reasm_frame(r, sender, (const uint8_t *)(text.p ? text.p : ""), text.n, 1000);
+        if (rc) {
+          const ogrh_reasm_stats *st = ogrh_reasm_stats_get(r);
+          fprintf(stderr, "ogrh wire: %s:%d: %s\n", path, line,
+                  st->bad_checksum != checksums ? "message refused: its checksum does not match"
+                  : rc == OGRH_ETOOBIG          ? "message refused: too large"
+                                                : "not a valid frame");
+          checksums = st->bad_checksum;
           bad++;
         }
       }
@@ -378,7 +378,8 @@ static const char wire_usage[] =
     "bytes, messages, bytes on the wire, seconds under the throttle profile. UNIT is RAID,\n"
     "RAID/ENCOUNTER or RAID/ENCOUNTER/COMPONENT by name as in 'ogrh show' (exact names, #N\n"
     "for an index, \\/ for a '/' inside a name), a global (tradeItems, consumes, rolesUI)\n"
-    "or all.\n"
+    "or all (the whole synced plan: encounterMgmt and the global components, never the\n"
+    "player's own settings).\n"
     "decode reads such lines back, reassembles, and prints the decoded messages; it exits 1\n"
     "when frames are missing.\n"
     "Examples:\n"

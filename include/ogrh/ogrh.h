@@ -23,5 +23,6 @@
 #include "ogrh/wire.h"
 #include "ogrh/throttle.h"
 #include "ogrh/router.h"
+#include "ogrh/roster.h"
 
 #endif
