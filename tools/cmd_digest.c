@@ -495,23 +495,6 @@ static int current_option(ogrh_doc *client, const char *spec, ogrh_repair_opts *
   return EXIT_OK;
 }
 
-/* "Repair plan (3 units, 2186 bytes):" and one line per unit, most urgent first. */
-static void plan_text(const ogrh_repair_plan *plan, ogrh_buf *b) {
-  if (plan->n == 0) {
-    ogrh_buf_adds(b, "\nRepair plan: nothing to repair\n");
-    return;
-  }
-  ogrh_buf_printf(b, "\nRepair plan (%zu %s, %zu bytes):\n", plan->n,
-                  cli_plural(plan->n, "unit", "units"), plan->total_bytes);
-  for (size_t i = 0; i < plan->n; i++) {
-    const ogrh_repair_unit *u = &plan->units[i];
-    ogrh_buf_printf(b, "%3zu. %-8s %-9s ", i + 1, ogrh_priority_name(u->priority),
-                    ogrh_unit_kind_name(u->kind));
-    ogrh_repair_unit_label(u, b);
-    ogrh_buf_printf(b, " (%zu bytes)\n", u->bytes);
-  }
-}
-
 static void plan_json(ogrh_jw *w, const ogrh_repair_plan *plan) {
   ogrh_jw_open(w, "plan", '[');
   ogrh_buf label;
@@ -575,7 +558,8 @@ static int run_repair(int argc, char **argv) {
   }
   if (!json) {
     ogrh_validation_report(v, &b);
-    plan_text(plan, &b);
+    ogrh_buf_adds(&b, "\nRepair plan:\n");
+    ogrh_repair_plan_format(plan, &b);
     if (ogrh_buf_error(&b)) {
       rc = cli_fail("%s", ogrh_strerror(ogrh_buf_error(&b)));
       goto out;
