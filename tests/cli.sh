@@ -494,6 +494,25 @@ expect 0 "$OGRH" fmt "$T/small.lua" -o "$T/notplan.lua"
 [ -e "$T/notplan.lua.backups" ] && bad "a backup of a file without a plan" || ok
 unset OGRH_NOW
 
+# backup diff compares a backup with the file, or two backups, as diff does (0/1/2).
+export OGRH_NOW=1800000000 TZ=UTC
+cp "$T/ra.lua" "$T/bd.lua"
+"$OGRH" backup create "$T/bd.lua" --label "Before" >/dev/null
+expect 0 "$OGRH" backup diff "$T/bd.lua" 1; has out "^backup 1 (Jan 15, 2027 08:00 AM UTC, \"Before\") against .*bd.lua now:$"
+"$OGRH" set "$T/bd.lua" 'BWL/Razorgore/Orb:assignedPlayers.1' '"Newbie"' >/dev/null
+expect 1 "$OGRH" backup diff "$T/bd.lua" 1
+has out "^Structure mismatch detected: BWL > Razorgore > playerAssignments$"; has out "^Corruption level: COMPONENT$"
+has out '^encounterMgmt.raids.2.encounters.1.roles.4.assignedPlayers.1: .* -> "Newbie"$'
+"$OGRH" backup create "$T/bd.lua" --label "After" >/dev/null
+expect 1 "$OGRH" backup diff "$T/bd.lua" 1 2 --json; json_ok backup diff --json
+json_is 'j["backup"]["id"], j["against"]["backup"]["label"], j["same"], j["level"], j["differences"][0]["b"]' "(1, 'After', False, 'COMPONENT', 'Newbie')"
+json_is 'j["backup"]["time"]' "2027-01-15T08:00:00+00:00"
+expect 0 "$OGRH" backup diff "$T/bd.lua" 2
+expect 2 "$OGRH" backup diff "$T/bd.lua" 7; has err "no backup with id 7"
+expect 2 "$OGRH" backup diff "$T/bd.lua" seven
+expect 2 "$OGRH" backup diff "$T/bd.lua"
+unset OGRH_NOW TZ
+
 # replace takes the writers' lock like set.
 "$OGRH" gen --seed 4 --fill 1 -o "$T/rl.lua"
 P=$("$OGRH" get "$T/rl.lua" encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1 | tr -d '"')

@@ -83,6 +83,16 @@ int cli_write_out(const char *path, const ogrh_buf *b);
 */
 int cli_lock(const char *path, ogrh_file_lock *l);
 
+/*
+** Compares two documents already loaded (B checked against A): for people the validation
+** report, its level and the differences path by path; with w (an open JSON object) the
+** members "same", "level", "report", "differences", "unsyncedDifferences", "notes". Frees a
+** and b. Returns EXIT_SAME, EXIT_DIFFERENT or the failure, said (see cmd_digest.c).
+*/
+int cli_compare_docs(ogrh_doc *a, ogrh_doc *b, ogrh_jw *w);
+/* `ogrh backup diff FILE ID [ID2]` (cmd_backup_diff.c); argv[0] is "diff". */
+int cli_backup_diff(int argc, char **argv);
+
 /* Takes a backup of path before a destructive repair (raid or full level); see cmd_backup.c. */
 int cli_backup_before(const char *path, ogrh_doc *d, const ogrh_repair_plan *plan);
 /*

@@ -82,7 +82,9 @@ static const char *const backup_usage =
     "  pin FILE ID, unpin FILE ID        protect from (or expose to) pruning\n"
     "  prune FILE                        apply the retention policy now\n"
     "  export FILE ID [-o OUT]           one line of text to paste elsewhere\n"
-    "  import FILE IN|- [--restore]      add an exported backup (and restore it into FILE)\n\n"
+    "  import FILE IN|- [--restore]      add an exported backup (and restore it into FILE)\n"
+    "  diff FILE ID [ID2] [--json]       what differs from FILE (or backup ID2); exit 0/1/2;\n"
+    "                                    --compact, --pretty as for every --json\n\n"
     "Retention (after every create): the newest 10 unpinned backups are kept, older than\n"
     "7 days are deleted while at least 3 remain, pinned ones are never deleted.\n"
     "Example:\n  ogrh backup create OG-RaidHelper.lua --label \"Before BWL changes\"\n";
@@ -97,6 +99,7 @@ static int run_backup(int argc, char **argv) {
     return argc < 2 ? EXIT_USAGE : EXIT_OK;
   }
   const char *sub = argv[1];
+  if (!strcmp(sub, "diff")) return cli_backup_diff(argc - 1, argv + 1);
   cli_opt opts[] = {{"--label", NULL, true, NULL},  {"--pin", NULL, false, NULL},
                     {"--json", NULL, false, NULL},  {"--yes", "-y", false, NULL},
                     {"--output", "-o", true, NULL}, {"--restore", NULL, false, NULL}};

@@ -363,36 +363,37 @@ static void diff_line_json(ogrh_jw *w, ogrh_arena *a, const char *line, size_t n
   ogrh_buf_addc(notes, '\n');
 }
 
-static int diff_json(const char *pa, const char *pb, const ogrh_validation *v, const ogrh_buf *b,
-                     size_t own, const cli_opt *opts, int nopts) {
-  ogrh_jw w;
-  ogrh_buf jb, notes;
+/* The members "differences", "unsyncedDifferences" and "notes" of a diff, from its text b. */
+static void diff_members(ogrh_jw *w, const ogrh_buf *b, size_t own) {
+  ogrh_buf notes;
   ogrh_buf_init(&notes);
-  cli_json_begin(&w, &jb, opts, nopts);
-  ogrh_jw_str(&w, "a", pa);
-  ogrh_jw_str(&w, "b", pb);
-  ogrh_jw_bool(&w, "same", v->valid);
-  ogrh_jw_open(&w, "differences", '[');
+  ogrh_jw_open(w, "differences", '[');
   ogrh_arena *a = ogrh_arena_new();
-  if (!a) w.err = OGRH_ENOMEM;
+  if (!a && !w->err) w->err = OGRH_ENOMEM;
   for (const char *s = b->p, *e; a && s && *s; s = e + 1) {
     if (!(e = strchr(s, '\n'))) break;
-    diff_line_json(&w, a, s, (size_t)(e - s), &notes);
+    diff_line_json(w, a, s, (size_t)(e - s), &notes);
   }
   ogrh_arena_free(a);
-  ogrh_jw_close(&w, ']');
-  ogrh_jw_int(&w, "unsyncedDifferences", (int64_t)own);
-  ogrh_jw_open(&w, "notes", '[');
+  ogrh_jw_close(w, ']');
+  ogrh_jw_int(w, "unsyncedDifferences", (int64_t)own);
+  ogrh_jw_open(w, "notes", '[');
   for (const char *s = notes.p, *e; s && *s; s = e + 1) {
     if (!(e = strchr(s, '\n'))) break;
-    ogrh_jw_strn(&w, NULL, s, (size_t)(e - s));
+    ogrh_jw_strn(w, NULL, s, (size_t)(e - s));
   }
-  ogrh_jw_close(&w, ']');
-  if (ogrh_buf_error(&notes) && !w.err) w.err = ogrh_buf_error(&notes);
+  ogrh_jw_close(w, ']');
+  if (ogrh_buf_error(&notes) && !w->err) w->err = ogrh_buf_error(&notes);
   ogrh_buf_deinit(&notes);
-  int rc = cli_json_end(&w, &jb);
-  ogrh_buf_deinit(&jb);
-  return rc;
+}
+
+/* The diff lines of two schema roots (in A's indexes), and the count of the player's own keys
+** that differ (never compared). */
+static int diff_text(const ogrh_value *ra, const ogrh_value *rb, const ogrh_validation *v,
+                     ogrh_buf *b, size_t *own) {
+  int rc = ogrh_diff(ra, rb, v, b);
+  *own = ogrh_schema_unsynced_differences(ra, rb);
+  return rc ? rc : ogrh_buf_error(b);
 }
 
 static int run_diff(int argc, char **argv) {
@@ -404,18 +405,27 @@ static int run_diff(int argc, char **argv) {
   if ((rc = compare_files(pos[0], pos[1], true, &c))) return rc;
   ogrh_buf b;
   ogrh_buf_init(&b);
-  int drc = ogrh_diff(ogrh_doc_root(c.a), ogrh_doc_root(c.b), c.v, &b);
-  /* The player's own keys are never compared, but say that they differ. */
-  size_t own = ogrh_schema_unsynced_differences(ogrh_doc_root(c.a), ogrh_doc_root(c.b));
-  if (drc || ogrh_buf_error(&b))
-    rc = cli_fail("cannot list the differences: %s", ogrh_strerror(drc ? drc : ogrh_buf_error(&b)));
-  else if (cli_flag(opts, NOPTS(opts), "--json"))
-    rc = diff_json(pos[0], pos[1], c.v, &b, own, opts, NOPTS(opts));
-  else if (own && ogrh_buf_printf(&b, "differences outside the synced plan: %zu %s, not compared\n",
-                                  own, cli_plural(own, "key", "keys")))
+  size_t own;
+  int drc = diff_text(ogrh_doc_root(c.a), ogrh_doc_root(c.b), c.v, &b, &own);
+  if (drc) {
+    rc = cli_fail("cannot list the differences: %s", ogrh_strerror(drc));
+  } else if (cli_flag(opts, NOPTS(opts), "--json")) {
+    ogrh_jw w;
+    ogrh_buf jb;
+    cli_json_begin(&w, &jb, opts, NOPTS(opts));
+    ogrh_jw_str(&w, "a", pos[0]);
+    ogrh_jw_str(&w, "b", pos[1]);
+    ogrh_jw_bool(&w, "same", c.v->valid);
+    diff_members(&w, &b, own);
+    rc = cli_json_end(&w, &jb);
+    ogrh_buf_deinit(&jb);
+  } else if (own &&
+             ogrh_buf_printf(&b, "differences outside the synced plan: %zu %s, not compared\n", own,
+                             cli_plural(own, "key", "keys"))) {
     rc = cli_fail("%s", ogrh_strerror(ogrh_buf_error(&b)));
-  else
+  } else {
     rc = b.n ? cli_write_out(NULL, &b) : EXIT_OK;
+  }
   if (rc == EXIT_OK) rc = c.v->valid ? EXIT_SAME : EXIT_DIFFERENT;
   ogrh_buf_deinit(&b);
   compared_free(&c);
@@ -443,6 +453,60 @@ const cli_cmd cmd_diff = {
     "  --compact   compact JSON even on a terminal\n"
     "  --pretty    indented JSON even when not on a terminal\n",
     run_diff};
+
+/*
+** Compares two documents already loaded (B checked against A, as validate checks a client
+** against its admin) and prints it for people: the validation report and its level, then the
+** differences path by path in A's indexes; or with json the members "same", "level", "report",
+** "differences", "unsyncedDifferences" and "notes" into the open object w. Takes ownership of
+** a and b. EXIT_SAME, EXIT_DIFFERENT, or the failure (already said).
+*/
+int cli_compare_docs(ogrh_doc *a, ogrh_doc *b, ogrh_jw *w) {
+  compared c = {a, b, NULL, NULL, NULL};
+  ogrh_validation *va = NULL;
+  ogrh_buf rep, lines;
+  ogrh_buf_init(&rep);
+  ogrh_buf_init(&lines);
+  size_t own = 0;
+  int rc = ogrh_dtree_build(a, &c.ta);
+  if (!rc) rc = ogrh_dtree_build(b, &c.tb);
+  if (!rc) rc = ogrh_validate(c.tb, c.ta, &c.v);
+  if (!rc) rc = ogrh_validate(c.ta, c.tb, &va);
+  if (!rc) rc = ogrh_validation_report(c.v, &rep);
+  if (!rc) rc = diff_text(ogrh_doc_root(a), ogrh_doc_root(b), va, &lines, &own);
+  if (rc) {
+    rc = cli_fail("comparison failed: %s", ogrh_strerror(rc));
+  } else if (w) {
+    ogrh_jw_bool(w, "same", c.v->valid);
+    ogrh_jw_str(w, "level", c.v->valid ? NULL : ogrh_level_name(c.v->level));
+    ogrh_jw_open(w, "report", '[');
+    for (const char *s = rep.p, *e; s && *s; s = e + 1) {
+      if (!(e = strchr(s, '\n'))) break;
+      ogrh_jw_strn(w, NULL, s, (size_t)(e - s));
+    }
+    ogrh_jw_close(w, ']');
+    diff_members(w, &lines, own);
+  } else {
+    cli_out o;
+    cli_out_init(&o);
+    ogrh_buf_add(&o.b, rep.p, rep.n);
+    if (!c.v->valid) {
+      ogrh_buf_printf(&o.b, "Corruption level: %s\n", ogrh_level_name(c.v->level));
+      if (lines.n) ogrh_buf_addc(&o.b, '\n');
+    }
+    ogrh_buf_add(&o.b, lines.p, lines.n);
+    if (own)
+      ogrh_buf_printf(&o.b, "differences outside the synced plan: %zu %s, not compared\n", own,
+                      cli_plural(own, "key", "keys"));
+    rc = cli_out_flush(&o);
+  }
+  if (rc == EXIT_OK) rc = c.v->valid ? EXIT_SAME : EXIT_DIFFERENT;
+  ogrh_validation_free(va);
+  ogrh_buf_deinit(&rep);
+  ogrh_buf_deinit(&lines);
+  compared_free(&c);
+  return rc;
+}
 
 /* ---- repair ---- */
 
