@@ -153,17 +153,20 @@ expect 2 "$OGRH" backup show "$T/admin.lua"
 expect 0 "$OGRH" backup list "$T/admin.lua"; has out "no backups"
 expect 0 "$OGRH" backup create "$T/admin.lua" --label "Before BWL Changes"; has out "Backup created successfully: 1 \[Before BWL Changes\]"
 expect 0 "$OGRH" backup list "$T/admin.lua"; has out "\[pinned\] Before BWL Changes"
-expect 0 "$OGRH" backup list "$T/admin.lua" --json; has out '"reason": "manual"'
+expect 0 "$OGRH" backup list "$T/admin.lua" --json; json_ok backup list --json
+json_is 'j["backupCount"], j["backups"][0]["reason"], j["backups"][0]["label"], j["backups"][0]["pinned"]' "(1, 'manual', 'Before BWL Changes', True)"
+expect 0 "$OGRH" backup show "$T/admin.lua" 1 --json; json_ok backup show --json
+json_is 'j["backup"]["raidCount"], j["raids"][4]["name"], j["raids"][4]["encounterCount"]' "(6, 'K40', 1)"
 expect 0 "$OGRH" backup show "$T/admin.lua" 1; has out "holds: 6 raids, 61 encounters"; has out "(verified)"
 expect 1 "$OGRH" backup show "$T/admin.lua" 42; has err "no backup with id 42"
 expect 0 "$OGRH" backup export "$T/admin.lua" 1 -o "$T/line.txt"
-head -c 8 "$T/line.txt" | grep -q OGRHBK1 && ok || bad "export line tag"
+head -c 8 "$T/line.txt" | grep -q OGRHBK2 && ok || bad "export line tag"
 expect 0 "$OGRH" backup import "$T/other.lua" "$T/line.txt" --restore; has out "Imported as backup 1"
 cmp -s "$T/other.lua" "$T/admin.lua" && ok || bad "imported+restored file differs"
 expect 1 "$OGRH" backup import "$T/other.lua" "$T/bad.json"; has err "not an exported backup"
 # repair at raid level takes a backup first; defaults takes one too; restore undoes
 "$OGRH" set "$T/client.lua" encounterMgmt.raids.3.advancedSettings.x 1 >/dev/null
-expect 0 "$OGRH" repair --from "$T/admin.lua" "$T/client.lua" --level raid; has err "backup 1 taken first (before repair)"
+expect 0 "$OGRH" repair --from "$T/admin.lua" "$T/client.lua" --level raid; has err "backup 1 of .*client.lua taken first (before repair)"
 expect 0 "$OGRH" backup list "$T/client.lua"; has out "before repair"
 expect 0 "$OGRH" defaults "$T/client.lua"; has out "factory defaults"
 expect 0 "$OGRH" stats "$T/client.lua"; has out "assigned slots: 0"
@@ -232,7 +235,11 @@ for v in abc 12abc 1e99 -5 253402300800 99999999999999999999; do
 done
 cp "$T/small.lua" "$T/late.lua"
 expect 0 env OGRH_NOW=253402300799 "$OGRH" backup create "$T/late.lua"
-expect 0 env OGRH_NOW=253402300799 "$OGRH" backup list "$T/late.lua"; has out "Dec 31, 9999 11:59 PM"
+expect 0 env OGRH_NOW=253402300799 TZ=UTC "$OGRH" backup list "$T/late.lua"; has out "Dec 31, 9999 11:59 PM UTC"
+# Times are local (TZ), ISO 8601 with the offset in JSON.
+expect 0 env OGRH_NOW=253402300799 TZ=Europe/Paris "$OGRH" backup list "$T/late.lua"; has out "Jan 01, 10000 12:59 AM CET"
+expect 0 env TZ=Asia/Kolkata "$OGRH" backup list "$T/late.lua" --json; has out '"time":"10000-01-01T05:29:59+05:30"'
+expect 0 env TZ=UTC "$OGRH" backup show "$T/late.lua" 1; has out "holds: 1 raid, 1 encounter$"; has out "^    MC: 1 encounter$"
 expect 2 env OGRH_LOCK_WAIT_MS=soon "$OGRH" set "$T/late.lua" consumes.1.x 1
 
 # Crash points exist in the test build only: the installed program ignores OGRH_CRASH_AT.
@@ -376,8 +383,10 @@ alloc_loop - stats work.lua --json
 alloc_loop work.lua set work.lua consumes.1.x '{1, "two", k = 3}'
 alloc_loop work.lua set work.lua encounterMgmt.raids.1.name --delete
 alloc_loop out.json fmt work.lua -o out.json
+alloc_loop work.lua fmt work.lua -o work.lua
 alloc_loop out.json export --json work.lua -o out.json
 alloc_loop out.json import --json small.json -o out.json
+alloc_loop work.lua import --json small.json -o work.lua
 
 # ---- the CLI a raid leader can use (issue 9) ----
 
@@ -512,6 +521,18 @@ expect 2 "$OGRH" backup diff "$T/bd.lua" 7; has err "no backup with id 7"
 expect 2 "$OGRH" backup diff "$T/bd.lua" seven
 expect 2 "$OGRH" backup diff "$T/bd.lua"
 unset OGRH_NOW TZ
+
+# defaults replaces OGRH_SV only: another addon's table in the same file stays.
+cp "$T/small.lua" "$T/other-vars.lua"
+printf 'OGRH_Other = {\n\tx = 1,\n}\nZ = "kept"\n' >> "$T/other-vars.lua"
+expect 0 env OGRH_NOW=1800000000 "$OGRH" defaults "$T/other-vars.lua"
+has out "holds the factory defaults (its 2 other variables kept as they were)"
+expect 0 "$OGRH" stats "$T/other-vars.lua"; has out "^raids: 6$"
+grep -q '^Z = "kept"$' "$T/other-vars.lua" && grep -q '^OGRH_Other = {$' "$T/other-vars.lua" && ok ||
+  bad "defaults dropped the file's other variables"
+printf 'OGRH_SV = {' > "$T/broken-sv.lua"
+expect 0 env OGRH_NOW=1800000000 "$OGRH" defaults "$T/broken-sv.lua"; has err "could not be parsed"
+expect 0 "$OGRH" stats "$T/broken-sv.lua"; has out "^raids: 6$"
 
 # replace takes the writers' lock like set.
 "$OGRH" gen --seed 4 --fill 1 -o "$T/rl.lua"

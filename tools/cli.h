@@ -62,6 +62,8 @@ int cli_fail(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+/* The name of the command running ("set", "backup"), for messages. */
+const char *cli_command_name(void);
 /* From now on failures exit 2, not 1: a comparing command calls it first (validate and diff
 ** get it from the dispatcher, fmt --check and backup diff call it). */
 void cli_comparing(void);
@@ -101,6 +103,15 @@ int cli_backup_before(const char *path, ogrh_doc *d, const ogrh_repair_plan *pla
 ** Says on stderr what it did; prints the error and returns non-zero when it failed.
 */
 int cli_backup_overwrite(const char *path, const char *why);
+
+/* Says on stderr what a backup before a change did (taken, not needed, bytes kept aside). */
+void cli_report_safety(const char *file, const ogrh_safety *sf);
+/*
+** Text from a store or someone else's export made safe for a terminal: control characters,
+** C1 controls, bidirectional overrides and line separators become escapes (\x1b, \u{202e}), a
+** backslash is doubled, bytes that are not UTF-8 become \xNN. Returns out.
+*/
+const char *cli_safe_text(const char *s, char *out, size_t cap);
 
 /* The clock: OGRH_NOW when set (checked in main), else the system's. */
 int64_t cli_now(void);

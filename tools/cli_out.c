@@ -71,6 +71,46 @@ void cli_add_squeezed(cli_out *o, const char *s, size_t n) {
     if (s[i] != ' ' || (o->b.n && o->b.p[o->b.n - 1] != ' ')) ogrh_buf_addc(&o->b, s[i]);
 }
 
+/*
+** A label (or any text from a store or from someone else's export) made safe for a terminal:
+** control characters, C1 controls, bidirectional overrides and line separators become
+** escapes (\x1b, \u{202e}), a backslash is doubled, bytes that are not UTF-8 become \xNN.
+*/
+const char *cli_safe_text(const char *s, char *out, size_t cap) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t o = 0;
+  while (*p && o + 12 < cap) {
+    unsigned c = *p;
+    size_t k = c < 0x80 ? 1 : c < 0xc0 ? 0 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 0;
+    if (k > 1 && !ogrh_utf8_valid((const char *)p, k)) k = 0;
+    if (k == 0 || (k == 1 && (c < 0x20 || c == 0x7f))) {
+      o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+      p++;
+      continue;
+    }
+    if (c == '\\') {
+      out[o++] = '\\';
+      out[o++] = '\\';
+      p++;
+      continue;
+    }
+    uint32_t cp = k == 1 ? c : (c & (0xff >> (k + 1)));
+    for (size_t j = 1; j < k; j++)
+      cp = cp << 6 | (p[j] & 0x3f);
+    if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+        (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
+        cp == 0x2029) {
+      o += (size_t)snprintf(out + o, cap - o, "\\u{%x}", (unsigned)cp);
+    } else {
+      memcpy(out + o, p, k);
+      o += k;
+    }
+    p += k;
+  }
+  out[o] = '\0';
+  return out;
+}
+
 /* ---- times ---- */
 
 static bool local(int64_t t, struct tm *tm) {
@@ -222,11 +262,11 @@ int cli_backup_overwrite(const char *path, const char *why) {
   if (rc) return cli_fail("%s: cannot read: %s (it was not replaced)", path, ogrh_strerror(rc));
   if (!plan) return EXIT_OK;
   ogrh_err err;
-  ogrh_backup_info bi;
+  ogrh_safety sf;
   char label[160];
   snprintf(label, sizeof label, "before %s", why);
-  if (ogrh_backup_before(path, OGRH_REASON_BEFORE_IMPORT, label, cli_now(), &bi, &err))
+  if (ogrh_backup_before(path, OGRH_REASON_BEFORE_IMPORT, label, cli_now(), &sf, &err))
     return cli_fail("%s (%s was not written)", ogrh_err_msg(&err), path);
-  if (bi.id) fprintf(stderr, "ogrh: backup %u of %s taken first (%s)\n", bi.id, path, label);
+  cli_report_safety(path, &sf);
   return EXIT_OK;
 }

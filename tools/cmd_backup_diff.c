@@ -37,10 +37,10 @@ static int load_backup(ogrh_store *s, const char *file, uint32_t id, ogrh_doc **
 
 /* "backup 3 (Jan 15, 2027 08:00 PM CET, "Before BWL changes")" */
 static void backup_words(const ogrh_backup_info *b, ogrh_buf *out) {
-  char t[64];
+  char t[64], lab[1600];
   cli_time_text(b->timestamp, t, sizeof t);
   ogrh_buf_printf(out, "backup %u (%s", b->id, t);
-  if (b->label[0]) ogrh_buf_printf(out, ", \"%s\"", b->label);
+  if (b->label[0]) ogrh_buf_printf(out, ", \"%s\"", cli_safe_text(b->label, lab, sizeof lab));
   ogrh_buf_addc(out, ')');
 }
 
@@ -81,7 +81,7 @@ int cli_backup_diff(int argc, char **argv) {
   const char *file = pos[0];
   ogrh_store *s;
   ogrh_err err;
-  if (ogrh_store_open(file, &s, &err)) return cli_fail("%s", ogrh_err_msg(&err));
+  if (ogrh_store_open_readonly(file, &s, &err)) return cli_fail("%s", ogrh_err_msg(&err));
   ogrh_doc *a = NULL, *b = NULL;
   ogrh_backup_info ia, ib;
   rc = load_backup(s, file, id, &a, &ia);

@@ -20,6 +20,10 @@ static const char *current_cmd = "ogrh";
 /* What a failure exits with: 1, or 2 for the comparing commands (diff and cmp do the same). */
 static int fail_status = EXIT_FAIL;
 
+const char *cli_command_name(void) {
+  return current_cmd;
+}
+
 void cli_comparing(void) {
   fail_status = EXIT_TROUBLE;
 }
