@@ -3,7 +3,7 @@
 step "13. A manual backup of the client's plan (pinned)"
 run "$OGRH" backup create client.lua --label "Before BWL changes"
 
-step "14. Someone loads the factory defaults over it: a backup is taken first"
+step "14. Someone loads the factory defaults over it: a backup first (here backup 1, unchanged since)"
 run "$OGRH" defaults client.lua
 run "$OGRH" backup list client.lua
 
