@@ -545,6 +545,17 @@ touch "$T/rrelease"
 wait $holder
 expect 0 "$OGRH" replace "$T/rl.lua" "$P" Standin
 
+# The figures make demo quotes are what the commands print, and what BENCHMARKS.md holds.
+commas() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
+"$OGRH" gen --seed 1 -o "$T/g1.lua"
+naxx=$(commas "$("$OGRH" wire encode "$T/g1.lua" --unit Naxx -q | awk '/bytes on the wire/ { print $6 }')")
+all=$(commas "$("$OGRH" wire encode "$T/g1.lua" --unit all -q | awk '/bytes on the wire/ { print $6 }')")
+grep -q "Naxx $naxx bytes" "$SRC/scripts/demo_3_wire.sh" && grep -q "whole plan $all bytes" "$SRC/scripts/demo_3_wire.sh" &&
+  ok || bad "the demo quotes other figures than Naxx $naxx and the whole plan $all bytes"
+grep -q "^| raid (largest, Naxx) | $naxx |" "$SRC/docs/BENCHMARKS.md" &&
+  grep -q "^| whole plan (synced part only, issue 15) | $all |" "$SRC/docs/BENCHMARKS.md" && ok ||
+  bad "BENCHMARKS.md holds other figures than Naxx $naxx and the whole plan $all bytes"
+
 # Every option a command's help names is in its README section, and the reverse (a section
 # with two commands in its title holds the options of both).
 for c in get set fmt stats export import gen checksum validate diff repair defaults show where replace wire backup; do
