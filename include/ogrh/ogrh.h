@@ -22,5 +22,6 @@
 #include "ogrh/wire.h"
 #include "ogrh/throttle.h"
 #include "ogrh/router.h"
+#include "ogrh/node.h"
 
 #endif

@@ -24,7 +24,15 @@ enum {
   OGRH_MT_DRILL_RESP = 0x12, /* admin: the encounter and component digests of a raid */
   OGRH_MT_REPAIR_REQ = 0x20, /* anyone: these units, please */
   OGRH_MT_REPAIR = 0x21,     /* admin: one repair unit */
-  OGRH_MT_HELLO = 0x30       /* anyone: version and role announcement */
+  OGRH_MT_HELLO = 0x30,      /* anyone: version and role announcement */
+  /* The sync node's own (docs/PROTOCOL.md §10). */
+  OGRH_MT_CATCHUP = 0x03,     /* admin: the changes from a revision on, in one message */
+  OGRH_MT_PROPOSAL = 0x04,    /* officer -> admin: assignment writes to be sequenced */
+  OGRH_MT_REFUSE = 0x05,      /* admin -> proposer: a proposal was refused, and why */
+  OGRH_MT_CATCHUP_REQ = 0x13, /* anyone: I am at revision R */
+  OGRH_MT_REPAIR_PLAN = 0x22, /* admin: the units about to be sent, with their sizes */
+  OGRH_MT_GRANT = 0x31,       /* leader/assistant: admin role to a player, next epoch */
+  OGRH_MT_PAUSE = 0x32        /* admin: sync paused or resumed */
 };
 
 typedef struct ogrh_router ogrh_router;
