@@ -145,7 +145,7 @@ typedef struct ogrh_node_timers {
   uint64_t poll_settle_ms;   /* admin: poll this long after a burst of changes settles (3000) */
   uint64_t poll_join_ms;     /* admin: poll this long after someone joins or says hello (1000) */
   uint64_t jitter_ms;        /* a node waits 0..jitter_ms before asking (1500) */
-  uint64_t buffer_ms;        /* admin coalesces identical requests this long (2000, the seed's) */
+  uint64_t buffer_ms;        /* admin coalesces requests this long (500; the seed: 2000) */
   uint64_t answer_ms;        /* no answer (and nothing from the admin) this long: retry (8000) */
   unsigned tries;            /* requests are tried at most this often, backoff doubling (3) */
   uint64_t listen_ms;        /* joining: listen this long for the admin before asking (5000) */
@@ -409,6 +409,7 @@ typedef struct ogrh_node_stats {
   uint64_t repair_requests, repair_suppressed, units_sent, units_applied, units_failed;
   uint64_t catchup_requests, catchup_answers, repairs_done, repairs_failed;
   uint64_t persists, persist_failures, backups, backup_failures;
+  uint64_t invalidations; /* CHANGED events: each scope a call or message touched, once */
 } ogrh_node_stats;
 const ogrh_node_stats *ogrh_node_stats_get(const ogrh_node *n);
 
