@@ -231,8 +231,11 @@ static void publish(ogrh_node *n) {
     n->npacks = 0;
     n->big_pending = false;
     n->batch_open = false;
-    n->settle_armed = true;
-    n->settle_poll = n->now + n->cfg.timers.poll_settle_ms;
+    if (push) {
+      /* A burst of pushed changes: poll once it has settled. */
+      n->settle_armed = true;
+      n->settle_poll = n->now + n->cfg.timers.poll_settle_ms;
+    }
     nd_mark_state(n);
   }
   /* Out of memory: everything stays pending and the next tick tries again. */

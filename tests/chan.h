@@ -273,7 +273,28 @@ static inline void tc_run(tc_chan *ch, uint64_t ms) {
     free(due);
     for (size_t i = 0; i < ch->n; i++)
       if (ch->nodes[i].n) ogrh_node_tick(ch->nodes[i].n, ch->now);
+    /* A node killed at a persist point comes back from what it persisted. */
+    for (size_t i = 0; i < ch->n; i++)
+      if (ch->nodes[i].killed) {
+        ch->nodes[i].kill_at = -1;
+        tc_restart(ch, i);
+      }
   }
+}
+
+/* Delivers a message from any sender name (forged or not) to node i, through the wire. */
+static inline void tc_inject(tc_chan *ch, size_t i, const char *sender, uint8_t type,
+                             const ogrh_buf *body, const char *target) {
+  static uint16_t id = 900;
+  ogrh_frames f;
+  ogrh_frames_init(&f);
+  assert_int_equal(ogrh_wire_pack(&ch->base.wire, id++ & 0x3ff, type, target,
+                                  (const uint8_t *)body->p, body->n, true, &f),
+                   OGRH_OK);
+  for (size_t k = 0; k < f.n; k++)
+    ogrh_node_receive(ch->nodes[i].n, sender, ch->base.wire.prefix,
+                      (const uint8_t *)f.data.p + f.off[k], f.len[k], ch->now);
+  ogrh_frames_deinit(&f);
 }
 
 static inline void tc_free(tc_chan *ch) {
