@@ -24,8 +24,6 @@
 #define SEED_RAIDS UINT64_C(0x6f67726853000000)
 #define SEED_ROOT UINT64_C(0x6f67726844000000)
 
-enum { T_NIL = 0, T_FALSE = 1, T_TRUE = 2, T_INT = 3, T_DOUBLE = 4, T_STRING = 5, T_TABLE = 6 };
-
 typedef struct dirty_item {
   int64_t raid, enc;
   unsigned comps;
@@ -38,22 +36,12 @@ struct ogrh_dtree_priv {
   int token;
   ogrh_arena *names;
   ogrh_buf scratch;
-  ogrh_buf slot[3]; /* per-slot component streams of a one-pass encounter build */
+  ogrh_buf comp[OGRH_NCOMPONENTS]; /* component encodings of the encounter being hashed */
   bool all_dirty, raidlist_dirty;
   unsigned globals_dirty;
   dirty_item *dirty;
   size_t ndirty, capdirty;
 };
-
-/* ---- canonical encoding ----
-** The encoder writes straight into the buffer after one capacity check per value: this is
-** the innermost loop of every full build, and going through ogrh_buf_add for each byte group
-** cost more than the hashing itself. Buffers stay NUL-terminated only at the end.
-*/
-
-static inline int room(ogrh_buf *b, size_t n) {
-  return b->cap - b->n > n + 1 ? OGRH_OK : ogrh_buf_reserve(b, n + 1);
-}
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define OGRH_LE 1
@@ -61,419 +49,32 @@ static inline int room(ogrh_buf *b, size_t n) {
 #define OGRH_LE 0
 #endif
 
-static inline void raw_u32(ogrh_buf *b, uint32_t v) {
-  unsigned char *p = (unsigned char *)b->p + b->n;
-  if (OGRH_LE) {
-    memcpy(p, &v, 4);
-  } else {
-    for (int i = 0; i < 4; i++)
-      p[i] = (unsigned char)(v >> (8 * i));
-  }
-  b->n += 4;
-}
-
-static inline void raw_u64(ogrh_buf *b, uint64_t v) {
-  unsigned char *p = (unsigned char *)b->p + b->n;
-  if (OGRH_LE) {
-    memcpy(p, &v, 8);
-  } else {
-    for (int i = 0; i < 8; i++)
-      p[i] = (unsigned char)(v >> (8 * i));
-  }
-  b->n += 8;
-}
-
-/*
-** Copies a string's bytes. Names are short; two overlapping fixed-size copies replace a call
-** to memcpy for up to 16 bytes.
-*/
-static inline void raw_bytes(ogrh_buf *b, const char *s, uint32_t n) {
-  char *d = b->p + b->n;
-  if (n >= 8 && n <= 16) {
-    memcpy(d, s, 8);
-    memcpy(d + n - 8, s + n - 8, 8);
-  } else if (n >= 4 && n < 8) {
-    memcpy(d, s, 4);
-    memcpy(d + n - 4, s + n - 4, 4);
-  } else if (n < 4) {
-    for (uint32_t i = 0; i < n; i++)
-      d[i] = s[i];
-  } else {
-    memcpy(d, s, n);
-  }
-  b->n += n;
-}
-
-static int put_tag(ogrh_buf *b, int tag) {
-  if (room(b, 1)) return OGRH_ENOMEM;
-  b->p[b->n++] = (char)tag;
-  return OGRH_OK;
-}
-
-/* Writes a table header with a count to be patched later; returns the count's offset. */
-static int open_table(ogrh_buf *b, size_t *at) {
-  if (room(b, 5)) return OGRH_ENOMEM;
-  b->p[b->n++] = T_TABLE;
-  *at = b->n;
-  raw_u32(b, 0);
-  return OGRH_OK;
-}
-
-static void close_table(ogrh_buf *b, size_t at, uint32_t n) {
-  size_t save = b->n;
-  b->n = at;
-  raw_u32(b, n);
-  b->n = save;
-}
-
-static int enc_value(const ogrh_value *v, ogrh_buf *b);
-
-/* Scalars are written inline; only tables recurse. */
-static inline int enc_scalar(const ogrh_value *v, ogrh_buf *b) {
-  switch (v->type) {
-  case OGRH_INT:
-    if (room(b, 9)) return OGRH_ENOMEM;
-    b->p[b->n++] = T_INT;
-    raw_u64(b, (uint64_t)v->u.i);
-    return OGRH_OK;
-  case OGRH_STRING:
-    if (room(b, 5 + (size_t)v->len)) return OGRH_ENOMEM;
-    b->p[b->n++] = T_STRING;
-    raw_u32(b, v->len);
-    raw_bytes(b, v->u.s, v->len);
-    return OGRH_OK;
-  case OGRH_NIL:
-    return put_tag(b, T_NIL);
-  case OGRH_BOOL:
-    return put_tag(b, v->b ? T_TRUE : T_FALSE);
-  case OGRH_DOUBLE: {
-    uint64_t bits;
-    memcpy(&bits, &v->u.d, 8);
-    if (room(b, 9)) return OGRH_ENOMEM;
-    b->p[b->n++] = T_DOUBLE;
-    raw_u64(b, bits);
-    return OGRH_OK;
-  }
-  default:
-    return enc_value(v, b);
-  }
-}
-
-static int enc_value(const ogrh_value *v, ogrh_buf *b) {
-  if (v->type != OGRH_TABLE) return enc_scalar(v, b);
-  const ogrh_table *t = v->u.t;
-  if (room(b, 5)) return OGRH_ENOMEM;
-  b->p[b->n++] = T_TABLE;
-  raw_u32(b, t->n);
-  for (uint32_t i = 0; i < t->n; i++) {
-    const ogrh_entry *e = &t->e[i];
-    /* The commonest entry of all, [slot] = "Name": one capacity check, straight writes. */
-    if (e->key.type == OGRH_INT && e->val.type == OGRH_STRING) {
-      if (room(b, 14 + (size_t)e->val.len)) return OGRH_ENOMEM;
-      b->p[b->n++] = T_INT;
-      raw_u64(b, (uint64_t)e->key.u.i);
-      b->p[b->n++] = T_STRING;
-      raw_u32(b, e->val.len);
-      raw_bytes(b, e->val.u.s, e->val.len);
-      continue;
-    }
-    int rc = enc_scalar(&e->key, b);
-    if (!rc) rc = e->val.type == OGRH_TABLE ? enc_value(&e->val, b) : enc_scalar(&e->val, b);
-    if (rc) return rc;
-  }
-  return OGRH_OK;
-}
-
-static void terminate(ogrh_buf *b) {
-  if (b->p) b->p[b->n] = '\0';
-}
-
-int ogrh_canon_encode(const ogrh_value *v, ogrh_buf *b) {
-  int rc = enc_value(v, b);
-  terminate(b);
-  return rc;
-}
-
-/* ---- canonical decoding ---- */
-
-typedef struct cdec {
-  ogrh_arena *a;
-  const uint8_t *p, *end;
-} cdec;
-
-static int dec_u32(cdec *d, uint32_t *v) {
-  if (d->end - d->p < 4) return OGRH_ECORRUPT;
-  *v = (uint32_t)d->p[0] | (uint32_t)d->p[1] << 8 | (uint32_t)d->p[2] << 16 |
-       (uint32_t)d->p[3] << 24;
-  d->p += 4;
-  return OGRH_OK;
-}
-
-static int dec_u64(cdec *d, uint64_t *v) {
-  if (d->end - d->p < 8) return OGRH_ECORRUPT;
-  uint64_t x = 0;
-  for (int i = 7; i >= 0; i--)
-    x = (x << 8) | d->p[i];
-  d->p += 8;
-  *v = x;
-  return OGRH_OK;
-}
-
-static int dec_value(cdec *d, int depth, ogrh_value *out) {
-  if (d->p >= d->end) return OGRH_ECORRUPT;
-  int tag = *d->p++;
-  uint64_t u;
-  uint32_t n;
-  switch (tag) {
-  case T_NIL:
-    *out = ogrh_vnil();
-    return OGRH_OK;
-  case T_FALSE:
-  case T_TRUE:
-    *out = ogrh_vbool(tag == T_TRUE);
-    return OGRH_OK;
-  case T_INT:
-    if (dec_u64(d, &u)) return OGRH_ECORRUPT;
-    *out = ogrh_vint((int64_t)u);
-    return OGRH_OK;
-  case T_DOUBLE: {
-    if (dec_u64(d, &u)) return OGRH_ECORRUPT;
-    double x;
-    memcpy(&x, &u, 8);
-    if (x != x) return OGRH_ECORRUPT; /* NaN never occurs in a valid tree */
-    *out = ogrh_vdouble(x);
-    return OGRH_OK;
-  }
-  case T_STRING: {
-    if (dec_u32(d, &n) || (size_t)(d->end - d->p) < n) return OGRH_ECORRUPT;
-    char *s = ogrh_arena_memdup(d->a, d->p, n);
-    if (!s) return OGRH_ENOMEM;
-    d->p += n;
-    *out = ogrh_vstr(s, n);
-    return OGRH_OK;
-  }
-  case T_TABLE: {
-    if (depth >= OGRH_MAX_DEPTH) return OGRH_EDEPTH;
-    /* Every entry takes at least two bytes: a count beyond that is a lie. */
-    if (dec_u32(d, &n) || (size_t)(d->end - d->p) / 2 < n) return OGRH_ECORRUPT;
-    ogrh_table *t = ogrh_table_new(d->a, n);
-    if (!t) return OGRH_ENOMEM;
-    for (uint32_t i = 0; i < n; i++) {
-      ogrh_value k, v;
-      int rc = dec_value(d, depth + 1, &k);
-      if (!rc) rc = dec_value(d, depth + 1, &v);
-      if (rc) return rc;
-      if (!ogrh_key_valid(&k) || v.type == OGRH_NIL) return OGRH_ECORRUPT;
-      if (i && ogrh_key_cmp(&t->e[i - 1].key, &k) >= 0) return OGRH_ECORRUPT;
-      t->e[i].key = k;
-      t->e[i].val = v;
-      t->n = i + 1;
-    }
-    *out = ogrh_vtable(t);
-    return OGRH_OK;
-  }
-  }
-  return OGRH_ECORRUPT;
-}
-
-int ogrh_canon_decode(ogrh_arena *a, const uint8_t *p, size_t n, bool exact, ogrh_value *out,
-                      size_t *used) {
-  cdec d = {a, p, p + n};
-  int rc = dec_value(&d, 0, out);
-  if (!rc && exact && d.p != d.end) rc = OGRH_ECORRUPT;
-  if (used) *used = (size_t)(d.p - p);
-  return rc;
-}
-
-typedef struct keyset {
-  const char *const *keys;
-  const uint32_t *lens;
-  int n;
-} keyset;
-
-static bool key_in(const ogrh_value *k, const keyset *ks) {
-  if (k->type != OGRH_STRING) return false;
-  for (int i = 0; i < ks->n; i++)
-    if (k->len == ks->lens[i] && memcmp(k->u.s, ks->keys[i], k->len) == 0) return true;
-  return false;
-}
-
-/* A table minus some string keys, encoded as if those keys were absent. */
-static int canon_without(const ogrh_table *t, const keyset *ks, ogrh_buf *b) {
-  size_t at;
-  uint32_t n = 0;
-  int rc = open_table(b, &at);
-  for (uint32_t i = 0; i < t->n && !rc; i++) {
-    if (key_in(&t->e[i].key, ks)) continue;
-    rc = enc_value(&t->e[i].key, b);
-    if (!rc) rc = enc_value(&t->e[i].val, b);
-    n++;
-  }
-  if (!rc) close_table(b, at, n);
-  return rc;
-}
-
-static const char *const enc_excl_k[] = {"roles", "announcements"};
-static const uint32_t enc_excl_l[] = {5, 13};
-static const keyset enc_excl = {enc_excl_k, enc_excl_l, 2};
-static const char *const slot_fields[] = {"assignedPlayers", "raidMarks", "assignmentNumbers"};
-static const uint32_t slot_lens[] = {15, 9, 17};
-static const keyset slot_excl = {slot_fields, slot_lens, 3};
-static const char *const raid_excl_k[] = {"encounters"};
-static const uint32_t raid_excl_l[] = {10};
-static const keyset raid_excl = {raid_excl_k, raid_excl_l, 1};
-
-static const ogrh_value *tget(const ogrh_table *t, const char *k) {
-  return t ? ogrh_table_gets(t, k) : NULL;
-}
-
-/*
-** A key of a small table (a role's per-slot table, an encounter's roles). These tables hold
-** about ten keys, so a scan that compares lengths first beats a binary search; these lookups
-** were most of an incremental update.
-*/
-static const ogrh_value *slot_field(const ogrh_table *role, const ogrh_value *f) {
-  unsigned char f0 = (unsigned char)f->u.s[0];
-  for (uint32_t j = 0; j < role->n; j++) {
-    const ogrh_value *k = &role->e[j].key;
-    if (k->type != OGRH_STRING) continue;
-    /* Keys are sorted: past the first byte of f, f is not there. */
-    if (k->len && (unsigned char)k->u.s[0] > f0) break;
-    if (k->len == f->len && memcmp(k->u.s, f->u.s, f->len) == 0) return &role->e[j].val;
-  }
-  return NULL;
-}
-
-int ogrh_component_encode(const ogrh_table *enc, int c, ogrh_buf *b) {
-  static const ogrh_value nil = {0};
-  int rc = OGRH_OK;
-  if (!enc) {
-    rc = enc_value(&nil, b);
-    terminate(b);
-    return rc;
-  }
-  static const ogrh_value roles_key = {OGRH_STRING, 0, 5, {.s = "roles"}};
-  static const ogrh_value ann_key = {OGRH_STRING, 0, 13, {.s = "announcements"}};
-  const ogrh_value *roles = c >= 1 && c <= 4 ? slot_field(enc, &roles_key) : NULL;
-  switch (c) {
-  case 0:
-    rc = canon_without(enc, &enc_excl, b);
-    break;
-  case 5: {
-    const ogrh_value *a = slot_field(enc, &ann_key);
-    rc = enc_value(a ? a : &nil, b);
-    break;
-  }
-  case 1:
-    if (!roles || roles->type != OGRH_TABLE) {
-      rc = enc_value(roles ? roles : &nil, b);
-      break;
-    }
-    if (room(b, 5)) return OGRH_ENOMEM;
-    b->p[b->n++] = T_TABLE;
-    raw_u32(b, roles->u.t->n);
-    for (uint32_t i = 0; i < roles->u.t->n && !rc; i++) {
-      const ogrh_entry *e = &roles->u.t->e[i];
-      rc = enc_value(&e->key, b);
-      if (!rc)
-        rc = e->val.type == OGRH_TABLE ? canon_without(e->val.u.t, &slot_excl, b)
-                                       : enc_value(&e->val, b);
-    }
-    break;
-  case 2:
-  case 3:
-  case 4: {
-    if (!roles || roles->type != OGRH_TABLE) {
-      rc = enc_value(&nil, b);
-      break;
-    }
-    ogrh_value f = ogrh_vstr(slot_fields[c - 2], slot_lens[c - 2]);
-    uint32_t n = 0;
-    size_t at;
-    rc = open_table(b, &at);
-    for (uint32_t i = 0; i < roles->u.t->n && !rc; i++) {
-      const ogrh_entry *e = &roles->u.t->e[i];
-      const ogrh_value *x = e->val.type == OGRH_TABLE ? slot_field(e->val.u.t, &f) : NULL;
-      if (!x) continue;
-      rc = enc_value(&e->key, b);
-      if (!rc) rc = enc_value(x, b);
-      n++;
-    }
-    if (!rc) close_table(b, at, n);
-    break;
-  }
-  default:
-    return OGRH_EINVAL;
-  }
-  terminate(b);
-  return rc;
-}
-
-static int project_without(ogrh_arena *a, const ogrh_table *t, const keyset *ks, ogrh_value *out) {
-  ogrh_table *n = ogrh_table_new(a, t->n);
-  if (!n) return OGRH_ENOMEM;
-  for (uint32_t i = 0; i < t->n; i++)
-    if (!key_in(&t->e[i].key, ks)) n->e[n->n++] = t->e[i];
-  *out = ogrh_vtable(n);
-  return OGRH_OK;
-}
-
-int ogrh_component_project(ogrh_arena *a, const ogrh_table *enc, int c, ogrh_value *out) {
-  *out = ogrh_vnil();
-  if (!enc) return OGRH_OK;
-  const ogrh_value *roles = tget(enc, "roles");
-  if (c == 0) return project_without(a, enc, &enc_excl, out);
-  if (c == 5) {
-    const ogrh_value *x = tget(enc, "announcements");
-    if (x) *out = *x;
-    return OGRH_OK;
-  }
-  if (c < 0 || c > 5) return OGRH_EINVAL;
-  if (!roles || roles->type != OGRH_TABLE) {
-    if (c == 1 && roles) *out = *roles;
-    return OGRH_OK;
-  }
-  ogrh_table *n = ogrh_table_new(a, roles->u.t->n);
-  if (!n) return OGRH_ENOMEM;
-  for (uint32_t i = 0; i < roles->u.t->n; i++) {
-    const ogrh_entry *e = &roles->u.t->e[i];
-    if (c == 1) {
-      ogrh_value v = e->val;
-      if (v.type == OGRH_TABLE && project_without(a, v.u.t, &slot_excl, &v)) return OGRH_ENOMEM;
-      n->e[n->n].key = e->key;
-      n->e[n->n++].val = v;
-    } else {
-      const ogrh_value *x =
-          e->val.type == OGRH_TABLE ? ogrh_table_gets(e->val.u.t, slot_fields[c - 2]) : NULL;
-      if (!x) continue;
-      n->e[n->n].key = e->key;
-      n->e[n->n++].val = *x;
-    }
-  }
-  *out = ogrh_vtable(n);
-  return OGRH_OK;
-}
-
 static ogrh_digest hash_buf(const ogrh_buf *b, uint64_t seed) {
   return (ogrh_digest)XXH3_64bits_withSeed(b->p ? b->p : "", b->n, (XXH64_hash_t)seed);
 }
 
-ogrh_digest ogrh_component_digest(const ogrh_table *enc, int c, ogrh_buf *scratch) {
-  scratch->n = 0;
-  if (ogrh_component_encode(enc, c, scratch)) return 0;
-  return hash_buf(scratch, SEED_COMP + (uint64_t)c);
+int ogrh_component_digest(const ogrh_table *enc, int c, ogrh_buf *scratch, ogrh_digest *out) {
+  ogrh_buf_reset(scratch);
+  int rc = ogrh_component_encode(enc, c, scratch);
+  if (rc) return rc;
+  *out = hash_buf(scratch, SEED_COMP + (uint64_t)c);
+  return OGRH_OK;
 }
 
-/* Hashes a run of digests (little-endian bytes) without touching the heap when it is short. */
-static ogrh_digest hash_digests(uint64_t seed, const ogrh_digest *first, size_t nfirst,
-                                const ogrh_digest *rest, size_t stride, size_t nrest,
-                                ogrh_buf *scratch) {
+/*
+** Hashes a run of digests (little-endian bytes) into *out, without touching the heap when the
+** run is short.
+*/
+static int hash_digests(uint64_t seed, const ogrh_digest *first, size_t nfirst,
+                        const ogrh_digest *rest, size_t stride, size_t nrest, ogrh_buf *scratch,
+                        ogrh_digest *out) {
   unsigned char stack[48 * 8];
   size_t total = (nfirst + nrest) * 8;
   unsigned char *p = stack;
   if (total > sizeof stack) {
-    scratch->n = 0;
-    if (room(scratch, total)) return 0;
+    ogrh_buf_reset(scratch);
+    int rc = ogrh_buf_reserve(scratch, total);
+    if (rc) return rc;
     p = (unsigned char *)scratch->p;
   }
   unsigned char *q = p;
@@ -494,48 +95,16 @@ static ogrh_digest hash_digests(uint64_t seed, const ogrh_digest *first, size_t 
         q[k] = (unsigned char)(v >> (8 * k));
     }
   }
-  return (ogrh_digest)XXH3_64bits_withSeed(p, total, (XXH64_hash_t)seed);
+  *out = (ogrh_digest)XXH3_64bits_withSeed(p, total, (XXH64_hash_t)seed);
+  return OGRH_OK;
 }
 
 /* ---- building ---- */
 
-static const ogrh_table *child_table(const ogrh_table *t, const char *k) {
-  const ogrh_value *v = tget(t, k);
-  return v && v->type == OGRH_TABLE ? v->u.t : NULL;
-}
-
 static void name_of(const ogrh_table *t, const char **s, uint32_t *n) {
-  const ogrh_value *v = tget(t, "name");
-  if (v && v->type == OGRH_STRING) {
-    *s = v->u.s;
-    *n = v->len;
-  } else {
-    *s = "";
-    *n = 0;
-  }
-}
-
-/* The names (or, for non-table entries, the values) of a list, in key order. */
-static int canon_names(const ogrh_table *list, ogrh_buf *b) {
-  static const ogrh_value nil = {0};
-  if (!list) return enc_value(&nil, b);
-  int rc;
-  if (room(b, 5)) return OGRH_ENOMEM;
-  b->p[b->n++] = T_TABLE;
-  raw_u32(b, list->n);
-  for (uint32_t i = 0; i < list->n; i++) {
-    const ogrh_entry *e = &list->e[i];
-    if ((rc = enc_value(&e->key, b))) return rc;
-    if (e->val.type == OGRH_TABLE) {
-      const ogrh_value *nm = ogrh_table_gets(e->val.u.t, "name");
-      rc = enc_value(nm ? nm : &nil, b);
-    } else {
-      /* A stray non-table entry is still part of what must agree; tag it apart. */
-      if (!(rc = put_tag(b, 0x7f))) rc = enc_value(&e->val, b);
-    }
-    if (rc) return rc;
-  }
-  return OGRH_OK;
+  size_t len;
+  *s = ogrh_table_name(t, &len);
+  *n = (uint32_t)len;
 }
 
 static const char *copy_name(ogrh_dtree *t, const char *s, uint32_t n) {
@@ -563,106 +132,47 @@ static void assign_occ_raids(ogrh_dtree *t) {
   }
 }
 
-static void enc_digest(ogrh_dt_enc *e, ogrh_buf *scratch) {
-  if (OGRH_LE)
+static int enc_digest(ogrh_dt_enc *e, ogrh_buf *scratch) {
+  if (OGRH_LE) {
     e->digest = (ogrh_digest)XXH3_64bits_withSeed(e->comp, sizeof e->comp, (XXH64_hash_t)SEED_ENC);
-  else
-    e->digest = hash_digests(SEED_ENC, e->comp, OGRH_NCOMPONENTS, NULL, 0, 0, scratch);
+    return OGRH_OK;
+  }
+  return hash_digests(SEED_ENC, e->comp, OGRH_NCOMPONENTS, NULL, 0, 0, scratch, &e->digest);
 }
 
-/*
-** All four role-based components in one pass over the roles: each role table is scanned once,
-** its three per-slot tables picked up on the way, instead of once plus three lookups. Gives
-** the same bytes as ogrh_component_encode (test_digest checks it).
-*/
-static int encode_role_components(ogrh_dtree *t, const ogrh_value *roles, ogrh_digest out[4]) {
-  ogrh_buf *rb = &t->priv->scratch, *sb = t->priv->slot;
-  size_t at[3];
-  uint32_t cnt[3] = {0, 0, 0};
-  int rc = OGRH_OK;
-  rb->n = 0;
-  if (room(rb, 5)) return OGRH_ENOMEM;
-  rb->p[rb->n++] = T_TABLE;
-  raw_u32(rb, roles->u.t->n);
-  for (int f = 0; f < 3; f++) {
-    sb[f].n = 0;
-    if ((rc = open_table(&sb[f], &at[f]))) return rc;
-  }
-  for (uint32_t i = 0; i < roles->u.t->n && !rc; i++) {
-    const ogrh_entry *e = &roles->u.t->e[i];
-    if ((rc = enc_scalar(&e->key, rb))) break;
-    if (e->val.type != OGRH_TABLE) {
-      rc = enc_value(&e->val, rb);
-      continue;
-    }
-    const ogrh_table *role = e->val.u.t;
-    const ogrh_value *found[3] = {NULL, NULL, NULL};
-    size_t hat;
-    uint32_t n = 0;
-    if ((rc = open_table(rb, &hat))) break;
-    for (uint32_t j = 0; j < role->n && !rc; j++) {
-      const ogrh_value *k = &role->e[j].key;
-      int f = -1;
-      if (k->type == OGRH_STRING)
-        for (int x = 0; x < 3; x++)
-          if (k->len == slot_lens[x] && memcmp(k->u.s, slot_fields[x], k->len) == 0) f = x;
-      if (f >= 0) {
-        found[f] = &role->e[j].val;
-        continue;
-      }
-      rc = enc_scalar(k, rb);
-      if (!rc) rc = enc_value(&role->e[j].val, rb);
-      n++;
-    }
-    if (rc) break;
-    close_table(rb, hat, n);
-    for (int f = 0; f < 3 && !rc; f++)
-      if (found[f]) {
-        rc = enc_scalar(&e->key, &sb[f]);
-        if (!rc) rc = enc_value(found[f], &sb[f]);
-        cnt[f]++;
-      }
-  }
-  if (rc) return rc;
-  out[0] = hash_buf(rb, SEED_COMP + 1);
-  for (int f = 0; f < 3; f++) {
-    close_table(&sb[f], at[f], cnt[f]);
-    out[1 + f] = hash_buf(&sb[f], SEED_COMP + 2 + (uint64_t)f);
-  }
-  return OGRH_OK;
-}
-
+/* The digests of the components in comps, from one encoding pass (ogrh_components_encode). */
 static int compute_enc(ogrh_dtree *t, const ogrh_table *enc, unsigned comps, ogrh_dt_enc *e) {
-  const unsigned role_comps = OGRH_C_ROLES | OGRH_C_ASSIGNMENTS | OGRH_C_MARKS | OGRH_C_NUMBERS;
-  const ogrh_value *roles = (comps & role_comps) == role_comps ? tget(enc, "roles") : NULL;
-  if (roles && roles->type == OGRH_TABLE) {
-    int rc = encode_role_components(t, roles, &e->comp[1]);
-    if (rc) return rc;
-    comps &= ~role_comps;
-  }
-  for (int c = 0; c < OGRH_NCOMPONENTS; c++)
-    if (comps & (1u << c)) {
-      t->priv->scratch.n = 0;
-      int rc = ogrh_component_encode(enc, c, &t->priv->scratch);
-      if (rc) return rc;
-      e->comp[c] = hash_buf(&t->priv->scratch, SEED_COMP + (uint64_t)c);
+  ogrh_buf *b = t->priv->comp;
+  int rc;
+  if (!(comps & (comps - 1))) {
+    /* One component (the common write): no pass to share, encode it alone. */
+    int c = 0;
+    while (c < OGRH_NCOMPONENTS && !(comps & (1u << c)))
+      c++;
+    if (c < OGRH_NCOMPONENTS) {
+      ogrh_buf_reset(&b[c]);
+      if ((rc = ogrh_component_encode(enc, c, &b[c]))) return rc;
+      e->comp[c] = hash_buf(&b[c], SEED_COMP + (uint64_t)c);
     }
-  enc_digest(e, &t->priv->scratch);
-  return OGRH_OK;
+    return enc_digest(e, &t->priv->scratch);
+  }
+  if ((rc = ogrh_components_encode(enc, comps, b))) return rc;
+  for (int c = 0; c < OGRH_NCOMPONENTS; c++)
+    if (comps & (1u << c)) e->comp[c] = hash_buf(&b[c], SEED_COMP + (uint64_t)c);
+  return enc_digest(e, &t->priv->scratch);
 }
 
 static int raid_own(ogrh_dtree *t, const ogrh_table *raid, ogrh_dt_raid *r) {
   ogrh_buf *s = &t->priv->scratch;
-  s->n = 0;
-  int rc = canon_without(raid, &raid_excl, s);
+  ogrh_buf_reset(s);
+  int rc = ogrh_raid_meta_encode(raid, s);
   if (rc) return rc;
   r->meta = hash_buf(s, SEED_META);
-  s->n = 0;
-  if ((rc = canon_names(child_table(raid, "encounters"), s))) return rc;
+  ogrh_buf_reset(s);
+  if ((rc = ogrh_list_names_encode(ogrh_raid_encounters(raid), s))) return rc;
   r->list = hash_buf(s, SEED_LIST);
   ogrh_digest two[2] = {r->meta, r->list};
-  r->own = hash_digests(SEED_OWN, two, 2, NULL, 0, 0, s);
-  return OGRH_OK;
+  return hash_digests(SEED_OWN, two, 2, NULL, 0, 0, s, &r->own);
 }
 
 /*
@@ -670,14 +180,14 @@ static int raid_own(ogrh_dtree *t, const ogrh_table *raid, ogrh_dt_raid *r) {
 ** packed array r->dig already holds exactly those bytes, kept current as digests change, so an
 ** update hashes it in place instead of gathering the digests again.
 */
-static void raid_digest(ogrh_dtree *t, ogrh_dt_raid *r) {
+static int raid_digest(ogrh_dtree *t, ogrh_dt_raid *r) {
   if (OGRH_LE && r->dig) {
     r->digest =
         (ogrh_digest)XXH3_64bits_withSeed(r->dig, (r->nencs + 1) * 8, (XXH64_hash_t)SEED_RAID);
-    return;
+    return OGRH_OK;
   }
-  r->digest = hash_digests(SEED_RAID, &r->own, 1, r->encs ? &r->encs[0].digest : NULL,
-                           sizeof(ogrh_dt_enc), r->nencs, &t->priv->scratch);
+  return hash_digests(SEED_RAID, &r->own, 1, r->encs ? &r->encs[0].digest : NULL,
+                      sizeof(ogrh_dt_enc), r->nencs, &t->priv->scratch, &r->digest);
 }
 
 /* Refills r->dig from own and the encounter digests (after a build of the raid). */
@@ -704,7 +214,7 @@ static int build_raid(ogrh_dtree *t, const ogrh_table *raid, int64_t index, ogrh
   r->tbl = raid;
   r->partial = false;
   r->nencs = 0;
-  const ogrh_table *encs = child_table(raid, "encounters");
+  const ogrh_table *encs = ogrh_raid_encounters(raid);
   size_t need = 0;
   for (uint32_t i = 0; encs && i < encs->n; i++)
     need += encs->e[i].key.type == OGRH_INT && encs->e[i].val.type == OGRH_TABLE;
@@ -731,8 +241,7 @@ static int build_raid(ogrh_dtree *t, const ogrh_table *raid, int64_t index, ogrh
   int rc = raid_own(t, raid, r);
   if (!rc) rc = pack_raid(r);
   if (rc) return rc;
-  raid_digest(t, r);
-  return OGRH_OK;
+  return raid_digest(t, r);
 }
 
 static const ogrh_value *tree_root(ogrh_dtree *t) {
@@ -741,19 +250,19 @@ static const ogrh_value *tree_root(ogrh_dtree *t) {
 
 static int compute_raidlist(ogrh_dtree *t, const ogrh_table *raids) {
   ogrh_buf *s = &t->priv->scratch;
-  s->n = 0;
-  int rc = canon_names(raids, s);
+  ogrh_buf_reset(s);
+  int rc = ogrh_list_names_encode(raids, s);
   if (rc) return rc;
   t->raidlist = hash_buf(s, SEED_RAIDS);
   return OGRH_OK;
 }
 
-static int compute_global(ogrh_dtree *t, const ogrh_table *root, int g) {
+static int compute_global(ogrh_dtree *t, const ogrh_value *root, int g) {
   static const ogrh_value nil = {0};
-  const ogrh_value *v = tget(root, ogrh_global_key(g));
+  const ogrh_value *v = ogrh_global_get(root, g);
   ogrh_buf *s = &t->priv->scratch;
-  s->n = 0;
-  int rc = enc_value(v ? v : &nil, s);
+  ogrh_buf_reset(s);
+  int rc = ogrh_canon_encode(v ? v : &nil, s);
   if (rc) return rc;
   t->global[g] = hash_buf(s, SEED_GLOBAL + (uint64_t)g);
   return OGRH_OK;
@@ -777,19 +286,19 @@ static int pack_root(ogrh_dtree *t) {
   return OGRH_OK;
 }
 
-static void compute_root(ogrh_dtree *t) {
+static int compute_root(ogrh_dtree *t) {
   if (OGRH_LE && t->rdig) {
     t->root = (ogrh_digest)XXH3_64bits_withSeed(t->rdig, (OGRH_NGLOBALS + 2 + t->nraids) * 8,
                                                 (XXH64_hash_t)SEED_ROOT);
-    return;
+    return OGRH_OK;
   }
   ogrh_digest head[OGRH_NGLOBALS + 2];
   for (int g = 0; g < OGRH_NGLOBALS; g++)
     head[g] = t->global[g];
   head[OGRH_NGLOBALS] = t->raidlist;
   head[OGRH_NGLOBALS + 1] = (ogrh_digest)t->nraids;
-  t->root = hash_digests(SEED_ROOT, head, OGRH_NGLOBALS + 2, t->raids ? &t->raids[0].digest : NULL,
-                         sizeof(ogrh_dt_raid), t->nraids, &t->priv->scratch);
+  return hash_digests(SEED_ROOT, head, OGRH_NGLOBALS + 2, t->raids ? &t->raids[0].digest : NULL,
+                      sizeof(ogrh_dt_raid), t->nraids, &t->priv->scratch, &t->root);
 }
 
 static void free_raids(ogrh_dtree *t) {
@@ -803,8 +312,7 @@ static void free_raids(ogrh_dtree *t) {
 }
 
 static int build_all(ogrh_dtree *t) {
-  const ogrh_value *rootv = tree_root(t);
-  const ogrh_table *root = rootv && rootv->type == OGRH_TABLE ? rootv->u.t : NULL;
+  const ogrh_value *root = tree_root(t);
   free_raids(t);
   /* Names of a full rebuild replace all earlier ones. */
   ogrh_arena *names = ogrh_arena_new();
@@ -814,7 +322,7 @@ static int build_all(ogrh_dtree *t) {
   int rc;
   for (int g = 0; g < OGRH_NGLOBALS; g++)
     if ((rc = compute_global(t, root, g))) return rc;
-  const ogrh_table *raids = child_table(child_table(root, "encounterMgmt"), "raids");
+  const ogrh_table *raids = ogrh_schema_raids(root);
   if ((rc = compute_raidlist(t, raids))) return rc;
   size_t need = 0;
   for (uint32_t i = 0; raids && i < raids->n; i++)
@@ -831,8 +339,7 @@ static int build_all(ogrh_dtree *t) {
     if ((rc = build_raid(t, raids->e[i].val.u.t, raids->e[i].key.u.i, r))) return rc;
   }
   assign_occ_raids(t);
-  if ((rc = pack_root(t))) return rc;
-  compute_root(t);
+  if ((rc = pack_root(t)) || (rc = compute_root(t))) return rc;
   t->partial = false;
   t->priv->all_dirty = t->priv->raidlist_dirty = false;
   t->priv->globals_dirty = 0;
@@ -851,8 +358,12 @@ static ogrh_dtree *tree_new(void) {
   }
   memset(t->priv, 0, sizeof *t->priv);
   ogrh_buf_init(&t->priv->scratch);
-  for (int f = 0; f < 3; f++)
-    ogrh_buf_init(&t->priv->slot[f]);
+  for (int c = 0; c < OGRH_NCOMPONENTS; c++)
+    ogrh_buf_init(&t->priv->comp[c]);
+  /* Room for a typical encounter's components up front: a build then rarely grows a buffer. */
+  for (int c = 0; c < OGRH_NCOMPONENTS; c++)
+    ogrh_buf_reserve(&t->priv->comp[c], 1024);
+  ogrh_buf_reserve(&t->priv->scratch, 1024);
   t->priv->names = ogrh_arena_new();
   if (!t->priv->names) {
     ogrh_dtree_free(t);
@@ -867,8 +378,8 @@ void ogrh_dtree_free(ogrh_dtree *t) {
   free_raids(t);
   ogrh_arena_free(t->priv->names);
   ogrh_buf_deinit(&t->priv->scratch);
-  for (int f = 0; f < 3; f++)
-    ogrh_buf_deinit(&t->priv->slot[f]);
+  for (int c = 0; c < OGRH_NCOMPONENTS; c++)
+    ogrh_buf_deinit(&t->priv->comp[c]);
   ogrh_free(t->priv->dirty, t->priv->capdirty * sizeof *t->priv->dirty);
   ogrh_free(t->rdig, t->caprdig * sizeof *t->rdig);
   ogrh_free(t->priv, sizeof *t->priv);
@@ -991,14 +502,11 @@ int ogrh_dtree_update(ogrh_dtree *t) {
   if (p->all_dirty) return build_all(t);
   if (!p->ndirty && !p->globals_dirty && !p->raidlist_dirty) return OGRH_OK;
   /* The schema root is looked up only when something above the raids needs it. */
-  const ogrh_table *root = NULL;
+  const ogrh_value *root = NULL;
   bool need = p->globals_dirty || p->raidlist_dirty;
   for (size_t i = 0; i < p->ndirty && !need; i++)
     need = p->dirty[i].raid_all;
-  if (need) {
-    ogrh_value *rootv = ogrh_doc_root(p->doc);
-    root = rootv && rootv->type == OGRH_TABLE ? rootv->u.t : NULL;
-  }
+  if (need) root = ogrh_doc_root(p->doc);
   int rc;
   for (int g = 0; p->globals_dirty && g < OGRH_NGLOBALS; g++)
     if (p->globals_dirty & (1u << g)) {
@@ -1017,7 +525,7 @@ int ogrh_dtree_update(ogrh_dtree *t) {
     */
     const ogrh_table *raid = r ? r->tbl : NULL;
     if (it->raid_all) {
-      if (!raids) raids = child_table(child_table(root, "encounterMgmt"), "raids");
+      if (!raids) raids = ogrh_schema_raids(root);
       const ogrh_value *rv = raids ? ogrh_table_geti(raids, it->raid) : NULL;
       raid = rv && rv->type == OGRH_TABLE ? rv->u.t : NULL;
     }
@@ -1043,12 +551,12 @@ int ogrh_dtree_update(ogrh_dtree *t) {
       if ((rc = compute_enc(t, enc, it->comps, e))) return rc;
       r->dig[1 + (size_t)(e - r->encs)] = e->digest;
     }
-    raid_digest(t, r);
+    if ((rc = raid_digest(t, r))) return rc;
     t->rdig[OGRH_NGLOBALS + 2 + (size_t)(r - t->raids)] = r->digest;
   }
   p->ndirty = 0;
   if (p->raidlist_dirty) {
-    if (!raids) raids = child_table(child_table(root, "encounterMgmt"), "raids");
+    if (!raids) raids = ogrh_schema_raids(root);
     if ((rc = compute_raidlist(t, raids))) return rc;
     t->rdig[OGRH_NGLOBALS] = t->raidlist;
     for (size_t i = 0; i < t->nraids; i++) {
@@ -1064,8 +572,7 @@ int ogrh_dtree_update(ogrh_dtree *t) {
     assign_occ_raids(t);
     p->raidlist_dirty = false;
   }
-  compute_root(t);
-  return OGRH_OK;
+  return compute_root(t);
 }
 
 /* ---- comparing trees ---- */

@@ -29,58 +29,23 @@ struct ogrh_doc {
 
 /* ---- names ---- */
 
-static const char *const comp_names[OGRH_NCOMPONENTS] = {"encounterMetadata", "roles",
-                                                         "playerAssignments", "raidMarks",
-                                                         "assignmentNumbers", "announcements"};
-
-const char *ogrh_component_name(int index) {
-  return index >= 0 && index < OGRH_NCOMPONENTS ? comp_names[index] : "?";
-}
-
-int ogrh_component_index(const char *name) {
-  for (int i = 0; i < OGRH_NCOMPONENTS; i++)
-    if (strcmp(comp_names[i], name) == 0) return i;
-  return -1;
-}
-
-static const char *const global_names[OGRH_NGLOBALS] = {"tradeItems", "consumes", "rolesUI"};
-static const char *const global_keys[OGRH_NGLOBALS] = {"tradeItems", "consumes", "roles"};
-
-const char *ogrh_global_name(int g) {
-  return g >= 0 && g < OGRH_NGLOBALS ? global_names[g] : "?";
-}
-const char *ogrh_global_key(int g) {
-  return g >= 0 && g < OGRH_NGLOBALS ? global_keys[g] : "?";
-}
-
-int ogrh_global_index(const char *name) {
-  for (int i = 0; i < OGRH_NGLOBALS; i++)
-    if (strcmp(global_names[i], name) == 0 || strcmp(global_keys[i], name) == 0) return i;
-  return -1;
-}
+static const char *const sync_names[] = {
+#define OGRH__XX(id, name) name,
+    OGRH_SYNC_LEVEL_MAP(OGRH__XX)
+#undef OGRH__XX
+};
+enum { NSYNC = (int)(sizeof sync_names / sizeof sync_names[0]) };
 
 const char *ogrh_sync_level_name(ogrh_sync_level l) {
-  switch (l) {
-  case OGRH_SYNC_REALTIME:
-    return "REALTIME";
-  case OGRH_SYNC_BATCH:
-    return "BATCH";
-  case OGRH_SYNC_GRANULAR:
-    return "GRANULAR";
-  case OGRH_SYNC_MANUAL:
-    return "MANUAL";
-  default:
-    return "NONE";
-  }
+  return (int)l >= 0 && (int)l < NSYNC ? sync_names[l] : sync_names[OGRH_SYNC_NONE];
 }
 
 int ogrh_sync_level_parse(const char *s, ogrh_sync_level *out) {
-  static const char *const names[] = {"NONE", "REALTIME", "BATCH", "GRANULAR", "MANUAL"};
-  for (int i = 0; i < 5; i++) {
-    size_t n = strlen(names[i]);
+  for (int i = 0; i < NSYNC; i++) {
+    size_t n = strlen(sync_names[i]);
     if (strlen(s) != n) continue;
     size_t k = 0;
-    while (k < n && toupper((unsigned char)s[k]) == names[i][k])
+    while (k < n && toupper((unsigned char)s[k]) == sync_names[i][k])
       k++;
     if (k == n) {
       *out = (ogrh_sync_level)i;
@@ -220,9 +185,8 @@ int ogrh_path_format(const ogrh_path *p, size_t n, ogrh_buf *b) {
   return rc;
 }
 
-static bool seg_is(const ogrh_value *v, const char *s) {
-  size_t n = strlen(s);
-  return v->type == OGRH_STRING && v->len == n && memcmp(v->u.s, s, n) == 0;
+static bool seg_is(const ogrh_value *v, const ogrh_value *key) {
+  return v->type == OGRH_STRING && v->len == key->len && memcmp(v->u.s, key->u.s, key->len) == 0;
 }
 
 void ogrh_path_scope(const ogrh_path *p, ogrh_scope *o) {
@@ -234,24 +198,24 @@ void ogrh_path_scope(const ogrh_path *p, ogrh_scope *o) {
   }
   const ogrh_value *s = p->seg;
   for (int g = 0; g < OGRH_NGLOBALS; g++)
-    if (seg_is(&s[0], global_keys[g])) {
+    if (seg_is(&s[0], ogrh_global_keyv(g))) {
       o->kind = OGRH_SCOPE_GLOBAL;
       o->global = g;
       return;
     }
-  if (!seg_is(&s[0], "encounterMgmt")) return;
-  if (p->n == 1 || (p->n == 2 && seg_is(&s[1], "raids"))) {
+  if (!seg_is(&s[0], OGRH_KEY(MGMT))) return;
+  if (p->n == 1 || (p->n == 2 && seg_is(&s[1], OGRH_KEY(RAIDS)))) {
     o->kind = OGRH_SCOPE_ALL;
     return;
   }
-  if (!seg_is(&s[1], "raids") || s[2].type != OGRH_INT) return;
+  if (!seg_is(&s[1], OGRH_KEY(RAIDS)) || s[2].type != OGRH_INT) return;
   o->raid = s[2].u.i;
   o->kind = OGRH_SCOPE_RAID;
-  if (p->n == 3 || (p->n == 4 && seg_is(&s[3], "encounters"))) {
+  if (p->n == 3 || (p->n == 4 && seg_is(&s[3], OGRH_KEY(ENCOUNTERS)))) {
     o->raid_meta = o->raid_all = true;
     return;
   }
-  if (!seg_is(&s[3], "encounters")) {
+  if (!seg_is(&s[3], OGRH_KEY(ENCOUNTERS))) {
     o->raid_meta = true;
     return;
   }
@@ -262,29 +226,9 @@ void ogrh_path_scope(const ogrh_path *p, ogrh_scope *o) {
   }
   o->kind = OGRH_SCOPE_ENCOUNTER;
   o->encounter = s[4].u.i;
-  if (p->n == 5) {
-    o->components = OGRH_C_ALL;
-    o->raid_meta = true;
-    return;
-  }
-  if (seg_is(&s[5], "announcements")) {
-    o->components = OGRH_C_ANNOUNCE;
-  } else if (seg_is(&s[5], "roles")) {
-    if (p->n <= 7)
-      o->components = OGRH_C_ROLES | OGRH_C_ASSIGNMENTS | OGRH_C_MARKS | OGRH_C_NUMBERS;
-    else if (seg_is(&s[7], "assignedPlayers"))
-      o->components = OGRH_C_ASSIGNMENTS;
-    else if (seg_is(&s[7], "raidMarks"))
-      o->components = OGRH_C_MARKS;
-    else if (seg_is(&s[7], "assignmentNumbers"))
-      o->components = OGRH_C_NUMBERS;
-    else
-      o->components = OGRH_C_ROLES;
-  } else {
-    o->components = OGRH_C_METADATA;
-    /* The encounter's name is also part of its raid's encounter list. */
-    if (seg_is(&s[5], "name")) o->raid_meta = true;
-  }
+  o->components = ogrh_component_mask_at(s + 5, p->n - 5);
+  /* A whole encounter, or its name, is also part of its raid's encounter list. */
+  if (p->n == 5 || seg_is(&s[5], OGRH_KEY(NAME))) o->raid_meta = true;
 }
 
 int ogrh_scope_format(const ogrh_scope *s, ogrh_buf *b) {
@@ -294,7 +238,7 @@ int ogrh_scope_format(const ogrh_scope *s, ogrh_buf *b) {
   case OGRH_SCOPE_ALL:
     return ogrh_buf_adds(b, "whole document");
   case OGRH_SCOPE_GLOBAL:
-    return ogrh_buf_printf(b, "global component '%s'", global_names[s->global]);
+    return ogrh_buf_printf(b, "global component '%s'", ogrh_global_name(s->global));
   case OGRH_SCOPE_RAID:
     return ogrh_buf_printf(b, "raid %lld (%s)", (long long)s->raid,
                            s->raid_all ? "whole raid" : "raid metadata");
@@ -304,7 +248,7 @@ int ogrh_scope_format(const ogrh_scope *s, ogrh_buf *b) {
     const char *sep = " ";
     for (int i = 0; i < OGRH_NCOMPONENTS && !rc; i++)
       if (s->components & (1u << i)) {
-        rc = ogrh_buf_printf(b, "%s%s", sep, comp_names[i]);
+        rc = ogrh_buf_printf(b, "%s%s", sep, ogrh_component_name(i));
         sep = ", ";
       }
     return rc;
@@ -424,15 +368,8 @@ static int ensure_root(ogrh_doc *d, ogrh_value **out) {
   return OGRH_OK;
 }
 
-static ogrh_table *child_table(const ogrh_table *t, const char *key) {
-  const ogrh_value *v = t ? ogrh_table_gets(t, key) : NULL;
-  return v && v->type == OGRH_TABLE ? v->u.t : NULL;
-}
-
 ogrh_table *ogrh_doc_raids(ogrh_doc *d) {
-  ogrh_value *root = ogrh_doc_root(d);
-  if (!root) return NULL;
-  return child_table(child_table(root->u.t, "encounterMgmt"), "raids");
+  return ogrh_schema_raids(ogrh_doc_root(d));
 }
 
 ogrh_table *ogrh_doc_raid(ogrh_doc *d, int64_t raid) {
@@ -441,18 +378,8 @@ ogrh_table *ogrh_doc_raid(ogrh_doc *d, int64_t raid) {
 }
 
 ogrh_table *ogrh_doc_encounter(ogrh_doc *d, int64_t raid, int64_t enc) {
-  const ogrh_value *v = ogrh_table_geti(child_table(ogrh_doc_raid(d, raid), "encounters"), enc);
+  const ogrh_value *v = ogrh_table_geti(ogrh_raid_encounters(ogrh_doc_raid(d, raid)), enc);
   return v && v->type == OGRH_TABLE ? v->u.t : NULL;
-}
-
-const char *ogrh_table_name(const ogrh_table *t, size_t *len) {
-  const ogrh_value *v = t ? ogrh_table_gets(t, "name") : NULL;
-  if (v && v->type == OGRH_STRING) {
-    if (len) *len = v->len;
-    return v->u.s;
-  }
-  if (len) *len = 0;
-  return "";
 }
 
 int ogrh_doc_get_path(ogrh_doc *d, const ogrh_path *p, const ogrh_value **out) {
@@ -674,19 +601,19 @@ void ogrh_doc_stats_get(ogrh_doc *d, ogrh_doc_stats *st) {
   ogrh_table *raids = ogrh_doc_raids(d);
   if (!raids) return;
   for (uint32_t r = 0; r < raids->n; r++) {
-    if (raids->e[r].key.type != OGRH_INT || raids->e[r].val.type != OGRH_TABLE) continue;
+    if (!ogrh_is_item(&raids->e[r])) continue;
     st->raids++;
-    ogrh_table *encs = child_table(raids->e[r].val.u.t, "encounters");
+    ogrh_table *encs = ogrh_raid_encounters(raids->e[r].val.u.t);
     for (uint32_t e = 0; encs && e < encs->n; e++) {
-      if (encs->e[e].key.type != OGRH_INT || encs->e[e].val.type != OGRH_TABLE) continue;
+      if (!ogrh_is_item(&encs->e[e])) continue;
       st->encounters++;
-      ogrh_table *roles = child_table(encs->e[e].val.u.t, "roles");
+      ogrh_table *roles = ogrh_table_child(encs->e[e].val.u.t, "roles");
       for (uint32_t k = 0; roles && k < roles->n; k++) {
         if (roles->e[k].val.type != OGRH_TABLE) continue;
         st->roles++;
         const ogrh_value *slots = ogrh_table_gets(roles->e[k].val.u.t, "slots");
         if (slots && slots->type == OGRH_INT && slots->u.i > 0) st->slots += (size_t)slots->u.i;
-        ogrh_table *ap = child_table(roles->e[k].val.u.t, "assignedPlayers");
+        ogrh_table *ap = ogrh_table_child(roles->e[k].val.u.t, "assignedPlayers");
         if (ap) st->assigned += ap->n;
       }
     }

@@ -8,21 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define NAME_OF(id, name) name,
+static const char *const unit_kind_names[] = {OGRH_UNIT_KIND_MAP(NAME_OF)};
+static const char *const priority_names[] = {OGRH_PRIORITY_MAP(NAME_OF)};
+static const char *const repair_level_names[] = {OGRH_REPAIR_LEVEL_MAP(NAME_OF)};
+#undef NAME_OF
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
 const char *ogrh_unit_kind_name(ogrh_unit_kind k) {
-  static const char *const n[] = {"full",      "raid-list", "raid",  "raid-meta",
-                                  "encounter", "component", "global"};
-  return k <= OGRH_UNIT_GLOBAL ? n[k] : "?";
+  return (size_t)k < COUNT(unit_kind_names) ? unit_kind_names[k] : "?";
 }
 
 const char *ogrh_priority_name(ogrh_priority p) {
-  static const char *const n[] = {"CRITICAL", "HIGH", "NORMAL", "LOW"};
-  return p <= OGRH_PRIO_LOW ? n[p] : "?";
+  return (size_t)p < COUNT(priority_names) ? priority_names[p] : "?";
 }
 
 int ogrh_repair_level_parse(const char *s, ogrh_repair_level *out) {
-  static const char *const n[] = {"auto", "component", "encounter", "raid", "full"};
-  for (int i = 0; i < 5; i++)
-    if (strcmp(s, n[i]) == 0) {
+  for (size_t i = 0; i < COUNT(repair_level_names); i++)
+    if (strcmp(s, repair_level_names[i]) == 0) {
       *out = (ogrh_repair_level)i;
       return OGRH_OK;
     }
@@ -36,47 +39,6 @@ void ogrh_repair_plan_free(ogrh_repair_plan *p) {
   ogrh_free(p, sizeof *p);
 }
 
-/* ---- looking things up by identity (name + occurrence) ---- */
-
-static const ogrh_table *sub(const ogrh_table *t, const char *k) {
-  const ogrh_value *v = t ? ogrh_table_gets(t, k) : NULL;
-  return v && v->type == OGRH_TABLE ? v->u.t : NULL;
-}
-
-static const ogrh_table *root_raids(const ogrh_value *root) {
-  return root && root->type == OGRH_TABLE ? sub(sub(root->u.t, "encounterMgmt"), "raids") : NULL;
-}
-
-static bool same_name(const ogrh_table *t, const char *name, uint32_t len) {
-  size_t n;
-  const char *s = ogrh_table_name(t, &n);
-  return n == len && memcmp(s, name, len) == 0;
-}
-
-/* Entry of a raid or encounter list with this identity, or NULL. */
-static ogrh_entry *find_ident(const ogrh_table *list, const char *name, uint32_t len,
-                              uint32_t occ) {
-  uint32_t seen = 0;
-  for (uint32_t i = 0; list && i < list->n; i++) {
-    ogrh_entry *e = &list->e[i];
-    if (e->key.type != OGRH_INT || e->val.type != OGRH_TABLE) continue;
-    if (same_name(e->val.u.t, name, len) && ++seen == occ) return e;
-  }
-  return NULL;
-}
-
-/* The occurrence number of entry e among same-named entries of list. */
-static uint32_t occ_of(const ogrh_table *list, const ogrh_entry *e) {
-  size_t n;
-  const char *name = ogrh_table_name(e->val.u.t, &n);
-  uint32_t occ = 0;
-  for (const ogrh_entry *x = list->e; x <= e; x++)
-    if (x->key.type == OGRH_INT && x->val.type == OGRH_TABLE &&
-        same_name(x->val.u.t, name, (uint32_t)n))
-      occ++;
-  return occ;
-}
-
 /* ---- sizes ---- */
 
 static size_t canon_size(const ogrh_value *v, ogrh_buf *s) {
@@ -86,13 +48,10 @@ static size_t canon_size(const ogrh_value *v, ogrh_buf *s) {
   return s->n;
 }
 
-static size_t table_size_without(const ogrh_table *t, const char *key, ogrh_buf *s) {
-  ogrh_value v = ogrh_vtable((ogrh_table *)t);
-  size_t all = canon_size(&v, s);
-  const ogrh_value *x = ogrh_table_gets(t, key);
-  if (!x) return all;
-  ogrh_value k = ogrh_vcstr(key);
-  return all - canon_size(&k, s) - canon_size(x, s);
+static size_t raid_meta_size(const ogrh_table *raid, ogrh_buf *s) {
+  ogrh_buf_reset(s);
+  ogrh_raid_meta_encode(raid, s);
+  return s->n;
 }
 
 static size_t names_size(const ogrh_table *list) {
@@ -184,7 +143,7 @@ static int popcount6(unsigned x) {
 static int plan_raid(planner *pl, const ogrh_vr_raid *r, const ogrh_table *src_raid,
                      ogrh_repair_level level) {
   ogrh_buf *s = &pl->s;
-  const ogrh_table *src_encs = sub(src_raid, "encounters");
+  const ogrh_table *src_encs = ogrh_raid_encounters(src_raid);
   size_t first = pl->p->n, replaced = 0;
   int differing = 0, rc;
   ogrh_value raidv = ogrh_vtable((ogrh_table *)src_raid);
@@ -193,7 +152,7 @@ static int plan_raid(planner *pl, const ogrh_vr_raid *r, const ogrh_table *src_r
     return u ? set_raid(pl, u, r) : OGRH_ENOMEM;
   }
   if (r->meta_differs || r->list_differs) {
-    size_t payload = table_size_without(src_raid, "encounters", s) + names_size(src_encs);
+    size_t payload = raid_meta_size(src_raid, s) + names_size(src_encs);
     for (size_t j = 0; j < r->nencs; j++)
       if (r->encs[j].missing_local) {
         const ogrh_value *ev = ogrh_table_geti(src_encs, r->encs[j].remote_index);
@@ -212,7 +171,7 @@ static int plan_raid(planner *pl, const ogrh_vr_raid *r, const ogrh_table *src_r
     size_t cc[OGRH_NCOMPONENTS] = {0};
     for (int c = 0; c < OGRH_NCOMPONENTS; c++)
       if (e->components & (1u << c)) {
-        s->n = 0;
+        ogrh_buf_reset(s);
         ogrh_component_encode(et, c, s);
         cc[c] = s->n;
         comp_cost += s->n + OGRH_UNIT_OVERHEAD;
@@ -273,7 +232,7 @@ int ogrh_repair_plan_make(const ogrh_validation *v, const ogrh_value *source_roo
     rc = add(&pl, OGRH_UNIT_FULL, canon_size(source_root, &pl.s)) ? OGRH_OK : OGRH_ENOMEM;
     goto done;
   }
-  const ogrh_table *src_raids = root_raids(source_root);
+  const ogrh_table *src_raids = ogrh_schema_raids(source_root);
   bool list = v->raid_list;
   for (size_t i = 0; i < v->nraids; i++)
     list |= v->raids[i].missing_local || v->raids[i].extra_local;
@@ -300,9 +259,7 @@ int ogrh_repair_plan_make(const ogrh_validation *v, const ogrh_value *source_roo
   }
   for (int g = 0; g < OGRH_NGLOBALS && !rc; g++) {
     if (!(v->globals & (1u << g))) continue;
-    const ogrh_value *gv = source_root && source_root->type == OGRH_TABLE
-                               ? ogrh_table_gets(source_root->u.t, ogrh_global_key(g))
-                               : NULL;
+    const ogrh_value *gv = ogrh_global_get(source_root, g);
     ogrh_repair_unit *u = add(&pl, OGRH_UNIT_GLOBAL, canon_size(gv, &pl.s));
     if (!u)
       rc = OGRH_ENOMEM;
@@ -374,18 +331,13 @@ static int copy(stager *st, const ogrh_value *v, ogrh_value *out) {
   return ogrh_value_copy(st->a, v ? v : &nil, out);
 }
 
-static int setk(stager *st, ogrh_table *t, const char *k, const ogrh_value *v) {
-  ogrh_value key = ogrh_vcstr(k);
-  return ogrh_table_set(st->a, t, &key, v);
-}
-
 /* A table (in the stage) under t[k], created when missing. */
-static ogrh_table *ensure(stager *st, ogrh_table *t, const char *k) {
-  ogrh_value *v = ogrh_table_gets(t, k);
+static ogrh_table *ensure(stager *st, ogrh_table *t, const ogrh_value *k) {
+  ogrh_value *v = ogrh_table_get(t, k);
   if (v && v->type == OGRH_TABLE) return v->u.t;
   ogrh_table *n = ogrh_table_new(st->a, 4);
   ogrh_value nv = ogrh_vtable(n);
-  if (!n || setk(st, t, k, &nv)) return NULL;
+  if (!n || ogrh_table_set(st->a, t, k, &nv)) return NULL;
   return n;
 }
 
@@ -410,10 +362,10 @@ static int rebuild_list(stager *st, const ogrh_table *src, const ogrh_table *sta
     int rc = copy(st, &e->key, &k);
     if (rc) return rc;
     const ogrh_entry *mine = NULL;
-    if (e->key.type == OGRH_INT && e->val.type == OGRH_TABLE) {
+    if (ogrh_is_item(e)) {
       size_t nl;
       const char *nm = ogrh_table_name(e->val.u.t, &nl);
-      mine = find_ident(stage, nm, (uint32_t)nl, occ_of(src, e));
+      mine = ogrh_item_find(stage, nm, nl, ogrh_item_occ(src, e));
     }
     if (mine)
       v = mine->val;
@@ -426,79 +378,21 @@ static int rebuild_list(stager *st, const ogrh_table *src, const ogrh_table *sta
 }
 
 static ogrh_table *stage_raids(stager *st) {
-  return ensure(st, ensure(st, st->root.u.t, "encounterMgmt"), "raids");
+  ogrh_table *mgmt = ensure(st, st->root.u.t, OGRH_KEY(MGMT));
+  return mgmt ? ensure(st, mgmt, OGRH_KEY(RAIDS)) : NULL;
 }
 
-static const char *const slot_fields[] = {"assignedPlayers", "raidMarks", "assignmentNumbers"};
-
-static int apply_component(stager *st, ogrh_table *le, const ogrh_table *se, int c) {
-  int rc = OGRH_OK;
-  ogrh_value v;
-  if (c == 0) {
-    /* Everything but roles and announcements comes from the source. */
-    ogrh_table *n = ogrh_table_new(st->a, se->n + 2);
-    if (!n) return OGRH_ENOMEM;
-    for (uint32_t i = 0; i < se->n && !rc; i++) {
-      const ogrh_value *k = &se->e[i].key;
-      if (k->type == OGRH_STRING && ((k->len == 5 && memcmp(k->u.s, "roles", 5) == 0) ||
-                                     (k->len == 13 && memcmp(k->u.s, "announcements", 13) == 0)))
-        continue;
-      ogrh_value kk;
-      rc = copy(st, k, &kk);
-      if (!rc) rc = copy(st, &se->e[i].val, &v);
-      if (!rc) rc = ogrh_table_set(st->a, n, &kk, &v);
-    }
-    const ogrh_value *roles = ogrh_table_gets(le, "roles"),
-                     *ann = ogrh_table_gets(le, "announcements");
-    if (!rc && roles) rc = setk(st, n, "roles", roles);
-    if (!rc && ann) rc = setk(st, n, "announcements", ann);
-    if (!rc) *le = *n;
-    return rc;
-  }
-  if (c == 5) {
-    if ((rc = copy(st, ogrh_table_gets(se, "announcements"), &v))) return rc;
-    return setk(st, le, "announcements", &v);
-  }
-  const ogrh_value *sr = ogrh_table_gets(se, "roles");
-  ogrh_value *lr = ogrh_table_gets(le, "roles");
-  if (c == 1) {
-    if (!sr || sr->type != OGRH_TABLE) {
-      if ((rc = copy(st, sr, &v))) return rc;
-      return setk(st, le, "roles", &v);
-    }
-    ogrh_table *n = ogrh_table_new(st->a, sr->u.t->n);
-    if (!n) return OGRH_ENOMEM;
-    for (uint32_t i = 0; i < sr->u.t->n && !rc; i++) {
-      const ogrh_entry *e = &sr->u.t->e[i];
-      ogrh_value k;
-      if ((rc = copy(st, &e->key, &k)) || (rc = copy(st, &e->val, &v))) break;
-      if (v.type == OGRH_TABLE) {
-        /* The role definition from the source, its per-slot tables from the stage. */
-        ogrh_value nil = ogrh_vnil();
-        const ogrh_value *mine =
-            lr && lr->type == OGRH_TABLE ? ogrh_table_get(lr->u.t, &e->key) : NULL;
-        for (int f = 0; f < 3 && !rc; f++) {
-          const ogrh_value *x =
-              mine && mine->type == OGRH_TABLE ? ogrh_table_gets(mine->u.t, slot_fields[f]) : NULL;
-          rc = setk(st, v.u.t, slot_fields[f], x ? x : &nil);
-        }
-      }
-      if (!rc) rc = ogrh_table_set(st->a, n, &k, &v);
-    }
-    if (rc) return rc;
-    v = ogrh_vtable(n);
-    return setk(st, le, "roles", &v);
-  }
-  if (!lr || lr->type != OGRH_TABLE) return OGRH_OK; /* verification will say so */
-  const char *f = slot_fields[c - 2];
-  for (uint32_t i = 0; i < lr->u.t->n && !rc; i++) {
-    ogrh_entry *e = &lr->u.t->e[i];
-    if (e->val.type != OGRH_TABLE) continue;
-    const ogrh_value *s = sr && sr->type == OGRH_TABLE ? ogrh_table_get(sr->u.t, &e->key) : NULL;
-    const ogrh_value *x = s && s->type == OGRH_TABLE ? ogrh_table_gets(s->u.t, f) : NULL;
-    if ((rc = copy(st, x, &v))) break;
-    rc = setk(st, e->val.u.t, f, &v);
-  }
+/*
+** One component of a staged encounter from the source's: the source's projection, copied into
+** the stage, set into the staged encounter (which keeps every other component).
+*/
+static int apply_component(stager *st, const ogrh_repair_unit *u, ogrh_table *le,
+                           const ogrh_table *se, int c) {
+  ogrh_value pv, cv;
+  int rc = ogrh_component_project(st->a, se, c, &pv);
+  if (!rc) rc = ogrh_value_copy(st->a, &pv, &cv);
+  if (!rc) rc = ogrh_component_set(st->a, le, c, &cv);
+  if (rc == OGRH_ECORRUPT) return fail_unit(st, u, "the staged encounter cannot hold it");
   return rc;
 }
 
@@ -529,15 +423,13 @@ int ogrh_component_apply(ogrh_arena *a, ogrh_table *enc, int c, const ogrh_value
 }
 
 static int apply_unit(stager *st, const ogrh_repair_unit *u) {
-  const ogrh_table *sroot = st->src->u.t;
-  const ogrh_table *sraids = root_raids(st->src);
+  const ogrh_table *sraids = ogrh_schema_raids(st->src);
   ogrh_value v;
   int rc;
   if (u->kind == OGRH_UNIT_FULL) return copy(st, st->src, &st->root);
   if (u->kind == OGRH_UNIT_GLOBAL) {
-    const char *k = ogrh_global_key(u->index);
-    if ((rc = copy(st, ogrh_table_gets(sroot, k), &v))) return rc;
-    return setk(st, st->root.u.t, k, &v);
+    if ((rc = copy(st, ogrh_global_get(st->src, u->index), &v))) return rc;
+    return ogrh_table_set(st->a, st->root.u.t, ogrh_global_keyv(u->index), &v);
   }
   ogrh_table *raids = stage_raids(st);
   if (!raids) return OGRH_ENOMEM;
@@ -547,26 +439,24 @@ static int apply_unit(stager *st, const ogrh_repair_unit *u) {
     *raids = *n;
     return OGRH_OK;
   }
-  ogrh_entry *sr = find_ident(sraids, u->raid, u->raid_len, u->raid_occ);
-  ogrh_entry *lr = find_ident(raids, u->raid, u->raid_len, u->raid_occ);
+  ogrh_entry *sr = ogrh_item_find(sraids, u->raid, u->raid_len, u->raid_occ);
+  ogrh_entry *lr = ogrh_item_find(raids, u->raid, u->raid_len, u->raid_occ);
   if (!sr || !lr) return fail_unit(st, u, "raid not found on both sides");
   if (u->kind == OGRH_UNIT_RAID) return copy(st, &sr->val, &lr->val);
-  const ogrh_table *sencs = sub(sr->val.u.t, "encounters");
-  ogrh_table *lencs = (ogrh_table *)sub(lr->val.u.t, "encounters");
+  const ogrh_table *sencs = ogrh_raid_encounters(sr->val.u.t);
+  ogrh_table *lencs = ogrh_raid_encounters(lr->val.u.t);
   if (u->kind == OGRH_UNIT_RAID_META) {
     ogrh_table *n = ogrh_table_new(st->a, sr->val.u.t->n), *list;
     if (!n) return OGRH_ENOMEM;
     for (uint32_t i = 0; i < sr->val.u.t->n; i++) {
       const ogrh_entry *e = &sr->val.u.t->e[i];
-      if (e->key.type == OGRH_STRING && e->key.len == 10 &&
-          memcmp(e->key.u.s, "encounters", 10) == 0)
-        continue;
+      if (ogrh_key_cmp(&e->key, OGRH_KEY(ENCOUNTERS)) == 0) continue;
       ogrh_value k;
       if ((rc = copy(st, &e->key, &k)) || (rc = copy(st, &e->val, &v)) ||
           (rc = ogrh_table_set(st->a, n, &k, &v)))
         return rc;
     }
-    const ogrh_value *se = ogrh_table_gets(sr->val.u.t, "encounters");
+    const ogrh_value *se = ogrh_table_get(sr->val.u.t, OGRH_KEY(ENCOUNTERS));
     if (se) {
       if (se->type == OGRH_TABLE) {
         if ((rc = rebuild_list(st, se->u.t, lencs, &list))) return rc;
@@ -574,16 +464,16 @@ static int apply_unit(stager *st, const ogrh_repair_unit *u) {
       } else if ((rc = copy(st, se, &v))) {
         return rc;
       }
-      if ((rc = setk(st, n, "encounters", &v))) return rc;
+      if ((rc = ogrh_table_set(st->a, n, OGRH_KEY(ENCOUNTERS), &v))) return rc;
     }
     *lr->val.u.t = *n;
     return OGRH_OK;
   }
-  ogrh_entry *se = find_ident(sencs, u->enc, u->enc_len, u->enc_occ);
-  ogrh_entry *le = find_ident(lencs, u->enc, u->enc_len, u->enc_occ);
+  ogrh_entry *se = ogrh_item_find(sencs, u->enc, u->enc_len, u->enc_occ);
+  ogrh_entry *le = ogrh_item_find(lencs, u->enc, u->enc_len, u->enc_occ);
   if (!se || !le) return fail_unit(st, u, "encounter not found on both sides");
   if (u->kind == OGRH_UNIT_ENCOUNTER) return copy(st, &se->val, &le->val);
-  return apply_component(st, le->val.u.t, se->val.u.t, u->index);
+  return apply_component(st, u, le->val.u.t, se->val.u.t, u->index);
 }
 
 /* Does the staged tree agree with the source tree on this unit? */

@@ -9,8 +9,12 @@
 #include <string.h>
 
 const char *ogrh_level_name(ogrh_level l) {
-  static const char *const n[] = {"STRUCTURE", "GLOBAL", "RAID", "ENCOUNTER", "COMPONENT"};
-  return l <= OGRH_LEVEL_COMPONENT ? n[l] : "?";
+  static const char *const n[] = {
+#define OGRH__XX(id, name) name,
+      OGRH_LEVEL_MAP(OGRH__XX)
+#undef OGRH__XX
+  };
+  return (int)l >= 0 && (size_t)l < sizeof n / sizeof n[0] ? n[l] : "?";
 }
 
 void ogrh_validation_free(ogrh_validation *v) {
@@ -353,17 +357,6 @@ static int diff_rec(dpath *dp, const ogrh_value *a, const ogrh_value *b, const c
   return OGRH_OK;
 }
 
-static const ogrh_table *subt(const ogrh_value *v, const char *k) {
-  const ogrh_value *x = v && v->type == OGRH_TABLE ? ogrh_table_gets(v->u.t, k) : NULL;
-  return x && x->type == OGRH_TABLE ? x->u.t : NULL;
-}
-
-static const ogrh_table *raids_of(const ogrh_value *root) {
-  const ogrh_table *em = subt(root, "encounterMgmt");
-  const ogrh_value *r = em ? ogrh_table_gets(em, "raids") : NULL;
-  return r && r->type == OGRH_TABLE ? r->u.t : NULL;
-}
-
 /* The table value at index idx of list, or NULL. */
 static const ogrh_value *at(const ogrh_table *list, int64_t idx) {
   return list && idx ? ogrh_table_geti(list, idx) : NULL;
@@ -371,88 +364,86 @@ static const ogrh_value *at(const ogrh_table *list, int64_t idx) {
 
 static void set_prefix(dpath *dp, int64_t raid, int64_t enc) {
   dp->p.n = 0;
-  dp->p.seg[dp->p.n++] = ogrh_vcstr("encounterMgmt");
-  dp->p.seg[dp->p.n++] = ogrh_vcstr("raids");
+  dp->p.seg[dp->p.n++] = *OGRH_KEY(MGMT);
+  dp->p.seg[dp->p.n++] = *OGRH_KEY(RAIDS);
   dp->p.seg[dp->p.n++] = ogrh_vint(raid);
   if (enc) {
-    dp->p.seg[dp->p.n++] = ogrh_vcstr("encounters");
+    dp->p.seg[dp->p.n++] = *OGRH_KEY(ENCOUNTERS);
     dp->p.seg[dp->p.n++] = ogrh_vint(enc);
   }
 }
 
-static const char *const slot_names[] = {"assignedPlayers", "raidMarks", "assignmentNumbers"};
+/* Appends the segments ogrh_component_locate gives (the path has room: see ogrh_diff). */
+static void push_located(dpath *dp, int c, const ogrh_value *k) {
+  ogrh_value seg[3];
+  size_t n;
+  ogrh_component_locate(c, k, seg, &n);
+  for (size_t i = 0; i < n && dp->p.n < OGRH_PATH_MAX; i++)
+    dp->p.seg[dp->p.n++] = seg[i];
+}
 
-static int diff_component(dpath *dp, const ogrh_value *ea, const ogrh_value *eb, int c,
-                          ogrh_buf *out) {
-  static const char *const enc_excl[] = {"roles", "announcements"};
-  static const char *const slot_excl[] = {"assignedPlayers", "raidMarks", "assignmentNumbers"};
+/*
+** Component c of two encounters, leaf by leaf: the two projections are walked side by side,
+** each top-level key at the place in the encounter the schema says it lives.
+*/
+static int diff_component(dpath *dp, ogrh_arena *a, const ogrh_table *ea, const ogrh_table *eb,
+                          int c, ogrh_buf *out) {
+  ogrh_value pa, pb;
+  int rc = ogrh_component_project(a, ea, c, &pa);
+  if (!rc) rc = ogrh_component_project(a, eb, c, &pb);
+  if (rc) return rc;
   size_t base = dp->p.n;
-  int rc = OGRH_OK;
-  if (c == 0) return diff_rec(dp, ea, eb, enc_excl, 2, out);
-  if (c == 5) {
-    dp->p.seg[dp->p.n++] = ogrh_vcstr("announcements");
-    rc = diff_rec(dp, ogrh_table_gets(ea->u.t, "announcements"),
-                  ogrh_table_gets(eb->u.t, "announcements"), NULL, 0, out);
+  bool slot = ogrh_components[c].part == OGRH_PART_SLOT;
+  /* A per-slot component is nil when the roles are no table: compare it as empty. */
+  bool ta = pa.type == OGRH_TABLE || (slot && pa.type == OGRH_NIL);
+  bool tb = pb.type == OGRH_TABLE || (slot && pb.type == OGRH_NIL);
+  if (!ta || !tb) {
+    push_located(dp, c, NULL);
+    rc = diff_rec(dp, &pa, &pb, NULL, 0, out);
     dp->p.n = base;
     return rc;
   }
-  const ogrh_value *ra = ogrh_table_gets(ea->u.t, "roles"), *rb = ogrh_table_gets(eb->u.t, "roles");
-  dp->p.seg[dp->p.n++] = ogrh_vcstr("roles");
-  if (!ra || !rb || ra->type != OGRH_TABLE || rb->type != OGRH_TABLE) {
-    if (c == 1) rc = diff_rec(dp, ra, rb, NULL, 0, out);
-    dp->p.n = base;
-    return rc;
-  }
-  const ogrh_table *x = ra->u.t, *y = rb->u.t;
-  uint32_t i = 0, j = 0;
-  while ((i < x->n || j < y->n) && !rc) {
-    int cmp = i >= x->n ? 1 : j >= y->n ? -1 : ogrh_key_cmp(&x->e[i].key, &y->e[j].key);
+  const ogrh_table *x = pa.type == OGRH_TABLE ? pa.u.t : NULL;
+  const ogrh_table *y = pb.type == OGRH_TABLE ? pb.u.t : NULL;
+  uint32_t i = 0, j = 0, xn = x ? x->n : 0, yn = y ? y->n : 0;
+  while ((i < xn || j < yn) && !rc) {
+    int cmp = i >= xn ? 1 : j >= yn ? -1 : ogrh_key_cmp(&x->e[i].key, &y->e[j].key);
     const ogrh_value *k = cmp <= 0 ? &x->e[i].key : &y->e[j].key;
     const ogrh_value *va = cmp <= 0 ? &x->e[i].val : NULL, *vb = cmp >= 0 ? &y->e[j].val : NULL;
-    dp->p.seg[dp->p.n++] = *k;
-    if (c == 1) {
-      rc = diff_rec(dp, va, vb, slot_excl, 3, out);
-    } else {
-      const char *f = slot_names[c - 2];
-      const ogrh_value *fa = va && va->type == OGRH_TABLE ? ogrh_table_gets(va->u.t, f) : NULL;
-      const ogrh_value *fb = vb && vb->type == OGRH_TABLE ? ogrh_table_gets(vb->u.t, f) : NULL;
-      dp->p.seg[dp->p.n++] = ogrh_vcstr(f);
-      rc = diff_rec(dp, fa, fb, NULL, 0, out);
-      dp->p.n--;
-    }
-    dp->p.n--;
+    push_located(dp, c, k);
+    rc = diff_rec(dp, va, vb, NULL, 0, out);
+    dp->p.n = base;
     if (cmp <= 0) i++;
     if (cmp >= 0) j++;
   }
-  dp->p.n = base;
   return rc;
 }
 
 int ogrh_diff(const ogrh_value *a_root, const ogrh_value *b_root, const ogrh_validation *v,
               ogrh_buf *out) {
-  static const char *const raid_excl[] = {"encounters"};
+  const char *const raid_excl[] = {OGRH_KEY(ENCOUNTERS)->u.s};
   dpath *dp = ogrh_malloc(sizeof *dp);
-  if (!dp) return OGRH_ENOMEM;
+  ogrh_arena *a = ogrh_arena_new();
+  if (!dp || !a) {
+    ogrh_free(dp, sizeof *dp);
+    ogrh_arena_free(a);
+    return OGRH_ENOMEM;
+  }
   int rc = OGRH_OK;
   for (int g = 0; g < OGRH_NGLOBALS && !rc; g++) {
     if (!(v->globals & (1u << g))) continue;
     dp->p.n = 1;
-    dp->p.seg[0] = ogrh_vcstr(ogrh_global_key(g));
-    const ogrh_value *a = a_root && a_root->type == OGRH_TABLE
-                              ? ogrh_table_gets(a_root->u.t, ogrh_global_key(g))
-                              : NULL;
-    const ogrh_value *b = b_root && b_root->type == OGRH_TABLE
-                              ? ogrh_table_gets(b_root->u.t, ogrh_global_key(g))
-                              : NULL;
-    rc = diff_rec(dp, a, b, NULL, 0, out);
+    dp->p.seg[0] = *ogrh_global_keyv(g);
+    rc = diff_rec(dp, ogrh_global_get(a_root, g), ogrh_global_get(b_root, g), NULL, 0, out);
   }
-  const ogrh_table *ra = raids_of(a_root), *rb = raids_of(b_root);
+  const ogrh_table *ra = ogrh_schema_raids(a_root), *rb = ogrh_schema_raids(b_root);
   for (size_t i = 0; i < v->nraids && !rc; i++) {
     const ogrh_vr_raid *r = &v->raids[i];
     const ogrh_value *xa = at(ra, r->local_index), *xb = at(rb, r->remote_index);
     if (r->missing_local || r->extra_local) {
-      ogrh_buf_printf(out, "encounterMgmt.raids.%lld: raid ",
-                      (long long)(r->missing_local ? r->remote_index : r->local_index));
+      set_prefix(dp, r->missing_local ? r->remote_index : r->local_index, 0);
+      ogrh_path_format(&dp->p, dp->p.n, out);
+      ogrh_buf_adds(out, ": raid ");
       put_name(out, r->name, r->name_len, r->occ);
       ogrh_buf_printf(out, " %s\n", r->missing_local ? "only in B" : "only in A");
       continue;
@@ -462,13 +453,13 @@ int ogrh_diff(const ogrh_value *a_root, const ogrh_value *b_root, const ogrh_val
       set_prefix(dp, r->local_index, 0);
       rc = diff_rec(dp, xa, xb, raid_excl, 1, out);
     }
-    const ogrh_table *ea = subt(xa, "encounters"), *eb = subt(xb, "encounters");
+    const ogrh_table *ea = ogrh_raid_encounters(xa->u.t), *eb = ogrh_raid_encounters(xb->u.t);
     for (size_t j = 0; j < r->nencs && !rc; j++) {
       const ogrh_vr_enc *e = &r->encs[j];
       if (e->missing_local || e->extra_local) {
-        ogrh_buf_printf(out, "encounterMgmt.raids.%lld.encounters.%lld: encounter ",
-                        (long long)r->local_index,
-                        (long long)(e->missing_local ? e->remote_index : e->local_index));
+        set_prefix(dp, r->local_index, e->missing_local ? e->remote_index : e->local_index);
+        ogrh_path_format(&dp->p, dp->p.n, out);
+        ogrh_buf_adds(out, ": encounter ");
         put_name(out, e->name, e->name_len, e->occ);
         ogrh_buf_printf(out, " %s\n", e->missing_local ? "only in B" : "only in A");
         continue;
@@ -478,10 +469,11 @@ int ogrh_diff(const ogrh_value *a_root, const ogrh_value *b_root, const ogrh_val
       for (int c = 0; c < OGRH_NCOMPONENTS && !rc; c++) {
         if (!(e->components & (1u << c))) continue;
         set_prefix(dp, r->local_index, e->local_index);
-        rc = diff_component(dp, va, vb, c, out);
+        rc = diff_component(dp, a, va->u.t, vb->u.t, c, out);
       }
     }
   }
   ogrh_free(dp, sizeof *dp);
+  ogrh_arena_free(a);
   return rc;
 }

@@ -195,6 +195,11 @@ int ogrh_table_set(ogrh_arena *a, ogrh_table *t, const ogrh_value *key, const og
   return OGRH_OK;
 }
 
+ogrh_table *ogrh_table_child(const ogrh_table *t, const char *key) {
+  const ogrh_value *v = t ? ogrh_table_gets(t, key) : NULL;
+  return v && v->type == OGRH_TABLE ? v->u.t : NULL;
+}
+
 uint32_t ogrh_table_seqlen(const ogrh_table *t) {
   uint32_t n = 0;
   while (n < t->n && t->e[n].key.type == OGRH_INT && t->e[n].key.u.i == (int64_t)n + 1)
@@ -250,6 +255,16 @@ int ogrh_value_copy(ogrh_arena *a, const ogrh_value *src, ogrh_value *dst) {
   return OGRH_OK;
 }
 
+bool ogrh_value_depth_within(const ogrh_value *v, size_t limit) {
+  if (v->type != OGRH_TABLE) return true;
+  if (limit == 0) return false;
+  const ogrh_table *t = v->u.t;
+  for (uint32_t i = 0; i < t->n; i++)
+    if (t->e[i].val.type == OGRH_TABLE && !ogrh_value_depth_within(&t->e[i].val, limit - 1))
+      return false;
+  return true;
+}
+
 static void stats_rec(const ogrh_value *v, ogrh_value_stats *st, size_t depth) {
   if (depth > st->max_depth) st->max_depth = depth;
   if (v->type == OGRH_STRING) {
@@ -270,19 +285,10 @@ void ogrh_value_stats_add(const ogrh_value *v, ogrh_value_stats *st) {
 }
 
 const char *ogrh_type_name(int type) {
-  switch (type) {
-  case OGRH_NIL:
-    return "nil";
-  case OGRH_BOOL:
-    return "boolean";
-  case OGRH_INT:
-    return "integer";
-  case OGRH_DOUBLE:
-    return "number";
-  case OGRH_STRING:
-    return "string";
-  case OGRH_TABLE:
-    return "table";
-  }
-  return "?";
+  static const char *const names[] = {
+#define OGRH__XX(id, name) name,
+      OGRH_TYPE_MAP(OGRH__XX)
+#undef OGRH__XX
+  };
+  return type >= 0 && type < (int)(sizeof names / sizeof names[0]) ? names[type] : "?";
 }

@@ -83,24 +83,13 @@ const ogrh_dt_raid *ogrh_dtree_find_raid(const ogrh_dtree *t, const char *name, 
 const ogrh_dt_enc *ogrh_dtree_find_enc(const ogrh_dt_raid *r, const char *name, size_t len,
                                        uint32_t occ);
 
+/* The canonical encoding and the component projections are in ogrh/schema.h. */
+
 /*
-** Appends the canonical encoding (docs/PROTOCOL.md §3) of v to b. Component projections are
-** encoded with ogrh_component_encode.
+** The digest of component c (0..5) of an encounter table (NULL = absent) into *out, using
+** scratch for its encoding. OGRH_ENOMEM when the encoding does not fit in memory.
 */
-int ogrh_canon_encode(const ogrh_value *v, ogrh_buf *b);
-/*
-** Decodes one canonical encoding from p[0..n) into arena a. Never reads past n, checks every
-** count against the bytes left before allocating, refuses non-canonical input (keys out of
-** order or duplicated, invalid key types, nil values in tables, trailing bytes when
-** `exact`), and nests at most OGRH_MAX_DEPTH tables. *used gets the bytes consumed.
-*/
-int ogrh_canon_decode(ogrh_arena *a, const uint8_t *p, size_t n, bool exact, ogrh_value *out,
-                      size_t *used);
-/* The canonical encoding of component c (0..5) of an encounter table (NULL = absent). */
-int ogrh_component_encode(const ogrh_table *enc, int c, ogrh_buf *b);
-ogrh_digest ogrh_component_digest(const ogrh_table *enc, int c, ogrh_buf *scratch);
-/* Component c of an encounter as a value (shares leaves with enc; new tables live in a). */
-int ogrh_component_project(ogrh_arena *a, const ogrh_table *enc, int c, ogrh_value *out);
+int ogrh_component_digest(const ogrh_table *enc, int c, ogrh_buf *scratch, ogrh_digest *out);
 
 /* Compatibility with the addon (research §3.1-3.2). Not used for sync. */
 uint32_t ogrh_compat_hash(const char *s, size_t n);

@@ -12,6 +12,7 @@
 #define OGRH_DOC_H
 
 #include "ogrh/error.h"
+#include "ogrh/schema.h"
 #include "ogrh/svfile.h"
 #include "ogrh/value.h"
 
@@ -36,25 +37,8 @@ int ogrh_path_format(const ogrh_path *p, size_t n, ogrh_buf *b);
 
 /* ---- scopes ---- */
 
-/* The six encounter components, as bits. */
-enum {
-  OGRH_C_METADATA = 1 << 0,    /* encounterMetadata: the encounter minus roles, announcements */
-  OGRH_C_ROLES = 1 << 1,       /* roles without their per-slot tables */
-  OGRH_C_ASSIGNMENTS = 1 << 2, /* playerAssignments: roles[r].assignedPlayers */
-  OGRH_C_MARKS = 1 << 3,       /* raidMarks: roles[r].raidMarks */
-  OGRH_C_NUMBERS = 1 << 4,     /* assignmentNumbers: roles[r].assignmentNumbers */
-  OGRH_C_ANNOUNCE = 1 << 5,    /* announcements */
-  OGRH_C_ALL = 63
-};
-#define OGRH_NCOMPONENTS 6
-const char *ogrh_component_name(int index); /* 0..5 in bit order */
-int ogrh_component_index(const char *name); /* -1 if unknown */
-
-/* Global components. */
-enum { OGRH_G_TRADEITEMS = 0, OGRH_G_CONSUMES = 1, OGRH_G_ROLESUI = 2, OGRH_NGLOBALS = 3 };
-const char *ogrh_global_name(int g);     /* "tradeItems", "consumes", "rolesUI" */
-const char *ogrh_global_key(int g);      /* key under the schema root: ..., "roles" */
-int ogrh_global_index(const char *name); /* accepts name or key; -1 if unknown */
+/* The components (OGRH_C_*, OGRH_NCOMPONENTS) and global components (OGRH_G_*, OGRH_NGLOBALS)
+** are defined in ogrh/schema.h. */
 
 typedef enum {
   OGRH_SCOPE_OTHER = 0, /* outside the synced data (ui, permissions, ...) */
@@ -82,15 +66,23 @@ int ogrh_scope_format(const ogrh_scope *s, ogrh_buf *b);
 
 /* ---- sync metadata and change records ---- */
 
+/* XX(ID, name): the SVM's sync levels. */
+#define OGRH_SYNC_LEVEL_MAP(XX)                                                                    \
+  XX(NONE, "NONE")                                                                                 \
+  XX(REALTIME, "REALTIME")                                                                         \
+  XX(BATCH, "BATCH")                                                                               \
+  XX(GRANULAR, "GRANULAR")                                                                         \
+  XX(MANUAL, "MANUAL")
+
 typedef enum {
-  OGRH_SYNC_NONE = 0,
-  OGRH_SYNC_REALTIME,
-  OGRH_SYNC_BATCH,
-  OGRH_SYNC_GRANULAR,
-  OGRH_SYNC_MANUAL
+#define OGRH__XX(id, name) OGRH_SYNC_##id,
+  OGRH_SYNC_LEVEL_MAP(OGRH__XX)
+#undef OGRH__XX
 } ogrh_sync_level;
 
+/* The level's name ("NONE" for a value outside the table). */
 const char *ogrh_sync_level_name(ogrh_sync_level l);
+/* Parses a level name, case-insensitively; OGRH_EINVAL if unknown. */
 int ogrh_sync_level_parse(const char *s, ogrh_sync_level *out);
 
 typedef struct ogrh_sync_meta {
@@ -144,8 +136,6 @@ ogrh_table *ogrh_doc_raids(ogrh_doc *d);
 /* The raid / encounter tables by 1-based index, or NULL. */
 ogrh_table *ogrh_doc_raid(ogrh_doc *d, int64_t raid);
 ogrh_table *ogrh_doc_encounter(ogrh_doc *d, int64_t raid, int64_t enc);
-/* The `name` string of a raid or encounter table (or "" when it has none). */
-const char *ogrh_table_name(const ogrh_table *t, size_t *len);
 
 /* Get: the value at path (relative to the schema root); OGRH_ENOTFOUND when absent. */
 int ogrh_doc_get(ogrh_doc *d, const char *path, const ogrh_value **out, ogrh_err *err);

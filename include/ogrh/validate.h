@@ -10,12 +10,18 @@
 
 #include "ogrh/digest.h"
 
+/* XX(ID, name): the levels at which a difference is found, shallowest first. */
+#define OGRH_LEVEL_MAP(XX)                                                                         \
+  XX(STRUCTURE, "STRUCTURE")                                                                       \
+  XX(GLOBAL, "GLOBAL")                                                                             \
+  XX(RAID, "RAID")                                                                                 \
+  XX(ENCOUNTER, "ENCOUNTER")                                                                       \
+  XX(COMPONENT, "COMPONENT")
+
 typedef enum {
-  OGRH_LEVEL_STRUCTURE = 0,
-  OGRH_LEVEL_GLOBAL,
-  OGRH_LEVEL_RAID,
-  OGRH_LEVEL_ENCOUNTER,
-  OGRH_LEVEL_COMPONENT
+#define OGRH__XX(id, name) OGRH_LEVEL_##id,
+  OGRH_LEVEL_MAP(OGRH__XX)
+#undef OGRH__XX
 } ogrh_level;
 const char *ogrh_level_name(ogrh_level l);
 
@@ -59,22 +65,43 @@ int ogrh_validation_json(const ogrh_validation *v, ogrh_buf *out);
 
 /* ---- repair plans ---- */
 
+/*
+** XX(ID, name): the repair units, largest first.
+**   FULL       the whole synced plan (encounterMgmt and the global components)
+**   RAIDLIST   which raids exist and their order (adds and removes raids)
+**   RAID       one raid, whole
+**   RAID_META  a raid's own level: metadata and its encounter list
+**   ENCOUNTER  one encounter, whole
+**   COMPONENT  one component of one encounter
+**   GLOBAL     one global component
+*/
+#define OGRH_UNIT_KIND_MAP(XX)                                                                     \
+  XX(FULL, "full")                                                                                 \
+  XX(RAIDLIST, "raid-list")                                                                        \
+  XX(RAID, "raid")                                                                                 \
+  XX(RAID_META, "raid-meta")                                                                       \
+  XX(ENCOUNTER, "encounter")                                                                       \
+  XX(COMPONENT, "component")                                                                       \
+  XX(GLOBAL, "global")
+
 typedef enum {
-  OGRH_UNIT_FULL = 0,  /* the whole schema root */
-  OGRH_UNIT_RAIDLIST,  /* which raids exist and their order (adds and removes raids) */
-  OGRH_UNIT_RAID,      /* one raid, whole */
-  OGRH_UNIT_RAID_META, /* a raid's own level: metadata and its encounter list */
-  OGRH_UNIT_ENCOUNTER, /* one encounter, whole */
-  OGRH_UNIT_COMPONENT, /* one component of one encounter */
-  OGRH_UNIT_GLOBAL     /* one global component */
+#define OGRH__XX(id, name) OGRH_UNIT_##id,
+  OGRH_UNIT_KIND_MAP(OGRH__XX)
+#undef OGRH__XX
 } ogrh_unit_kind;
 const char *ogrh_unit_kind_name(ogrh_unit_kind k);
 
+/* XX(ID, name): repair priorities, most urgent first. */
+#define OGRH_PRIORITY_MAP(XX)                                                                      \
+  XX(CRITICAL, "CRITICAL")                                                                         \
+  XX(HIGH, "HIGH")                                                                                 \
+  XX(NORMAL, "NORMAL")                                                                             \
+  XX(LOW, "LOW")
+
 typedef enum {
-  OGRH_PRIO_CRITICAL = 0,
-  OGRH_PRIO_HIGH,
-  OGRH_PRIO_NORMAL,
-  OGRH_PRIO_LOW
+#define OGRH__XX(id, name) OGRH_PRIO_##id,
+  OGRH_PRIORITY_MAP(OGRH__XX)
+#undef OGRH__XX
 } ogrh_priority;
 const char *ogrh_priority_name(ogrh_priority p);
 
@@ -100,12 +127,18 @@ typedef struct ogrh_repair_plan {
   ogrh_arena *arena;
 } ogrh_repair_plan;
 
+/* XX(ID, name): the levels a repair may be asked at (`ogrh repair --level`). */
+#define OGRH_REPAIR_LEVEL_MAP(XX)                                                                  \
+  XX(AUTO, "auto")                                                                                 \
+  XX(COMPONENT, "component")                                                                       \
+  XX(ENCOUNTER, "encounter")                                                                       \
+  XX(RAID, "raid")                                                                                 \
+  XX(FULL, "full")
+
 typedef enum {
-  OGRH_REPAIR_AUTO = 0,
-  OGRH_REPAIR_COMPONENT,
-  OGRH_REPAIR_ENCOUNTER,
-  OGRH_REPAIR_RAID,
-  OGRH_REPAIR_FULL
+#define OGRH__XX(id, name) OGRH_REPAIR_##id,
+  OGRH_REPAIR_LEVEL_MAP(OGRH__XX)
+#undef OGRH__XX
 } ogrh_repair_level;
 int ogrh_repair_level_parse(const char *s, ogrh_repair_level *out);
 

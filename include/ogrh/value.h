@@ -14,7 +14,20 @@
 
 #include "ogrh/alloc.h"
 
-typedef enum { OGRH_NIL = 0, OGRH_BOOL, OGRH_INT, OGRH_DOUBLE, OGRH_STRING, OGRH_TABLE } ogrh_type;
+/* The types, in the order of their tags: XX(ID, name as Lua's type() says it). */
+#define OGRH_TYPE_MAP(XX)                                                                          \
+  XX(NIL, "nil")                                                                                   \
+  XX(BOOL, "boolean")                                                                              \
+  XX(INT, "integer")                                                                               \
+  XX(DOUBLE, "number")                                                                             \
+  XX(STRING, "string")                                                                             \
+  XX(TABLE, "table")
+
+typedef enum {
+#define OGRH__XX(id, name) OGRH_##id,
+  OGRH_TYPE_MAP(OGRH__XX)
+#undef OGRH__XX
+} ogrh_type;
 
 typedef struct ogrh_table ogrh_table;
 
@@ -40,7 +53,17 @@ struct ogrh_table {
   uint32_t n, cap;
 };
 
-/* Deepest nesting of tables any reader accepts. */
+/*
+** The one depth rule. A value's depth is the number of tables on its deepest path (0 for a
+** scalar, 1 for a table that holds no table). Every variable of a SavedVariables file has depth
+** at most OGRH_MAX_DEPTH, counting the variable's own table: the reader refuses deeper files,
+** and every write checks, before it changes anything, that the variable it lands in stays
+** within the limit (a value written `at` tables deep must have depth <= OGRH_MAX_DEPTH - at:
+** ogrh_value_depth_within). Decoders of values taken from such a file refuse depths above
+** OGRH_MAX_DEPTH; a format that wraps a variable's value inside k more tables of its own (a
+** backup snapshot's list of {name, value} pairs adds 2) must read its bytes back with a limit
+** of OGRH_MAX_DEPTH + k, and check the rule again when it hands the values back as a file.
+*/
 #define OGRH_MAX_DEPTH 500
 
 /* Constructors (no allocation; ogrh_vstr does not copy). */
@@ -78,6 +101,9 @@ ogrh_value *ogrh_table_geti(const ogrh_table *t, int64_t key);
 */
 int ogrh_table_set(ogrh_arena *a, ogrh_table *t, const ogrh_value *key, const ogrh_value *val);
 
+/* t[key] when it is a table, else NULL (t may be NULL). */
+ogrh_table *ogrh_table_child(const ogrh_table *t, const char *key);
+
 /* Number of entries with keys 1..n present consecutively from 1 (Lua's border from 1). */
 uint32_t ogrh_table_seqlen(const ogrh_table *t);
 
@@ -87,6 +113,12 @@ bool ogrh_value_equal(const ogrh_value *a, const ogrh_value *b);
 
 /* Deep copy of src into arena a. */
 int ogrh_value_copy(ogrh_arena *a, const ogrh_value *src, ogrh_value *dst);
+
+/*
+** True when v's depth (see the depth rule above) is at most limit. Looks no deeper than
+** limit + 1 tables, so it is safe on any value.
+*/
+bool ogrh_value_depth_within(const ogrh_value *v, size_t limit);
 
 /* Statistics of a subtree. */
 typedef struct ogrh_value_stats {
