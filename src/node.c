@@ -132,18 +132,45 @@ int nd_rank(const ogrh_node *n, const char *name) {
   return m ? m->rank : -1;
 }
 
-ogrh_digest nd_root(ogrh_node *n) {
+/* ---- the digest tree, through one layer ---- */
+
+const ogrh_dtree *nd_tree(ogrh_node *n) {
   ogrh_dtree_update(n->tree);
-  return n->root_cache = n->tree->root;
+  return n->tree;
 }
 
-const ogrh_dt_raid *nd_t_raid(ogrh_node *n, const char *name, size_t len, uint32_t occ) {
-  ogrh_dtree_update(n->tree);
-  return ogrh_dtree_find_raid(n->tree, name, len, occ);
+void nd_tree_top(const ogrh_dtree *t, nd_top *out) {
+  out->root = t->root;
+  memcpy(out->global, t->global, sizeof out->global);
+  out->raidlist = t->raidlist;
+  out->nraids = t->nraids;
+}
+
+const ogrh_dt_raid *nd_tree_raid(const ogrh_dtree *t, size_t i) {
+  return i < t->nraids ? &t->raids[i] : NULL;
+}
+
+const ogrh_dt_raid *nd_tree_find_raid(const ogrh_dtree *t, const char *name, size_t len,
+                                      uint32_t occ) {
+  return ogrh_dtree_find_raid(t, name, len, occ);
 }
 
 const ogrh_dt_enc *nd_t_enc(const ogrh_dt_raid *r, const char *name, size_t len, uint32_t occ) {
   return r ? ogrh_dtree_find_enc(r, name, len, occ) : NULL;
+}
+
+const ogrh_dt_raid *nd_t_raid(ogrh_node *n, const char *name, size_t len, uint32_t occ) {
+  return nd_tree_find_raid(nd_tree(n), name, len, occ);
+}
+
+int nd_comp_digest(const ogrh_table *enc, int c, ogrh_buf *scratch, ogrh_digest *out) {
+  return ogrh_component_digest(enc, c, scratch, out);
+}
+
+ogrh_digest nd_root(ogrh_node *n) {
+  nd_top top;
+  nd_tree_top(nd_tree(n), &top);
+  return n->root_cache = top.root;
 }
 
 void nd_mark_state(ogrh_node *n) {
@@ -1082,6 +1109,5 @@ ogrh_doc *ogrh_node_doc(ogrh_node *n) {
 }
 
 const ogrh_dtree *ogrh_node_dtree(ogrh_node *n) {
-  ogrh_dtree_update(n->tree);
-  return n->tree;
+  return nd_tree(n);
 }

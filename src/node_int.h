@@ -389,9 +389,24 @@ typedef struct nd_extra {
 } nd_extra;
 int nd_persist_extra(ogrh_node *n, const nd_extra *x);
 ogrh_digest nd_root(ogrh_node *n);
-/* Digest-tree lookups (by identity), so that the tree's layout stays in one place. */
-const ogrh_dt_raid *nd_t_raid(ogrh_node *n, const char *name, size_t len, uint32_t occ);
+
+/*
+** The digest tree, read through one layer: these few functions in node.c are the only code
+** that knows how a tree is laid out (it is becoming opaque, with views of raids and
+** encounters). Views stay valid until the tree's next update.
+*/
+typedef struct nd_top {
+  ogrh_digest root, global[OGRH_NGLOBALS], raidlist;
+  size_t nraids;
+} nd_top;
+const ogrh_dtree *nd_tree(ogrh_node *n); /* this node's tree, up to date */
+void nd_tree_top(const ogrh_dtree *t, nd_top *out);
+const ogrh_dt_raid *nd_tree_raid(const ogrh_dtree *t, size_t i); /* NULL past the end */
+const ogrh_dt_raid *nd_tree_find_raid(const ogrh_dtree *t, const char *name, size_t len,
+                                      uint32_t occ);
 const ogrh_dt_enc *nd_t_enc(const ogrh_dt_raid *r, const char *name, size_t len, uint32_t occ);
+const ogrh_dt_raid *nd_t_raid(ogrh_node *n, const char *name, size_t len, uint32_t occ);
+int nd_comp_digest(const ogrh_table *enc, int c, ogrh_buf *scratch, ogrh_digest *out);
 void nd_heard_admin(ogrh_node *n);
 /* Accepts a message claiming to come from the admin at epoch: OGRH_OK or the refusal. */
 ogrh_refusal nd_check_admin(ogrh_node *n, const char *sender, uint64_t epoch, const char *grantor);

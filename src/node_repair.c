@@ -51,29 +51,11 @@ static void raid_path(ogrh_path *p, int64_t r, int64_t e) {
   }
 }
 
-static const ogrh_table *child(const ogrh_table *t, const char *k) {
-  const ogrh_value *v = t ? ogrh_table_gets(t, k) : NULL;
-  return v && v->type == OGRH_TABLE ? v->u.t : NULL;
-}
-
-/* The entry of a raid or encounter list with this identity (name + occurrence), or NULL. */
-static const ogrh_entry *find_ident(const ogrh_table *list, const char *name, size_t len,
-                                    uint32_t occ) {
-  uint32_t seen = 0;
-  for (uint32_t i = 0; list && i < list->n; i++) {
-    const ogrh_entry *e = &list->e[i];
-    if (e->key.type != OGRH_INT || e->val.type != OGRH_TABLE) continue;
-    size_t nl;
-    const char *nm = ogrh_table_name(e->val.u.t, &nl);
-    if (nl == len && memcmp(nm, name, len) == 0 && ++seen == occ) return e;
-  }
-  return NULL;
-}
-
 /* ---- the admin's poll ---- */
 
 void nd_poll_now(ogrh_node *n) {
-  const ogrh_dtree *t = ogrh_node_dtree(n);
+  nd_top t;
+  nd_tree_top(nd_tree(n), &t);
   ogrh_buf b;
   ogrh_buf_init(&b);
   bool grantor = n->grant_admin[0] && strcmp(n->grant_admin, n->self) == 0 && n->grantor[0];
@@ -84,10 +66,10 @@ void nd_poll_now(ogrh_node *n) {
     ogrh_varint_put(&b, n->epoch);
     nd_put_u8(&b, flags);
     ogrh_varint_put(&b, n->published);
-    nd_put_u64(&b, t->root);
+    nd_put_u64(&b, t.root);
     for (int g = 0; g < OGRH_NGLOBALS; g++)
-      nd_put_u64(&b, t->global[g]);
-    nd_put_u64(&b, t->raidlist);
+      nd_put_u64(&b, t.global[g]);
+    nd_put_u64(&b, t.raidlist);
     if (grantor) nd_put_cstr(&b, n->grantor);
     if (raid) {
       nd_put_name(&b, raid->name, raid->name_len);
@@ -320,7 +302,9 @@ static const char *source_name(const ogrh_node *n) {
 /* Compares what a poll says with this document and decides what to ask first. */
 static void seed_from_poll(ogrh_node *n, const nd_poll *poll) {
   nd_sess *s = &n->sess;
-  const ogrh_dtree *t = ogrh_node_dtree(n);
+  nd_top top;
+  const nd_top *t = &top;
+  nd_tree_top(nd_tree(n), &top);
   s->top_root = poll->root;
   s->rev_at = poll->rev;
   bool explained = false;
@@ -955,22 +939,27 @@ void nd_on_drill_req(ogrh_node *n, const char *sender, const uint8_t *p, size_t 
 }
 
 static void drill_header(ogrh_node *n, ogrh_buf *b, const ogrh_dtree *t) {
+  nd_top top;
+  nd_tree_top(t, &top);
   ogrh_varint_put(b, n->epoch);
   ogrh_varint_put(b, nd_is_admin(n) ? n->published : n->rev);
-  nd_put_u64(b, t->root);
+  nd_put_u64(b, top.root);
 }
 
 static void drill_answer(ogrh_node *n, const nd_dscope *d, const ogrh_dtree *t, ogrh_buf *a) {
   nd_put_u8(a, (uint8_t)d->kind);
   if (d->kind == ND_DS_TOP) {
-    nd_put_u64(a, t->raidlist);
+    nd_top top;
+    nd_tree_top(t, &top);
+    nd_put_u64(a, top.raidlist);
     for (int g = 0; g < OGRH_NGLOBALS; g++)
-      nd_put_u64(a, t->global[g]);
-    ogrh_varint_put(a, t->nraids);
-    for (size_t i = 0; i < t->nraids; i++) {
-      nd_put_name(a, t->raids[i].name, t->raids[i].name_len);
-      ogrh_varint_put(a, t->raids[i].occ);
-      nd_put_u64(a, t->raids[i].digest);
+      nd_put_u64(a, top.global[g]);
+    ogrh_varint_put(a, top.nraids);
+    const ogrh_dt_raid *r;
+    for (size_t i = 0; (r = nd_tree_raid(t, i)); i++) {
+      nd_put_name(a, r->name, r->name_len);
+      ogrh_varint_put(a, r->occ);
+      nd_put_u64(a, r->digest);
     }
     return;
   }
@@ -1002,7 +991,7 @@ static void drill_answer(ogrh_node *n, const nd_dscope *d, const ogrh_dtree *t, 
 }
 
 static void answer_drills(ogrh_node *n) {
-  const ogrh_dtree *t = ogrh_node_dtree(n);
+  const ogrh_dtree *t = nd_tree(n);
   ogrh_buf b, answers;
   ogrh_buf_init(&b);
   ogrh_buf_init(&answers);
@@ -1063,7 +1052,9 @@ static bool from_source(ogrh_node *n, const char *sender, uint64_t epoch, uint8_
 
 static void take_top(ogrh_node *n, nd_rd *r) {
   nd_sess *s = &n->sess;
-  const ogrh_dtree *t = ogrh_node_dtree(n);
+  const ogrh_dtree *t = nd_tree(n);
+  nd_top top;
+  nd_tree_top(t, &top);
   ogrh_digest raidlist = nd_get_u64(r), global[OGRH_NGLOBALS];
   for (int g = 0; g < OGRH_NGLOBALS; g++)
     global[g] = nd_get_u64(r);
@@ -1073,7 +1064,8 @@ static void take_top(ogrh_node *n, nd_rd *r) {
     return;
   }
   bool want = s->active && s->want_top && !s->have_top;
-  bool seen[1024] = {false};
+  /* The admin's raids, by identity, to find ours it does not have. */
+  nd_ident *ids = want && count ? ogrh_arena_alloc(s->a, (size_t)count * sizeof *ids) : NULL;
   for (uint64_t i = 0; i < count && !r->err; i++) {
     uint32_t len;
     const char *name = nd_get_name(r, 1024, &len);
@@ -1083,9 +1075,9 @@ static void take_top(ogrh_node *n, nd_rd *r) {
       r->err = OGRH_ECORRUPT;
       return;
     }
+    if (ids) ids[i] = (nd_ident){name, len, (uint32_t)occ};
     if (!want || !in_filter(s, name, len, NULL, 0)) continue;
-    const ogrh_dt_raid *lr = nd_t_raid(n, name, len, (uint32_t)occ);
-    if (lr && (size_t)(lr - t->raids) < 1024) seen[lr - t->raids] = true;
+    const ogrh_dt_raid *lr = nd_tree_find_raid(t, name, len, (uint32_t)occ);
     if (!lr) {
       add_diff(n, OGRH_UNIT_RAID, 0, name, len, (uint32_t)occ, NULL, 0, 0, 0);
       add_diff(n, OGRH_UNIT_RAIDLIST, 0, NULL, 0, 0, NULL, 0, 0, 0);
@@ -1101,15 +1093,19 @@ static void take_top(ogrh_node *n, nd_rd *r) {
   s->have_top = true;
   s->top_raidlist = raidlist;
   memcpy(s->top_global, global, sizeof global);
-  if (!s->f_raid) {
-    for (int g = 0; g < OGRH_NGLOBALS; g++)
-      if (t->global[g] != global[g]) add_diff(n, OGRH_UNIT_GLOBAL, g, NULL, 0, 0, NULL, 0, 0, 0);
-    bool extra = false;
-    for (size_t i = 0; i < t->nraids && i < 1024; i++)
-      extra |= !seen[i];
-    if (t->raidlist != raidlist || extra)
-      add_diff(n, OGRH_UNIT_RAIDLIST, 0, NULL, 0, 0, NULL, 0, 0, 0);
+  if (s->f_raid) return;
+  for (int g = 0; g < OGRH_NGLOBALS; g++)
+    if (top.global[g] != global[g]) add_diff(n, OGRH_UNIT_GLOBAL, g, NULL, 0, 0, NULL, 0, 0, 0);
+  bool extra = false;
+  const ogrh_dt_raid *lr;
+  for (size_t i = 0; (lr = nd_tree_raid(t, i)) && !extra; i++) {
+    bool found = false;
+    for (uint64_t k = 0; ids && k < count && !found; k++)
+      found = ident_eq(ids[k].name, ids[k].len, ids[k].occ, lr->name, lr->name_len, lr->occ);
+    extra = !found;
   }
+  if (top.raidlist != raidlist || extra)
+    add_diff(n, OGRH_UNIT_RAIDLIST, 0, NULL, 0, 0, NULL, 0, 0, 0);
 }
 
 static void take_raid(ogrh_node *n, nd_rd *r) {
@@ -1557,8 +1553,10 @@ static nd_qunit *enqueue(ogrh_node *n, const ogrh_repair_unit *pu, bool *added) 
 
 /* A full repair: the raid list, every raid and the globals (the synced plan only). */
 static int plan_full(ogrh_node *n, ogrh_repair_plan *p) {
-  const ogrh_dtree *t = ogrh_node_dtree(n);
-  size_t need = 1 + t->nraids + OGRH_NGLOBALS;
+  const ogrh_dtree *t = nd_tree(n);
+  nd_top top;
+  nd_tree_top(t, &top);
+  size_t need = 1 + top.nraids + OGRH_NGLOBALS;
   ogrh_repair_unit *u = ogrh_malloc(need * sizeof *u);
   if (!u) return OGRH_ENOMEM;
   memset(u, 0, need * sizeof *u);
@@ -1566,14 +1564,15 @@ static int plan_full(ogrh_node *n, ogrh_repair_plan *p) {
   u[k].kind = OGRH_UNIT_RAIDLIST;
   u[k].raid = u[k].enc = "";
   u[k++].priority = OGRH_PRIO_NORMAL;
-  for (size_t i = 0; i < t->nraids; i++, k++) {
+  const ogrh_dt_raid *r;
+  for (size_t i = 0; (r = nd_tree_raid(t, i)); i++, k++) {
     u[k].kind = OGRH_UNIT_RAID;
-    u[k].raid = t->raids[i].name;
-    u[k].raid_len = t->raids[i].name_len;
-    u[k].raid_occ = t->raids[i].occ;
+    u[k].raid = r->name;
+    u[k].raid_len = r->name_len;
+    u[k].raid_occ = r->occ;
     u[k].enc = "";
-    bool cur = n->rq_ctx_raid && strlen(n->rq_ctx_raid) == t->raids[i].name_len &&
-               memcmp(n->rq_ctx_raid, t->raids[i].name, t->raids[i].name_len) == 0;
+    bool cur = n->rq_ctx_raid && strlen(n->rq_ctx_raid) == r->name_len &&
+               memcmp(n->rq_ctx_raid, r->name, r->name_len) == 0;
     u[k].priority = cur ? OGRH_PRIO_HIGH : OGRH_PRIO_NORMAL;
   }
   for (int g = 0; g < OGRH_NGLOBALS; g++, k++) {
@@ -1681,17 +1680,10 @@ static int list_value(ogrh_arena *a, const ogrh_table *list, const nd_qunit *u, 
   for (uint32_t i = 0; list && i < list->n; i++) {
     const ogrh_entry *e = &list->e[i];
     ogrh_value v = e->val;
-    if (e->key.type == OGRH_INT && e->val.type == OGRH_TABLE) {
+    if (ogrh_is_item(e)) {
       size_t nl;
       const char *nm = ogrh_table_name(e->val.u.t, &nl);
-      uint32_t occ = 0;
-      for (uint32_t j = 0; j <= i; j++) {
-        size_t ml;
-        if (list->e[j].key.type != OGRH_INT || list->e[j].val.type != OGRH_TABLE) continue;
-        const char *mn = ogrh_table_name(list->e[j].val.u.t, &ml);
-        occ += ml == nl && memcmp(mn, nm, nl) == 0;
-      }
-      if (!in_full(u, nm, nl, occ)) {
+      if (!in_full(u, nm, nl, ogrh_item_occ(list, e))) {
         ogrh_table *stub = ogrh_table_new(a, 1);
         if (!stub) return OGRH_ENOMEM;
         const ogrh_value *name = ogrh_table_gets(e->val.u.t, "name");
@@ -1709,23 +1701,23 @@ static int list_value(ogrh_arena *a, const ogrh_table *list, const nd_qunit *u, 
 /* Builds a unit's value and digest from the document as it is now. */
 static int unit_value(ogrh_node *n, ogrh_arena *a, const nd_qunit *u, ogrh_value *v,
                       ogrh_digest *dg) {
-  const ogrh_dtree *t = ogrh_node_dtree(n);
+  nd_top top;
+  nd_tree_top(nd_tree(n), &top);
   const ogrh_value *root = ogrh_doc_root(n->doc);
-  const ogrh_table *rt = root && root->type == OGRH_TABLE ? root->u.t : NULL;
   *v = ogrh_vnil();
   if (u->kind == OGRH_UNIT_GLOBAL) {
-    const ogrh_value *g = rt ? ogrh_table_gets(rt, ogrh_global_key(u->index)) : NULL;
+    const ogrh_value *g = ogrh_global_get(root, u->index);
     if (g) *v = *g;
-    *dg = t->global[u->index];
+    *dg = top.global[u->index];
     return OGRH_OK;
   }
-  const ogrh_table *raids = child(child(rt, "encounterMgmt"), "raids");
+  const ogrh_table *raids = ogrh_schema_raids(root);
   if (u->kind == OGRH_UNIT_RAIDLIST) {
-    *dg = t->raidlist;
+    *dg = top.raidlist;
     return list_value(a, raids, u, v);
   }
   const ogrh_dt_raid *tr = nd_t_raid(n, u->raid, u->raid_len, u->raid_occ);
-  const ogrh_entry *re = find_ident(raids, u->raid, u->raid_len, u->raid_occ);
+  const ogrh_entry *re = ogrh_item_find(raids, u->raid, u->raid_len, u->raid_occ);
   if (!tr || !re) return OGRH_ENOTFOUND;
   if (u->kind == OGRH_UNIT_RAID) {
     *v = re->val;
@@ -1752,7 +1744,7 @@ static int unit_value(ogrh_node *n, ogrh_arena *a, const nd_qunit *u, ogrh_value
   }
   const ogrh_dt_enc *te = nd_t_enc(tr, u->enc, u->enc_len, u->enc_occ);
   const ogrh_entry *ee =
-      find_ident(child(re->val.u.t, "encounters"), u->enc, u->enc_len, u->enc_occ);
+      ogrh_item_find(ogrh_raid_encounters(re->val.u.t), u->enc, u->enc_len, u->enc_occ);
   if (!te || !ee) return OGRH_ENOTFOUND;
   if (u->kind == OGRH_UNIT_ENCOUNTER) {
     *v = ee->val;
@@ -1778,7 +1770,7 @@ static void send_next_unit(ogrh_node *n) {
     ogrh_buf_init(&b);
     ogrh_varint_put(&b, n->epoch);
     ogrh_varint_put(&b, n->rev);
-    nd_put_u64(&b, ogrh_node_dtree(n)->root);
+    nd_put_u64(&b, nd_tree(n)->root);
     nd_unit_encode(u.kind, u.index, u.raid, u.raid_len, u.raid_occ, u.enc, u.enc_len, u.enc_occ, dg,
                    &v, &b);
     if (nd_send(n, OGRH_MT_REPAIR, &b, OGRH_CTL_BULK, NULL) == OGRH_OK) n->st.units_sent++;
@@ -1903,31 +1895,28 @@ static int staged_digest(ogrh_arena *a, ogrh_unit_kind k, int index, const ogrh_
   ogrh_dtree *t = NULL;
   if (!rc) rc = ogrh_dtree_build_root(&root, &t);
   if (rc) return rc;
-  rc = OGRH_OK;
+  nd_top top;
+  nd_tree_top(t, &top);
+  const ogrh_dt_raid *r = top.nraids == 1 ? nd_tree_raid(t, 0) : NULL;
   switch (k) {
   case OGRH_UNIT_GLOBAL:
-    *out = t->global[index];
+    *out = top.global[index];
     break;
   case OGRH_UNIT_RAIDLIST:
-    *out = t->raidlist;
+    *out = top.raidlist;
     break;
   case OGRH_UNIT_RAID:
-    if (t->nraids != 1)
-      rc = OGRH_EVERIFY;
-    else
-      *out = t->raids[0].digest;
-    break;
   case OGRH_UNIT_RAID_META:
-    if (t->nraids != 1)
+    if (!r)
       rc = OGRH_EVERIFY;
     else
-      *out = t->raids[0].own;
+      *out = k == OGRH_UNIT_RAID ? r->digest : r->own;
     break;
   case OGRH_UNIT_ENCOUNTER:
-    if (t->nraids != 1 || t->raids[0].nencs != 1)
+    if (!r || r->nencs != 1)
       rc = OGRH_EVERIFY;
     else
-      *out = t->raids[0].encs[0].digest;
+      *out = r->encs[0].digest;
     break;
   default:
     rc = OGRH_EINVAL;
@@ -1949,17 +1938,10 @@ static int rebuild(ogrh_arena *a, const ogrh_table *mine, const ogrh_value *thei
   for (uint32_t i = 0; i < src->n; i++) {
     const ogrh_entry *e = &src->e[i];
     ogrh_value v = e->val;
-    if (e->key.type == OGRH_INT && e->val.type == OGRH_TABLE) {
+    if (ogrh_is_item(e)) {
       size_t nl;
       const char *nm = ogrh_table_name(e->val.u.t, &nl);
-      uint32_t occ = 0;
-      for (uint32_t j = 0; j <= i; j++) {
-        size_t ml;
-        if (src->e[j].key.type != OGRH_INT || src->e[j].val.type != OGRH_TABLE) continue;
-        const char *mn = ogrh_table_name(src->e[j].val.u.t, &ml);
-        occ += ml == nl && memcmp(mn, nm, nl) == 0;
-      }
-      const ogrh_entry *own = find_ident(mine, nm, nl, occ);
+      const ogrh_entry *own = ogrh_item_find(mine, nm, nl, ogrh_item_occ(src, e));
       if (own) v = own->val;
     }
     if (ogrh_table_set(a, t, &e->key, &v)) return OGRH_ENOMEM;
@@ -1975,10 +1957,9 @@ static int rebuild(ogrh_arena *a, const ogrh_table *mine, const ogrh_value *thei
 */
 int nd_apply_unit(ogrh_node *n, ogrh_arena *a, const nd_unit *u, bool *changed) {
   *changed = false;
-  const ogrh_dtree *t = ogrh_node_dtree(n);
-  const ogrh_value *root = ogrh_doc_root(n->doc);
-  const ogrh_table *rt = root && root->type == OGRH_TABLE ? root->u.t : NULL;
-  const ogrh_table *raids = child(child(rt, "encounterMgmt"), "raids");
+  nd_top top, *t = &top;
+  nd_tree_top(nd_tree(n), &top);
+  const ogrh_table *raids = ogrh_schema_raids(ogrh_doc_root(n->doc));
   ogrh_path path;
   ogrh_value v;
   ogrh_digest got = 0;
@@ -2001,7 +1982,7 @@ int nd_apply_unit(ogrh_node *n, ogrh_arena *a, const nd_unit *u, bool *changed) 
   case OGRH_UNIT_RAID:
   case OGRH_UNIT_RAID_META: {
     const ogrh_dt_raid *lr = nd_t_raid(n, u->raid.name, u->raid.len, u->raid.occ);
-    const ogrh_entry *re = find_ident(raids, u->raid.name, u->raid.len, u->raid.occ);
+    const ogrh_entry *re = ogrh_item_find(raids, u->raid.name, u->raid.len, u->raid.occ);
     if (!lr || !re) return OGRH_ENOTFOUND;
     if ((u->kind == OGRH_UNIT_RAID ? lr->digest : lr->own) == u->digest) return OGRH_OK;
     if (u->value.type != OGRH_TABLE) return OGRH_EVERIFY;
@@ -2016,7 +1997,7 @@ int nd_apply_unit(ogrh_node *n, ogrh_arena *a, const nd_unit *u, bool *changed) 
         ogrh_value val = src->e[i].val;
         const ogrh_value *k = &src->e[i].key;
         if (k->type == OGRH_STRING && k->len == 10 && memcmp(k->u.s, "encounters", 10) == 0)
-          rc = rebuild(a, child(re->val.u.t, "encounters"), &src->e[i].val, &val);
+          rc = rebuild(a, ogrh_raid_encounters(re->val.u.t), &src->e[i].val, &val);
         if (!rc && ogrh_table_set(a, m, k, &val)) rc = OGRH_ENOMEM;
       }
       v = ogrh_vtable(m);
@@ -2029,9 +2010,9 @@ int nd_apply_unit(ogrh_node *n, ogrh_arena *a, const nd_unit *u, bool *changed) 
   case OGRH_UNIT_COMPONENT: {
     const ogrh_dt_raid *lr = nd_t_raid(n, u->raid.name, u->raid.len, u->raid.occ);
     const ogrh_dt_enc *le = nd_t_enc(lr, u->enc.name, u->enc.len, u->enc.occ);
-    const ogrh_entry *re = find_ident(raids, u->raid.name, u->raid.len, u->raid.occ);
+    const ogrh_entry *re = ogrh_item_find(raids, u->raid.name, u->raid.len, u->raid.occ);
     const ogrh_entry *ee =
-        re ? find_ident(child(re->val.u.t, "encounters"), u->enc.name, u->enc.len, u->enc.occ)
+        re ? ogrh_item_find(ogrh_raid_encounters(re->val.u.t), u->enc.name, u->enc.len, u->enc.occ)
            : NULL;
     if (!le || !ee) return OGRH_ENOTFOUND;
     if ((u->kind == OGRH_UNIT_ENCOUNTER ? le->digest : le->comp[u->index]) == u->digest)
@@ -2041,12 +2022,13 @@ int nd_apply_unit(ogrh_node *n, ogrh_arena *a, const nd_unit *u, bool *changed) 
       v = u->value;
       rc = staged_digest(a, u->kind, 0, &v, &got);
     } else {
+      /* Our encounter, copied aside, with the unit's component set into it. */
       rc = ogrh_value_copy(a, &ee->val, &v);
-      if (!rc) rc = ogrh_component_apply(a, v.u.t, u->index, &u->value);
-      if (rc == OGRH_ETYPE) rc = OGRH_EVERIFY;
+      if (!rc) rc = ogrh_component_set(a, v.u.t, u->index, &u->value);
+      if (rc == OGRH_ECORRUPT) rc = OGRH_EVERIFY;
       ogrh_buf scratch;
       ogrh_buf_init(&scratch);
-      if (!rc) got = ogrh_component_digest(v.u.t, u->index, &scratch);
+      if (!rc) rc = nd_comp_digest(v.u.t, u->index, &scratch, &got);
       ogrh_buf_deinit(&scratch);
     }
     raid_path(&path, re->key.u.i, ee->key.u.i);

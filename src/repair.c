@@ -396,32 +396,6 @@ static int apply_component(stager *st, const ogrh_repair_unit *u, ogrh_table *le
   return rc;
 }
 
-int ogrh_component_apply(ogrh_arena *a, ogrh_table *enc, int c, const ogrh_value *proj) {
-  if (!a || !enc || !proj || c < 0 || c >= OGRH_NCOMPONENTS) return OGRH_EINVAL;
-  if (c == 0 && proj->type != OGRH_TABLE) return OGRH_ETYPE;
-  stager st = {a, {0}, NULL, NULL};
-  /* The source encounter the projection came from, as far as component c can tell. */
-  ogrh_table *se = c == 0 ? proj->u.t : ogrh_table_new(a, 1);
-  if (!se) return OGRH_ENOMEM;
-  int rc = OGRH_OK;
-  if (c == 1 || c == 5) {
-    if (proj->type != OGRH_NIL) rc = setk(&st, se, c == 1 ? "roles" : "announcements", proj);
-  } else if (c >= 2 && proj->type == OGRH_TABLE) {
-    ogrh_table *roles = ogrh_table_new(a, proj->u.t->n);
-    if (!roles) return OGRH_ENOMEM;
-    for (uint32_t i = 0; i < proj->u.t->n && !rc; i++) {
-      ogrh_table *role = ogrh_table_new(a, 1);
-      ogrh_value rv = ogrh_vtable(role);
-      if (!role) return OGRH_ENOMEM;
-      rc = setk(&st, role, slot_fields[c - 2], &proj->u.t->e[i].val);
-      if (!rc) rc = ogrh_table_set(a, roles, &proj->u.t->e[i].key, &rv);
-    }
-    ogrh_value v = ogrh_vtable(roles);
-    if (!rc) rc = setk(&st, se, "roles", &v);
-  }
-  return rc ? rc : apply_component(&st, enc, se, c);
-}
-
 static int apply_unit(stager *st, const ogrh_repair_unit *u) {
   const ogrh_table *sraids = ogrh_schema_raids(st->src);
   ogrh_value v;

@@ -171,14 +171,6 @@ int ogrh_repair_unit_label(const ogrh_repair_unit *u, ogrh_buf *out);
 int ogrh_repair_apply(ogrh_doc *target, const ogrh_value *source_root, const ogrh_repair_plan *plan,
                       ogrh_err *err);
 
-/*
-** Sets component c (0..5) of the encounter table enc, which lives in arena a, to proj: a
-** projection as ogrh_component_project makes it (what a component repair unit carries), so
-** this is the projection's inverse. The other components of enc keep their values; proj is
-** copied into a. Errors: OGRH_EINVAL, OGRH_ETYPE (metadata that is not a table), OGRH_ENOMEM.
-*/
-int ogrh_component_apply(ogrh_arena *a, ogrh_table *enc, int c, const ogrh_value *proj);
-
 /* ---- differences as paths ---- */
 
 /*
