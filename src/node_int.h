@@ -235,6 +235,7 @@ typedef struct nd_qunit {
   uint32_t *full_len, *full_occ;
   size_t nfull;
   size_t bytes;
+  bool fresh; /* queued by the current planning round: announced in its plan */
 } nd_qunit;
 
 /* ---- roster, refusals ---- */

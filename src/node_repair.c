@@ -299,33 +299,30 @@ static const char *source_name(const ogrh_node *n) {
   return n->sess.source[0] ? n->sess.source : n->admin;
 }
 
-/* Compares what a poll says with this document and decides what to ask first. */
+/*
+** Compares what a poll says with this document: differing globals are findings already; the
+** raid the admin runs, when it differs, is drilled at once beside the list of every raid.
+*/
 static void seed_from_poll(ogrh_node *n, const nd_poll *poll) {
   nd_sess *s = &n->sess;
   nd_top top;
-  const nd_top *t = &top;
   nd_tree_top(nd_tree(n), &top);
   s->top_root = poll->root;
   s->rev_at = poll->rev;
-  bool explained = false;
   for (int g = 0; g < OGRH_NGLOBALS; g++)
-    if (t->global[g] != poll->global[g]) {
+    if (top.global[g] != poll->global[g])
       add_diff(n, OGRH_UNIT_GLOBAL, g, NULL, 0, 0, NULL, 0, 0, 0);
-      explained = true;
-    }
-  if (poll->flags & ND_PF_RAID && t->raidlist == poll->raidlist) {
+  if (poll->flags & ND_PF_RAID) {
     const ogrh_dt_raid *lr = nd_t_raid(n, poll->raid.name, poll->raid.len, poll->raid.occ);
     if (lr && lr->digest != poll->raid_digest) {
       nd_rraid *r = rraid_get(n, poll->raid.name, poll->raid.len, poll->raid.occ, true);
       if (r) {
         r->digest = poll->raid_digest;
         r->want = true;
-        explained = true;
       }
     }
   }
-  /* Only when the poll explains the difference is the list of every raid not needed. */
-  s->want_top = !explained || t->raidlist != poll->raidlist;
+  s->want_top = true;
 }
 
 void nd_sess_start_auto(ogrh_node *n, const nd_poll *poll, const char *why) {
@@ -488,7 +485,7 @@ static int diffs_validation(ogrh_node *n, ogrh_validation **out) {
       deepen(v, OGRH_LEVEL_GLOBAL);
       continue;
     }
-    if (d->kind == OGRH_UNIT_RAIDLIST) {
+    if (d->kind == OGRH_UNIT_RAIDLIST && !d->raid[0]) {
       v->raid_list = true;
       deepen(v, OGRH_LEVEL_RAID);
       continue;
@@ -499,11 +496,15 @@ static int diffs_validation(ogrh_node *n, ogrh_validation **out) {
       break;
     }
     deepen(v, OGRH_LEVEL_RAID);
+    if (d->kind == OGRH_UNIT_RAIDLIST) {
+      r->extra_local = true;
+      continue;
+    }
     if (d->kind == OGRH_UNIT_RAID) {
       r->missing_local = true;
       continue;
     }
-    if (d->kind == OGRH_UNIT_RAID_META) {
+    if (d->kind == OGRH_UNIT_RAID_META && !d->encounter[0]) {
       r->meta_differs = true;
       continue;
     }
@@ -512,7 +513,10 @@ static int diffs_validation(ogrh_node *n, ogrh_validation **out) {
       rc = OGRH_ENOMEM;
       break;
     }
-    if (d->kind == OGRH_UNIT_ENCOUNTER) {
+    if (d->kind == OGRH_UNIT_RAID_META) {
+      e->extra_local = true;
+      deepen(v, OGRH_LEVEL_ENCOUNTER);
+    } else if (d->kind == OGRH_UNIT_ENCOUNTER) {
       e->missing_local = true;
       deepen(v, OGRH_LEVEL_ENCOUNTER);
     } else {
@@ -715,6 +719,11 @@ static void sess_tick(ogrh_node *n) {
   /* Progress from the source keeps the deadline away. */
   uint64_t last = s->source[0] ? s->deadline : n->last_from_admin + n->cfg.timers.answer_ms;
   if (s->deadline && last > s->deadline) s->deadline = last;
+  /* Findings complete without asking (a poll can tell everything): straight to the request. */
+  if (s->phase == OGRH_RS_WAITING && !outstanding(s)) {
+    step(n);
+    if (!s->active) return;
+  }
   bool asking = s->phase == OGRH_RS_WAITING || (s->phase == OGRH_RS_RECEIVING && !s->requested);
   if (asking && n->now >= s->send_at && nd_can_send(n)) {
     if (s->phase == OGRH_RS_WAITING) {
@@ -1098,13 +1107,17 @@ static void take_top(ogrh_node *n, nd_rd *r) {
     if (top.global[g] != global[g]) add_diff(n, OGRH_UNIT_GLOBAL, g, NULL, 0, 0, NULL, 0, 0, 0);
   bool extra = false;
   const ogrh_dt_raid *lr;
-  for (size_t i = 0; (lr = nd_tree_raid(t, i)) && !extra; i++) {
+  for (size_t i = 0; (lr = nd_tree_raid(t, i)); i++) {
     bool found = false;
     for (uint64_t k = 0; ids && k < count && !found; k++)
       found = ident_eq(ids[k].name, ids[k].len, ids[k].occ, lr->name, lr->name_len, lr->occ);
-    extra = !found;
+    if (!found) {
+      /* Ours only: the raid list unit takes it away. */
+      add_diff(n, OGRH_UNIT_RAIDLIST, 0, lr->name, lr->name_len, lr->occ, NULL, 0, 0, 0);
+      extra = true;
+    }
   }
-  if (top.raidlist != raidlist || extra)
+  if (top.raidlist != raidlist && !extra)
     add_diff(n, OGRH_UNIT_RAIDLIST, 0, NULL, 0, 0, NULL, 0, 0, 0);
 }
 
@@ -1128,7 +1141,7 @@ static void take_raid(ogrh_node *n, nd_rd *r) {
   nd_rraid *rr = s->active ? rraid_get(n, raid, rl, (uint32_t)ro, false) : NULL;
   bool want = rr && rr->want && !rr->have_encs;
   const ogrh_dt_raid *lr = want ? nd_t_raid(n, raid, rl, (uint32_t)ro) : NULL;
-  size_t matched = 0;
+  nd_ident *ids = lr && count ? ogrh_arena_alloc(s->a, (size_t)count * sizeof *ids) : NULL;
   for (uint64_t i = 0; i < count && !r->err; i++) {
     uint32_t el;
     const char *enc = nd_get_name(r, 1024, &el);
@@ -1138,14 +1151,14 @@ static void take_raid(ogrh_node *n, nd_rd *r) {
       r->err = OGRH_ECORRUPT;
       return;
     }
-    if (!want || !lr || !in_filter(s, raid, rl, enc, el)) continue;
+    if (ids) ids[i] = (nd_ident){enc, el, (uint32_t)eo};
+    if (!lr || !in_filter(s, raid, rl, enc, el)) continue;
     const ogrh_dt_enc *le = nd_t_enc(lr, enc, el, (uint32_t)eo);
     if (!le) {
+      /* Theirs only: the raid metadata unit brings it whole. */
       add_diff(n, OGRH_UNIT_ENCOUNTER, 0, raid, rl, (uint32_t)ro, enc, el, (uint32_t)eo, 0);
-      add_diff(n, OGRH_UNIT_RAID_META, 0, raid, rl, (uint32_t)ro, NULL, 0, 0, 0);
       continue;
     }
-    matched++;
     if (le->digest == dg) continue;
     nd_renc *re = renc_get(n, rr, enc, el, (uint32_t)eo);
     if (re) {
@@ -1157,7 +1170,21 @@ static void take_raid(ogrh_node *n, nd_rd *r) {
   rr->have_encs = true;
   rr->meta = meta;
   rr->list = list;
-  if (lr && (lr->meta != meta || lr->list != list || matched < lr->nencs) && !s->f_enc)
+  if (!lr || s->f_enc) return;
+  bool extra = false;
+  for (size_t i = 0; i < lr->nencs; i++) {
+    const ogrh_dt_enc *le = &lr->encs[i];
+    bool found = false;
+    for (uint64_t k = 0; ids && k < count && !found; k++)
+      found = ident_eq(ids[k].name, ids[k].len, ids[k].occ, le->name, le->name_len, le->occ);
+    if (!found) {
+      /* Ours only: the raid metadata unit takes it away. */
+      add_diff(n, OGRH_UNIT_RAID_META, 0, raid, rl, (uint32_t)ro, le->name, le->name_len, le->occ,
+               0);
+      extra = true;
+    }
+  }
+  if (lr->meta != meta || (lr->list != list && !extra))
     add_diff(n, OGRH_UNIT_RAID_META, 0, raid, rl, (uint32_t)ro, NULL, 0, 0, 0);
 }
 
@@ -1195,8 +1222,10 @@ static void take_encs(ogrh_node *n, nd_rd *r) {
     unsigned mask = 0;
     for (int c = 0; le && c < OGRH_NCOMPONENTS; c++)
       if (le->comp[c] != comp[c]) mask |= 1u << c;
-    if (mask)
-      add_diff(n, OGRH_UNIT_COMPONENT, 0, raid, rl, (uint32_t)ro, enc, el, (uint32_t)eo, mask);
+    /* One finding per component: each is repaired (and reported) on its own. */
+    for (int c = 0; c < OGRH_NCOMPONENTS; c++)
+      if (mask & (1u << c))
+        add_diff(n, OGRH_UNIT_COMPONENT, c, raid, rl, (uint32_t)ro, enc, el, (uint32_t)eo, 1u << c);
   }
 }
 
@@ -1546,19 +1575,20 @@ static nd_qunit *enqueue(ogrh_node *n, const ogrh_repair_unit *pu, bool *added) 
     at--;
   memmove(&n->uq[at + 1], &n->uq[at], (n->nuq - at) * sizeof *n->uq);
   n->uq[at] = u;
+  n->uq[at].fresh = true;
   n->nuq++;
   *added = true;
   return &n->uq[at];
 }
 
 /* A full repair: the raid list, every raid and the globals (the synced plan only). */
-static int plan_full(ogrh_node *n, ogrh_repair_plan *p) {
+static ogrh_repair_unit *plan_full(ogrh_node *n, size_t *count) {
   const ogrh_dtree *t = nd_tree(n);
   nd_top top;
   nd_tree_top(t, &top);
   size_t need = 1 + top.nraids + OGRH_NGLOBALS;
   ogrh_repair_unit *u = ogrh_malloc(need * sizeof *u);
-  if (!u) return OGRH_ENOMEM;
+  if (!u) return NULL;
   memset(u, 0, need * sizeof *u);
   size_t k = 0;
   u[k].kind = OGRH_UNIT_RAIDLIST;
@@ -1581,10 +1611,8 @@ static int plan_full(ogrh_node *n, ogrh_repair_plan *p) {
     u[k].raid = u[k].enc = "";
     u[k].priority = OGRH_PRIO_LOW;
   }
-  ogrh_free(p->units, p->cap * sizeof *p->units);
-  p->units = u;
-  p->n = p->cap = k;
-  return OGRH_OK;
+  *count = k;
+  return u;
 }
 
 static void send_plan(ogrh_node *n, const nd_qunit *const *units, size_t count) {
@@ -1613,8 +1641,6 @@ static void plan_requests(ogrh_node *n) {
   n->rq_open = false;
   ogrh_repair_opts opts = {OGRH_REPAIR_AUTO, n->rq_ctx_raid, n->rq_ctx_enc};
   const ogrh_value *root = ogrh_doc_root(n->doc);
-  nd_qunit **added = NULL;
-  size_t nadded = 0, capadded = 0;
   for (int level = 0; level < 5; level++) {
     ogrh_validation *v = n->rq_val[level];
     if (!v) continue;
@@ -1622,11 +1648,23 @@ static void plan_requests(ogrh_node *n) {
     opts.level = (ogrh_repair_level)level;
     ogrh_repair_plan *plan = NULL;
     ogrh_value empty = ogrh_vnil();
-    int rc = ogrh_repair_plan_make(v, root ? root : &empty,
-                                   level == OGRH_REPAIR_FULL ? NULL : &opts, &plan);
-    if (!rc && level == OGRH_REPAIR_FULL) rc = plan_full(n, plan);
-    for (size_t i = 0; !rc && i < plan->n; i++) {
-      const ogrh_repair_unit *pu = &plan->units[i];
+    const ogrh_repair_unit *units = NULL;
+    ogrh_repair_unit *full = NULL;
+    size_t nunits = 0;
+    int rc = OGRH_OK;
+    if (level == OGRH_REPAIR_FULL) {
+      full = plan_full(n, &nunits);
+      units = full;
+      if (!full) rc = OGRH_ENOMEM;
+    } else {
+      rc = ogrh_repair_plan_make(v, root ? root : &empty, &opts, &plan);
+      if (!rc) {
+        units = plan->units;
+        nunits = plan->n;
+      }
+    }
+    for (size_t i = 0; !rc && i < nunits; i++) {
+      const ogrh_repair_unit *pu = &units[i];
       if (pu->kind == OGRH_UNIT_FULL) continue;
       bool fresh;
       nd_qunit *q = enqueue(n, pu, &fresh);
@@ -1644,23 +1682,21 @@ static void plan_requests(ogrh_node *n) {
               if (v->raids[j].encs[e].missing_local)
                 qunit_add_full(q, v->raids[j].encs[e].name, v->raids[j].encs[e].name_len,
                                v->raids[j].encs[e].occ);
-      if (fresh && !ogrh_grow(&added, &capadded, nadded + 1, sizeof *added)) added[nadded++] = q;
+      (void)fresh;
     }
     ogrh_repair_plan_free(plan);
+    if (full) ogrh_free(full, nunits * sizeof *full);
     ogrh_validation_free(v);
   }
-  /* The queue may have moved while adding: announce what is queued now and new. */
+  /* Announce what this round queued. */
   const nd_qunit **list = ogrh_malloc((n->nuq ? n->nuq : 1) * sizeof *list);
   size_t count = 0;
-  for (size_t i = 0; list && i < n->nuq; i++)
-    for (size_t j = 0; j < nadded; j++)
-      if (unit_covers(&n->uq[i], added[j]) && unit_covers(added[j], &n->uq[i])) {
-        list[count++] = &n->uq[i];
-        break;
-      }
+  for (size_t i = 0; i < n->nuq; i++) {
+    if (list && n->uq[i].fresh) list[count++] = &n->uq[i];
+    n->uq[i].fresh = false;
+  }
   if (list) send_plan(n, list, count);
   ogrh_free(list, (n->nuq ? n->nuq : 1) * sizeof *list);
-  ogrh_free(added, capadded * sizeof *added);
   if (n->rq_ctx_raid) ogrh_free(n->rq_ctx_raid, strlen(n->rq_ctx_raid) + 1);
   if (n->rq_ctx_enc) ogrh_free(n->rq_ctx_enc, strlen(n->rq_ctx_enc) + 1);
   n->rq_ctx_raid = n->rq_ctx_enc = NULL;

@@ -73,7 +73,10 @@ typedef struct tc_chan {
   uint64_t reorder_ms; /* extra random delay 0..reorder_ms (reorders frames of a sender) */
   uint64_t step;       /* ms per client frame */
   ogrh_node_cfg base;  /* config template */
-  int doc_seed;        /* 0: factory defaults; else ogrh_gen seed */
+  /* optional: sees every frame a node sends */
+  void (*tap)(void *ud, int from, const char *prefix, const uint8_t *text, size_t n);
+  void *tap_ud;
+  int doc_seed; /* 0: factory defaults; else ogrh_gen seed */
 } tc_chan;
 
 static inline void tc_on_event(void *ud, const ogrh_event *e) {
@@ -92,7 +95,9 @@ static inline void tc_out(void *ud, const char *prefix, const uint8_t *text, siz
                           uint64_t now) {
   tc_node *t = ud;
   tc_chan *ch = t->ch;
+  if (t->killed) return; /* the process died at its last persist: nothing more leaves */
   t->frames_out++;
+  if (ch->tap) ch->tap(ch->tap_ud, t->idx, prefix, text, n);
   assert_true(strlen(prefix) + n <= 254);
   for (size_t i = 0; i < ch->n; i++) {
     /* The channel echoes to the sender too, as WoW does. */
