@@ -9,7 +9,7 @@ CMAKE_ASAN = cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DOGRH_SANITIZE=O
 CMAKE_FUZZ = CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DOGRH_FUZZ=ON -DOGRH_TESTS=OFF \
 	-DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address,undefined"
 
-.PHONY: all deps build check test asan fuzz-smoke fuzz demo bench install clean format format-check
+.PHONY: all deps build check test asan live fuzz-smoke fuzz demo bench install clean format format-check
 
 all: build
 
@@ -35,8 +35,15 @@ fuzz-build: deps
 fuzz-smoke: fuzz-build
 	scripts/fuzz.sh build-fuzz runs $(FUZZ_RUNS)
 
-# The format check, a -Werror build and its tests, the same tests under ASan+UBSan, each fuzz target briefly.
-check: format-check test asan fuzz-smoke
+# The live tests: real brokers and nodes on loopback (tests/live/), with the -Werror build and
+# with the ASan+UBSan build.
+live: build asan
+	scripts/live.sh build/ogrh
+	scripts/live.sh build-asan/ogrh
+
+# The format check, a -Werror build and its tests, the same tests under ASan+UBSan, the live
+# tests, each fuzz target briefly.
+check: format-check test asan live fuzz-smoke
 	@echo "make check: all passed"
 
 # Longer fuzzing: FUZZ_SECONDS per target.

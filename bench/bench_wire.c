@@ -4,7 +4,8 @@
 ** 1. Effective payload rate of a large incompressible message under the ctl profile, against
 **    the channel's limit 800 * P / (P + 40 + prefix) with P the largest text a message holds.
 ** 2. For each component type (summed over all encounters), an encounter (median and largest),
-**    a raid (median and largest), and the whole document: our bytes on the wire and seconds
+**    a raid (median and largest), and the whole plan (the synced part of the schema root, as a
+**    full repair carries it): our bytes on the wire and seconds
 **    under ctl, next to OGAddonMsg's (research/ogaddonmsg.md §3: Lua text serialization with
 **    %q and | -> \124, "T:" type flag, 200-byte chunks of 161 - P data bytes with a 23 + P byte
 **    header, prefix "OGAM", no compression), timed by the same ctl sender from an idle start.
@@ -66,6 +67,55 @@ static cost ours(const ogrh_wire_cfg *c, int kind, const char *raid, size_t rl, 
   ogrh_frames_deinit(&f);
   ogrh_buf_deinit(&body);
   return k;
+}
+
+/* ---- CPU: packing and reassembling every unit ---- */
+
+typedef struct rt_unit {
+  int kind, index;
+  const char *raid, *enc;
+  size_t rl, el;
+  ogrh_value v;
+} rt_unit;
+
+static rt_unit rt_units[8192];
+static size_t rt_n, rt_bytes;
+
+static void rt_add(int kind, const char *raid, size_t rl, const char *enc, size_t el, int index,
+                   const ogrh_value *v) {
+  if (rt_n < sizeof rt_units / sizeof rt_units[0])
+    rt_units[rt_n++] = (rt_unit){kind, index, raid, enc, rl, el, *v};
+}
+
+static void rt_deliver(void *ud, const char *s, const ogrh_msg *m, uint64_t now) {
+  (void)ud, (void)s, (void)now;
+  rt_bytes += m->body_len;
+}
+
+/*
+** Every unit as the admin sends it and a member receives it: body, pack (DEFLATE with the
+** dictionary, checksum, frames, transform), reassembly (transform, checksum, inflate).
+** Instruction counts: valgrind --tool=callgrind --toggle-collect=wire_roundtrip.
+*/
+void wire_roundtrip(const ogrh_wire_cfg *c, ogrh_reasm *r, size_t *messages);
+void wire_roundtrip(const ogrh_wire_cfg *c, ogrh_reasm *r, size_t *messages) {
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  ogrh_frames f;
+  ogrh_frames_init(&f);
+  for (size_t i = 0; i < rt_n; i++) {
+    const rt_unit *u = &rt_units[i];
+    ogrh_buf_reset(&b);
+    ogrh_unit_body_encode(u->kind, u->raid, u->rl, u->enc, u->el, u->index, &u->v, &b);
+    ogrh_frames_reset(&f);
+    ogrh_wire_pack(c, (uint16_t)i, OGRH_MT_REPAIR, NULL, (const uint8_t *)b.p, b.n, true, &f);
+    for (size_t k = 0; k < f.n; k++)
+      ogrh_reasm_frame(r, "Admin", (const uint8_t *)f.data.p + f.off[k], f.len[k],
+                       (uint64_t)i * 100);
+  }
+  *messages = rt_n;
+  ogrh_frames_deinit(&f);
+  ogrh_buf_deinit(&b);
 }
 
 /* ---- OGAddonMsg's cost, modelled ---- */
@@ -222,6 +272,7 @@ int main(int argc, char **argv) {
     const char *rn = ogrh_table_name(rt->e[i].val.u.t, &rl);
     raids[nraids].o = ours(&c, OGRH_UNIT_RAID, rn, rl, NULL, 0, 0, &rt->e[i].val);
     raids[nraids].a = addon("OGRH03_SYNC_RAID_RESPONSE", "RAID", &rt->e[i].val);
+    rt_add(OGRH_UNIT_RAID, rn, rl, NULL, 0, 0, &rt->e[i].val);
     nraids++;
     const ogrh_value *ev = ogrh_table_gets(rt->e[i].val.u.t, "encounters");
     for (uint32_t j = 0; ev && ev->type == OGRH_TABLE && j < ev->u.t->n && nenc < 4096; j++) {
@@ -231,11 +282,13 @@ int main(int argc, char **argv) {
       const char *en = ogrh_table_name(e->u.t, &el);
       encs[nenc].o = ours(&c, OGRH_UNIT_ENCOUNTER, rn, rl, en, el, 0, e);
       encs[nenc].a = addon("OGRH03_SYNC_REPAIR_PACKET_ENCOUNTER", "ENCOUNTER", e);
+      rt_add(OGRH_UNIT_ENCOUNTER, rn, rl, en, el, 0, e);
       enc_sizes[nenc] = encs[nenc].o.bytes * 4096 + nenc;
       nenc++;
       for (int k = 0; k < OGRH_NCOMPONENTS; k++) {
         ogrh_value pv;
         ogrh_component_project(a, e->u.t, k, &pv);
+        rt_add(OGRH_UNIT_COMPONENT, rn, rl, en, el, k, &pv);
         cost o = ours(&c, OGRH_UNIT_COMPONENT, rn, rl, en, el, k, &pv);
         cost ad = addon("OGRH03_SYNC_COMPONENT_RESPONSE", "COMPONENT", &pv);
         comp_ours[k].bytes += o.bytes, comp_ours[k].messages += o.messages,
@@ -273,11 +326,22 @@ int main(int argc, char **argv) {
     snprintf(what, sizeof what, "raid %zu", i + 1);
     row(what, raids[i].o, raids[i].a);
   }
-  ogrh_value *root = ogrh_doc_root(d);
-  cost wo = ours(&c, OGRH_UNIT_FULL, NULL, 0, NULL, 0, 0, root);
-  cost wa = addon("OGRH03_SYNC_REPAIR_PACKET_STRUCTURE", "STRUCTURE", root);
-  row("whole document", wo, wa);
+  /* The whole plan: only the synced part of the root, as a full repair carries it. */
+  ogrh_value plan;
+  if (ogrh_schema_synced(a, ogrh_doc_root(d), &plan)) return 1;
+  cost wo = ours(&c, OGRH_UNIT_FULL, NULL, 0, NULL, 0, 0, &plan);
+  cost wa = addon("OGRH03_SYNC_REPAIR_PACKET_STRUCTURE", "STRUCTURE", &plan);
+  row("whole plan", wo, wa);
   printf("whole_seconds %.2f\nwhole_addon_seconds %.2f\n", wo.seconds, wa.seconds);
+  /* 3. CPU of sending and receiving every unit once. */
+  ogrh_reasm *ra = ogrh_reasm_new(&c, NULL, 1, rt_deliver, NULL, NULL, NULL);
+  size_t msgs = 0;
+  double t0 = bench_now();
+  wire_roundtrip(&c, ra, &msgs);
+  double dt = bench_now() - t0;
+  ogrh_reasm_free(ra);
+  printf("roundtrip_messages %zu\nroundtrip_body_bytes %zu\nroundtrip_us_per_message %.1f\n", msgs,
+         rt_bytes, dt * 1e6 / (double)msgs);
   ogrh_arena_free(a);
   ogrh_doc_free(d);
   return 0;

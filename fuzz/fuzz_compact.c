@@ -1,5 +1,7 @@
-/* libFuzzer: the compact decoder and the operation decoder (both read what peers send) must
-** never crash, and what they accept must encode back to the same bytes. */
+/* libFuzzer: the compact decoder and the decoders built on it (operations, repair-unit bodies)
+** read what peers send: they must never crash, what the compact decoder accepts must encode
+** back to the same value, and -malloc_limit_mb in scripts/fuzz.sh catches any allocation out
+** of proportion to the input. */
 #include "ogrh/ogrh.h"
 
 #include <stdlib.h>
@@ -22,8 +24,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ogrh_arena_free(a2);
     ogrh_buf_deinit(&b);
   }
+  /* What one decode may allocate (codec.h), the arena's chunks included. */
+  if (ogrh_arena_size(a) > OGRH_COMPACT_ALLOC_PER_BYTE * size + OGRH_COMPACT_ALLOC_SLACK) abort();
   ogrh_op op;
   (void)ogrh_op_decode(a, data, size, &op, &used);
+  ogrh_unit_body u;
+  (void)ogrh_unit_body_decode(a, data, size, &u);
   ogrh_arena_free(a);
   return 0;
 }

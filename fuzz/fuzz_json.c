@@ -1,4 +1,5 @@
-/* libFuzzer: JSON import must never crash; accepted input must export and import equal. */
+/* libFuzzer: JSON import must never crash; accepted input must export and import equal, and
+** write as a SavedVariables file (one depth rule for both formats). */
 #include "ogrh/ogrh.h"
 
 #include <stdlib.h>
@@ -17,7 +18,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (size_t i = 0; i < f->n; i++)
       if (!ogrh_value_equal(&f->vars[i].value, &g->vars[i].value)) abort();
     ogrh_svfile_free(g);
+  } else {
+    abort();
   }
+  ogrh_buf_reset(&b);
+  if (ogrh_svfile_write(f, &b) != OGRH_OK) abort();
   ogrh_buf_deinit(&b);
   ogrh_svfile_free(f);
   return 0;

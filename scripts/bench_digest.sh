@@ -23,4 +23,10 @@ if command -v valgrind >/dev/null; then
               --toggle-collect="$2" "$B/bench_digest" "$DEF" "$1" 100 2>&1 | awk '/refs:/ { gsub(",", "", $NF); print $NF }'; }
   full=$(count full run_full); inc=$(count incr run_incremental)
   awk -v f="$full" -v i="$inc" 'BEGIN { printf "instructions (callgrind, per call): full %.0f, incremental %.0f, ratio 1/%.0f (goal: at most 1/500)\n", f/100, i/100, f/i }'
+  if [ -f "$W/gen1.lua" ]; then
+    countg() { valgrind --tool=callgrind --callgrind-out-file="$W/cg.out" --collect-atstart=no \
+                --toggle-collect="$2" "$B/bench_digest" "$W/gen1.lua" "$1" 100 2>&1 | awk '/refs:/ { gsub(",", "", $NF); print $NF }'; }
+    full=$(countg full run_full); inc=$(countg incr run_incremental)
+    awk -v f="$full" -v i="$inc" 'BEGIN { printf "generated plan (gen --seed 1): full %.0f, incremental %.0f instructions per call\n", f/100, i/100 }'
+  fi
 fi

@@ -479,10 +479,14 @@ static int put_snapshot(builder *b, const ogrh_svfile *f, const ogrh_dtree *t, u
     n += is_item(&l.raids->e[i]);
   uint32_t *rids = n ? ogrh_arena_alloc(b->a, n * sizeof *rids) : NULL;
   if (n && !rids) return OGRH_ENOMEM;
-  if (n != t->nraids) return OGRH_EINVAL;
+  ogrh_dt_top top;
+  if (ogrh_dtree_top(t, &top) || n != top.nraids) return OGRH_EINVAL;
   for (uint32_t i = 0, j = 0; l.raids && i < l.raids->n; i++)
     if (is_item(&l.raids->e[i])) {
-      if ((rc = put_raid(b, l.raids->e[i].val.u.t, &t->raids[j], &rids[j]))) return rc;
+      const ogrh_dt_raid *dr;
+      if ((rc = ogrh_dtree_raid(t, j, &dr)) ||
+          (rc = put_raid(b, l.raids->e[i].val.u.t, dr, &rids[j])))
+        return rc;
       j++;
     }
   b->tmp.n = 0;
@@ -696,7 +700,7 @@ int ogrh_backup_info_json(const ogrh_backup_info *b, ogrh_buf *out) {
   json_decref(o);
   if (!t) return OGRH_ENOMEM;
   int rc = ogrh_buf_adds(out, t);
-  free(t);
+  ogrh_json_free(t);
   return rc;
 }
 
@@ -1005,7 +1009,7 @@ static int save(ogrh_store *s, ogrh_err *err) {
     }
     if (!b.p) rc = OGRH_ENOMEM;
   }
-  free(ctext);
+  ogrh_json_free(ctext);
   ogrh_free(z, zcap);
   ogrh_buf_deinit(&nraw);
   if (!rc) rc = ogrh_write_file_atomic(s->path, b.p, b.n);
@@ -1166,9 +1170,9 @@ static int root_digest(const ogrh_svfile *f, ogrh_digest *out) {
   const ogrh_value *root = ogrh_svfile_schema_root(f);
   int rc = ogrh_dtree_build_root(root ? root : &nil, &t);
   if (rc) return rc;
-  *out = t->root;
+  rc = ogrh_dtree_root(t, out);
   ogrh_dtree_free(t);
-  return OGRH_OK;
+  return rc;
 }
 
 static int add_backup(ogrh_store *s, const ogrh_svfile *f, const char *label,
@@ -1186,7 +1190,7 @@ static int add_backup(ogrh_store *s, const ogrh_svfile *f, const char *label,
   ogrh_dtree *t = NULL;
   int rc = ogrh_dtree_build_root(root ? root : &nil, &t);
   if (!rc) rc = put_snapshot(&b, f, t, &bi.snapshot);
-  if (!rc) bi.root = t->root;
+  if (!rc) rc = ogrh_dtree_root(t, &bi.root);
   ogrh_dtree_free(t);
   if (!rc && !raw_size) {
     ogrh_buf text;
@@ -1415,7 +1419,7 @@ int ogrh_backup_export(ogrh_store *s, uint32_t id, ogrh_buf *line, ogrh_err *err
     uint64_t check = XXH3_64bits(z, zn);
     ogrh_buf_adds(line, EXPORT_TAG " ");
     ogrh_base64_encode(m, strlen(m), line);
-    free(m);
+    ogrh_json_free(m);
     ogrh_buf_addc(line, ' ');
     ogrh_base64_encode(z, zn, line);
     ogrh_buf_printf(line, " %016llx\n", (unsigned long long)check);

@@ -8,9 +8,12 @@
 **   varint m and m key/value pairs), 07 string back-reference (varint index),
 **   40..7f integer 0..63, 80..9f string of length 0..31 (bytes follow).
 ** Strings of 3 bytes or more enter a table in the order they first appear; a repeat is sent
-** as a back-reference to its index.
+** as a back-reference to its index. Decoding allocates what the input holds, never what it
+** claims (the bound is in codec.h and docs/PROTOCOL.md §7).
 */
 #include "ogrh/codec.h"
+
+#include "ogrh/validate.h"
 
 #include <string.h>
 
@@ -31,10 +34,14 @@ enum {
 #define MAX_STRINGS 4096
 
 /* The string table of one encoding: a small open hash of (pointer, length) -> index. */
+typedef struct strslot {
+  const char *s; /* NULL: free */
+  uint32_t len, idx;
+} strslot;
+
 typedef struct strtab {
-  const char **s;
-  uint32_t *len, *idx;
-  size_t cap, n;
+  strslot *slot;
+  size_t cap, n; /* cap is a power of two */
 } strtab;
 
 static uint32_t str_hash(const char *s, uint32_t n) {
@@ -44,55 +51,42 @@ static uint32_t str_hash(const char *s, uint32_t n) {
   return h;
 }
 
+static strslot *strtab_slot(strslot *slot, size_t cap, const char *s, uint32_t n) {
+  size_t j = str_hash(s, n) & (cap - 1);
+  while (slot[j].s && !(slot[j].len == n && memcmp(slot[j].s, s, n) == 0))
+    j = (j + 1) & (cap - 1);
+  return &slot[j];
+}
+
+/* The index of s if it was seen (*found), else adds it (*found = -1). */
 static int strtab_find_or_add(strtab *t, const char *s, uint32_t n, int64_t *found) {
   *found = -1;
   if (t->n >= MAX_STRINGS) return OGRH_OK;
   if ((t->n + 1) * 2 > t->cap) {
+    /* Rehashed into a table twice as large, at most half full. */
     size_t cap = t->cap ? t->cap * 2 : 64;
-    const char **ns = ogrh_malloc(cap * sizeof *ns);
-    uint32_t *nl = ogrh_malloc(cap * sizeof *nl), *ni = ogrh_malloc(cap * sizeof *ni);
-    if (!ns || !nl || !ni) {
-      ogrh_free(ns, cap * sizeof *ns);
-      ogrh_free(nl, cap * sizeof *nl);
-      ogrh_free(ni, cap * sizeof *ni);
-      return OGRH_ENOMEM;
-    }
+    strslot *ns = ogrh_malloc(cap * sizeof *ns);
+    if (!ns) return OGRH_ENOMEM;
     memset(ns, 0, cap * sizeof *ns);
     for (size_t i = 0; i < t->cap; i++)
-      if (t->s[i]) {
-        size_t j = str_hash(t->s[i], t->len[i]) & (cap - 1);
-        while (ns[j])
-          j = (j + 1) & (cap - 1);
-        ns[j] = t->s[i];
-        nl[j] = t->len[i];
-        ni[j] = t->idx[i];
-      }
-    ogrh_free(t->s, t->cap * sizeof *t->s);
-    ogrh_free(t->len, t->cap * sizeof *t->len);
-    ogrh_free(t->idx, t->cap * sizeof *t->idx);
-    t->s = ns;
-    t->len = nl;
-    t->idx = ni;
+      if (t->slot[i].s) *strtab_slot(ns, cap, t->slot[i].s, t->slot[i].len) = t->slot[i];
+    ogrh_free(t->slot, t->cap * sizeof *t->slot);
+    t->slot = ns;
     t->cap = cap;
   }
-  size_t j = str_hash(s, n) & (t->cap - 1);
-  while (t->s[j]) {
-    if (t->len[j] == n && memcmp(t->s[j], s, n) == 0) {
-      *found = t->idx[j];
-      return OGRH_OK;
-    }
-    j = (j + 1) & (t->cap - 1);
+  strslot *x = strtab_slot(t->slot, t->cap, s, n);
+  if (x->s) {
+    *found = x->idx;
+    return OGRH_OK;
   }
-  t->s[j] = s;
-  t->len[j] = n;
-  t->idx[j] = (uint32_t)t->n++;
+  x->s = s;
+  x->len = n;
+  x->idx = (uint32_t)t->n++;
   return OGRH_OK;
 }
 
 static void strtab_free(strtab *t) {
-  ogrh_free(t->s, t->cap * sizeof *t->s);
-  ogrh_free(t->len, t->cap * sizeof *t->len);
-  ogrh_free(t->idx, t->cap * sizeof *t->idx);
+  ogrh_free(t->slot, t->cap * sizeof *t->slot);
 }
 
 static int enc(const ogrh_value *v, strtab *st, ogrh_buf *b) {
@@ -156,40 +150,144 @@ static int enc(const ogrh_value *v, strtab *st, ogrh_buf *b) {
   return OGRH_EINVAL;
 }
 
-int ogrh_compact_encode(const ogrh_value *v, ogrh_buf *out) {
-  strtab st = {0};
-  int rc = enc(v, &st, out);
-  strtab_free(&st);
+/* Takes back what a failed encoding appended: out is as it was. */
+static int undo(ogrh_buf *out, size_t n0, int err0, int rc) {
+  if (rc && !err0) {
+    out->n = n0;
+    out->err = OGRH_OK;
+    if (out->p) out->p[n0] = '\0';
+  }
   return rc;
 }
 
+int ogrh_compact_encode(const ogrh_value *v, ogrh_buf *out) {
+  size_t n0 = out->n;
+  int err0 = out->err;
+  strtab st = {NULL, 0, 0};
+  int rc = enc(v, &st, out);
+  strtab_free(&st);
+  return undo(out, n0, err0, rc);
+}
+
+/*
+** Decoding. Every claim of the input is checked against what is left of it before anything
+** is allocated for it: a value takes at least one byte, a key/value pair two, and `need`
+** counts the bytes the values already promised by the open tables will take. A table's
+** entries are then allocated exactly as claimed: the entries allocated for all tables
+** together never exceed the input length. String bytes produced (back-references count
+** each time) are bounded too, so that a decoded value cannot be much larger than its input
+** when something copies or prints it.
+*/
 typedef struct dec {
   ogrh_arena *a;
   const uint8_t *p, *end;
-  ogrh_value *strs; /* strings seen, for back-references */
-  size_t nstrs, capstrs;
+  size_t need;                   /* bytes promised to the values of open tables */
+  size_t expanded, max_expanded; /* string bytes produced, and their limit */
+  ogrh_value *strs;              /* strings seen, for back-references */
+  size_t nstrs, cap_strs;
 } dec;
+
+/* Bytes no promised value needs (0 once the input is known to be too short). */
+static size_t left(const dec *d) {
+  size_t rest = (size_t)(d->end - d->p);
+  return rest > d->need ? rest - d->need : 0;
+}
 
 static int remember(dec *d, const ogrh_value *s) {
   if (s->len < MIN_REF_LEN || d->nstrs >= MAX_STRINGS) return OGRH_OK;
-  if (d->nstrs == d->capstrs) {
-    size_t cap = d->capstrs ? d->capstrs * 2 : 64;
-    ogrh_value *n = ogrh_realloc(d->strs, d->capstrs * sizeof *n, cap * sizeof *n);
-    if (!n) return OGRH_ENOMEM;
-    d->strs = n;
-    d->capstrs = cap;
-  }
+  if (ogrh_grow(&d->strs, &d->cap_strs, d->nstrs + 1, sizeof *d->strs)) return OGRH_ENOMEM;
   d->strs[d->nstrs++] = *s;
   return OGRH_OK;
 }
 
+static int produced(dec *d, uint64_t n) {
+  if (n > d->max_expanded - d->expanded) return OGRH_ETOOBIG;
+  d->expanded += (size_t)n;
+  return OGRH_OK;
+}
+
 static int dec_str(dec *d, uint64_t n, ogrh_value *out) {
-  if (n > (uint64_t)(d->end - d->p)) return OGRH_ECORRUPT;
-  char *s = ogrh_arena_memdup(d->a, d->p, (size_t)n);
-  if (!s) return OGRH_ENOMEM;
+  if (n > left(d)) return OGRH_ECORRUPT;
+  int rc = produced(d, n);
+  if (rc) return rc;
+  const char *s = "";
+  if (n && !(s = ogrh_arena_memdup(d->a, d->p, (size_t)n))) return OGRH_ENOMEM;
   d->p += n;
   *out = ogrh_vstr(s, (size_t)n);
   return remember(d, out);
+}
+
+/* Reverses e[0..n). */
+static void reverse(ogrh_entry *e, size_t n) {
+  for (size_t i = 0; i < n / 2; i++) {
+    ogrh_entry t = e[i];
+    e[i] = e[n - 1 - i];
+    e[n - 1 - i] = t;
+  }
+}
+
+static int dec_value(dec *d, int depth, ogrh_value *out);
+
+static int dec_table(dec *d, int depth, ogrh_value *out) {
+  if (depth >= OGRH_MAX_DEPTH) return OGRH_EDEPTH;
+  uint64_t seq, m;
+  if (ogrh_varint_get(&d->p, d->end, &seq) || seq > left(d) || seq > UINT32_MAX / 2)
+    return OGRH_ECORRUPT;
+  ogrh_table *tab = ogrh_table_new(d->a, (uint32_t)seq);
+  if (!tab) return OGRH_ENOMEM;
+  d->need += (size_t)seq;
+  for (uint64_t i = 0; i < seq; i++) {
+    ogrh_value v;
+    d->need--;
+    int rc = dec_value(d, depth + 1, &v);
+    if (rc) return rc;
+    if (v.type == OGRH_NIL) return OGRH_ECORRUPT;
+    tab->e[i].key = ogrh_vint((int64_t)i + 1);
+    tab->e[i].val = v;
+    tab->n = (uint32_t)i + 1;
+  }
+  if (ogrh_varint_get(&d->p, d->end, &m) || m > left(d) / 2 || m > UINT32_MAX / 2)
+    return OGRH_ECORRUPT;
+  if (m) {
+    /* The map part: one exact array for both parts (the array part's first one is left). */
+    ogrh_entry *e = ogrh_arena_alloc(d->a, (size_t)(seq + m) * sizeof *e);
+    if (!e) return OGRH_ENOMEM;
+    if (seq) memcpy(e, tab->e, (size_t)seq * sizeof *e);
+    tab->e = e;
+    tab->cap = (uint32_t)(seq + m);
+  }
+  d->need += 2 * (size_t)m;
+  /*
+  ** Pairs come in canonical order, integer keys below 1 first: those go before the array
+  ** part, the rest after it. They are appended, then the ones below 1 are rotated to the
+  ** front.
+  */
+  size_t below = 0;
+  const ogrh_value *prev = NULL;
+  for (uint64_t i = 0; i < m; i++) {
+    ogrh_value k, v;
+    d->need--;
+    int rc = dec_value(d, depth + 1, &k);
+    d->need--;
+    if (!rc) rc = dec_value(d, depth + 1, &v);
+    if (rc) return rc;
+    if (!ogrh_key_valid(&k) || v.type == OGRH_NIL) return OGRH_ECORRUPT;
+    /* Canonical only: the array part is 1..seq, the rest sorted after it. */
+    if (k.type == OGRH_INT && k.u.i >= 1 && (uint64_t)k.u.i <= seq + 1) return OGRH_ECORRUPT;
+    if (prev && ogrh_key_cmp(prev, &k) >= 0) return OGRH_ECORRUPT;
+    below += k.type == OGRH_INT && k.u.i < 1;
+    tab->e[tab->n].key = k;
+    tab->e[tab->n].val = v;
+    prev = &tab->e[tab->n++].key;
+  }
+  if (below && seq) {
+    /* [array | below | rest] -> [below | array | rest] */
+    reverse(tab->e, (size_t)seq);
+    reverse(tab->e + seq, below);
+    reverse(tab->e, (size_t)seq + below);
+  }
+  *out = ogrh_vtable(tab);
+  return OGRH_OK;
 }
 
 static int dec_value(dec *d, int depth, ogrh_value *out) {
@@ -214,7 +312,7 @@ static int dec_value(dec *d, int depth, ogrh_value *out) {
     *out = ogrh_vint(ogrh_unzigzag(u));
     return OGRH_OK;
   case C_DOUBLE: {
-    if (d->end - d->p < 8) return OGRH_ECORRUPT;
+    if (left(d) < 8) return OGRH_ECORRUPT;
     uint64_t bits = 0;
     for (int i = 7; i >= 0; i--)
       bits = (bits << 8) | d->p[i];
@@ -228,59 +326,39 @@ static int dec_value(dec *d, int depth, ogrh_value *out) {
   case C_STRING:
     if (ogrh_varint_get(&d->p, d->end, &u)) return OGRH_ECORRUPT;
     return dec_str(d, u, out);
-  case C_REF:
+  case C_REF: {
     if (ogrh_varint_get(&d->p, d->end, &u) || u >= d->nstrs) return OGRH_ECORRUPT;
+    int rc = produced(d, d->strs[u].len);
+    if (rc) return rc;
     *out = d->strs[u];
     return OGRH_OK;
-  case C_TABLE: {
-    if (depth >= OGRH_MAX_DEPTH) return OGRH_EDEPTH;
-    uint64_t seq, m;
-    /* Every value takes at least one byte, every pair two: counts beyond that are lies. */
-    if (ogrh_varint_get(&d->p, d->end, &seq) || seq > (uint64_t)(d->end - d->p))
-      return OGRH_ECORRUPT;
-    ogrh_table *tab = ogrh_table_new(d->a, (uint32_t)seq);
-    if (!tab) return OGRH_ENOMEM;
-    for (uint64_t i = 0; i < seq; i++) {
-      ogrh_value v;
-      int rc = dec_value(d, depth + 1, &v);
-      if (rc) return rc;
-      if (v.type == OGRH_NIL) return OGRH_ECORRUPT;
-      tab->e[i].key = ogrh_vint((int64_t)i + 1);
-      tab->e[i].val = v;
-      tab->n = (uint32_t)i + 1;
-    }
-    if (ogrh_varint_get(&d->p, d->end, &m) || m > (uint64_t)(d->end - d->p) / 2)
-      return OGRH_ECORRUPT;
-    ogrh_value prev = ogrh_vnil();
-    for (uint64_t i = 0; i < m; i++) {
-      ogrh_value k, v;
-      int rc = dec_value(d, depth + 1, &k);
-      if (!rc) rc = dec_value(d, depth + 1, &v);
-      if (rc) return rc;
-      if (!ogrh_key_valid(&k) || v.type == OGRH_NIL) return OGRH_ECORRUPT;
-      /* Canonical only: the array part is 1..seq, the rest sorted after it. */
-      if (k.type == OGRH_INT && k.u.i >= 1 && (uint64_t)k.u.i <= seq + 1) return OGRH_ECORRUPT;
-      if (i && ogrh_key_cmp(&prev, &k) >= 0) return OGRH_ECORRUPT;
-      prev = k;
-      if (ogrh_table_set(d->a, tab, &k, &v)) return OGRH_ENOMEM;
-    }
-    *out = ogrh_vtable(tab);
-    return OGRH_OK;
   }
+  case C_TABLE:
+    return dec_table(d, depth, out);
   }
   return OGRH_ECORRUPT;
 }
 
 int ogrh_compact_decode(ogrh_arena *a, const uint8_t *p, size_t n, ogrh_value *out, size_t *used) {
-  dec d = {a, p, p + n, NULL, 0, 0};
+  dec d;
+  memset(&d, 0, sizeof d);
+  d.a = a;
+  d.p = p;
+  d.end = p + n;
+  d.max_expanded = n <= (SIZE_MAX - OGRH_COMPACT_EXPAND_SLACK) / OGRH_COMPACT_EXPAND_RATIO
+                       ? n * OGRH_COMPACT_EXPAND_RATIO + OGRH_COMPACT_EXPAND_SLACK
+                       : SIZE_MAX;
   int rc = dec_value(&d, 0, out);
   if (used) *used = (size_t)(d.p - p);
-  ogrh_free(d.strs, d.capstrs * sizeof *d.strs);
+  ogrh_free(d.strs, d.cap_strs * sizeof *d.strs);
   return rc;
 }
 
 /* An operation: varint segment count, each segment as a value (integer or string), the value. */
 int ogrh_op_encode(const ogrh_path *path, const ogrh_value *v, ogrh_buf *out) {
+  if (path->n == 0 || path->n > OGRH_PATH_MAX) return OGRH_EINVAL;
+  size_t n0 = out->n;
+  int err0 = out->err;
   ogrh_table segs = {NULL, 0, 0};
   ogrh_entry e[OGRH_PATH_MAX + 1];
   /* The path and the value share one string table: encode them as one array. */
@@ -295,7 +373,13 @@ int ogrh_op_encode(const ogrh_path *path, const ogrh_value *v, ogrh_buf *out) {
   int rc = ogrh_varint_put(out, path->n);
   ogrh_value t = ogrh_vtable(&segs);
   if (!rc) rc = ogrh_compact_encode(&t, out);
-  return rc;
+  return undo(out, n0, err0, rc);
+}
+
+/* The array {v1, ..., vn} of a decoded table, or NULL when it is anything else. */
+static const ogrh_table *array_of(const ogrh_value *t) {
+  if (t->type != OGRH_TABLE || ogrh_table_seqlen(t->u.t) != t->u.t->n) return NULL;
+  return t->u.t;
 }
 
 int ogrh_op_decode(ogrh_arena *a, const uint8_t *p, size_t n, ogrh_op *out, size_t *used) {
@@ -306,16 +390,15 @@ int ogrh_op_decode(ogrh_arena *a, const uint8_t *p, size_t n, ogrh_op *out, size
   size_t u;
   int rc = ogrh_compact_decode(a, q, (size_t)(end - q), &t, &u);
   if (rc) return rc;
-  if (t.type != OGRH_TABLE || ogrh_table_seqlen(t.u.t) != t.u.t->n ||
-      (t.u.t->n != nseg && t.u.t->n != nseg + 1))
-    return OGRH_ECORRUPT;
+  const ogrh_table *arr = array_of(&t);
+  if (!arr || (arr->n != nseg && arr->n != nseg + 1)) return OGRH_ECORRUPT;
+  for (size_t i = 0; i < nseg; i++)
+    if (!ogrh_key_valid(&arr->e[i].val)) return OGRH_ECORRUPT;
   out->path.n = (size_t)nseg;
-  for (size_t i = 0; i < nseg; i++) {
-    const ogrh_value *s = &t.u.t->e[i].val;
-    if (!ogrh_key_valid(s)) return OGRH_ECORRUPT;
-    out->path.seg[i] = *s;
-  }
-  out->value = t.u.t->n > nseg ? t.u.t->e[nseg].val : ogrh_vnil();
+  for (size_t i = 0; i < nseg; i++)
+    out->path.seg[i] = arr->e[i].val;
+  out->path.text[0] = '\0';
+  out->value = arr->n > nseg ? arr->e[nseg].val : ogrh_vnil();
   if (used) *used = (size_t)(q - p) + u;
   return OGRH_OK;
 }
@@ -334,4 +417,29 @@ int ogrh_unit_body_encode(int kind, const char *raid, size_t raid_len, const cha
   if (value->type == OGRH_NIL) t.n = 4;
   ogrh_value v = ogrh_vtable(&t);
   return ogrh_compact_encode(&v, out);
+}
+
+int ogrh_unit_body_decode(ogrh_arena *a, const uint8_t *p, size_t n, ogrh_unit_body *out) {
+  ogrh_value t;
+  size_t used;
+  int rc = ogrh_compact_decode(a, p, n, &t, &used);
+  if (rc) return rc;
+  const ogrh_table *arr = array_of(&t);
+  if (used != n || !arr || arr->n < 4 || arr->n > 5) return OGRH_ECORRUPT;
+  const ogrh_value *k = &arr->e[0].val, *r = &arr->e[1].val, *e = &arr->e[2].val,
+                   *ix = &arr->e[3].val;
+  if (k->type != OGRH_INT || k->u.i < OGRH_UNIT_FULL || k->u.i > OGRH_UNIT_GLOBAL ||
+      r->type != OGRH_STRING || e->type != OGRH_STRING || ix->type != OGRH_INT || ix->u.i < 0 ||
+      ix->u.i >= (k->u.i == OGRH_UNIT_COMPONENT ? OGRH_NCOMPONENTS
+                  : k->u.i == OGRH_UNIT_GLOBAL  ? OGRH_NGLOBALS
+                                                : 1))
+    return OGRH_ECORRUPT;
+  out->kind = (int)k->u.i;
+  out->raid = r->u.s;
+  out->raid_len = r->len;
+  out->enc = e->u.s;
+  out->enc_len = e->len;
+  out->index = (int)ix->u.i;
+  out->value = arr->n == 5 ? arr->e[4].val : ogrh_vnil();
+  return OGRH_OK;
 }

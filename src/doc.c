@@ -4,6 +4,7 @@
 ** produces change records for subscribers (the digest tree, the sync node).
 */
 #include "ogrh/doc.h"
+#include "ogrh/util.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -22,6 +23,8 @@ typedef struct sub {
 struct ogrh_doc {
   ogrh_svfile *f;
   uint64_t revision;
+  uint64_t generation; /* bumped when values move (compaction) */
+  size_t live;         /* the arena's size after the load or the last compaction */
   sub *subs;
   size_t nsubs, capsubs;
   int next_token;
@@ -269,6 +272,7 @@ int ogrh_doc_from_svfile(ogrh_svfile *f, ogrh_doc **out, ogrh_err *err) {
   memset(d, 0, sizeof *d);
   d->f = f;
   d->next_token = 1;
+  d->live = ogrh_arena_size(f->arena);
   *out = d;
   return OGRH_OK;
 }
@@ -310,6 +314,9 @@ ogrh_arena *ogrh_doc_arena(ogrh_doc *d) {
 uint64_t ogrh_doc_revision(const ogrh_doc *d) {
   return d->revision;
 }
+uint64_t ogrh_doc_generation(const ogrh_doc *d) {
+  return d->generation;
+}
 
 static ogrh_value *sv_root(ogrh_svfile *f) {
   ogrh_value *sv = ogrh_svfile_get(f, "OGRH_SV");
@@ -337,35 +344,54 @@ ogrh_value *ogrh_doc_root(ogrh_doc *d) {
   return ogrh_svfile_schema_root(d->f);
 }
 
-/* Creates OGRH_SV (v2) and OGRH_SV.v2 when missing, as GetActiveSchema does before a write. */
-static int ensure_root(ogrh_doc *d, ogrh_value **out) {
-  ogrh_arena *a = d->f->arena;
+/*
+** Writing when the file has no schema root yet: GetActiveSchema creates OGRH_SV (v2) and
+** OGRH_SV.v2 before a write. root_missing says whether that is needed and whether it is
+** possible (an OGRH_SV or v2 that is something else than a table blocks it); attach_root then
+** hangs a new root table in with one change, once everything else is ready.
+*/
+static int root_missing(ogrh_doc *d, bool *missing) {
+  *missing = false;
+  if (ogrh_doc_root(d)) return OGRH_OK;
   ogrh_value *sv = ogrh_svfile_get(d->f, "OGRH_SV");
-  if (!sv || sv->type != OGRH_TABLE) {
-    if (sv && sv->type != OGRH_NIL) return OGRH_ENOTTABLE;
-    ogrh_table *t = ogrh_table_new(a, 2);
-    if (!t) return OGRH_ENOMEM;
-    ogrh_value k = ogrh_vcstr("schemaVersion"), v = ogrh_vcstr("v2");
-    if (ogrh_table_set(a, t, &k, &v)) return OGRH_ENOMEM;
-    ogrh_value tv = ogrh_vtable(t);
-    if (ogrh_svfile_set(d->f, "OGRH_SV", &tv)) return OGRH_ENOMEM;
-    sv = ogrh_svfile_get(d->f, "OGRH_SV");
+  if (sv && sv->type != OGRH_TABLE && sv->type != OGRH_NIL) return OGRH_ENOTTABLE;
+  if (sv && sv->type == OGRH_TABLE) {
+    const ogrh_value *v2 = ogrh_table_gets(sv->u.t, "v2");
+    if (v2 && v2->type != OGRH_TABLE) return OGRH_ENOTTABLE;
   }
-  if (!ogrh_doc_is_v2(d)) {
-    *out = sv;
-    return OGRH_OK;
-  }
-  ogrh_value *v2 = ogrh_table_gets(sv->u.t, "v2");
-  if (!v2 || v2->type != OGRH_TABLE) {
-    if (v2 && v2->type != OGRH_NIL) return OGRH_ENOTTABLE;
-    ogrh_table *t = ogrh_table_new(a, 8);
-    if (!t) return OGRH_ENOMEM;
-    ogrh_value k = ogrh_vcstr("v2"), tv = ogrh_vtable(t);
-    if (ogrh_table_set(a, sv->u.t, &k, &tv)) return OGRH_ENOMEM;
-    v2 = ogrh_table_gets(sv->u.t, "v2");
-  }
-  *out = v2;
+  *missing = true;
   return OGRH_OK;
+}
+
+static int attach_root(ogrh_doc *d, ogrh_table *root) {
+  ogrh_arena *a = d->f->arena;
+  ogrh_value rv = ogrh_vtable(root), k = ogrh_vcstr("v2");
+  ogrh_value *sv = ogrh_svfile_get(d->f, "OGRH_SV");
+  if (sv && sv->type == OGRH_TABLE) return ogrh_table_set(a, sv->u.t, &k, &rv);
+  ogrh_table *t = ogrh_table_new(a, 2);
+  if (!t) return OGRH_ENOMEM;
+  ogrh_value vk = ogrh_vcstr("schemaVersion"), vv = ogrh_vcstr("v2");
+  if (ogrh_table_set(a, t, &vk, &vv) || ogrh_table_set(a, t, &k, &rv)) return OGRH_ENOMEM;
+  ogrh_value tv = ogrh_vtable(t);
+  return ogrh_svfile_set(d->f, "OGRH_SV", &tv);
+}
+
+/* How many tables enclose the schema root's values: OGRH_SV and v2, or OGRH_SV alone (v1). */
+static size_t root_depth(const ogrh_doc *d) {
+  return ogrh_doc_is_v2(d) ? 2 : 1;
+}
+
+/*
+** The depth rule (ogrh/value.h) for a value about to be written under `containers` tables:
+** checked before anything changes, so no write can make a file that no reader accepts.
+*/
+static int check_depth(const ogrh_value *v, size_t containers, ogrh_err *err) {
+  if (containers <= OGRH_MAX_DEPTH && ogrh_value_depth_within(v, OGRH_MAX_DEPTH - containers))
+    return OGRH_OK;
+  return ogrh_err_set(err, OGRH_EDEPTH,
+                      "the value would nest tables deeper than the limit of %d (it sits inside "
+                      "%zu tables of the file)",
+                      OGRH_MAX_DEPTH, containers);
 }
 
 ogrh_table *ogrh_doc_raids(ogrh_doc *d) {
@@ -406,20 +432,45 @@ int ogrh_doc_get(ogrh_doc *d, const char *path, const ogrh_value **out, ogrh_err
 }
 
 /*
+** What subscribers are told, prepared before the write so that telling them cannot fail:
+** the path's text and a copy of the old value. Nothing is prepared when no one listens.
+*/
+typedef struct notice {
+  ogrh_buf text;
+  ogrh_arena *scratch;
+  ogrh_value old;
+} notice;
+
+static int notice_prepare(ogrh_doc *d, const ogrh_path *p, const ogrh_value *old, notice *nt) {
+  ogrh_buf_init(&nt->text);
+  nt->scratch = NULL;
+  nt->old = ogrh_vnil();
+  if (!d->nsubs) return OGRH_OK;
+  ogrh_path_format(p, p->n, &nt->text);
+  ogrh_buf_addc(&nt->text, '\0');
+  if (ogrh_buf_error(&nt->text)) return OGRH_ENOMEM;
+  nt->scratch = ogrh_arena_new();
+  if (!nt->scratch || (old && ogrh_value_copy(nt->scratch, old, &nt->old))) return OGRH_ENOMEM;
+  return OGRH_OK;
+}
+
+static void notice_done(notice *nt) {
+  ogrh_buf_deinit(&nt->text);
+  ogrh_arena_free(nt->scratch);
+}
+
+/*
 ** scope_len is the number of leading segments that decide the scope: the whole path, or only
 ** up to the first table SetPath had to create (creating roles[3] to hold an assignment also
 ** adds a role).
 */
-static void notify(ogrh_doc *d, const ogrh_path *p, size_t scope_len, const ogrh_value *old,
+static void notify(ogrh_doc *d, const ogrh_path *p, size_t scope_len, const notice *nt,
                    const ogrh_value *nv, const ogrh_sync_meta *meta) {
   if (!d->nsubs) return;
-  ogrh_buf text;
-  ogrh_buf_init(&text);
-  ogrh_path_format(p, p->n, &text);
   ogrh_change c;
   c.path = p;
-  c.path_text = text.p ? text.p : "";
-  c.old_value = old;
+  c.path_text = nt->text.p;
+  c.old_value = &nt->old;
   c.new_value = nv;
   c.meta = meta;
   c.revision = d->revision;
@@ -428,19 +479,102 @@ static void notify(ogrh_doc *d, const ogrh_path *p, size_t scope_len, const ogrh
   ogrh_path_scope(&sp, &c.scope);
   for (size_t i = 0; i < d->nsubs; i++)
     d->subs[i].fn(d->subs[i].ud, &c);
-  ogrh_buf_deinit(&text);
 }
 
-/* Copies a path segment key into the arena (string bytes must outlive the path). */
-static int own_key(ogrh_arena *a, const ogrh_value *k, ogrh_value *out) {
-  return ogrh_value_copy(a, k, out);
+/*
+** Compaction. Every write copies its value into the file's arena and nothing there is ever
+** freed, so a document written to for hours would grow without end. When the arena holds more
+** than 1.5 times what the last compaction (or the load) left in it, plus some slack, every
+** value is copied into a fresh arena and the old one is freed: memory stays proportional to
+** the live data, and the copying costs O(1) per byte written. The copy goes into one block of
+** exactly the size it needs (the arena's chunks would otherwise leave up to half of the last
+** one unused), and writes after it start again from small chunks. Values move, so the
+** generation changes (ogrh_doc_generation). A compaction that runs out of memory is skipped:
+** nothing changes.
+*/
+#define DOC_SLACK (32 * 1024)
+
+static size_t round8(size_t n) {
+  return (n + 7u) & ~(size_t)7u;
+}
+
+/* Bytes a copy of v takes in a bump block (the arena's 8-byte alignment). */
+static size_t copy_size(const ogrh_value *v) {
+  if (v->type == OGRH_STRING) return round8((size_t)v->len + 1);
+  if (v->type != OGRH_TABLE) return 0;
+  const ogrh_table *t = v->u.t;
+  size_t n = round8(sizeof *t) + round8((size_t)t->n * sizeof *t->e);
+  for (uint32_t i = 0; i < t->n; i++)
+    n += copy_size(&t->e[i].key) + copy_size(&t->e[i].val);
+  return n;
+}
+
+static void *bump(char **p, size_t n) {
+  void *q = *p;
+  *p += round8(n);
+  return q;
+}
+
+/* Deep copy of src carved from *p (sized by copy_size: it cannot run out). */
+static void copy_bump(char **p, const ogrh_value *src, ogrh_value *dst) {
+  *dst = *src;
+  if (src->type == OGRH_STRING) {
+    char *s = bump(p, (size_t)src->len + 1);
+    if (src->len) memcpy(s, src->u.s, src->len);
+    s[src->len] = '\0';
+    dst->u.s = s;
+  } else if (src->type == OGRH_TABLE) {
+    const ogrh_table *st = src->u.t;
+    ogrh_table *t = bump(p, sizeof *t);
+    t->n = t->cap = st->n;
+    t->e = st->n ? bump(p, (size_t)st->n * sizeof *t->e) : NULL;
+    for (uint32_t i = 0; i < st->n; i++) {
+      copy_bump(p, &st->e[i].key, &t->e[i].key);
+      copy_bump(p, &st->e[i].val, &t->e[i].val);
+    }
+    dst->u.t = t;
+  }
+}
+
+static int compact(ogrh_doc *d) {
+  ogrh_svfile *f = d->f;
+  size_t total = 0;
+  for (size_t i = 0; i < f->n; i++)
+    total += round8(strlen(f->vars[i].name) + 1) + copy_size(&f->vars[i].value);
+  ogrh_arena *a = ogrh_arena_new();
+  char *block = a && total ? ogrh_arena_alloc(a, total) : NULL;
+  if (!a || (total && !block)) {
+    ogrh_arena_free(a);
+    return OGRH_ENOMEM;
+  }
+  for (size_t i = 0; i < f->n; i++) {
+    size_t n = strlen(f->vars[i].name);
+    char *name = bump(&block, n + 1);
+    memcpy(name, f->vars[i].name, n + 1);
+    f->vars[i].name = name;
+    ogrh_value v = f->vars[i].value;
+    copy_bump(&block, &v, &f->vars[i].value);
+  }
+  ogrh_arena_free(f->arena);
+  f->arena = a;
+  d->live = ogrh_arena_size(a);
+  d->generation++;
+  return OGRH_OK;
+}
+
+static void maybe_compact(ogrh_doc *d) {
+  size_t size = ogrh_arena_size(d->f->arena);
+  if (size > d->live + d->live / 2 + DOC_SLACK) compact(d);
+}
+
+int ogrh_doc_compact(ogrh_doc *d) {
+  return compact(d);
 }
 
 int ogrh_doc_set_parsed(ogrh_doc *d, const ogrh_path *p, const ogrh_value *v,
                         const ogrh_sync_meta *meta, ogrh_err *err) {
   if (p->n == 0) return ogrh_err_set(err, OGRH_EPATH, "empty path");
   ogrh_arena *a = d->f->arena;
-  ogrh_value *root;
   /* Validate: walk as far as the path exists; every existing intermediate must be a table. */
   ogrh_value *cur = ogrh_doc_root(d);
   size_t k = 0; /* segments [0,k) exist as tables */
@@ -462,49 +596,39 @@ int ogrh_doc_set_parsed(ogrh_doc *d, const ogrh_path *p, const ogrh_value *v,
     }
   }
   /* Deleting something that does not exist changes nothing and creates nothing. */
-  if (v->type == OGRH_NIL && (!cur || k + 1 < p->n)) return OGRH_OK;
-  if (v->type == OGRH_NIL && !ogrh_table_get(cur->u.t, &p->seg[p->n - 1])) return OGRH_OK;
-  if (!cur) {
-    int rc = ensure_root(d, &root);
-    if (rc)
-      return ogrh_err_set(err, rc, "cannot create the OGRH_SV schema root: %s", ogrh_strerror(rc));
-    cur = root;
-    k = 0;
-    for (; k + 1 < p->n; k++) {
-      ogrh_value *next = ogrh_table_get(cur->u.t, &p->seg[k]);
-      if (!next) break;
-      cur = next;
-    }
-  }
-  /* Old value, for subscribers, copied aside before anything changes. */
-  ogrh_arena *scratch = NULL;
-  ogrh_value old = ogrh_vnil();
-  if (d->nsubs) {
-    const ogrh_value *o = NULL;
-    ogrh_doc_get_path(d, p, &o);
-    scratch = ogrh_arena_new();
-    if (!scratch || (o && ogrh_value_copy(scratch, o, &old))) {
-      ogrh_arena_free(scratch);
-      return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
-    }
-  }
-  /* Build the new subtree aside, then attach it with one table update. */
+  const ogrh_value *old = cur && k + 1 == p->n ? ogrh_table_get(cur->u.t, &p->seg[k]) : NULL;
+  if (v->type == OGRH_NIL && !old) return OGRH_OK;
+  bool missing;
+  int rc = root_missing(d, &missing);
+  if (rc)
+    return ogrh_err_set(err, rc, "cannot create the OGRH_SV schema root: %s", ogrh_strerror(rc));
+  if ((rc = check_depth(v, root_depth(d) + p->n - 1, err))) return rc;
+  /* Everything that allocates, before anything changes. */
+  notice nt;
+  rc = notice_prepare(d, p, old, &nt);
   ogrh_value inner, key;
-  int rc = ogrh_value_copy(a, v, &inner);
+  if (!rc) rc = ogrh_value_copy(a, v, &inner);
+  /* The tables SetPath must create, innermost first; with no root, the root itself too. */
   for (size_t i = p->n - 1; !rc && i > k; i--) {
     ogrh_table *t = ogrh_table_new(a, 1);
     if (!t) {
       rc = OGRH_ENOMEM;
       break;
     }
-    if ((rc = own_key(a, &p->seg[i], &key))) break;
+    if ((rc = ogrh_value_copy(a, &p->seg[i], &key))) break;
     if ((rc = ogrh_table_set(a, t, &key, &inner))) break;
     inner = ogrh_vtable(t);
   }
-  if (!rc) rc = own_key(a, &p->seg[k], &key);
-  if (!rc) rc = ogrh_table_set(a, cur->u.t, &key, &inner);
+  if (!rc) rc = ogrh_value_copy(a, &p->seg[k], &key);
+  ogrh_table *root = NULL;
+  if (!rc && missing) {
+    root = ogrh_table_new(a, 8);
+    rc = root ? ogrh_table_set(a, root, &key, &inner) : OGRH_ENOMEM;
+  }
+  /* The one change: a table update (atomic in ogrh_table_set), or hanging the new root in. */
+  if (!rc) rc = missing ? attach_root(d, root) : ogrh_table_set(a, cur->u.t, &key, &inner);
   if (rc) {
-    ogrh_arena_free(scratch);
+    notice_done(&nt);
     return ogrh_err_set(err, rc, "write failed: %s", ogrh_strerror(rc));
   }
   d->revision++;
@@ -512,9 +636,10 @@ int ogrh_doc_set_parsed(ogrh_doc *d, const ogrh_path *p, const ogrh_value *v,
     const ogrh_value *nv = NULL;
     ogrh_value nil = ogrh_vnil();
     ogrh_doc_get_path(d, p, &nv);
-    notify(d, p, k + 1, &old, nv ? nv : &nil, meta);
+    notify(d, p, k + 1, &nt, nv ? nv : &nil, meta);
   }
-  ogrh_arena_free(scratch);
+  notice_done(&nt);
+  maybe_compact(d);
   return OGRH_OK;
 }
 
@@ -558,28 +683,34 @@ int ogrh_doc_delete(ogrh_doc *d, const char *path, const ogrh_sync_meta *meta, o
 
 int ogrh_doc_replace_root(ogrh_doc *d, const ogrh_value *v, const ogrh_sync_meta *meta) {
   if (v->type != OGRH_TABLE) return OGRH_ETYPE;
-  ogrh_value *root;
-  int rc = ensure_root(d, &root);
+  bool missing;
+  int rc = root_missing(d, &missing);
   if (rc) return rc;
-  ogrh_value copy;
-  if ((rc = ogrh_value_copy(d->f->arena, v, &copy))) return rc;
-  ogrh_value old = *root;
-  *root = copy;
-  d->revision++;
+  /* The new root sits where the old one does: inside OGRH_SV (and v2). */
+  if ((rc = check_depth(v, root_depth(d) - 1, NULL))) return rc;
   ogrh_path empty;
   empty.n = 0;
-  notify(d, &empty, 0, &old, root, meta);
+  notice nt;
+  ogrh_value copy;
+  rc = notice_prepare(d, &empty, ogrh_doc_root(d), &nt);
+  if (!rc) rc = ogrh_value_copy(d->f->arena, v, &copy);
+  if (!rc && missing) rc = attach_root(d, copy.u.t);
+  if (rc) {
+    notice_done(&nt);
+    return rc;
+  }
+  ogrh_value *root = ogrh_doc_root(d);
+  if (!missing) *root = copy;
+  d->revision++;
+  notify(d, &empty, 0, &nt, root, meta);
+  notice_done(&nt);
+  maybe_compact(d);
   return OGRH_OK;
 }
 
 int ogrh_doc_subscribe(ogrh_doc *d, ogrh_change_fn fn, void *ud) {
-  if (d->nsubs == d->capsubs) {
-    size_t cap = d->capsubs ? d->capsubs * 2 : 4;
-    sub *s = ogrh_realloc(d->subs, d->capsubs * sizeof *s, cap * sizeof *s);
-    if (!s) return OGRH_ENOMEM;
-    d->subs = s;
-    d->capsubs = cap;
-  }
+  int rc = ogrh_grow(&d->subs, &d->capsubs, d->nsubs + 1, sizeof *d->subs);
+  if (rc) return rc;
   d->subs[d->nsubs].token = d->next_token;
   d->subs[d->nsubs].fn = fn;
   d->subs[d->nsubs].ud = ud;

@@ -4,6 +4,7 @@
 */
 #include "ogrh/error.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -48,4 +49,34 @@ const char *ogrh_err_msg(const ogrh_err *err) {
   if (!err) return "";
   if (err->msg[0]) return err->msg;
   return ogrh_strerror(err->code);
+}
+
+int ogrh_status_from_errno(int errnum) {
+  switch (errnum) {
+  case ENOENT:
+  case ENOTDIR:
+    return OGRH_ENOTFOUND;
+  case ENOSPC:
+#ifdef EDQUOT
+  case EDQUOT:
+#endif
+    return OGRH_ENOSPC;
+  case EACCES:
+  case EPERM:
+    return OGRH_EACCES;
+  case EISDIR:
+    return OGRH_EISDIR;
+  case EROFS:
+    return OGRH_EROFS;
+  case ELOOP:
+    return OGRH_ELOOP;
+  case EFBIG:
+  case ENAMETOOLONG:
+    return OGRH_ETOOBIG;
+  case ENOMEM:
+    return OGRH_ENOMEM;
+  case EEXIST:
+    return OGRH_EEXIST;
+  }
+  return OGRH_EIO;
 }

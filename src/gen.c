@@ -17,9 +17,29 @@ void ogrh_gen_opts_default(ogrh_gen_opts *o) {
   o->fill = 0.85;
 }
 
-enum { B_TANKS, B_HEALERS, B_MELEE, B_RANGED };
-static const char *const bucket_names[] = {"TANKS", "HEALERS", "MELEE", "RANGED"};
-static const char *const bucket_roles[] = {"tanks", "healers", "melee", "ranged"};
+/* The roles UI's four buckets: their RolesUI value and their key in a role's defaultRoles. */
+#define GEN_BUCKETS(XX)                                                                            \
+  XX(TANKS, "TANKS", "tanks")                                                                      \
+  XX(HEALERS, "HEALERS", "healers")                                                                \
+  XX(MELEE, "MELEE", "melee")                                                                      \
+  XX(RANGED, "RANGED", "ranged")
+
+enum {
+#define XX(id, ui, role) B_##id,
+  GEN_BUCKETS(XX)
+#undef XX
+      NBUCKETS
+};
+static const char *const bucket_names[NBUCKETS] = {
+#define XX(id, ui, role) ui,
+    GEN_BUCKETS(XX)
+#undef XX
+};
+static const char *const bucket_roles[NBUCKETS] = {
+#define XX(id, ui, role) role,
+    GEN_BUCKETS(XX)
+#undef XX
+};
 
 typedef struct player {
   char name[24];
@@ -81,9 +101,13 @@ static int tset(gen *g, ogrh_table *t, ogrh_value k, ogrh_value v) {
   return ogrh_table_set(g->a, t, &k, &v);
 }
 
-static ogrh_value str(gen *g, const char *s) {
+/* A copy of s in the arena, as a string value. */
+static int str(gen *g, const char *s, ogrh_value *v) {
   size_t n = strlen(s);
-  return ogrh_vstr(ogrh_arena_memdup(g->a, s, n), n);
+  const char *c = ogrh_arena_memdup(g->a, s, n);
+  if (!c) return OGRH_ENOMEM;
+  *v = ogrh_vstr(c, n);
+  return OGRH_OK;
 }
 
 static ogrh_table *sub(ogrh_table *t, const char *k) {
@@ -94,7 +118,7 @@ static ogrh_table *sub(ogrh_table *t, const char *k) {
 /* The bucket a role prefers, from its defaultRoles (or its name), else -1. */
 static int role_bucket(ogrh_table *role) {
   ogrh_table *dr = sub(role, "defaultRoles");
-  for (int b = 0; dr && b < 4; b++)
+  for (int b = 0; dr && b < NBUCKETS; b++)
     if (ogrh_table_gets(dr, bucket_roles[b])) return b;
   size_t n;
   const char *name = ogrh_table_name(role, &n);
@@ -127,7 +151,8 @@ static int fill_role(gen *g, ogrh_table *role, int ridx, unsigned char *used) {
     }
     if (pick < 0) continue;
     used[pick] = 1;
-    if (tset(g, ap, ogrh_vint(s), str(g, g->roster[pick].name))) return OGRH_ENOMEM;
+    ogrh_value name;
+    if (str(g, g->roster[pick].name, &name) || tset(g, ap, ogrh_vint(s), name)) return OGRH_ENOMEM;
     if (show_icons && ogrh_rng_unit(&g->rng) < 0.6)
       if (tset(g, marks, ogrh_vint(s), ogrh_vint(8 - ((s - 1 + ridx) % 8)))) return OGRH_ENOMEM;
     if (show_nums && ogrh_rng_unit(&g->rng) < 0.5)
@@ -164,7 +189,8 @@ static int make_announcements(gen *g, ogrh_table *enc, ogrh_table *roles) {
     default:
       line[0] = '\0';
     }
-    if (tset(g, t, ogrh_vint(i), str(g, line))) return OGRH_ENOMEM;
+    ogrh_value text;
+    if (str(g, line, &text) || tset(g, t, ogrh_vint(i), text)) return OGRH_ENOMEM;
   }
   return tset(g, enc, ogrh_vcstr("announcements"), ogrh_vtable(t));
 }
@@ -189,7 +215,9 @@ static int vary_encounter(gen *g, ogrh_table *enc) {
     ogrh_value copy;
     if (ogrh_value_copy(g->a, &roles->e[0].val, &copy)) return OGRH_ENOMEM;
     if (tset(g, copy.u.t, ogrh_vcstr("roleId"), ogrh_vint(seq + 1))) return OGRH_ENOMEM;
-    if (tset(g, copy.u.t, ogrh_vcstr("name"), str(g, "Extra Tanks"))) return OGRH_ENOMEM;
+    ogrh_value name;
+    if (str(g, "Extra Tanks", &name) || tset(g, copy.u.t, ogrh_vcstr("name"), name))
+      return OGRH_ENOMEM;
     return tset(g, roles, ogrh_vint(seq + 1), copy);
   }
   return OGRH_OK;
@@ -250,7 +278,8 @@ int ogrh_gen(const ogrh_gen_opts *o, ogrh_svfile **out, ogrh_err *err) {
       const char *name = ogrh_table_name(copy.u.t, &nl);
       char nm[128];
       snprintf(nm, sizeof nm, "%.*s %d", (int)(nl > 100 ? 100 : nl), name, c + 1);
-      if ((rc = tset(&g, copy.u.t, ogrh_vcstr("name"), str(&g, nm)))) break;
+      ogrh_value nv;
+      if ((rc = str(&g, nm, &nv)) || (rc = tset(&g, copy.u.t, ogrh_vcstr("name"), nv))) break;
       if ((rc = fill_raid(&g, copy.u.t, true))) break;
       rc = tset(&g, raids, ogrh_vint((int64_t)c * nbase + r + 1), copy);
     }
@@ -260,8 +289,11 @@ int ogrh_gen(const ogrh_gen_opts *o, ogrh_svfile **out, ogrh_err *err) {
   /* RolesUI: every player in a bucket. */
   ogrh_table *ru = rc ? NULL : ogrh_table_new(g.a, (uint32_t)g.nplayers);
   if (!rc && !ru) rc = OGRH_ENOMEM;
-  for (int i = 0; i < g.nplayers && !rc; i++)
-    rc = tset(&g, ru, str(&g, roster[i].name), ogrh_vcstr(bucket_names[roster[i].bucket]));
+  for (int i = 0; i < g.nplayers && !rc; i++) {
+    ogrh_value name;
+    if (!(rc = str(&g, roster[i].name, &name)))
+      rc = tset(&g, ru, name, ogrh_vcstr(bucket_names[roster[i].bucket]));
+  }
   if (!rc) rc = tset(&g, root->u.t, ogrh_vcstr("roles"), ogrh_vtable(ru));
   if (rc) {
     ogrh_doc_free(d);

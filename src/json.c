@@ -4,25 +4,38 @@
 ** arbitrary string bytes all survive a round trip.
 */
 #include "ogrh/json.h"
+#include "alloc.h"
 
+#include <errno.h>
 #include <jansson.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
-static json_t *to_json(const ogrh_value *v, int depth);
+static int to_json(const ogrh_value *v, int depth, json_t **out);
 
-static json_t *bytes_object(const char *s, size_t n) {
+/*
+** Tables nest as deep in JSON as in a SavedVariables file and no deeper (the rule of svfile.c:
+** a table at depth 0 .. OGRH_MAX_DEPTH - 1), so whatever one format holds the other can.
+*/
+static bool table_depth_ok(int depth) {
+  return depth < OGRH_MAX_DEPTH;
+}
+
+static int bytes_object(const char *s, size_t n, json_t **out) {
   ogrh_buf b;
   ogrh_buf_init(&b);
-  if (ogrh_base64_encode(s, n, &b)) return NULL;
-  json_t *o = json_object();
-  json_t *str = json_stringn(b.p, b.n);
-  if (!o || !str || json_object_set_new(o, "~bytes", str)) {
+  int rc = ogrh_base64_encode(s, n, &b);
+  json_t *o = rc ? NULL : json_object();
+  /* json_object_set_new takes the string even when it fails. */
+  if (!rc && (!o || json_object_set_new(o, "~bytes", json_stringn(b.p ? b.p : "", b.n)))) {
     json_decref(o);
-    ogrh_buf_deinit(&b);
-    return NULL;
+    rc = OGRH_ENOMEM;
   }
   ogrh_buf_deinit(&b);
-  return o;
+  *out = rc ? NULL : o;
+  return rc;
 }
 
 static int key_text(const ogrh_value *k, ogrh_buf *b) {
@@ -35,49 +48,83 @@ static int key_text(const ogrh_value *k, ogrh_buf *b) {
   return ogrh_buf_add(b, k->u.s, k->len);
 }
 
-static json_t *to_json(const ogrh_value *v, int depth) {
-  if (depth > OGRH_MAX_DEPTH + 8) return NULL;
+static int table_to_json(const ogrh_table *t, int depth, json_t **out) {
+  int rc = OGRH_OK;
+  if (t->n && ogrh_table_seqlen(t) == t->n) {
+    json_t *arr = json_array();
+    if (!arr) return OGRH_ENOMEM;
+    for (uint32_t i = 0; i < t->n && !rc; i++) {
+      json_t *c;
+      if (!(rc = to_json(&t->e[i].val, depth + 1, &c)) && json_array_append_new(arr, c))
+        rc = OGRH_ENOMEM;
+    }
+    if (rc) json_decref(arr);
+    *out = rc ? NULL : arr;
+    return rc;
+  }
+  json_t *obj = json_object();
+  if (!obj) return OGRH_ENOMEM;
+  ogrh_buf kb;
+  ogrh_buf_init(&kb);
+  for (uint32_t i = 0; i < t->n && !rc; i++) {
+    ogrh_buf_reset(&kb);
+    json_t *c;
+    if ((rc = to_json(&t->e[i].val, depth + 1, &c))) break;
+    if ((rc = key_text(&t->e[i].key, &kb))) {
+      json_decref(c);
+      break;
+    }
+    if (json_object_setn_new(obj, kb.p, kb.n, c)) rc = OGRH_ENOMEM;
+  }
+  ogrh_buf_deinit(&kb);
+  if (rc) json_decref(obj);
+  *out = rc ? NULL : obj;
+  return rc;
+}
+
+static int to_json(const ogrh_value *v, int depth, json_t **out) {
+  *out = NULL;
   switch (v->type) {
   case OGRH_NIL:
-    return json_null();
+    *out = json_null();
+    break;
   case OGRH_BOOL:
-    return json_boolean(v->b);
+    *out = json_boolean(v->b);
+    break;
   case OGRH_INT:
-    return json_integer((json_int_t)v->u.i);
+    *out = json_integer((json_int_t)v->u.i);
+    break;
   case OGRH_DOUBLE:
-    return json_real(v->u.d);
+    if (!isfinite(v->u.d)) return OGRH_ERANGE;
+    *out = json_real(v->u.d);
+    break;
   case OGRH_STRING:
-    if (ogrh_utf8_valid(v->u.s, v->len)) return json_stringn(v->u.s, v->len);
-    return bytes_object(v->u.s, v->len);
-  case OGRH_TABLE: {
-    const ogrh_table *t = v->u.t;
-    if (t->n && ogrh_table_seqlen(t) == t->n) {
-      json_t *arr = json_array();
-      for (uint32_t i = 0; arr && i < t->n; i++) {
-        json_t *c = to_json(&t->e[i].val, depth + 1);
-        if (!c || json_array_append_new(arr, c)) {
-          json_decref(arr);
-          return NULL;
-        }
-      }
-      return arr;
-    }
-    json_t *obj = json_object();
-    ogrh_buf kb;
-    ogrh_buf_init(&kb);
-    for (uint32_t i = 0; obj && i < t->n; i++) {
-      kb.n = 0;
-      json_t *c = to_json(&t->e[i].val, depth + 1);
-      if (!c || key_text(&t->e[i].key, &kb) || json_object_setn_new(obj, kb.p, kb.n, c)) {
-        json_decref(obj);
-        obj = NULL;
-      }
-    }
-    ogrh_buf_deinit(&kb);
-    return obj;
+    if (!ogrh_utf8_valid(v->u.s, v->len)) return bytes_object(v->u.s, v->len, out);
+    *out = json_stringn(v->u.s, v->len);
+    break;
+  case OGRH_TABLE:
+    if (!table_depth_ok(depth)) return OGRH_EDEPTH;
+    return table_to_json(v->u.t, depth, out);
+  default:
+    return OGRH_EINVAL;
   }
-  }
-  return NULL;
+  return *out ? OGRH_OK : OGRH_ENOMEM;
+}
+
+static int dump_into_buf(const char *p, size_t n, void *ud) {
+  return ogrh_buf_add(ud, p, n) ? -1 : 0;
+}
+
+int ogrh_json_dump(const json_t *j, size_t flags, ogrh_buf *out) {
+  if (json_dump_callback(j, dump_into_buf, out, flags) == 0) return OGRH_OK;
+  return ogrh_buf_error(out) ? ogrh_buf_error(out) : OGRH_ENOMEM;
+}
+
+void ogrh_json_free(void *p) {
+  json_malloc_t alloc_fn;
+  json_free_t free_fn;
+  json_get_alloc_funcs(&alloc_fn, &free_fn);
+  free_fn(p);
 }
 
 static int dump(json_t *j, int indent, ogrh_buf *out) {
@@ -86,31 +133,35 @@ static int dump(json_t *j, int indent, ogrh_buf *out) {
     flags |= JSON_INDENT(indent);
   else
     flags |= JSON_COMPACT;
-  char *s = json_dumps(j, flags);
-  if (!s) return OGRH_ENOMEM;
-  int rc = ogrh_buf_adds(out, s);
-  free(s);
-  return rc;
+  return ogrh_json_dump(j, flags, out);
+}
+
+/* A jansson failure it did not report (see alloc.c) turns a success into OGRH_ENOMEM. */
+static int jansson_checked(int rc, unsigned long failures_before) {
+  return rc == OGRH_OK && ogrh__json_alloc_failures() != failures_before ? OGRH_ENOMEM : rc;
 }
 
 int ogrh_json_write_value(const ogrh_value *v, int indent, ogrh_buf *out) {
-  json_t *j = to_json(v, 0);
-  if (!j) return OGRH_ENOMEM;
-  int rc = dump(j, indent, out);
+  unsigned long before = ogrh__json_alloc_failures();
+  json_t *j;
+  int rc = to_json(v, 0, &j);
+  if (!rc) rc = dump(j, indent, out);
   json_decref(j);
-  return rc;
+  return jansson_checked(rc, before);
 }
 
 int ogrh_json_write_svfile(const ogrh_svfile *f, int indent, ogrh_buf *out) {
+  unsigned long before = ogrh__json_alloc_failures();
   json_t *o = json_object();
   int rc = o ? OGRH_OK : OGRH_ENOMEM;
   for (size_t i = 0; i < f->n && !rc; i++) {
-    json_t *c = to_json(&f->vars[i].value, 0);
-    if (!c || json_object_set_new(o, f->vars[i].name, c)) rc = OGRH_ENOMEM;
+    json_t *c;
+    if (!(rc = to_json(&f->vars[i].value, 0, &c)) && json_object_set_new(o, f->vars[i].name, c))
+      rc = OGRH_ENOMEM;
   }
   if (!rc) rc = dump(o, indent, out);
   json_decref(o);
-  return rc;
+  return jansson_checked(rc, before);
 }
 
 typedef struct jctx {
@@ -127,16 +178,19 @@ static int decode_key(jctx *c, const char *k, size_t n, ogrh_value *out) {
     memcpy(tmp, k + 1, n - 1);
     tmp[n - 1] = '\0';
     char *end;
+    errno = 0;
     long long v = strtoll(tmp, &end, 10);
-    if (*end) goto bad;
+    if (*end || errno) goto bad;
     *out = ogrh_vint(v);
     return OGRH_OK;
   }
   if (n >= 3 && memcmp(k, "~b:", 3) == 0) {
     ogrh_buf b;
     ogrh_buf_init(&b);
-    if (ogrh_base64_decode(k + 3, n - 3, &b)) {
+    int rc = ogrh_base64_decode(k + 3, n - 3, &b);
+    if (rc) {
       ogrh_buf_deinit(&b);
+      if (rc == OGRH_ENOMEM) return rc;
       goto bad;
     }
     char *s = ogrh_arena_memdup(c->a, b.p ? b.p : "", b.n);
@@ -160,8 +214,10 @@ bad:
 }
 
 static int from_json(jctx *c, json_t *j, ogrh_value *out, int depth) {
-  if (depth > OGRH_MAX_DEPTH)
-    return ogrh_err_set(c->err, OGRH_EDEPTH, "JSON: nested too deep (limit %d)", OGRH_MAX_DEPTH);
+  if ((json_is_array(j) || json_is_object(j)) && !table_depth_ok(depth) &&
+      !(json_is_object(j) && json_object_size(j) == 1 && json_object_get(j, "~bytes")))
+    return ogrh_err_set(c->err, OGRH_EDEPTH, "JSON: tables nested too deep (limit %d)",
+                        OGRH_MAX_DEPTH);
   switch (json_typeof(j)) {
   case JSON_NULL:
     *out = ogrh_vnil();
@@ -203,8 +259,10 @@ static int from_json(jctx *c, json_t *j, ogrh_value *out, int depth) {
     if (bytes && json_object_size(j) == 1 && json_is_string(bytes)) {
       ogrh_buf b;
       ogrh_buf_init(&b);
-      if (ogrh_base64_decode(json_string_value(bytes), json_string_length(bytes), &b)) {
+      int rc = ogrh_base64_decode(json_string_value(bytes), json_string_length(bytes), &b);
+      if (rc) {
         ogrh_buf_deinit(&b);
+        if (rc == OGRH_ENOMEM) return rc;
         return ogrh_err_set(c->err, OGRH_ECORRUPT, "JSON: bad base64 in ~bytes");
       }
       char *s = ogrh_arena_memdup(c->a, b.p ? b.p : "", b.n);
@@ -235,36 +293,47 @@ static int from_json(jctx *c, json_t *j, ogrh_value *out, int depth) {
   return OGRH_EINVAL;
 }
 
-static json_t *load(const char *text, size_t len, const char *name, ogrh_err *err) {
+static int load(const char *text, size_t len, const char *name, json_t **out, ogrh_err *err) {
   json_error_t je;
+  unsigned long before = ogrh__json_alloc_failures();
   json_t *j = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+  *out = NULL;
+  if (ogrh__json_alloc_failures() != before) {
+    json_decref(j);
+    return ogrh_err_set(err, OGRH_ENOMEM, "%s: out of memory", name ? name : "json");
+  }
   if (!j)
-    ogrh_err_set(err, OGRH_ESYNTAX, "%s:%d:%d: %s", name ? name : "json", je.line, je.column,
-                 je.text);
-  return j;
+    return ogrh_err_set(err, OGRH_ESYNTAX, "%s:%d:%d: %s", name ? name : "json", je.line, je.column,
+                        je.text);
+  *out = j;
+  return OGRH_OK;
 }
 
 int ogrh_json_read_value(ogrh_arena *a, const char *text, size_t len, ogrh_value *out,
                          ogrh_err *err) {
-  json_t *j = load(text, len, "json", err);
-  if (!j) return OGRH_ESYNTAX;
+  json_t *j;
+  int rc = load(text, len, "json", &j, err);
+  if (rc) return rc;
   jctx c = {a, err};
-  int rc = from_json(&c, j, out, 0);
+  rc = from_json(&c, j, out, 0);
   json_decref(j);
+  if (rc == OGRH_ENOMEM) ogrh_err_set(err, rc, "json: out of memory");
   return rc;
 }
 
 int ogrh_json_read_svfile(const char *text, size_t len, const char *name, ogrh_svfile **out,
                           ogrh_err *err) {
   *out = NULL;
-  json_t *j = load(text, len, name, err);
-  if (!j) return OGRH_ESYNTAX;
+  if (!name) name = "json";
+  json_t *j;
+  int rc = load(text, len, name, &j, err);
+  if (rc) return rc;
   if (!json_is_object(j)) {
     json_decref(j);
     return ogrh_err_set(err, OGRH_ESCHEMA, "%s: expected a JSON object of variables", name);
   }
   ogrh_svfile *f = ogrh_svfile_new();
-  int rc = f ? OGRH_OK : OGRH_ENOMEM;
+  if (!f) rc = ogrh_err_set(err, OGRH_ENOMEM, "%s: out of memory", name);
   const char *key;
   json_t *val;
   json_object_foreach(j, key, val) {
@@ -284,6 +353,7 @@ int ogrh_json_read_svfile(const char *text, size_t len, const char *name, ogrh_s
   }
   json_decref(j);
   if (rc) {
+    if (rc == OGRH_ENOMEM) ogrh_err_set(err, rc, "%s: out of memory", name);
     ogrh_svfile_free(f);
     return rc;
   }

@@ -41,40 +41,8 @@ const char *ogrh_refusal_text(ogrh_refusal why) {
 }
 
 const char *nd_type_name(uint8_t type) {
-  switch (type) {
-  case OGRH_MT_DELTA:
-    return "delta";
-  case OGRH_MT_BATCH:
-    return "batch";
-  case OGRH_MT_CATCHUP:
-    return "catch-up";
-  case OGRH_MT_PROPOSAL:
-    return "proposal";
-  case OGRH_MT_REFUSE:
-    return "refusal";
-  case OGRH_MT_POLL:
-    return "poll";
-  case OGRH_MT_DRILL_REQ:
-    return "drill-down request";
-  case OGRH_MT_DRILL_RESP:
-    return "drill-down answer";
-  case OGRH_MT_CATCHUP_REQ:
-    return "catch-up request";
-  case OGRH_MT_REPAIR_REQ:
-    return "repair request";
-  case OGRH_MT_REPAIR:
-    return "repair unit";
-  case OGRH_MT_REPAIR_PLAN:
-    return "repair plan";
-  case OGRH_MT_HELLO:
-    return "hello";
-  case OGRH_MT_GRANT:
-    return "admin grant";
-  case OGRH_MT_PAUSE:
-    return "pause";
-  default:
-    return "message";
-  }
+  const char *name = ogrh_mt_name(type);
+  return name ? name : "message";
 }
 
 /* ---- configuration ---- */
@@ -109,6 +77,7 @@ void ogrh_node_cfg_default(ogrh_node_cfg *c) {
   l->outbox_ops = 4096;
   l->message_bytes = 16384;
   l->unit_queue_frames = 4;
+  l->unit_bytes = 32768;
 }
 
 /* ---- small helpers ---- */
@@ -140,23 +109,30 @@ const ogrh_dtree *nd_tree(ogrh_node *n) {
 }
 
 void nd_tree_top(const ogrh_dtree *t, nd_top *out) {
-  out->root = t->root;
-  memcpy(out->global, t->global, sizeof out->global);
-  out->raidlist = t->raidlist;
-  out->nraids = t->nraids;
+  ogrh_dt_top top;
+  /* A tree that cannot be read (its update failed for lack of memory) reads as empty: every
+     comparison then finds a difference, which a later update settles. */
+  if (ogrh_dtree_top(t, &top)) memset(&top, 0, sizeof top);
+  out->root = top.root;
+  memcpy(out->global, top.global, sizeof out->global);
+  out->raidlist = top.raidlist;
+  out->nraids = top.nraids;
 }
 
 const ogrh_dt_raid *nd_tree_raid(const ogrh_dtree *t, size_t i) {
-  return i < t->nraids ? &t->raids[i] : NULL;
+  const ogrh_dt_raid *r;
+  return ogrh_dtree_raid(t, i, &r) ? NULL : r;
 }
 
 const ogrh_dt_raid *nd_tree_find_raid(const ogrh_dtree *t, const char *name, size_t len,
                                       uint32_t occ) {
-  return ogrh_dtree_find_raid(t, name, len, occ);
+  const ogrh_dt_raid *r;
+  return ogrh_dtree_find_raid(t, name, len, occ, &r) ? NULL : r;
 }
 
 const ogrh_dt_enc *nd_t_enc(const ogrh_dt_raid *r, const char *name, size_t len, uint32_t occ) {
-  return r ? ogrh_dtree_find_enc(r, name, len, occ) : NULL;
+  const ogrh_dt_enc *e;
+  return r && !ogrh_dtree_find_enc(r, name, len, occ, &e) ? e : NULL;
 }
 
 const ogrh_dt_raid *nd_t_raid(ogrh_node *n, const char *name, size_t len, uint32_t occ) {

@@ -224,16 +224,13 @@ typedef struct nd_dscope {
   size_t nencs;
 } nd_dscope;
 
-/* A unit to send: identity, kind and (RAIDLIST, RAID_META) what the asker lacks. */
+/* A unit to send: its kind and identity (the value is taken when it is sent). */
 typedef struct nd_qunit {
   ogrh_unit_kind kind;
   ogrh_priority prio;
   int index;
   char *raid, *enc; /* owned */
   uint32_t raid_len, raid_occ, enc_len, enc_occ;
-  char **full; /* names of raids (RAIDLIST) or encounters (RAID_META) to send whole */
-  uint32_t *full_len, *full_occ;
-  size_t nfull;
   size_t bytes;
   bool fresh; /* queued by the current planning round: announced in its plan */
 } nd_qunit;
@@ -453,6 +450,7 @@ void nd_on_repair_req(ogrh_node *n, const char *sender, const uint8_t *p, size_t
 void nd_on_repair_plan(ogrh_node *n, const char *sender, const uint8_t *p, size_t len);
 void nd_on_repair(ogrh_node *n, const char *sender, const uint8_t *p, size_t len);
 int nd_apply_unit(ogrh_node *n, ogrh_arena *a, const nd_unit *u, bool *changed);
+int nd_catchup_units(ogrh_node *n, const nd_opset *set, ogrh_buf *out);
 void nd_poll_now(ogrh_node *n);
 void nd_sess_start_auto(ogrh_node *n, const nd_poll *poll, const char *why);
 void nd_sess_end(ogrh_node *n, ogrh_repair_state st);

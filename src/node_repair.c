@@ -703,8 +703,10 @@ static void step(ogrh_node *n) {
     s->tries = 0;
     return;
   }
+  /* Done when every finding is repaired and every unit the plans announced for it came (a
+     full repair: every unit). */
   if (s->phase == OGRH_RS_RECEIVING && s->requested && all_repaired(s) &&
-      s->level != OGRH_REPAIR_FULL)
+      s->units_done >= s->units_total && (s->level != OGRH_REPAIR_FULL || s->units_total))
     complete(n);
 }
 
@@ -1493,31 +1495,6 @@ void nd_on_repair_req(ogrh_node *n, const char *sender, const uint8_t *p, size_t
 static void qunit_free(nd_qunit *u) {
   hfree(u->raid, u->raid_len);
   hfree(u->enc, u->enc_len);
-  for (size_t j = 0; j < u->nfull; j++)
-    hfree(u->full[j], u->full_len[j]);
-  ogrh_free(u->full, u->nfull * sizeof *u->full);
-  ogrh_free(u->full_len, u->nfull * sizeof *u->full_len);
-  ogrh_free(u->full_occ, u->nfull * sizeof *u->full_occ);
-}
-
-static int qunit_add_full(nd_qunit *u, const char *name, size_t len, uint32_t occ) {
-  for (size_t i = 0; i < u->nfull; i++)
-    if (ident_eq(u->full[i], u->full_len[i], u->full_occ[i], name, len, occ)) return OGRH_OK;
-  size_t nn = u->nfull + 1;
-  char **f = ogrh_realloc(u->full, u->nfull * sizeof *f, nn * sizeof *f);
-  if (!f) return OGRH_ENOMEM;
-  u->full = f;
-  uint32_t *l = ogrh_realloc(u->full_len, u->nfull * sizeof *l, nn * sizeof *l);
-  if (!l) return OGRH_ENOMEM;
-  u->full_len = l;
-  uint32_t *o = ogrh_realloc(u->full_occ, u->nfull * sizeof *o, nn * sizeof *o);
-  if (!o) return OGRH_ENOMEM;
-  u->full_occ = o;
-  if (!(u->full[u->nfull] = hdup(name, len))) return OGRH_ENOMEM;
-  u->full_len[u->nfull] = (uint32_t)len;
-  u->full_occ[u->nfull] = occ;
-  u->nfull++;
-  return OGRH_OK;
 }
 
 /* Does a (queued) cover b (new)? */
@@ -1581,6 +1558,60 @@ static nd_qunit *enqueue(ogrh_node *n, const ogrh_repair_unit *pu, bool *added) 
   return &n->uq[at];
 }
 
+/*
+** Queues a planned unit. List units carry only the names of what they list (stubs); what an
+** asker lacks follows in units of its own, right after (same priority, so the queue keeps
+** them behind their list): a raid it lacks as a raid unit, an encounter as an encounter
+** unit. A raid unit larger than limits.unit_bytes (or any, in a full repair) goes as its
+** metadata and one unit per encounter, so that no call encodes or applies much at once.
+*/
+static void queue_unit(ogrh_node *n, const ogrh_repair_unit *pu, const ogrh_validation *v,
+                       bool split) {
+  bool added;
+  if (pu->kind == OGRH_UNIT_RAID && (split || pu->bytes > n->cfg.limits.unit_bytes)) {
+    const ogrh_dt_raid *r = nd_t_raid(n, pu->raid, pu->raid_len, pu->raid_occ);
+    if (r) {
+      ogrh_repair_unit m = *pu;
+      m.kind = OGRH_UNIT_RAID_META;
+      m.bytes = pu->bytes / (r->nencs + 1) + OGRH_UNIT_OVERHEAD;
+      enqueue(n, &m, &added);
+      for (size_t i = 0; i < r->nencs; i++) {
+        ogrh_repair_unit e = m;
+        e.kind = OGRH_UNIT_ENCOUNTER;
+        e.enc = r->encs[i].name;
+        e.enc_len = r->encs[i].name_len;
+        e.enc_occ = r->encs[i].occ;
+        enqueue(n, &e, &added);
+      }
+      return;
+    }
+  }
+  enqueue(n, pu, &added);
+  if (!v) return;
+  for (size_t j = 0; j < v->nraids; j++) {
+    const ogrh_vr_raid *vr = &v->raids[j];
+    if (pu->kind == OGRH_UNIT_RAIDLIST && vr->missing_local) {
+      ogrh_repair_unit r = *pu;
+      r.kind = OGRH_UNIT_RAID;
+      r.raid = vr->name;
+      r.raid_len = vr->name_len;
+      r.raid_occ = vr->occ;
+      queue_unit(n, &r, NULL, true);
+    }
+    if (pu->kind == OGRH_UNIT_RAID_META &&
+        ident_eq(vr->name, vr->name_len, vr->occ, pu->raid, pu->raid_len, pu->raid_occ))
+      for (size_t e = 0; e < vr->nencs; e++)
+        if (vr->encs[e].missing_local) {
+          ogrh_repair_unit eu = *pu;
+          eu.kind = OGRH_UNIT_ENCOUNTER;
+          eu.enc = vr->encs[e].name;
+          eu.enc_len = vr->encs[e].name_len;
+          eu.enc_occ = vr->encs[e].occ;
+          enqueue(n, &eu, &added);
+        }
+  }
+}
+
 /* A full repair: the raid list, every raid and the globals (the synced plan only). */
 static ogrh_repair_unit *plan_full(ogrh_node *n, size_t *count) {
   const ogrh_dtree *t = nd_tree(n);
@@ -1595,16 +1626,25 @@ static ogrh_repair_unit *plan_full(ogrh_node *n, size_t *count) {
   u[k].raid = u[k].enc = "";
   u[k++].priority = OGRH_PRIO_NORMAL;
   const ogrh_dt_raid *r;
+  const ogrh_table *raids = ogrh_schema_raids(ogrh_doc_root(n->doc));
+  ogrh_buf scratch;
+  ogrh_buf_init(&scratch);
   for (size_t i = 0; (r = nd_tree_raid(t, i)); i++, k++) {
     u[k].kind = OGRH_UNIT_RAID;
     u[k].raid = r->name;
     u[k].raid_len = r->name_len;
     u[k].raid_occ = r->occ;
     u[k].enc = "";
+    /* Its size decides whether it goes whole or split (queue_unit). */
+    const ogrh_entry *e = ogrh_item_find(raids, r->name, r->name_len, r->occ);
+    ogrh_buf_reset(&scratch);
+    if (e) ogrh_canon_encode(&e->val, &scratch);
+    u[k].bytes = scratch.n + OGRH_UNIT_OVERHEAD;
     bool cur = n->rq_ctx_raid && strlen(n->rq_ctx_raid) == r->name_len &&
                memcmp(n->rq_ctx_raid, r->name, r->name_len) == 0;
     u[k].priority = cur ? OGRH_PRIO_HIGH : OGRH_PRIO_NORMAL;
   }
+  ogrh_buf_deinit(&scratch);
   for (int g = 0; g < OGRH_NGLOBALS; g++, k++) {
     u[k].kind = OGRH_UNIT_GLOBAL;
     u[k].index = g;
@@ -1663,27 +1703,8 @@ static void plan_requests(ogrh_node *n) {
         nunits = plan->n;
       }
     }
-    for (size_t i = 0; !rc && i < nunits; i++) {
-      const ogrh_repair_unit *pu = &units[i];
-      if (pu->kind == OGRH_UNIT_FULL) continue;
-      bool fresh;
-      nd_qunit *q = enqueue(n, pu, &fresh);
-      if (!q) break;
-      /* What the askers lack entirely travels whole inside list units. */
-      if (pu->kind == OGRH_UNIT_RAIDLIST)
-        for (size_t j = 0; j < v->nraids; j++)
-          if (v->raids[j].missing_local)
-            qunit_add_full(q, v->raids[j].name, v->raids[j].name_len, v->raids[j].occ);
-      if (pu->kind == OGRH_UNIT_RAID_META)
-        for (size_t j = 0; j < v->nraids; j++)
-          if (ident_eq(v->raids[j].name, v->raids[j].name_len, v->raids[j].occ, pu->raid,
-                       pu->raid_len, pu->raid_occ))
-            for (size_t e = 0; e < v->raids[j].nencs; e++)
-              if (v->raids[j].encs[e].missing_local)
-                qunit_add_full(q, v->raids[j].encs[e].name, v->raids[j].encs[e].name_len,
-                               v->raids[j].encs[e].occ);
-      (void)fresh;
-    }
+    for (size_t i = 0; !rc && i < nunits; i++)
+      if (units[i].kind != OGRH_UNIT_FULL) queue_unit(n, &units[i], v, false);
     ogrh_repair_plan_free(plan);
     if (full) ogrh_free(full, nunits * sizeof *full);
     ogrh_validation_free(v);
@@ -1702,31 +1723,21 @@ static void plan_requests(ogrh_node *n) {
   n->rq_ctx_raid = n->rq_ctx_enc = NULL;
 }
 
-static bool in_full(const nd_qunit *u, const char *name, size_t len, uint32_t occ) {
-  for (size_t i = 0; i < u->nfull; i++)
-    if (ident_eq(u->full[i], u->full_len[i], u->full_occ[i], name, len, occ)) return true;
-  return false;
-}
-
-/* A list (raids or encounters) with whole entries for what the askers lack and stubs
-** ({name = ...}) for the rest, which receivers keep as they have them. */
-static int list_value(ogrh_arena *a, const ogrh_table *list, const nd_qunit *u, ogrh_value *out) {
+/* A list (raids or encounters) as list units carry it: every item as a stub {name = ...};
+** receivers keep the items they have by identity and create the others as stubs, which the
+** units that follow fill. */
+static int list_value(ogrh_arena *a, const ogrh_table *list, ogrh_value *out) {
   ogrh_table *t = ogrh_table_new(a, list ? list->n : 0);
   if (!t) return OGRH_ENOMEM;
   for (uint32_t i = 0; list && i < list->n; i++) {
     const ogrh_entry *e = &list->e[i];
     ogrh_value v = e->val;
     if (ogrh_is_item(e)) {
-      size_t nl;
-      const char *nm = ogrh_table_name(e->val.u.t, &nl);
-      if (!in_full(u, nm, nl, ogrh_item_occ(list, e))) {
-        ogrh_table *stub = ogrh_table_new(a, 1);
-        if (!stub) return OGRH_ENOMEM;
-        const ogrh_value *name = ogrh_table_gets(e->val.u.t, "name");
-        ogrh_value k = ogrh_vcstr("name");
-        if (name && ogrh_table_set(a, stub, &k, name)) return OGRH_ENOMEM;
-        v = ogrh_vtable(stub);
-      }
+      ogrh_table *stub = ogrh_table_new(a, 1);
+      if (!stub) return OGRH_ENOMEM;
+      const ogrh_value *name = ogrh_table_gets(e->val.u.t, "name");
+      if (name && ogrh_table_set(a, stub, OGRH_KEY(NAME), name)) return OGRH_ENOMEM;
+      v = ogrh_vtable(stub);
     }
     if (ogrh_table_set(a, t, &e->key, &v)) return OGRH_ENOMEM;
   }
@@ -1750,7 +1761,7 @@ static int unit_value(ogrh_node *n, ogrh_arena *a, const nd_qunit *u, ogrh_value
   const ogrh_table *raids = ogrh_schema_raids(root);
   if (u->kind == OGRH_UNIT_RAIDLIST) {
     *dg = top.raidlist;
-    return list_value(a, raids, u, v);
+    return list_value(a, raids, v);
   }
   const ogrh_dt_raid *tr = nd_t_raid(n, u->raid, u->raid_len, u->raid_occ);
   const ogrh_entry *re = ogrh_item_find(raids, u->raid, u->raid_len, u->raid_occ);
@@ -1769,7 +1780,7 @@ static int unit_value(ogrh_node *n, ogrh_arena *a, const nd_qunit *u, ogrh_value
       ogrh_value val = e->val;
       if (e->key.type == OGRH_STRING && e->key.len == 10 &&
           memcmp(e->key.u.s, "encounters", 10) == 0 && e->val.type == OGRH_TABLE) {
-        int rc = list_value(a, e->val.u.t, u, &val);
+        int rc = list_value(a, e->val.u.t, &val);
         if (rc) return rc;
       }
       if (ogrh_table_set(a, m, &e->key, &val)) return OGRH_ENOMEM;
@@ -1791,6 +1802,87 @@ static int unit_value(ogrh_node *n, ogrh_arena *a, const nd_qunit *u, ogrh_value
   return ogrh_component_project(a, ee->val.u.t, u->index, v);
 }
 
+/*
+** The repair units that cover every scope a set of writes touched (a catch-up answer may send
+** them instead of the writes when they are smaller): out gets varint n, then n unit records.
+** OGRH_ENOTFOUND when some write touched what no unit short of a full repair covers.
+*/
+int nd_catchup_units(ogrh_node *n, const nd_opset *set, ogrh_buf *out) {
+  const ogrh_dtree *t = nd_tree(n);
+  ogrh_arena *a = ogrh_arena_new();
+  if (!a) return OGRH_ENOMEM;
+  nd_qunit *us = NULL;
+  size_t nus = 0, capus = 0;
+  int rc = OGRH_OK;
+  for (size_t i = 0; i < set->n && !rc; i++) {
+    ogrh_op op;
+    size_t used;
+    if ((rc = ogrh_op_decode(a, set->v[i].op, set->v[i].oplen, &op, &used))) break;
+    ogrh_scope sc;
+    ogrh_path_scope(&op.path, &sc);
+    nd_qunit u;
+    memset(&u, 0, sizeof u);
+    u.raid = u.enc = (char *)"";
+    const ogrh_dt_raid *r = NULL;
+    if (sc.kind == OGRH_SCOPE_RAID || sc.kind == OGRH_SCOPE_ENCOUNTER)
+      for (size_t k = 0; (r = nd_tree_raid(t, k)); k++)
+        if (r->index == sc.raid) break;
+    unsigned comps = 1;
+    if (sc.kind == OGRH_SCOPE_GLOBAL) {
+      u.kind = OGRH_UNIT_GLOBAL;
+      u.index = sc.global;
+    } else if (sc.kind == OGRH_SCOPE_RAID && r) {
+      u.kind = sc.raid_all ? OGRH_UNIT_RAID : OGRH_UNIT_RAID_META;
+    } else if (sc.kind == OGRH_SCOPE_ENCOUNTER && r && !sc.raid_meta) {
+      const ogrh_dt_enc *e = NULL;
+      for (size_t k = 0; k < r->nencs && !e; k++)
+        if (r->encs[k].index == sc.encounter) e = &r->encs[k];
+      if (!e) {
+        rc = OGRH_ENOTFOUND;
+        break;
+      }
+      u.kind = OGRH_UNIT_COMPONENT;
+      u.enc = (char *)e->name;
+      u.enc_len = e->name_len;
+      u.enc_occ = e->occ;
+      comps = sc.components;
+    } else {
+      rc = OGRH_ENOTFOUND;
+      break;
+    }
+    if (r) {
+      u.raid = (char *)r->name;
+      u.raid_len = r->name_len;
+      u.raid_occ = r->occ;
+    }
+    for (int c = 0; c < OGRH_NCOMPONENTS && !rc; c++) {
+      if (!(comps & (1u << c))) continue;
+      if (u.kind == OGRH_UNIT_COMPONENT) u.index = c;
+      bool have = false;
+      for (size_t k = 0; k < nus && !have; k++)
+        have = unit_covers(&us[k], &u);
+      if (have) continue;
+      if (ogrh_grow(&us, &capus, nus + 1, sizeof *us))
+        rc = OGRH_ENOMEM;
+      else
+        us[nus++] = u;
+      if (u.kind != OGRH_UNIT_COMPONENT) break;
+    }
+  }
+  if (!rc) ogrh_varint_put(out, nus);
+  for (size_t i = 0; i < nus && !rc; i++) {
+    ogrh_value v;
+    ogrh_digest dg;
+    rc = unit_value(n, a, &us[i], &v, &dg);
+    if (!rc)
+      rc = nd_unit_encode(us[i].kind, us[i].index, us[i].raid, us[i].raid_len, us[i].raid_occ,
+                          us[i].enc, us[i].enc_len, us[i].enc_occ, dg, &v, out);
+  }
+  ogrh_free(us, capus * sizeof *us);
+  ogrh_arena_free(a);
+  return rc ? rc : ogrh_buf_error(out);
+}
+
 static void send_next_unit(ogrh_node *n) {
   if (!n->nuq) return;
   if (ogrh_sender_queued(ogrh_router_sender(n->router)) >= n->cfg.limits.unit_queue_frames) return;
@@ -1806,7 +1898,7 @@ static void send_next_unit(ogrh_node *n) {
     ogrh_buf_init(&b);
     ogrh_varint_put(&b, n->epoch);
     ogrh_varint_put(&b, n->rev);
-    nd_put_u64(&b, nd_tree(n)->root);
+    nd_put_u64(&b, nd_root(n));
     nd_unit_encode(u.kind, u.index, u.raid, u.raid_len, u.raid_occ, u.enc, u.enc_len, u.enc_occ, dg,
                    &v, &b);
     if (nd_send(n, OGRH_MT_REPAIR, &b, OGRH_CTL_BULK, NULL) == OGRH_OK) n->st.units_sent++;
@@ -1827,20 +1919,40 @@ static bool unit_fixes(const nd_unit *u, const ogrh_node_diff *d) {
   case OGRH_UNIT_GLOBAL:
     return d->kind == OGRH_UNIT_GLOBAL && d->global == u->index;
   case OGRH_UNIT_RAIDLIST:
-    return d->kind == OGRH_UNIT_RAIDLIST || d->kind == OGRH_UNIT_RAID;
+    return d->kind == OGRH_UNIT_RAIDLIST;
   default:
     break;
   }
-  if (d->kind == OGRH_UNIT_GLOBAL || d->kind == OGRH_UNIT_RAIDLIST || d->kind == OGRH_UNIT_RAID ||
+  if (d->kind == OGRH_UNIT_GLOBAL || d->kind == OGRH_UNIT_RAIDLIST ||
       !ident_eq(u->raid.name, u->raid.len, u->raid.occ, d->raid, drl, d->raid_occ))
     return false;
   if (u->kind == OGRH_UNIT_RAID) return true;
   if (u->kind == OGRH_UNIT_RAID_META)
-    return d->kind == OGRH_UNIT_RAID_META || d->kind == OGRH_UNIT_ENCOUNTER;
-  if (d->kind != OGRH_UNIT_COMPONENT ||
+    return d->kind == OGRH_UNIT_RAID_META || d->kind == OGRH_UNIT_RAID;
+  if (d->kind == OGRH_UNIT_RAID || d->kind == OGRH_UNIT_RAID_META ||
       !ident_eq(u->enc.name, u->enc.len, u->enc.occ, d->encounter, del, d->enc_occ))
     return false;
   return u->kind == OGRH_UNIT_ENCOUNTER || (d->components & ~(1u << u->index)) == 0;
+}
+
+/*
+** Is a unit part of this session's repair? It fixes a finding, or it fills a raid we lacked
+** (a raid we lack arrives as a stub first, then its metadata and encounters), or the session
+** replaces everything.
+*/
+static bool unit_relevant(const nd_sess *s, const nd_unit *u) {
+  if (!s->active) return false;
+  if (s->level == OGRH_REPAIR_FULL) return true;
+  for (size_t k = 0; k < s->ndiffs; k++) {
+    const ogrh_node_diff *d = &s->diffs[k];
+    if (unit_fixes(u, d)) return true;
+    /* A raid we lack, or a raid repaired at raid level: every unit of that raid. */
+    if ((d->kind == OGRH_UNIT_RAID || s->level == OGRH_REPAIR_RAID) &&
+        u->kind != OGRH_UNIT_GLOBAL && u->kind != OGRH_UNIT_RAIDLIST &&
+        ident_eq(u->raid.name, u->raid.len, u->raid.occ, d->raid, strlen(d->raid), d->raid_occ))
+      return true;
+  }
+  return false;
 }
 
 void nd_on_repair_plan(ogrh_node *n, const char *sender, const uint8_t *p, size_t len) {
@@ -1869,12 +1981,10 @@ void nd_on_repair_plan(ogrh_node *n, const char *sender, const uint8_t *p, size_
     uint64_t b = nd_get_varint(&r);
     if (kind > OGRH_UNIT_GLOBAL || prio > OGRH_PRIO_LOW || index >= OGRH_NCOMPONENTS)
       r.err = OGRH_ECORRUPT;
-    for (size_t k = 0; !r.err && s->active && k < s->ndiffs; k++)
-      if (unit_fixes(&u, &s->diffs[k])) {
-        units++;
-        bytes += b;
-        break;
-      }
+    if (!r.err && unit_relevant(s, &u)) {
+      units++;
+      bytes += b;
+    }
   }
   if (r.err || r.p != r.end) {
     nd_refuse(n, sender, OGRH_MT_REPAIR_PLAN, OGRH_WHY_MALFORMED);
@@ -2110,19 +2220,21 @@ void nd_on_repair(ogrh_node *n, const char *sender, const uint8_t *p, size_t len
   }
   nd_sess *s = &n->sess;
   bool mine = s->active && s->phase == OGRH_RS_RECEIVING;
-  bool useful = false;
-  for (size_t k = 0; mine && k < s->ndiffs; k++)
-    useful |= !s->diffs[k].repaired && unit_fixes(&u, &s->diffs[k]);
+  bool useful = mine && unit_relevant(s, &u);
   /* Units others asked for fix us too where we differ, unless our own proposals explain it. */
   if (!useful && (nd_tentative(n) || (s->active && s->manual))) {
     ogrh_arena_free(a);
     return;
   }
   int rc = OGRH_OK;
-  bool large = u.kind == OGRH_UNIT_RAID || u.kind == OGRH_UNIT_RAIDLIST;
-  if (large && !(s->active && s->backup_taken)) {
+  /* A backup first before anything large: a raid-level or full repair, or a unit that
+     replaces a raid, the raid list or a raid's encounter list. */
+  bool large = u.kind == OGRH_UNIT_RAID || u.kind == OGRH_UNIT_RAIDLIST ||
+               u.kind == OGRH_UNIT_RAID_META ||
+               (useful && (s->level == OGRH_REPAIR_RAID || s->level == OGRH_REPAIR_FULL));
+  if (large && !(useful && s->backup_taken)) {
     nd_backup(n, OGRH_REASON_BEFORE_REPAIR, "before repair", &rc);
-    if (!rc && s->active) s->backup_taken = true;
+    if (!rc && useful) s->backup_taken = true;
   }
   bool changed = false;
   if (rc) {

@@ -60,32 +60,47 @@ bool nd_tentative(const ogrh_node *n) {
 
 /* ---- applying ---- */
 
-/* Applies ops without sync (receiving side, replays). Unsynced paths were refused before. */
-int nd_apply_ops(ogrh_node *n, const uint8_t *p, size_t len, size_t *applied) {
+/*
+** Applies an encoded op list without sync (receiving side, replays). With check, every op is
+** decoded and checked first (the synced plan only: a player's own keys never travel), and
+** OGRH_EREFUSED applies nothing.
+*/
+static int nd_apply_ops_checked(ogrh_node *n, const uint8_t *p, size_t len, bool check,
+                                size_t *applied) {
   nd_rd r = {p, p + len, 0};
   uint64_t count = nd_get_varint(&r);
   *applied = 0;
   if (r.err || count > len) return OGRH_ECORRUPT;
   ogrh_arena *a = ogrh_arena_new();
-  if (!a) return OGRH_ENOMEM;
-  int rc = OGRH_OK;
-  ogrh_sync_meta meta = {OGRH_SYNC_NONE, "sync", NULL};
-  for (uint64_t i = 0; i < count && !rc; i++) {
-    ogrh_op op;
-    size_t used;
-    rc = ogrh_op_decode(a, r.p, (size_t)(r.end - r.p), &op, &used);
-    if (rc) break;
-    r.p += used;
-    /* An op that does not apply here (our copy differs) is skipped: the root digest the
-       delta carries then tells, and a repair follows. */
-    if (ogrh_doc_set_parsed(n->doc, &op.path, &op.value, &meta, NULL) == OGRH_OK) (*applied)++;
+  ogrh_op *ops = a && count ? ogrh_arena_alloc(a, (size_t)count * sizeof *ops) : NULL;
+  if (!a || (count && !ops)) {
+    ogrh_arena_free(a);
+    return OGRH_ENOMEM;
   }
+  int rc = OGRH_OK;
+  for (uint64_t i = 0; i < count && !rc; i++) {
+    size_t used;
+    rc = ogrh_op_decode(a, r.p, (size_t)(r.end - r.p), &ops[i], &used);
+    r.p += used;
+    if (!rc && check && nd_path_class(&ops[i].path) == ND_P_UNSYNCED) rc = OGRH_EREFUSED;
+  }
+  if (!rc && check && (r.p != r.end || count == 0)) rc = OGRH_ECORRUPT;
+  ogrh_sync_meta meta = {OGRH_SYNC_NONE, "sync", NULL};
+  /* An op that does not apply here (our copy differs) is skipped: the root digest the delta
+     carries then tells, and a repair follows. */
+  for (uint64_t i = 0; i < count && !rc; i++)
+    if (ogrh_doc_set_parsed(n->doc, &ops[i].path, &ops[i].value, &meta, NULL) == OGRH_OK)
+      (*applied)++;
   ogrh_arena_free(a);
   n->st.applied_ops += *applied;
   return rc;
 }
 
-/* Every op of an encoded list touches the synced plan only. */
+int nd_apply_ops(ogrh_node *n, const uint8_t *p, size_t len, size_t *applied) {
+  return nd_apply_ops_checked(n, p, len, false, applied);
+}
+
+/* Every op of an encoded list touches the synced plan only (for deltas held before applying). */
 static bool ops_synced_only(const uint8_t *p, size_t len) {
   nd_rd r = {p, p + len, 0};
   uint64_t count = nd_get_varint(&r);
@@ -534,6 +549,7 @@ int nd_set_root(ogrh_node *n, const ogrh_value *root, const ogrh_sync_meta *meta
 void nd_became_admin(ogrh_node *n) {
   /* Our own unconfirmed proposals and outbox become sequenced writes (idempotent if the old
      admin applied them already). */
+  bool moved = n->nprops || n->outbox.n;
   for (size_t i = 0; i < n->nprops; i++) {
     for (size_t j = 0; j < n->props[i].ops.n; j++) {
       nd_op *o = &n->props[i].ops.v[j];
@@ -547,14 +563,19 @@ void nd_became_admin(ogrh_node *n) {
     nd_opset_add(&n->pending, o->path, o->plen, o->op, o->oplen, o->level);
   }
   nd_opset_free(&n->outbox);
-  if (n->published != n->rev || (n->log.n && n->log.v[n->log.n - 1].to != n->rev) || n->stale) {
-    /* Our log does not describe our document: start a fresh one past every revision we know,
-       so that nodes behind us ask and are repaired rather than patched. */
+  if (n->stale) {
+    /* Our document is not the one our state describes (restored from a state and a document
+       that do not belong together): a fresh log, past every revision we know, so that nodes
+       behind ask and are repaired rather than patched. */
     nd_entries_free(&n->log);
     n->rev++;
     n->published = n->rev;
+  } else if (!n->log.n && !n->pending.n && !n->big_pending) {
+    /* Admin from now on (a grant, or the leader by default): we publish from where we are. */
+    n->published = n->rev;
   }
-  if (n->pending.n) n->rev++;
+  /* Otherwise our own state as admin, restored: the log and what was pending carry on. */
+  if (moved && n->pending.n) n->rev++;
   n->synced = true;
   n->stale = false;
   n->join_armed = true;
@@ -808,15 +829,19 @@ static void after_apply(ogrh_node *n, ogrh_digest want) {
   }
 }
 
-/* Applies one delta-shaped entry (ops or inline units) and moves the revision to its end. */
-static void apply_entry(ogrh_node *n, const nd_delta *d, const uint8_t *ops, size_t len) {
+/*
+** Applies one delta-shaped entry (ops or inline units) and moves the revision to its end. With
+** check, ops outside the synced plan refuse the whole entry (OGRH_EREFUSED, nothing applied).
+*/
+static int apply_entry(ogrh_node *n, const nd_delta *d, const uint8_t *ops, size_t len,
+                       bool check) {
   if (d->flags & (ND_DF_BIG | ND_DF_NOLOG)) {
     /* The change is too large for a delta (or the log does not reach us): find it by digests. */
     n->rev = d->to;
     n->synced = false;
     n->stale = true;
     nd_sess_start_auto(n, NULL, "catch-up");
-    return;
+    return OGRH_OK;
   }
   if (d->flags & ND_DF_UNITS) {
     nd_rd r = {ops, ops + len, 0};
@@ -826,12 +851,12 @@ static void apply_entry(ogrh_node *n, const nd_delta *d, const uint8_t *ops, siz
       nd_unit u;
       if (nd_unit_decode(a, &r, &u)) break;
       bool changed;
-      if (nd_apply_unit(n, a, &u, &changed) == OGRH_OK) n->st.units_applied++;
+      if (nd_apply_unit(n, a, &u, &changed) == OGRH_OK && changed) n->st.units_applied++;
     }
     ogrh_arena_free(a);
   } else {
     size_t applied;
-    nd_apply_ops(n, ops, len, &applied);
+    if (nd_apply_ops_checked(n, ops, len, check, &applied) == OGRH_EREFUSED) return OGRH_EREFUSED;
     nd_entries_push(&n->ring, d->from, d->to, d->root, ops, len, false);
     nd_entries_bound(&n->ring, n->cfg.limits.ring_entries, n->cfg.limits.ring_bytes);
   }
@@ -839,6 +864,7 @@ static void apply_entry(ogrh_node *n, const nd_delta *d, const uint8_t *ops, siz
   n->rev = d->to;
   nd_mark_state(n);
   after_apply(n, d->root);
+  return OGRH_OK;
 }
 
 static void apply_held(ogrh_node *n) {
@@ -856,8 +882,7 @@ static void apply_held(ogrh_node *n) {
     d.from = e.from;
     d.to = e.to;
     d.root = e.root;
-    apply_entry(n, &d, e.ops, e.len);
-    nd_entries_drop_front(&n->held, 0);
+    apply_entry(n, &d, e.ops, e.len, false);
     /* Drop it (and anything now behind us). */
     size_t j = 0;
     for (size_t i = 0; i < n->held.n; i++) {
@@ -884,8 +909,9 @@ void nd_on_delta(ogrh_node *n, const char *sender, uint8_t type, const uint8_t *
     return;
   }
   if (nd_is_admin(n)) return;
-  bool units = (d.flags & ND_DF_UNITS) != 0;
-  if (!units && !(d.flags & (ND_DF_NOLOG | ND_DF_BIG)) && !ops_synced_only(d.body, d.body_len)) {
+  bool plain = !(d.flags & (ND_DF_UNITS | ND_DF_NOLOG | ND_DF_BIG));
+  bool gap = n->synced && d.from > n->rev && d.to > n->rev;
+  if (plain && gap && !ops_synced_only(d.body, d.body_len)) {
     nd_refuse(n, sender, type, OGRH_WHY_MALFORMED);
     return;
   }
@@ -925,8 +951,11 @@ void nd_on_delta(ogrh_node *n, const char *sender, uint8_t type, const uint8_t *
     nd_want_catchup(n);
     return;
   }
+  if (apply_entry(n, &d, d.body, d.body_len, true) == OGRH_EREFUSED) {
+    nd_refuse(n, sender, type, OGRH_WHY_MALFORMED);
+    return;
+  }
   if (type == OGRH_MT_CATCHUP) n->cu_want = false;
-  apply_entry(n, &d, d.body, d.body_len);
   apply_held(n);
 }
 
@@ -998,12 +1027,25 @@ static void answer_catchup(ogrh_node *n) {
         }
       }
     }
-    ogrh_buf payload;
+    ogrh_buf payload, units;
     ogrh_buf_init(&payload);
+    ogrh_buf_init(&units);
     if (nacks) put_acks(&payload, acks, nacks);
+    size_t acklen = payload.n;
     if (!rc) rc = nd_opset_encode(&set, &payload);
+    uint8_t flags = nacks ? ND_DF_ACKS : 0;
+    /* The units covering what changed, when they are smaller than the writes (many writes to
+       one component); only while nothing is pending, so that they show the logged state. */
+    if (!rc && !n->pending.n && !n->big_pending && set.n > 1 &&
+        nd_catchup_units(n, &set, &units) == OGRH_OK && units.n < payload.n - acklen) {
+      payload.n = acklen;
+      ogrh_buf_add(&payload, units.p, units.n);
+      flags |= ND_DF_UNITS;
+      rc = ogrh_buf_error(&payload);
+    }
+    ogrh_buf_deinit(&units);
     if (!rc && payload.n <= n->cfg.limits.message_bytes) {
-      delta_body(n, &body, n->log.v[first].from, n->published, root, nacks ? ND_DF_ACKS : 0,
+      delta_body(n, &body, n->log.v[first].from, n->published, root, flags,
                  (const uint8_t *)payload.p, payload.n);
       nd_send(n, OGRH_MT_CATCHUP, &body, OGRH_CTL_NORMAL, NULL);
       n->st.catchup_answers++;
@@ -1034,8 +1076,9 @@ static void proposals_tick(ogrh_node *n) {
   for (size_t i = 0; i < n->nprops; i++) {
     nd_prop *p = &n->props[i];
     if (n->now < p->next_at) continue;
-    /* Past the first few tries, resend only while the admin is heard from. */
-    if (p->tries >= n->cfg.timers.tries && n->last_from_admin + p->next_at < p->next_at * 2 &&
+    /* Past the first few tries (each wait twice the last, at most 10 minutes), resend only
+       while the admin is heard from. */
+    if (p->tries >= n->cfg.timers.tries &&
         n->now - n->last_from_admin > n->cfg.timers.poll_interval_ms * 2)
       continue;
     send_proposal(n, p);

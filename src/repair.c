@@ -3,6 +3,7 @@
 ** Repair plans (which units to send, in which order) and their staged, verified application.
 */
 #include "ogrh/validate.h"
+#include "ogrh/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +40,11 @@ void ogrh_repair_plan_free(ogrh_repair_plan *p) {
   ogrh_free(p, sizeof *p);
 }
 
-/* ---- sizes ---- */
+/* ---- sizes ----
+** Sizes are measured by encoding into one scratch buffer that is emptied but never reset:
+** it remembers its first error, so a size that could not be measured (out of memory) fails
+** the whole plan at its end instead of costing a unit wrongly.
+*/
 
 static size_t canon_size(const ogrh_value *v, ogrh_buf *s) {
   static const ogrh_value nil = {0};
@@ -49,7 +54,7 @@ static size_t canon_size(const ogrh_value *v, ogrh_buf *s) {
 }
 
 static size_t raid_meta_size(const ogrh_table *raid, ogrh_buf *s) {
-  ogrh_buf_reset(s);
+  s->n = 0;
   ogrh_raid_meta_encode(raid, s);
   return s->n;
 }
@@ -74,13 +79,7 @@ typedef struct planner {
 
 static ogrh_repair_unit *add(planner *pl, ogrh_unit_kind k, size_t payload) {
   ogrh_repair_plan *p = pl->p;
-  if (p->n == p->cap) {
-    size_t cap = p->cap ? p->cap * 2 : 16;
-    ogrh_repair_unit *u = ogrh_realloc(p->units, p->cap * sizeof *u, cap * sizeof *u);
-    if (!u) return NULL;
-    p->units = u;
-    p->cap = cap;
-  }
+  if (ogrh_grow(&p->units, &p->cap, p->n + 1, sizeof *p->units)) return NULL;
   ogrh_repair_unit *u = &p->units[p->n++];
   memset(u, 0, sizeof *u);
   u->kind = k;
@@ -171,7 +170,7 @@ static int plan_raid(planner *pl, const ogrh_vr_raid *r, const ogrh_table *src_r
     size_t cc[OGRH_NCOMPONENTS] = {0};
     for (int c = 0; c < OGRH_NCOMPONENTS; c++)
       if (e->components & (1u << c)) {
-        ogrh_buf_reset(s);
+        s->n = 0;
         ogrh_component_encode(et, c, s);
         cc[c] = s->n;
         comp_cost += s->n + OGRH_UNIT_OVERHEAD;
@@ -229,7 +228,10 @@ int ogrh_repair_plan_make(const ogrh_validation *v, const ogrh_value *source_roo
   int rc = OGRH_OK;
   if (v->valid) goto done;
   if (level == OGRH_REPAIR_FULL) {
-    rc = add(&pl, OGRH_UNIT_FULL, canon_size(source_root, &pl.s)) ? OGRH_OK : OGRH_ENOMEM;
+    /* The whole plan: the synced part of the source's root, never its personal keys. */
+    ogrh_value synced;
+    rc = ogrh_schema_synced(p->arena, source_root, &synced);
+    if (!rc) rc = add(&pl, OGRH_UNIT_FULL, canon_size(&synced, &pl.s)) ? OGRH_OK : OGRH_ENOMEM;
     goto done;
   }
   const ogrh_table *src_raids = ogrh_schema_raids(source_root);
@@ -267,6 +269,7 @@ int ogrh_repair_plan_make(const ogrh_validation *v, const ogrh_value *source_roo
       u->index = g;
   }
 done:
+  if (!rc) rc = ogrh_buf_error(&pl.s);
   ogrh_buf_deinit(&pl.s);
   if (rc) {
     ogrh_repair_plan_free(p);
@@ -276,15 +279,24 @@ done:
     prioritise(&pl, &p->units[i]);
     p->total_bytes += p->units[i].bytes;
   }
-  qsort(p->units, p->n, sizeof *p->units, unit_cmp);
+  /* qsort may not be handed the null array of an empty plan. */
+  if (p->n > 1) qsort(p->units, p->n, sizeof *p->units, unit_cmp);
   *out = p;
   return OGRH_OK;
+}
+
+int ogrh_component_apply(ogrh_arena *a, ogrh_table *enc, int c, const ogrh_value *proj) {
+  if (!a || !enc || !proj || c < 0 || c >= OGRH_NCOMPONENTS) return OGRH_EINVAL;
+  if (ogrh_components[c].part == OGRH_PART_REST && proj->type != OGRH_TABLE) return OGRH_ETYPE;
+  ogrh_value copied;
+  int rc = ogrh_value_copy(a, proj, &copied);
+  return rc ? rc : ogrh_component_set(a, enc, c, &copied);
 }
 
 int ogrh_repair_unit_label(const ogrh_repair_unit *u, ogrh_buf *out) {
   switch (u->kind) {
   case OGRH_UNIT_FULL:
-    return ogrh_buf_adds(out, "whole document");
+    return ogrh_buf_adds(out, "the whole plan");
   case OGRH_UNIT_RAIDLIST:
     return ogrh_buf_adds(out, "raid list");
   case OGRH_UNIT_GLOBAL:
@@ -400,7 +412,13 @@ static int apply_unit(stager *st, const ogrh_repair_unit *u) {
   const ogrh_table *sraids = ogrh_schema_raids(st->src);
   ogrh_value v;
   int rc;
-  if (u->kind == OGRH_UNIT_FULL) return copy(st, st->src, &st->root);
+  if (u->kind == OGRH_UNIT_FULL) {
+    /* The synced keys from the source; the target's own keys stay as they are. */
+    ogrh_value synced, copied;
+    if ((rc = ogrh_schema_synced(st->a, st->src, &synced)) || (rc = copy(st, &synced, &copied)))
+      return rc;
+    return ogrh_schema_replace_synced(st->a, st->root.u.t, &copied);
+  }
   if (u->kind == OGRH_UNIT_GLOBAL) {
     if ((rc = copy(st, ogrh_global_get(st->src, u->index), &v))) return rc;
     return ogrh_table_set(st->a, st->root.u.t, ogrh_global_keyv(u->index), &v);
@@ -450,27 +468,31 @@ static int apply_unit(stager *st, const ogrh_repair_unit *u) {
   return apply_component(st, u, le->val.u.t, se->val.u.t, u->index);
 }
 
-/* Does the staged tree agree with the source tree on this unit? */
+/* Does the staged tree agree with the source tree on this unit? (Both trees are current.) */
 static bool unit_verified(const ogrh_repair_unit *u, const ogrh_dtree *got,
                           const ogrh_dtree *want) {
+  ogrh_dt_top gt, wt;
+  if (ogrh_dtree_top(got, &gt) || ogrh_dtree_top(want, &wt)) return false;
   switch (u->kind) {
   case OGRH_UNIT_FULL:
-    return got->root == want->root;
+    return gt.root == wt.root;
   case OGRH_UNIT_GLOBAL:
-    return got->global[u->index] == want->global[u->index];
+    return gt.global[u->index] == wt.global[u->index];
   case OGRH_UNIT_RAIDLIST:
-    return got->raidlist == want->raidlist;
+    return gt.raidlist == wt.raidlist;
   default:
     break;
   }
-  const ogrh_dt_raid *g = ogrh_dtree_find_raid(got, u->raid, u->raid_len, u->raid_occ);
-  const ogrh_dt_raid *w = ogrh_dtree_find_raid(want, u->raid, u->raid_len, u->raid_occ);
-  if (!g || !w) return false;
+  const ogrh_dt_raid *g, *w;
+  if (ogrh_dtree_find_raid(got, u->raid, u->raid_len, u->raid_occ, &g) ||
+      ogrh_dtree_find_raid(want, u->raid, u->raid_len, u->raid_occ, &w))
+    return false;
   if (u->kind == OGRH_UNIT_RAID) return g->digest == w->digest;
   if (u->kind == OGRH_UNIT_RAID_META) return g->own == w->own;
-  const ogrh_dt_enc *ge = ogrh_dtree_find_enc(g, u->enc, u->enc_len, u->enc_occ);
-  const ogrh_dt_enc *we = ogrh_dtree_find_enc(w, u->enc, u->enc_len, u->enc_occ);
-  if (!ge || !we) return false;
+  const ogrh_dt_enc *ge, *we;
+  if (ogrh_dtree_find_enc(g, u->enc, u->enc_len, u->enc_occ, &ge) ||
+      ogrh_dtree_find_enc(w, u->enc, u->enc_len, u->enc_occ, &we))
+    return false;
   if (u->kind == OGRH_UNIT_ENCOUNTER) return ge->digest == we->digest;
   return ge->comp[u->index] == we->comp[u->index];
 }

@@ -92,6 +92,21 @@ static inline const layout *lay(void) {
   return &g_layout;
 }
 
+/*
+** The lengths of the per-slot field names, as bits: most keys of a role ("name", "slots",
+** "column" ...) have another length, and one test sets them aside before any byte compare.
+** This is the innermost test of a digest build (every key of every role).
+*/
+#define SLOT_LEN_BIT(id, name, part, key) ONLY_SLOT_##part(| (UINT64_C(1) << (sizeof(key) - 1)))
+#define SLOT_LEN_OK(id, name, part, key)                                                           \
+  ONLY_SLOT_##part(_Static_assert(sizeof(key) - 1 < 64, "a per-slot field name is too long");)
+OGRH_COMPONENT_MAP(SLOT_LEN_OK)
+static const uint64_t slot_lens = 0 OGRH_COMPONENT_MAP(SLOT_LEN_BIT);
+
+static inline bool maybe_slot(const ogrh_value *k) {
+  return k->len < 64 && ((slot_lens >> k->len) & 1u);
+}
+
 const char *ogrh_component_name(int c) {
   return c >= 0 && c < OGRH_NCOMPONENTS ? ogrh_components[c].name : "?";
 }
@@ -115,7 +130,7 @@ static bool claimed(const layout *l, const ogrh_value *k) {
 
 /* The SLOT component whose field is k, or -1. */
 static int slot_of(const layout *l, const ogrh_value *k) {
-  if (k->type != OGRH_STRING) return -1;
+  if (k->type != OGRH_STRING || !maybe_slot(k)) return -1;
   for (int i = 0; i < l->nslot; i++)
     if (same_key(k, &l->slot_key[i])) return l->slot[i];
   return -1;
@@ -580,7 +595,7 @@ static int encode_roles_pass(const layout *l, const ogrh_table *rt, unsigned mas
     for (uint32_t j = 0; j < role->n && !rc; j++) {
       const ogrh_value *k = &role->e[j].key;
       int f = -1;
-      if (k->type == OGRH_STRING)
+      if (k->type == OGRH_STRING && maybe_slot(k))
         for (int s = 0; s < NSLOTS; s++)
           if (k->len == l->slot_key[s].len && memcmp(k->u.s, l->slot_key[s].u.s, k->len) == 0) {
             f = s;

@@ -6,13 +6,15 @@
 ** copy, which is why a parsed file costs little more than the file itself.
 */
 #include "ogrh/svfile.h"
+#include "alloc.h"
+#include "ogrh/util.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct parser {
   const char *start, *p, *end;
@@ -138,13 +140,9 @@ static inline int skip_space(parser *ps) {
 }
 
 static int push(parser *ps, const ogrh_value *k, const ogrh_value *v) {
-  if (ps->sn == ps->scap) {
-    size_t cap = ps->scap ? ps->scap * 2 : 256;
-    ogrh_entry *s = ogrh_realloc(ps->stk, ps->scap * sizeof *s, cap * sizeof *s);
-    if (!s) return OGRH_ENOMEM;
-    ps->stk = s;
-    ps->scap = cap;
-  }
+  if (ps->sn == ps->scap &&
+      ogrh_grow(&ps->stk, &ps->scap, ps->sn < 256 ? 256 : ps->sn + 1, sizeof *ps->stk))
+    return OGRH_ENOMEM;
   ps->stk[ps->sn].key = *k;
   ps->stk[ps->sn].val = *v;
   ps->sn++;
@@ -346,8 +344,8 @@ static int parse_value(parser *ps, int depth, ogrh_value *out);
 ** Lua's constructor does: positional items (marked in key.b) win, otherwise the last one.
 */
 static int finish_table(parser *ps, size_t base, ogrh_value *out) {
-  ogrh_entry *e = ps->stk + base;
   size_t n = ps->sn - base;
+  ogrh_entry *e = n ? ps->stk + base : NULL; /* no stack yet before the first entry */
   bool sorted = true;
   for (size_t i = 0; i < n; i++) {
     if (e[i].val.type == OGRH_NIL) sorted = false;
@@ -417,9 +415,17 @@ static int finish_table(parser *ps, size_t base, ogrh_value *out) {
   return OGRH_OK;
 }
 
+/*
+** The one depth rule of reader and writer: a table may stand at nesting depth 0 (a variable's
+** own value) to OGRH_MAX_DEPTH - 1, so the writer never writes what the reader refuses.
+*/
+static inline bool table_depth_ok(int depth) {
+  return depth < OGRH_MAX_DEPTH;
+}
+
 static int parse_table(parser *ps, int depth, ogrh_value *out) {
   const char *open = ps->p;
-  if (depth >= OGRH_MAX_DEPTH) {
+  if (!table_depth_ok(depth)) {
     char msg[64];
     snprintf(msg, sizeof msg, "tables nested too deep (limit %d)", OGRH_MAX_DEPTH);
     return fail_msg(ps, open, OGRH_EDEPTH, msg);
@@ -575,35 +581,81 @@ ogrh_svfile *ogrh_svfile_new(void) {
 void ogrh_svfile_free(ogrh_svfile *f) {
   if (!f) return;
   ogrh_free(f->vars, f->cap * sizeof *f->vars);
+  ogrh_free(f->index, f->index_cap * sizeof *f->index);
   ogrh_arena_free(f->arena);
   ogrh_free(f, sizeof *f);
 }
 
+/*
+** Variables by name. A file usually holds a handful of variables, found fastest by a scan; from
+** INDEX_FROM on, an open-addressing hash table of positions + 1 (0 = empty slot), at most half
+** full, keeps reading a file of many variables linear instead of quadratic.
+*/
+enum { INDEX_FROM = 16 };
+
+static size_t name_hash(const char *s) {
+  uint64_t h = UINT64_C(14695981039346656037); /* FNV-1a */
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+  return (size_t)(h ^ (h >> 29));
+}
+
+static size_t *index_slot(const ogrh_svfile *f, const char *name) {
+  size_t mask = f->index_cap - 1;
+  for (size_t i = name_hash(name) & mask;; i = (i + 1) & mask)
+    if (!f->index[i] || strcmp(f->vars[f->index[i] - 1].name, name) == 0) return &f->index[i];
+}
+
+/* Makes the index ready for `need` variables (a new table when it would be over half full). */
+static int index_reserve(ogrh_svfile *f, size_t need) {
+  if (need < INDEX_FROM || need <= f->index_cap / 2) return OGRH_OK;
+  size_t cap = f->index_cap ? f->index_cap : 64;
+  while (cap / 2 < need) {
+    if (cap > SIZE_MAX / 2 / sizeof *f->index) return OGRH_ENOMEM;
+    cap *= 2;
+  }
+  size_t *idx = ogrh_malloc(cap * sizeof *idx);
+  if (!idx) return OGRH_ENOMEM;
+  memset(idx, 0, cap * sizeof *idx);
+  ogrh_free(f->index, f->index_cap * sizeof *f->index);
+  f->index = idx;
+  f->index_cap = cap;
+  for (size_t i = 0; i < f->n; i++)
+    *index_slot(f, f->vars[i].name) = i + 1;
+  return OGRH_OK;
+}
+
 ogrh_value *ogrh_svfile_get(ogrh_svfile *f, const char *name) {
+  if (f->index_cap) {
+    size_t at = *index_slot(f, name);
+    return at ? &f->vars[at - 1].value : NULL;
+  }
   for (size_t i = 0; i < f->n; i++)
     if (strcmp(f->vars[i].name, name) == 0) return &f->vars[i].value;
   return NULL;
 }
 
-int ogrh_svfile_set(ogrh_svfile *f, const char *name, const ogrh_value *v) {
+/* Assigns name = v; name is copied into the arena unless it already lives there. */
+static int var_set(ogrh_svfile *f, const char *name, bool in_arena, const ogrh_value *v) {
   ogrh_value *cur = ogrh_svfile_get(f, name);
   if (cur) {
     *cur = *v;
     return OGRH_OK;
   }
-  if (f->n == f->cap) {
-    size_t cap = f->cap ? f->cap * 2 : 4;
-    ogrh_sv_var *vars = ogrh_realloc(f->vars, f->cap * sizeof *vars, cap * sizeof *vars);
-    if (!vars) return OGRH_ENOMEM;
-    f->vars = vars;
-    f->cap = cap;
-  }
-  char *nm = ogrh_arena_memdup(f->arena, name, strlen(name));
+  /* Everything that can fail first; then the variable is added in one step. */
+  if (ogrh_grow(&f->vars, &f->cap, f->n + 1, sizeof *f->vars)) return OGRH_ENOMEM;
+  if (index_reserve(f, f->n + 1)) return OGRH_ENOMEM;
+  const char *nm = in_arena ? name : ogrh_arena_memdup(f->arena, name, strlen(name));
   if (!nm) return OGRH_ENOMEM;
   f->vars[f->n].name = nm;
   f->vars[f->n].value = *v;
+  if (f->index_cap) *index_slot(f, nm) = f->n + 1;
   f->n++;
   return OGRH_OK;
+}
+
+int ogrh_svfile_set(ogrh_svfile *f, const char *name, const ogrh_value *v) {
+  return var_set(f, name, false, v);
 }
 
 static int parse_file(ogrh_svfile *f, const char *buf, size_t len, bool owned, const char *name,
@@ -640,7 +692,7 @@ static int parse_file(ogrh_svfile *f, const char *buf, size_t len, bool owned, c
     if ((rc = skip_space(&ps))) break;
     ogrh_value v;
     if ((rc = parse_value(&ps, 0, &v))) break;
-    if ((rc = ogrh_svfile_set(f, nm, &v))) break;
+    if ((rc = var_set(f, nm, true, &v))) break;
   }
   parser_deinit(&ps);
   if (rc) {
@@ -663,32 +715,28 @@ int ogrh_svfile_parse(const char *buf, size_t len, const char *name, ogrh_svfile
 
 int ogrh_svfile_load(const char *path, ogrh_svfile **out, ogrh_err *err) {
   *out = NULL;
-  /* A regular file is read straight into the arena: no second copy of its bytes. */
-  FILE *fp = strcmp(path, "-") == 0 ? NULL : fopen(path, "rb");
-  struct stat st;
-  if (fp && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (1LL << 40)) {
-    size_t size = (size_t)st.st_size;
+  int fd = STDIN_FILENO, rc = OGRH_OK;
+  size_t size = 0;
+  if (strcmp(path, "-") != 0 && (rc = ogrh__open_read(path, &fd, &size)))
+    return ogrh_err_set(err, rc, "%s: cannot read: %s", path, ogrh_strerror(rc));
+  if (size > 0) {
+    /* A regular file is read straight into the arena: no second copy of its bytes. */
     ogrh_svfile *f = ogrh_svfile_new();
     char *p = f ? ogrh_arena_alloc(f->arena, size + 1) : NULL;
-    if (!p) {
-      fclose(fp);
+    rc = p ? ogrh__read_exact(fd, p, size) : OGRH_ENOMEM;
+    close(fd);
+    if (rc) {
       ogrh_svfile_free(f);
-      return ogrh_err_set(err, OGRH_ENOMEM, "%s: out of memory", path);
-    }
-    size_t got = size ? fread(p, 1, size, fp) : 0;
-    int bad = ferror(fp) || got != size;
-    fclose(fp);
-    if (bad) {
-      ogrh_svfile_free(f);
-      return ogrh_err_set(err, OGRH_EIO, "%s: cannot read: %s", path, ogrh_strerror(OGRH_EIO));
+      return ogrh_err_set(err, rc, "%s: cannot read: %s", path, ogrh_strerror(rc));
     }
     p[size] = '\0';
     return parse_file(f, p, size, true, path, out, err);
   }
-  if (fp) fclose(fp);
+  /* Standard input, a pipe, a device or an empty file: read to the end. */
   ogrh_buf b;
   ogrh_buf_init(&b);
-  int rc = ogrh_read_file(path, &b);
+  rc = ogrh__read_fd(fd, &b);
+  if (fd != STDIN_FILENO) close(fd);
   if (rc) {
     ogrh_buf_deinit(&b);
     return ogrh_err_set(err, rc, "%s: cannot read: %s", path, ogrh_strerror(rc));
@@ -782,7 +830,7 @@ static int tabs(ogrh_buf *b, int n) {
   return OGRH_OK;
 }
 
-int ogrh_value_write(const ogrh_value *v, int indent, ogrh_buf *b) {
+static int write_value(const ogrh_value *v, int indent, int depth, ogrh_buf *b) {
   int rc = OGRH_OK;
   switch (v->type) {
   case OGRH_NIL:
@@ -796,6 +844,7 @@ int ogrh_value_write(const ogrh_value *v, int indent, ogrh_buf *b) {
   case OGRH_STRING:
     return ogrh_write_lua_string(v->u.s, v->len, b);
   case OGRH_TABLE: {
+    if (!table_depth_ok(depth)) return OGRH_EDEPTH;
     const ogrh_table *t = v->u.t;
     if ((rc = ogrh_buf_add(b, "{\n", 2))) return rc;
     for (uint32_t i = 0; i < t->n; i++) {
@@ -807,7 +856,7 @@ int ogrh_value_write(const ogrh_value *v, int indent, ogrh_buf *b) {
       else
         rc = ogrh_write_lua_string(e->key.u.s, e->key.len, b);
       if (rc || (rc = ogrh_buf_add(b, "] = ", 4))) return rc;
-      if ((rc = ogrh_value_write(&e->val, indent + 1, b))) return rc;
+      if ((rc = write_value(&e->val, indent + 1, depth + 1, b))) return rc;
       if ((rc = ogrh_buf_add(b, ",\n", 2))) return rc;
     }
     if ((rc = tabs(b, indent))) return rc;
@@ -817,8 +866,13 @@ int ogrh_value_write(const ogrh_value *v, int indent, ogrh_buf *b) {
   return OGRH_EINVAL;
 }
 
-int ogrh_value_write_inline(const ogrh_value *v, ogrh_buf *b) {
+int ogrh_value_write(const ogrh_value *v, int indent, ogrh_buf *b) {
+  return write_value(v, indent, 0, b);
+}
+
+static int write_inline(const ogrh_value *v, int depth, ogrh_buf *b) {
   if (v->type != OGRH_TABLE) return ogrh_value_write(v, 0, b);
+  if (!table_depth_ok(depth)) return OGRH_EDEPTH;
   const ogrh_table *t = v->u.t;
   int rc = ogrh_buf_addc(b, '{');
   for (uint32_t i = 0; i < t->n && !rc; i++) {
@@ -826,9 +880,13 @@ int ogrh_value_write_inline(const ogrh_value *v, ogrh_buf *b) {
     if (!rc) rc = ogrh_buf_addc(b, '[');
     if (!rc) rc = ogrh_value_write(&t->e[i].key, 0, b);
     if (!rc) rc = ogrh_buf_adds(b, "] = ");
-    if (!rc) rc = ogrh_value_write_inline(&t->e[i].val, b);
+    if (!rc) rc = write_inline(&t->e[i].val, depth + 1, b);
   }
   return rc ? rc : ogrh_buf_addc(b, '}');
+}
+
+int ogrh_value_write_inline(const ogrh_value *v, ogrh_buf *b) {
+  return write_inline(v, 0, b);
 }
 
 int ogrh_svfile_write(const ogrh_svfile *f, ogrh_buf *b) {

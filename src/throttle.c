@@ -13,30 +13,62 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Names by value, from the X-macro tables of throttle.h. */
+static const char *const prio_names[] = {
+#define OGRH__XX(name, code, str) [code] = str,
+    OGRH_CTL_PRIO_MAP(OGRH__XX)
+#undef OGRH__XX
+};
+static const char *const failure_names[] = {
+#define OGRH__XX(name, code, str, what) [code] = str,
+    OGRH_SEND_FAILURE_MAP(OGRH__XX)
+#undef OGRH__XX
+};
+
+static const char *name_of(const char *const *names, size_t n, int v) {
+  return v >= 0 && (size_t)v < n && names[v] ? names[v] : "?";
+}
+
+const char *ogrh_ctl_prio_name(int prio) {
+  return name_of(prio_names, sizeof prio_names / sizeof prio_names[0], prio);
+}
+
+const char *ogrh_send_failure_name(int why) {
+  return name_of(failure_names, sizeof failure_names / sizeof failure_names[0], why);
+}
+
+/*
+** The values of each profile of OGRH_CTL_PROFILE_MAP: max_cps, msg_overhead, burst, min_fps,
+** hard_seconds, hard_factor, hard_cap, floor, tick, sep.
+** retail: the server's throttle of 1 message a second per prefix with a burst of 10, messages
+** of up to 255 bytes (MDT's SetThrottleValues: MAX_CPS = 255, BURST = 2550).
+*/
+static const ogrh_ctl_params profile_ctl = {800, 40, 4000, 20, 5, 0.1, 400, -1600, 0.08, 1};
+static const ogrh_ctl_params profile_retail = {255, 0, 2550, 20, 5, 0.1, 255, -510, 0.08, 1};
+static const ogrh_ctl_params profile_unlimited = {1e12, 40, 1e15, 20, 0, 0.1, 400, -1e15, 0, 1};
+
+static const struct {
+  const char *name;
+  const ogrh_ctl_params *p;
+} profiles[] = {
+#define OGRH__XX(name, what) {#name, &profile_##name},
+    OGRH_CTL_PROFILE_MAP(OGRH__XX)
+#undef OGRH__XX
+};
+
 int ogrh_ctl_profile(const char *name, ogrh_ctl_params *p) {
-  ogrh_ctl_params ctl = {800, 40, 4000, 20, 5, 0.1, 400, -1600, 0.08, 1};
-  if (!name || strcmp(name, "ctl") == 0) {
-    *p = ctl;
-  } else if (strcmp(name, "retail") == 0) {
-    /* Retail's server throttle: 1 message a second per prefix with a burst of 10, messages
-       of up to 255 bytes (MDT's SetThrottleValues: MAX_CPS = 255, BURST = 2550). */
-    *p = ctl;
-    p->max_cps = 255;
-    p->burst = 2550;
-    p->msg_overhead = 0;
-    p->hard_cap = 255;
-    p->floor = -510;
-  } else if (strcmp(name, "unlimited") == 0) {
-    *p = ctl;
-    p->max_cps = 1e12;
-    p->burst = 1e15;
-    p->hard_seconds = 0;
-    p->floor = -1e15;
-    p->tick = 0;
-  } else {
-    return OGRH_EINVAL;
-  }
-  return OGRH_OK;
+  if (!name) name = "ctl";
+  for (size_t i = 0; i < sizeof profiles / sizeof profiles[0]; i++)
+    if (strcmp(profiles[i].name, name) == 0) {
+      *p = *profiles[i].p;
+      return OGRH_OK;
+    }
+  return OGRH_EINVAL;
+}
+
+/* Time since `since` in ms, 0 when the clock stepped back. */
+static uint64_t since(uint64_t now, uint64_t then) {
+  return now > then ? now - then : 0;
 }
 
 typedef struct qmsg qmsg;
@@ -102,8 +134,8 @@ ogrh_sender *ogrh_sender_new(const ogrh_ctl_params *p, ogrh_out_fn out, void *ud
 }
 
 static double update_avail(ogrh_sender *s, uint64_t now) {
-  double add = s->p.max_cps * (double)(now - s->last_avail) / 1000.0;
-  if ((double)(now - s->hard_begin) < s->p.hard_seconds * 1000.0) {
+  double add = s->p.max_cps * (double)since(now, s->last_avail) / 1000.0;
+  if ((double)since(now, s->hard_begin) < s->p.hard_seconds * 1000.0) {
     s->avail = fmin(s->avail + s->p.hard_factor * add, s->p.hard_cap);
   } else if (s->fps < s->p.min_fps) {
     s->avail = fmin(s->p.max_cps, s->avail + 0.5 * add);
@@ -192,7 +224,7 @@ static void despool(ogrh_sender *s, int p, uint64_t now) {
 }
 
 void ogrh_sender_tick(ogrh_sender *s, uint64_t now_ms) {
-  uint64_t elapsed = now_ms - s->last_frame;
+  uint64_t elapsed = since(now_ms, s->last_frame);
   s->last_frame = now_ms;
   if (!s->shown) return;
   s->delay += elapsed;
@@ -224,6 +256,26 @@ void ogrh_sender_tick(ogrh_sender *s, uint64_t now_ms) {
   }
 }
 
+/* Takes every frame of m out of pipe pp; the pipe goes when it is left empty. */
+static void unqueue(ogrh_sender *s, prio *pr, pipe *pp, qmsg *m) {
+  qframe **fp = &pp->head, *last = NULL;
+  while (*fp) {
+    if ((*fp)->msg == m) {
+      qframe *f = *fp;
+      *fp = f->next;
+      pp->n--;
+      s->queued--;
+      m->queued--;
+      ogrh_free(f, sizeof *f + f->len);
+    } else {
+      last = *fp;
+      fp = &(*fp)->next;
+    }
+  }
+  pp->tail = last;
+  if (pp->n == 0) ring_remove(pr, pp);
+}
+
 static void supersede(ogrh_sender *s, const char *key, uint64_t now) {
   for (qmsg *m = s->msgs; m; m = m->next_all) {
     if (m->dead || m->sent || strcmp(m->key, key) != 0) continue;
@@ -231,31 +283,17 @@ static void supersede(ogrh_sender *s, const char *key, uint64_t now) {
     m->dead = true;
     for (int p = 0; p < 3; p++) {
       prio *pr = &s->pr[p];
-      pipe *pipes[64];
-      size_t np = 0;
+      size_t npipes = 0;
       pipe *pp = pr->pos;
       if (pp) do {
-          if (np < 64) pipes[np++] = pp;
+          npipes++;
           pp = pp->next;
         } while (pp != pr->pos);
-      for (size_t i = 0; i < np; i++) {
-        pp = pipes[i];
-        qframe **fp = &pp->head, *last = NULL;
-        while (*fp) {
-          if ((*fp)->msg == m) {
-            qframe *f = *fp;
-            *fp = f->next;
-            pp->n--;
-            s->queued--;
-            m->queued--;
-            ogrh_free(f, sizeof *f + f->len);
-          } else {
-            last = *fp;
-            fp = &(*fp)->next;
-          }
-        }
-        pp->tail = last;
-        if (pp->n == 0) ring_remove(pr, pp);
+      pp = pr->pos;
+      for (size_t i = 0; i < npipes; i++) {
+        pipe *next = pp->next;
+        unqueue(s, pr, pp, m);
+        pp = next;
       }
     }
     if (m->cb.failed) m->cb.failed(m->cb.ud, OGRH_SEND_SUPERSEDED, now);
@@ -264,59 +302,102 @@ static void supersede(ogrh_sender *s, const char *key, uint64_t now) {
   }
 }
 
+static void free_frames(qframe *f) {
+  while (f) {
+    qframe *next = f->next;
+    ogrh_free(f, sizeof *f + f->len);
+    f = next;
+  }
+}
+
 int ogrh_sender_send(ogrh_sender *s, ogrh_ctl_prio pri, const char *prefix,
                      const uint8_t *const *texts, const size_t *lens, size_t nframes,
                      const char *key, const ogrh_send_cb *cb, uint64_t now_ms) {
-  if ((int)pri < 0 || pri > OGRH_CTL_BULK || !prefix || strlen(prefix) > 16 || nframes == 0)
+  if ((int)pri < 0 || pri > OGRH_CTL_BULK || !prefix || strlen(prefix) > 16 || nframes == 0 ||
+      !texts || !lens)
     return OGRH_EINVAL;
-  if (key && *key) supersede(s, key, now_ms);
+  size_t pl = strlen(prefix);
+  /*
+  ** CTL's direct path: while nothing is queued, a frame whose cost is below the budget leaves
+  ** at once; the first that does not starts the queue. Counted first, so that everything the
+  ** queue needs is allocated before anything leaves.
+  */
+  size_t direct = 0;
+  double avail = update_avail(s, now_ms);
+  while (!s->queueing && direct < nframes) {
+    double size = (double)pl + s->p.sep + (double)lens[direct] + s->p.msg_overhead;
+    if (!(size < avail)) break;
+    avail -= size;
+    direct++;
+  }
   qmsg *m = ogrh_malloc(sizeof *m);
   if (!m) return OGRH_ENOMEM;
   memset(m, 0, sizeof *m);
   if (cb) m->cb = *cb;
   m->total = nframes;
   if (key) snprintf(m->key, sizeof m->key, "%s", key);
-  m->next_all = s->msgs;
-  s->msgs = m;
-  size_t pl = strlen(prefix);
-  for (size_t i = 0; i < nframes; i++) {
-    double size = (double)pl + s->p.sep + (double)lens[i] + s->p.msg_overhead;
-    /* CTL's direct path: nothing queued and the budget covers it. */
-    if (!s->queueing && size < update_avail(s, now_ms)) {
-      s->avail -= size;
-      emit(s, prefix, m, texts[i], lens[i], now_ms);
-      continue;
+  qframe *head = NULL, **tail = &head;
+  prio *pr = &s->pr[pri];
+  /* A pipe in reserve: superseding may empty (and free) the one that exists now. */
+  pipe *fresh = NULL;
+  bool ok = true;
+  if (direct < nframes) {
+    fresh = ogrh_malloc(sizeof *fresh);
+    if (fresh) {
+      memset(fresh, 0, sizeof *fresh);
+      memcpy(fresh->name, prefix, pl + 1);
     }
+    ok = fresh != NULL;
+  }
+  for (size_t i = direct; i < nframes && ok; i++) {
     qframe *f = ogrh_malloc(sizeof *f + lens[i]);
-    if (!f) return OGRH_ENOMEM;
+    if (!f) {
+      ok = false;
+      break;
+    }
     f->next = NULL;
     f->msg = m;
     f->len = lens[i];
-    f->size = size;
+    f->size = (double)pl + s->p.sep + (double)lens[i] + s->p.msg_overhead;
     memcpy(f->text, texts[i], lens[i]);
-    prio *pr = &s->pr[pri];
+    *tail = f;
+    tail = &f->next;
+  }
+  if (!ok) {
+    free_frames(head);
+    ogrh_free(fresh, sizeof *fresh);
+    ogrh_free(m, sizeof *m);
+    return OGRH_ENOMEM;
+  }
+  /* Nothing can fail from here on. */
+  if (key && *key) supersede(s, key, now_ms);
+  m->next_all = s->msgs;
+  s->msgs = m;
+  for (size_t i = 0; i < direct; i++) {
+    s->avail -= (double)pl + s->p.sep + (double)lens[i] + s->p.msg_overhead;
+    emit(s, prefix, m, texts[i], lens[i], now_ms);
+  }
+  if (head) {
     pipe *pp = find_pipe(pr, prefix);
     if (!pp) {
-      pp = ogrh_malloc(sizeof *pp);
-      if (!pp) {
-        ogrh_free(f, sizeof *f + lens[i]);
-        return OGRH_ENOMEM;
-      }
-      memset(pp, 0, sizeof *pp);
-      memcpy(pp->name, prefix, pl + 1);
-      ring_add(pr, pp);
+      ring_add(pr, fresh);
+      pp = fresh;
+      fresh = NULL;
     }
     if (pp->tail)
-      pp->tail->next = f;
+      pp->tail->next = head;
     else
-      pp->head = f;
-    pp->tail = f;
-    pp->n++;
-    m->queued++;
-    s->queued++;
+      pp->head = head;
+    for (qframe *f = head; f; f = f->next) {
+      pp->tail = f;
+      pp->n++;
+      m->queued++;
+      s->queued++;
+    }
     s->queueing = true;
     s->shown = true;
   }
+  ogrh_free(fresh, sizeof *fresh);
   free_msg_if_done(s, m);
   return OGRH_OK;
 }

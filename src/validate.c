@@ -3,6 +3,8 @@
 ** Drill-down comparison of two digest trees, its reports, and path-level differences.
 */
 #include "ogrh/validate.h"
+#include "ogrh/json.h"
+#include "ogrh/util.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -23,40 +25,56 @@ void ogrh_validation_free(ogrh_validation *v) {
   ogrh_free(v, sizeof *v);
 }
 
-/* Names are copied into the result's arena: a validation outlives the trees it compared. */
 static void deepen(ogrh_validation *v, ogrh_level l) {
   if (l > v->level) v->level = l;
 }
 
-/* Growable arrays inside the arena: the result is built once and never shrinks. */
-static void *grow(ogrh_arena *a, void *old, size_t n, size_t *cap, size_t size) {
-  if (n < *cap) return old;
-  size_t nc = *cap ? *cap * 2 : 8;
-  void *p = ogrh_arena_alloc(a, nc * size);
-  if (!p) return NULL;
-  if (n) memcpy(p, old, n * size);
-  *cap = nc;
-  return p;
+/*
+** While a validation is built its arrays grow on the heap (ogrh_grow); the finished result
+** moves them into its arena, exactly sized, so that ogrh_validation_free has one thing to free.
+** Names are copied into the arena: a validation outlives the trees it compared.
+*/
+typedef struct vbuild {
+  ogrh_validation *v;
+  ogrh_vr_raid *raids;
+  size_t cap;
+  ogrh_vr_enc *encs; /* the encounters of the raid being compared */
+  size_t nencs, capencs;
+} vbuild;
+
+static void *to_arena(ogrh_arena *a, const void *p, size_t n, size_t size) {
+  if (!n) return NULL;
+  void *q = ogrh_arena_alloc(a, n * size);
+  if (q) memcpy(q, p, n * size);
+  return q;
 }
 
-static int compare_raid(ogrh_validation *v, const ogrh_dt_raid *l, const ogrh_dt_raid *r,
+static ogrh_vr_enc *new_enc(vbuild *b, const ogrh_dt_enc *de) {
+  if (ogrh_grow(&b->encs, &b->capencs, b->nencs + 1, sizeof *b->encs)) return NULL;
+  ogrh_vr_enc *e = &b->encs[b->nencs];
+  memset(e, 0, sizeof *e);
+  e->name = ogrh_arena_memdup(b->v->arena, de->name, de->name_len);
+  if (!e->name) return NULL;
+  e->name_len = de->name_len;
+  e->occ = de->occ;
+  b->nencs++;
+  return e;
+}
+
+static int compare_raid(vbuild *b, const ogrh_dt_raid *l, const ogrh_dt_raid *r,
                         ogrh_vr_raid *out) {
+  ogrh_validation *v = b->v;
   out->meta_differs = l->meta != r->meta;
   out->list_differs = l->list != r->list;
   if (out->meta_differs || out->list_differs) deepen(v, OGRH_LEVEL_RAID);
-  size_t cap = 0;
+  b->nencs = 0;
   for (size_t i = 0; i < r->nencs; i++) {
-    const ogrh_dt_enc *re = &r->encs[i];
-    const ogrh_dt_enc *le = ogrh_dtree_find_enc(l, re->name, re->name_len, re->occ);
-    if (le && le->digest == re->digest) continue;
-    ogrh_vr_enc *e = grow(v->arena, out->encs, out->nencs, &cap, sizeof *e);
+    const ogrh_dt_enc *re = &r->encs[i], *le;
+    if (ogrh_dtree_find_enc(l, re->name, re->name_len, re->occ, &le) == OGRH_OK &&
+        le->digest == re->digest)
+      continue;
+    ogrh_vr_enc *e = new_enc(b, re);
     if (!e) return OGRH_ENOMEM;
-    out->encs = e;
-    e = &out->encs[out->nencs++];
-    memset(e, 0, sizeof *e);
-    e->name = ogrh_arena_memdup(v->arena, re->name, re->name_len);
-    e->name_len = re->name_len;
-    e->occ = re->occ;
     e->remote_index = re->index;
     if (!le) {
       e->missing_local = true;
@@ -69,68 +87,51 @@ static int compare_raid(ogrh_validation *v, const ogrh_dt_raid *l, const ogrh_dt
     deepen(v, e->components ? OGRH_LEVEL_COMPONENT : OGRH_LEVEL_ENCOUNTER);
   }
   for (size_t i = 0; i < l->nencs; i++) {
-    const ogrh_dt_enc *le = &l->encs[i];
-    if (ogrh_dtree_find_enc(r, le->name, le->name_len, le->occ)) continue;
-    ogrh_vr_enc *e = grow(v->arena, out->encs, out->nencs, &cap, sizeof *e);
+    const ogrh_dt_enc *le = &l->encs[i], *re;
+    if (ogrh_dtree_find_enc(r, le->name, le->name_len, le->occ, &re) == OGRH_OK) continue;
+    ogrh_vr_enc *e = new_enc(b, le);
     if (!e) return OGRH_ENOMEM;
-    out->encs = e;
-    e = &out->encs[out->nencs++];
-    memset(e, 0, sizeof *e);
-    e->name = ogrh_arena_memdup(v->arena, le->name, le->name_len);
-    e->name_len = le->name_len;
-    e->occ = le->occ;
     e->local_index = le->index;
     e->extra_local = true;
     deepen(v, OGRH_LEVEL_ENCOUNTER);
   }
+  out->encs = to_arena(v->arena, b->encs, b->nencs, sizeof *b->encs);
+  if (b->nencs && !out->encs) return OGRH_ENOMEM;
+  out->nencs = b->nencs;
   return OGRH_OK;
 }
 
 /* A new entry in the result for raid dr (its name copied), or NULL when out of memory. */
-static ogrh_vr_raid *new_raid(ogrh_validation *v, size_t *cap, const ogrh_dt_raid *dr) {
-  ogrh_vr_raid *r = grow(v->arena, v->raids, v->nraids, cap, sizeof *r);
-  if (!r) return NULL;
-  v->raids = r;
-  r = &v->raids[v->nraids++];
+static ogrh_vr_raid *new_raid(vbuild *b, const ogrh_dt_raid *dr) {
+  ogrh_validation *v = b->v;
+  if (ogrh_grow(&b->raids, &b->cap, v->nraids + 1, sizeof *b->raids)) return NULL;
+  ogrh_vr_raid *r = &b->raids[v->nraids];
   memset(r, 0, sizeof *r);
   r->name = ogrh_arena_memdup(v->arena, dr->name, dr->name_len);
+  if (!r->name) return NULL;
   r->name_len = dr->name_len;
   r->occ = dr->occ;
-  return r->name ? r : NULL;
+  v->nraids++;
+  return r;
 }
 
-int ogrh_validate(const ogrh_dtree *local, const ogrh_dtree *remote, ogrh_validation **out) {
-  *out = NULL;
-  ogrh_validation *v = ogrh_malloc(sizeof *v);
-  if (!v) return OGRH_ENOMEM;
-  memset(v, 0, sizeof *v);
-  v->arena = ogrh_arena_new();
-  if (!v->arena) {
-    ogrh_free(v, sizeof *v);
-    return OGRH_ENOMEM;
-  }
-  v->valid = local->root == remote->root;
-  v->level = OGRH_LEVEL_STRUCTURE;
-  if (v->valid) {
-    *out = v;
-    return OGRH_OK;
-  }
+static int compare(vbuild *b, const ogrh_dtree *local, const ogrh_dtree *remote,
+                   const ogrh_dt_top *lt, const ogrh_dt_top *rt) {
+  ogrh_validation *v = b->v;
   for (int g = 0; g < OGRH_NGLOBALS; g++)
-    if (local->global[g] != remote->global[g]) {
+    if (lt->global[g] != rt->global[g]) {
       v->globals |= 1u << g;
       deepen(v, OGRH_LEVEL_GLOBAL);
     }
-  size_t cap = 0;
   int rc = OGRH_OK;
-  for (size_t i = 0; i < remote->nraids && !rc; i++) {
-    const ogrh_dt_raid *rr = &remote->raids[i];
-    const ogrh_dt_raid *lr = ogrh_dtree_find_raid(local, rr->name, rr->name_len, rr->occ);
-    if (lr && lr->digest == rr->digest) continue;
-    ogrh_vr_raid *r = new_raid(v, &cap, rr);
-    if (!r) {
-      rc = OGRH_ENOMEM;
-      break;
-    }
+  for (size_t i = 0; i < rt->nraids && !rc; i++) {
+    const ogrh_dt_raid *rr, *lr;
+    if ((rc = ogrh_dtree_raid(remote, i, &rr))) break;
+    if (ogrh_dtree_find_raid(local, rr->name, rr->name_len, rr->occ, &lr) == OGRH_OK &&
+        lr->digest == rr->digest)
+      continue;
+    ogrh_vr_raid *r = new_raid(b, rr);
+    if (!r) return OGRH_ENOMEM;
     r->remote_index = rr->index;
     deepen(v, OGRH_LEVEL_RAID);
     if (!lr) {
@@ -142,24 +143,47 @@ int ogrh_validate(const ogrh_dtree *local, const ogrh_dtree *remote, ogrh_valida
       r->needs_drilldown = true;
       continue;
     }
-    rc = compare_raid(v, lr, rr, r);
+    rc = compare_raid(b, lr, rr, r);
   }
-  for (size_t i = 0; i < local->nraids && !rc; i++) {
-    const ogrh_dt_raid *lr = &local->raids[i];
-    if (ogrh_dtree_find_raid(remote, lr->name, lr->name_len, lr->occ)) continue;
-    ogrh_vr_raid *r = new_raid(v, &cap, lr);
-    if (!r) {
-      rc = OGRH_ENOMEM;
-      break;
-    }
+  for (size_t i = 0; i < lt->nraids && !rc; i++) {
+    const ogrh_dt_raid *lr, *rr;
+    if ((rc = ogrh_dtree_raid(local, i, &lr))) break;
+    if (ogrh_dtree_find_raid(remote, lr->name, lr->name_len, lr->occ, &rr) == OGRH_OK) continue;
+    ogrh_vr_raid *r = new_raid(b, lr);
+    if (!r) return OGRH_ENOMEM;
     r->local_index = lr->index;
     r->extra_local = true;
     deepen(v, OGRH_LEVEL_RAID);
   }
-  if (local->raidlist != remote->raidlist) {
+  if (lt->raidlist != rt->raidlist) {
     v->raid_list = true;
     deepen(v, OGRH_LEVEL_RAID);
   }
+  if (rc) return rc;
+  v->raids = to_arena(v->arena, b->raids, v->nraids, sizeof *b->raids);
+  return v->nraids && !v->raids ? OGRH_ENOMEM : OGRH_OK;
+}
+
+int ogrh_validate(const ogrh_dtree *local, const ogrh_dtree *remote, ogrh_validation **out) {
+  *out = NULL;
+  ogrh_dt_top lt, rt;
+  int rc = ogrh_dtree_top(local, &lt);
+  if (!rc) rc = ogrh_dtree_top(remote, &rt);
+  if (rc) return rc;
+  ogrh_validation *v = ogrh_malloc(sizeof *v);
+  if (!v) return OGRH_ENOMEM;
+  memset(v, 0, sizeof *v);
+  v->arena = ogrh_arena_new();
+  if (!v->arena) {
+    ogrh_free(v, sizeof *v);
+    return OGRH_ENOMEM;
+  }
+  v->valid = lt.root == rt.root;
+  v->level = OGRH_LEVEL_STRUCTURE;
+  vbuild b = {v, NULL, 0, NULL, 0, 0};
+  if (!v->valid) rc = compare(&b, local, remote, &lt, &rt);
+  ogrh_free(b.raids, b.cap * sizeof *b.raids);
+  ogrh_free(b.encs, b.capencs * sizeof *b.encs);
   if (rc) {
     ogrh_validation_free(v);
     return rc;
@@ -301,7 +325,7 @@ int ogrh_validation_json(const ogrh_validation *v, ogrh_buf *out) {
   json_decref(root);
   if (!txt) return OGRH_ENOMEM;
   int rc = ogrh_buf_adds(out, txt);
-  free(txt);
+  ogrh_json_free(txt);
   return rc;
 }
 

@@ -79,6 +79,13 @@ typedef struct tc_chan {
   int doc_seed; /* 0: factory defaults; else ogrh_gen seed */
 } tc_chan;
 
+/* The root digest of a node's plan. */
+static inline ogrh_digest nd_digest(ogrh_node *n) {
+  ogrh_digest d = 0;
+  assert_int_equal(ogrh_dtree_root(ogrh_node_dtree(n), &d), OGRH_OK);
+  return d;
+}
+
 static inline void tc_on_event(void *ud, const ogrh_event *e) {
   tc_node *t = ud;
   if (t->nev == TC_MAX_EVENTS) return;
@@ -342,7 +349,7 @@ static inline bool tc_converged(tc_chan *ch) {
   bool first = true;
   for (size_t i = 0; i < ch->n; i++) {
     if (!ch->nodes[i].n || ch->nodes[i].deaf) continue;
-    ogrh_digest x = ogrh_node_dtree(ch->nodes[i].n)->root;
+    ogrh_digest x = nd_digest(ch->nodes[i].n);
     if (!first && x != r) return false;
     r = x;
     first = false;

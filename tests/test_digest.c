@@ -3,10 +3,16 @@
 #include <stdio.h>
 #include <string.h>
 
-static ogrh_dtree *tree_of(ogrh_doc *d) {
-  ogrh_dtree *t;
-  assert_int_equal(ogrh_dtree_build(d, &t), OGRH_OK);
-  return t;
+static ogrh_dt_top top_of(const ogrh_dtree *t) {
+  ogrh_dt_top top;
+  assert_int_equal(ogrh_dtree_top(t, &top), OGRH_OK);
+  return top;
+}
+
+static const ogrh_dt_raid *raid_of(const ogrh_dtree *t, size_t i) {
+  const ogrh_dt_raid *r;
+  assert_int_equal(ogrh_dtree_raid(t, i, &r), OGRH_OK);
+  return r;
 }
 
 static void test_compat_vectors(void **state) {
@@ -60,8 +66,8 @@ static ogrh_digest canon_digest(ogrh_arena *a, const char *lit) {
   ogrh_svfile_set(f, "OGRH_SV", &root);
   ogrh_doc *d;
   ogrh_doc_from_svfile(f, &d, NULL);
-  ogrh_dtree *t = tree_of(d);
-  ogrh_digest g = t->global[OGRH_G_CONSUMES];
+  ogrh_dtree *t = tu_tree(d);
+  ogrh_digest g = top_of(t).global[OGRH_G_CONSUMES];
   ogrh_dtree_free(t);
   ogrh_doc_free(d);
   return g;
@@ -95,9 +101,9 @@ static const char *BWL_RAZOR = "encounterMgmt.raids.2.encounters.1";
 static void test_stability_and_sensitivity(void **state) {
   (void)state;
   ogrh_doc *d = tu_generated(3, 1);
-  ogrh_dtree *t1 = tree_of(d), *t2 = tree_of(d);
+  ogrh_dtree *t1 = tu_tree(d), *t2 = tu_tree(d);
   assert_true(ogrh_dtree_equal(t1, t2));
-  assert_int_equal(t1->nraids, 6);
+  assert_int_equal(top_of(t1).nraids, 6);
   const ogrh_value *v;
   char path[256];
   snprintf(path, sizeof path, "%s.roles.1.name", BWL_RAZOR);
@@ -107,11 +113,11 @@ static void test_stability_and_sensitivity(void **state) {
   snprintf(changed, sizeof changed, "'%.*s'", (int)v->len, v->u.s);
   changed[1] ^= 1;
   tu_set(d, path, changed);
-  ogrh_dtree *t3 = tree_of(d);
-  assert_true(t3->root != t1->root);
-  assert_true(t3->raids[1].digest != t1->raids[1].digest);
-  assert_true(t3->raids[1].encs[0].comp[1] != t1->raids[1].encs[0].comp[1]);
-  assert_int_equal(t3->raids[1].encs[0].comp[2], t1->raids[1].encs[0].comp[2]);
+  ogrh_dtree *t3 = tu_tree(d);
+  assert_true(top_of(t3).root != top_of(t1).root);
+  assert_true(raid_of(t3, 1)->digest != raid_of(t1, 1)->digest);
+  assert_true(raid_of(t3, 1)->encs[0].comp[1] != raid_of(t1, 1)->encs[0].comp[1]);
+  assert_int_equal(raid_of(t3, 1)->encs[0].comp[2], raid_of(t1, 1)->encs[0].comp[2]);
   ogrh_dtree_free(t1);
   ogrh_dtree_free(t2);
   ogrh_dtree_free(t3);
@@ -121,26 +127,26 @@ static void test_stability_and_sensitivity(void **state) {
 /* Writes at path and checks that exactly the components in `want` changed in raid 2 enc 1. */
 static void expect_components(const char *suffix, const char *lit, unsigned want) {
   ogrh_doc *d = tu_generated(11, 1);
-  ogrh_dtree *before = tree_of(d);
+  ogrh_dtree *before = tu_tree(d);
   char path[256];
   snprintf(path, sizeof path, "%s.%s", BWL_RAZOR, suffix);
   tu_set(d, path, lit);
-  ogrh_dtree *after = tree_of(d);
+  ogrh_dtree *after = tu_tree(d);
   unsigned got = 0;
   for (int c = 0; c < OGRH_NCOMPONENTS; c++)
-    if (before->raids[1].encs[0].comp[c] != after->raids[1].encs[0].comp[c]) got |= 1u << c;
+    if (raid_of(before, 1)->encs[0].comp[c] != raid_of(after, 1)->encs[0].comp[c]) got |= 1u << c;
   if (got != want) fprintf(stderr, "%s: changed %#x, want %#x\n", suffix, got, want);
   assert_int_equal(got, want);
   /* Isolation: every other encounter and every other raid is untouched. */
-  for (size_t r = 0; r < after->nraids; r++) {
-    if (r != 1) assert_int_equal(before->raids[r].digest, after->raids[r].digest);
-    for (size_t e = r == 1 ? 1 : 0; e < after->raids[r].nencs; e++)
-      assert_int_equal(before->raids[r].encs[e].digest, after->raids[r].encs[e].digest);
+  for (size_t r = 0; r < top_of(after).nraids; r++) {
+    if (r != 1) assert_int_equal(raid_of(before, r)->digest, raid_of(after, r)->digest);
+    for (size_t e = r == 1 ? 1 : 0; e < raid_of(after, r)->nencs; e++)
+      assert_int_equal(raid_of(before, r)->encs[e].digest, raid_of(after, r)->encs[e].digest);
   }
-  assert_int_equal(before->raids[1].own, after->raids[1].own);
+  assert_int_equal(raid_of(before, 1)->own, raid_of(after, 1)->own);
   for (int g = 0; g < OGRH_NGLOBALS; g++)
-    assert_int_equal(before->global[g], after->global[g]);
-  assert_true(before->root != after->root);
+    assert_int_equal(top_of(before).global[g], top_of(after).global[g]);
+  assert_true(top_of(before).root != top_of(after).root);
   ogrh_dtree_free(before);
   ogrh_dtree_free(after);
   ogrh_doc_free(d);
@@ -159,34 +165,34 @@ static void test_six_components_isolated(void **state) {
 static void test_raid_level(void **state) {
   (void)state;
   ogrh_doc *d = tu_generated(11, 1);
-  ogrh_dtree *t1 = tree_of(d);
+  ogrh_dtree *t1 = tu_tree(d);
   /* Raid metadata (the seed's 6.1.2 test 1). */
   tu_set(d, "encounterMgmt.raids.2.advancedSettings.consumeTracking.enabled", "false");
-  ogrh_dtree *t2 = tree_of(d);
-  assert_true(t1->raids[1].meta != t2->raids[1].meta);
-  assert_int_equal(t1->raids[1].list, t2->raids[1].list);
-  assert_int_equal(t1->raids[0].digest, t2->raids[0].digest); /* other raid unaffected */
+  ogrh_dtree *t2 = tu_tree(d);
+  assert_true(raid_of(t1, 1)->meta != raid_of(t2, 1)->meta);
+  assert_int_equal(raid_of(t1, 1)->list, raid_of(t2, 1)->list);
+  assert_int_equal(raid_of(t1, 0)->digest, raid_of(t2, 0)->digest); /* other raid unaffected */
   /* Encounter list change (test 2): appending an encounter changes the raid's own digest. */
   tu_set(d, "encounterMgmt.raids.2.encounters.14", "{ name = 'Test' }");
-  ogrh_dtree *t3 = tree_of(d);
-  assert_true(t3->raids[1].list != t2->raids[1].list);
-  assert_int_equal(t3->raids[1].nencs, 14);
-  assert_int_equal(t3->raids[0].digest, t2->raids[0].digest);
+  ogrh_dtree *t3 = tu_tree(d);
+  assert_true(raid_of(t3, 1)->list != raid_of(t2, 1)->list);
+  assert_int_equal(raid_of(t3, 1)->nencs, 14);
+  assert_int_equal(raid_of(t3, 0)->digest, raid_of(t2, 0)->digest);
   /* Globals. */
   tu_set(d, "consumes.1.primaryId", "1");
-  ogrh_dtree *t4 = tree_of(d);
-  assert_true(t4->global[OGRH_G_CONSUMES] != t3->global[OGRH_G_CONSUMES]);
-  assert_int_equal(t4->global[OGRH_G_TRADEITEMS], t3->global[OGRH_G_TRADEITEMS]);
+  ogrh_dtree *t4 = tu_tree(d);
+  assert_true(top_of(t4).global[OGRH_G_CONSUMES] != top_of(t3).global[OGRH_G_CONSUMES]);
+  assert_int_equal(top_of(t4).global[OGRH_G_TRADEITEMS], top_of(t3).global[OGRH_G_TRADEITEMS]);
   tu_set(d, "roles.Newbie", "'TANKS'");
-  ogrh_dtree *t5 = tree_of(d);
-  assert_true(t5->global[OGRH_G_ROLESUI] != t4->global[OGRH_G_ROLESUI]);
+  ogrh_dtree *t5 = tu_tree(d);
+  assert_true(top_of(t5).global[OGRH_G_ROLESUI] != top_of(t4).global[OGRH_G_ROLESUI]);
   tu_set(d, "tradeItems.1.quantity", "20");
-  ogrh_dtree *t6 = tree_of(d);
-  assert_true(t6->global[OGRH_G_TRADEITEMS] != t5->global[OGRH_G_TRADEITEMS]);
+  ogrh_dtree *t6 = tu_tree(d);
+  assert_true(top_of(t6).global[OGRH_G_TRADEITEMS] != top_of(t5).global[OGRH_G_TRADEITEMS]);
   /* Unsynced data does not move the root. */
   tu_set(d, "ui.selectedRaid", "3");
-  ogrh_dtree *t7 = tree_of(d);
-  assert_int_equal(t7->root, t6->root);
+  ogrh_dtree *t7 = tu_tree(d);
+  assert_int_equal(top_of(t7).root, top_of(t6).root);
   ogrh_dtree *all[] = {t1, t2, t3, t4, t5, t6, t7};
   for (int i = 0; i < 7; i++)
     ogrh_dtree_free(all[i]);
@@ -321,7 +327,7 @@ static void random_write(ogrh_doc *d, ogrh_rng *r, ogrh_arena *a) {
 static void test_incremental_equals_full(void **state) {
   (void)state;
   ogrh_doc *d = tu_generated(21, 1);
-  ogrh_dtree *inc = tree_of(d);
+  ogrh_dtree *inc = tu_tree(d);
   assert_int_equal(ogrh_dtree_attach(inc, d), OGRH_OK);
   ogrh_rng r;
   ogrh_rng_seed(&r, 99);
@@ -331,7 +337,7 @@ static void test_incremental_equals_full(void **state) {
     /* Sometimes several writes pile up before the tree is asked. */
     if (ogrh_rng_below(&r, 3) == 0) continue;
     assert_int_equal(ogrh_dtree_update(inc), OGRH_OK);
-    ogrh_dtree *full = tree_of(d);
+    ogrh_dtree *full = tu_tree(d);
     if (!ogrh_dtree_equal(inc, full))
       fprintf(stderr, "mismatch after write %d: %s\n", i, last_write);
     assert_true(ogrh_dtree_equal(inc, full));
@@ -341,7 +347,7 @@ static void test_incremental_equals_full(void **state) {
   /* A whole-root replacement is followed too. */
   ogrh_doc *other = tu_generated(22, 1);
   assert_int_equal(ogrh_doc_replace_root(d, ogrh_doc_root(other), NULL), OGRH_OK);
-  ogrh_dtree *full = tree_of(other);
+  ogrh_dtree *full = tu_tree(other);
   assert_int_equal(ogrh_dtree_update(inc), OGRH_OK);
   assert_true(ogrh_dtree_equal(inc, full));
   ogrh_dtree_free(full);
@@ -354,7 +360,7 @@ static void test_incremental_equals_full(void **state) {
 static void test_scrub_detects_unseen_changes(void **state) {
   (void)state;
   ogrh_doc *d = tu_generated(5, 1);
-  ogrh_dtree *t = tree_of(d);
+  ogrh_dtree *t = tu_tree(d);
   assert_int_equal(ogrh_dtree_attach(t, d), OGRH_OK);
   assert_int_equal(ogrh_dtree_verify(t, NULL), OGRH_OK);
   /* Change the data behind the document's back (as a bug or bit rot would). */
@@ -373,18 +379,153 @@ static void test_scrub_detects_unseen_changes(void **state) {
 static void test_poll_copy(void **state) {
   (void)state;
   ogrh_doc *d = tu_defaults();
-  ogrh_dtree *t = tree_of(d), *p;
+  ogrh_dtree *t = tu_tree(d), *p;
   assert_int_equal(ogrh_dtree_poll_copy(t, &p), OGRH_OK);
-  assert_true(p->partial);
-  assert_int_equal(p->root, t->root);
-  assert_int_equal(p->nraids, 6);
-  assert_int_equal(p->raids[1].nencs, 0);
-  assert_int_equal(p->raids[1].digest, t->raids[1].digest);
-  const ogrh_dt_raid *bwl = ogrh_dtree_find_raid(t, "BWL", 3, 1);
-  assert_non_null(bwl);
-  assert_non_null(ogrh_dtree_find_enc(bwl, bwl->encs[0].name, bwl->encs[0].name_len, 1));
+  assert_true(top_of(p).partial);
+  assert_int_equal(top_of(p).root, top_of(t).root);
+  assert_int_equal(top_of(p).nraids, 6);
+  assert_int_equal(raid_of(p, 1)->nencs, 0);
+  assert_int_equal(raid_of(p, 1)->digest, raid_of(t, 1)->digest);
+  const ogrh_dt_raid *bwl;
+  assert_int_equal(ogrh_dtree_find_raid(t, "BWL", 3, 1, &bwl), OGRH_OK);
+  const ogrh_dt_enc *e;
+  assert_int_equal(ogrh_dtree_find_enc(bwl, bwl->encs[0].name, bwl->encs[0].name_len, 1, &e),
+                   OGRH_OK);
+  assert_ptr_equal(e, &bwl->encs[0]);
+  assert_int_equal(ogrh_dtree_find_raid(t, "BWL", 3, 2, &bwl), OGRH_ENOTFOUND);
+  assert_null(bwl);
   ogrh_dtree_free(p);
   ogrh_dtree_free(t);
+  ogrh_doc_free(d);
+}
+
+/* A tree can be read only when it says what the document says. */
+static void test_reads_wait_for_updates(void **state) {
+  (void)state;
+  ogrh_doc *d = tu_defaults();
+  ogrh_dtree *t = tu_tree(d);
+  assert_int_equal(ogrh_dtree_attach(t, d), OGRH_OK);
+  ogrh_dt_top top;
+  const ogrh_dt_raid *r;
+  ogrh_digest root;
+  assert_int_equal(ogrh_dtree_top(t, &top), OGRH_OK);
+  tu_set(d, "encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1", "'Late'");
+  assert_int_equal(ogrh_dtree_top(t, &top), OGRH_EAGAIN);
+  assert_int_equal(ogrh_dtree_root(t, &root), OGRH_EAGAIN);
+  assert_int_equal(ogrh_dtree_raid(t, 0, &r), OGRH_EAGAIN);
+  assert_int_equal(ogrh_dtree_find_raid(t, "BWL", 3, 1, &r), OGRH_EAGAIN);
+  ogrh_dtree *p, *other = tu_tree(d);
+  assert_int_equal(ogrh_dtree_poll_copy(t, &p), OGRH_EAGAIN);
+  assert_false(ogrh_dtree_equal(t, other));
+  ogrh_validation *v;
+  assert_int_equal(ogrh_validate(t, other, &v), OGRH_EAGAIN);
+  assert_int_equal(ogrh_dtree_update(t), OGRH_OK);
+  assert_true(ogrh_dtree_equal(t, other));
+  /* Writes outside the plan leave the tree readable. */
+  tu_set(d, "ui.x", "1");
+  assert_int_equal(ogrh_dtree_top(t, &top), OGRH_OK);
+  assert_int_equal(ogrh_dtree_raid(t, 6, &r), OGRH_ENOTFOUND);
+  /* A compaction moves every table: the tree waits for an update, then follows. */
+  assert_int_equal(ogrh_doc_compact(d), OGRH_OK);
+  assert_int_equal(ogrh_dtree_top(t, &top), OGRH_EAGAIN);
+  assert_int_equal(ogrh_dtree_update(t), OGRH_OK);
+  tu_set(d, "encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.2", "'After'");
+  assert_int_equal(ogrh_dtree_verify(t, NULL), OGRH_OK);
+  ogrh_dtree_free(other);
+  ogrh_dtree_free(t);
+  ogrh_doc_free(d);
+}
+
+typedef struct build_case {
+  const ogrh_value *root;
+  ogrh_dtree *want;
+} build_case;
+
+/* A build with the k-th allocation failing: an error and nothing held, or the right tree. */
+static int build_op(void *ud, long k) {
+  (void)k;
+  build_case *b = ud;
+  ogrh_dtree *t = NULL;
+  int rc = ogrh_dtree_build_root(b->root, &t);
+  if (rc) {
+    assert_int_equal(rc, OGRH_ENOMEM);
+    assert_null(t);
+    assert_int_equal(tu_alloc_live(), 0);
+    return rc;
+  }
+  assert_true(ogrh_dtree_equal(t, b->want));
+  ogrh_dtree_free(t);
+  assert_int_equal(tu_alloc_live(), 0);
+  return rc;
+}
+
+typedef struct update_case {
+  ogrh_doc *d;
+  ogrh_dtree *t;
+  int kind, i;
+} update_case;
+
+/*
+** A write and an update with the k-th allocation failing somewhere in them. The write happens
+** whole or not at all; a failed update leaves the tree unreadable, never wrong, and the next
+** update makes it right.
+*/
+static int update_op(void *ud, long k) {
+  (void)k;
+  update_case *u = ud;
+  static const char *const paths[] = {
+      "encounterMgmt.raids.2.encounters.3.roles.1.assignedPlayers.2", /* one component */
+      "encounterMgmt.raids.2.encounters.3.roles.2",                   /* four components */
+      "encounterMgmt.raids.3.encounters.2.name",                      /* raid's list */
+      "encounterMgmt.raids.4.name",                                   /* the raid list */
+      "encounterMgmt.raids.5.encounters.1",                           /* a whole encounter */
+      "consumes.2.primaryName",                                       /* a global */
+      "encounterMgmt.raids",                                          /* everything */
+  };
+  int kind = u->kind;
+  const char *path = paths[kind];
+  ogrh_value v = ogrh_vcstr(u->i % 2 ? "Odd" : "Even");
+  if (kind == 1 || kind == 4) v = ogrh_vtable(ogrh_doc_raid(u->d, 1));
+  if (kind == 6) v = ogrh_vtable(ogrh_doc_raids(u->d));
+  u->i++;
+  const ogrh_value *before = NULL;
+  ogrh_doc_get(u->d, path, &before, NULL);
+  int rc = ogrh_doc_set_path(u->d, path, &v, NULL, NULL);
+  if (rc) {
+    const ogrh_value *after = NULL;
+    ogrh_doc_get(u->d, path, &after, NULL);
+    assert_int_equal(rc, OGRH_ENOMEM);
+    assert_ptr_equal(after, before);
+  } else if ((rc = ogrh_dtree_update(u->t))) {
+    assert_int_equal(rc, OGRH_ENOMEM);
+    ogrh_dt_top top;
+    assert_int_equal(ogrh_dtree_top(u->t, &top), OGRH_EAGAIN);
+  }
+  /* No failure yet: the operation ran whole (the caller checks the last tree). */
+  if (tu_alloc_count() <= k) return rc;
+  /* The failure was the k-th allocation only: from here on the tree must come right. */
+  assert_int_equal(ogrh_dtree_update(u->t), OGRH_OK);
+  ogrh_dtree *full = tu_tree(u->d);
+  assert_true(ogrh_dtree_equal(u->t, full));
+  ogrh_dtree_free(full);
+  return rc;
+}
+
+static void test_allocation_failures(void **state) {
+  (void)state;
+  ogrh_doc *d = tu_generated(6, 1);
+  build_case b = {ogrh_doc_root(d), tu_tree(d)};
+  long runs = tu_alloc_fail_loop(build_op, &b, 100000);
+  assert_true(runs > 20);
+  ogrh_dtree_free(b.want);
+  for (int round = 0; round < 7; round++) {
+    update_case u = {d, tu_tree(d), round, 0};
+    assert_int_equal(ogrh_dtree_attach(u.t, d), OGRH_OK);
+    long n = tu_alloc_fail_loop(update_op, &u, 100000);
+    assert_true(n > 3);
+    assert_int_equal(ogrh_dtree_verify(u.t, NULL), OGRH_OK);
+    ogrh_dtree_free(u.t);
+  }
   ogrh_doc_free(d);
 }
 
@@ -398,6 +539,8 @@ int main(void) {
       cmocka_unit_test(test_incremental_equals_full),
       cmocka_unit_test(test_scrub_detects_unseen_changes),
       cmocka_unit_test(test_poll_copy),
+      cmocka_unit_test(test_reads_wait_for_updates),
+      cmocka_unit_test(test_allocation_failures),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

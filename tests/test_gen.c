@@ -77,9 +77,45 @@ static void test_bad_options(void **state) {
   assert_int_equal(ogrh_gen(&o, &f, NULL), OGRH_EINVAL);
 }
 
+/* Each allocation failing in turn: a clean error, nothing leaked, or exactly the document. */
+static int gen_op(void *ud, long k) {
+  (void)k;
+  const ogrh_svfile *want = ud;
+  ogrh_gen_opts o;
+  ogrh_gen_opts_default(&o);
+  o.seed = 11;
+  o.scale = 2;
+  ogrh_svfile *f = NULL;
+  ogrh_err err;
+  int rc = ogrh_gen(&o, &f, &err);
+  if (rc) {
+    assert_int_equal(rc, OGRH_ENOMEM);
+    assert_null(f);
+  } else {
+    assert_int_equal(f->n, want->n);
+    for (size_t i = 0; i < f->n; i++)
+      assert_true(ogrh_value_equal(&f->vars[i].value, &want->vars[i].value));
+  }
+  ogrh_svfile_free(f);
+  assert_int_equal(tu_alloc_live(), 0);
+  return rc;
+}
+
+static void test_allocation_failures(void **state) {
+  (void)state;
+  ogrh_gen_opts o;
+  ogrh_gen_opts_default(&o);
+  o.seed = 11;
+  o.scale = 2;
+  ogrh_svfile *want;
+  assert_int_equal(ogrh_gen(&o, &want, NULL), OGRH_OK);
+  assert_true(tu_alloc_fail_loop(gen_op, want, 2000) > 10);
+  ogrh_svfile_free(want);
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_deterministic),
-                                     cmocka_unit_test(test_realistic_content),
-                                     cmocka_unit_test(test_bad_options)};
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_deterministic), cmocka_unit_test(test_realistic_content),
+      cmocka_unit_test(test_bad_options), cmocka_unit_test(test_allocation_failures)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 #include "testutil.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,9 +69,114 @@ static void test_bad_json(void **state) {
   ogrh_buf_deinit(&b);
 }
 
+/* Each allocation failing in turn, jansson's own included: a clean error or the exact result. */
+typedef struct json_case {
+  const char *json;   /* the text read */
+  ogrh_svfile *value; /* what it reads as, and what is written */
+  const char *written;
+} json_case;
+
+static int json_read_op(void *ud, long k) {
+  (void)k;
+  json_case *c = ud;
+  ogrh_svfile *f = NULL;
+  ogrh_err err;
+  int rc = ogrh_json_read_svfile(c->json, strlen(c->json), "oom.json", &f, &err);
+  if (rc) {
+    assert_int_equal(rc, OGRH_ENOMEM);
+    assert_null(f);
+    assert_non_null(strstr(err.msg, "out of memory"));
+  } else {
+    /* A success under failures must be the real thing, not text jansson cut short. */
+    assert_int_equal(f->n, c->value->n);
+    for (size_t i = 0; i < f->n; i++) {
+      assert_string_equal(f->vars[i].name, c->value->vars[i].name);
+      assert_true(ogrh_value_equal(&f->vars[i].value, &c->value->vars[i].value));
+    }
+  }
+  ogrh_svfile_free(f);
+  assert_int_equal(tu_alloc_live(), 0);
+  return rc;
+}
+
+static int json_write_op(void *ud, long k) {
+  (void)k;
+  json_case *c = ud;
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  int rc = ogrh_json_write_svfile(c->value, 2, &b);
+  if (rc)
+    assert_int_equal(rc, OGRH_ENOMEM);
+  else
+    assert_string_equal(b.p, c->written);
+  ogrh_buf_deinit(&b);
+  assert_int_equal(tu_alloc_live(), 0);
+  return rc;
+}
+
+static void test_allocation_failures(void **state) {
+  (void)state;
+  json_case c;
+  c.json = "{\"OGRH_SV\": {\"assignedPlayers\": [\"Tankadin\", \"Healbot\"], \"#3\": 2.5, "
+           "\"~~x\": {\"~bytes\": \"/wA=\"}, \"nested\": {\"raidMarks\": {\"#2\": 8}}}, "
+           "\"Other\": true}";
+  ogrh_svfile *f;
+  assert_int_equal(ogrh_json_read_svfile(c.json, strlen(c.json), "ok.json", &f, NULL), OGRH_OK);
+  ogrh_buf js;
+  ogrh_buf_init(&js);
+  assert_int_equal(ogrh_json_write_svfile(f, 2, &js), OGRH_OK);
+  c.value = f;
+  c.written = js.p;
+  assert_true(tu_alloc_fail_loop(json_read_op, &c, 400) > 10);
+  assert_true(tu_alloc_fail_loop(json_write_op, &c, 400) > 10);
+  ogrh_svfile_free(f);
+  ogrh_buf_deinit(&js);
+}
+
+static int value_op(void *ud, long k) {
+  (void)k;
+  ogrh_arena *a = ogrh_arena_new();
+  if (!a) return OGRH_ENOMEM;
+  ogrh_value v;
+  ogrh_err err;
+  int rc = ogrh_json_read_value(a, ud, strlen(ud), &v, &err);
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  if (!rc) rc = ogrh_json_write_value(&v, 0, &b);
+  if (!rc) assert_string_equal(b.p, ud);
+  if (rc) assert_int_equal(rc, OGRH_ENOMEM);
+  ogrh_buf_deinit(&b);
+  ogrh_arena_free(a);
+  assert_int_equal(tu_alloc_live(), 0);
+  return rc;
+}
+
+static void test_value_allocation_failures(void **state) {
+  (void)state;
+  static char text[] = "{\"#1\":\"x\",\"k\":[1,2,{\"z\":false}]}";
+  assert_true(tu_alloc_fail_loop(value_op, text, 300) > 5);
+}
+
+static void test_values_json_cannot_hold(void **state) {
+  (void)state;
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  ogrh_value inf = ogrh_vdouble(INFINITY);
+  assert_int_equal(ogrh_json_write_value(&inf, 0, &b), OGRH_ERANGE);
+  ogrh_svfile *f;
+  ogrh_err err;
+  const char *big = "{\"A\": {\"#99999999999999999999\": 1}}";
+  assert_int_equal(ogrh_json_read_svfile(big, strlen(big), "big.json", &f, &err), OGRH_ECORRUPT);
+  assert_non_null(strstr(err.msg, "malformed key"));
+  ogrh_buf_deinit(&b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_tricky_values),
                                      cmocka_unit_test(test_documents),
-                                     cmocka_unit_test(test_bad_json)};
+                                     cmocka_unit_test(test_bad_json),
+                                     cmocka_unit_test(test_allocation_failures),
+                                     cmocka_unit_test(test_value_allocation_failures),
+                                     cmocka_unit_test(test_values_json_cannot_hold)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

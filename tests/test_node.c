@@ -53,9 +53,9 @@ static void test_svm_core(void **state) {
   assert_int_equal(ogrh_node_set(a->n, "", &one, NULL, 0, &err), OGRH_EPATH);
   assert_int_equal(ogrh_node_delete(a->n, "ui.absent", NULL, 0, &err), OGRH_ENOTFOUND);
   /* Walking through a non-table is refused and changes nothing. */
-  ogrh_digest before = ogrh_node_dtree(a->n)->root;
+  ogrh_digest before = nd_digest(a->n);
   assert_int_equal(tc_set(a, RZ ".name.x", "1", 0), OGRH_ENOTTABLE);
-  assert_int_equal(ogrh_node_dtree(a->n)->root, before);
+  assert_int_equal(nd_digest(a->n), before);
   /* Out of a raid anyone plans: writes are applied and wait in the outbox. */
   assert_int_equal(tc_set(a, SLOT(RZ, 1, "assignedPlayers", 1), "\"Solo\"", 0), OGRH_OK);
   assert_int_equal(status(a).outbox, 1);
@@ -224,7 +224,7 @@ static void test_persist_failure_refuses(void **state) {
   tc_node *a = &ch.nodes[0], *o = &ch.nodes[1];
   for (int who = 0; who < 2; who++) {
     tc_node *t = who ? o : a;
-    ogrh_digest before = ogrh_node_dtree(t->n)->root;
+    ogrh_digest before = nd_digest(t->n);
     uint64_t rev = status(t).revision;
     long frames = t->frames_out;
     t->fail_persist = OGRH_EIO;
@@ -235,7 +235,7 @@ static void test_persist_failure_refuses(void **state) {
     ogrh_arena_free(ar);
     assert_int_equal(rc, OGRH_EIO);
     assert_non_null(strstr(err.msg, "durable"));
-    assert_int_equal(ogrh_node_dtree(t->n)->root, before);
+    assert_int_equal(nd_digest(t->n), before);
     assert_int_equal(status(t).revision, rev);
     assert_int_equal(status(t).outbox, 0);
     assert_int_equal(t->frames_out, frames);
@@ -406,6 +406,32 @@ static void test_lossy_channel_converges(void **state) {
   tc_free(&ch);
 }
 
+/* A catch-up over many writes to one component sends that component: fewer bytes. */
+static void test_catchup_by_units(void **state) {
+  (void)state;
+  tc_chan ch;
+  three(&ch);
+  tc_node *a = &ch.nodes[0], *m = &ch.nodes[2];
+  m->zoning = true;
+  for (int i = 1; i <= 30; i++) {
+    char p[128], v[16];
+    snprintf(p, sizeof p, RZ ".roles.%d.assignedPlayers.%d", 1 + i % 5, 1 + i % 6);
+    snprintf(v, sizeof v, "\"W%d\"", i);
+    assert_int_equal(tc_set(a, p, v, OGRH_SYNC_BATCH), OGRH_OK);
+  }
+  tc_run(&ch, 4000); /* one batch, missed */
+  m->zoning = false;
+  uint64_t units = stats(m)->units_applied, drills = stats(m)->drill_requests;
+  assert_int_equal(tc_set(a, RZ ".roles.1.assignedPlayers.1", "\"Last\"", 0), OGRH_OK);
+  tc_run(&ch, 5000);
+  assert_int_equal(stats(m)->units_applied, units + 1); /* one playerAssignments unit */
+  assert_int_equal(stats(m)->drill_requests, drills);
+  assert_int_equal(status(m).revision, status(a).revision);
+  assert_true(status(m).synced);
+  assert_true(tc_converged(&ch));
+  tc_free(&ch);
+}
+
 /* A member back after more than the log holds is repaired instead. */
 static void test_catchup_beyond_log(void **state) {
   (void)state;
@@ -476,7 +502,7 @@ static void test_restore(void **state) {
   ogrh_arena *ar = ogrh_arena_new();
   ogrh_value snap;
   assert_int_equal(ogrh_value_copy(ar, ogrh_doc_root(ogrh_node_doc(a->n)), &snap), OGRH_OK);
-  ogrh_digest at_backup = ogrh_node_dtree(a->n)->root;
+  ogrh_digest at_backup = nd_digest(a->n);
   assert_int_equal(tc_set(a, SLOT(RZ, 1, "assignedPlayers", 1), "\"After\"", 0), OGRH_OK);
   assert_int_equal(tc_set(a, VL ".advancedSettings.q", "1", 0), OGRH_OK);
   tc_run(&ch, 4000);
@@ -488,7 +514,7 @@ static void test_restore(void **state) {
   assert_int_equal(a->backups, backups + 1);
   assert_int_equal(status(a).revision, rev + 1);
   tc_run(&ch, 4000);
-  assert_int_equal(ogrh_node_dtree(m->n)->root, at_backup);
+  assert_int_equal(nd_digest(m->n), at_backup);
   assert_true(tc_converged(&ch));
   /* A member's restore is local; the next poll brings the admin's plan back. */
   assert_int_equal(tc_set(a, SLOT(RZ, 1, "assignedPlayers", 1), "\"Again\"", 0), OGRH_OK);
@@ -574,6 +600,7 @@ int main(void) {
       cmocka_unit_test(test_two_officers_same_slot),
       cmocka_unit_test(test_duplicates_and_gaps),
       cmocka_unit_test(test_lossy_channel_converges),
+      cmocka_unit_test(test_catchup_by_units),
       cmocka_unit_test(test_catchup_beyond_log),
       cmocka_unit_test(test_pause_resume),
       cmocka_unit_test(test_restore),

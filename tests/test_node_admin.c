@@ -92,7 +92,7 @@ static void grant_body(ogrh_buf *b, uint64_t epoch, const char *who) {
 static void expect_refused(tc_chan *ch, const char *sender, uint8_t type, const ogrh_buf *body,
                            ogrh_refusal why, bool report) {
   tc_node *v = &ch->nodes[3];
-  ogrh_digest before = ogrh_node_dtree(v->n)->root;
+  ogrh_digest before = nd_digest(v->n);
   uint64_t n0 = stats(v)->refused[why];
   size_t ev0 = v->nev;
   ch->now += ch->base.timers.refusal_event_ms; /* past the report rate limit */
@@ -100,7 +100,7 @@ static void expect_refused(tc_chan *ch, const char *sender, uint8_t type, const 
   if (stats(v)->refused[why] != n0 + 1)
     fail_msg("%s from %s: expected refusal '%s'", nd_type_name(type), sender,
              ogrh_refusal_text(why));
-  assert_int_equal(ogrh_node_dtree(v->n)->root, before);
+  assert_int_equal(nd_digest(v->n), before);
   bool seen = false;
   for (size_t i = ev0; i < v->nev; i++)
     seen |= v->ev[i].kind == OGRH_EV_REFUSED && v->ev[i].why == why &&
@@ -229,13 +229,13 @@ static void test_permissions_every_type(void **state) {
                {"Assist", RZ ".roles.42.assignedPlayers.1", OGRH_WHY_OFFICER_STRUCTURE},
                {"Assist", "ui.x", OGRH_WHY_MALFORMED}};
   for (size_t i = 0; i < sizeof props / sizeof *props; i++) {
-    ogrh_digest before = ogrh_node_dtree(a->n)->root;
+    ogrh_digest before = nd_digest(a->n);
     uint64_t n0 = stats(a)->refused[props[i].why];
     ogrh_buf_reset(&b);
     proposal_body(&b, 0, 1 + i, props[i].path);
     tc_inject(&ch, 0, props[i].who, OGRH_MT_PROPOSAL, &b, "Lead");
     assert_int_equal(stats(a)->refused[props[i].why], n0 + 1);
-    assert_int_equal(ogrh_node_dtree(a->n)->root, before);
+    assert_int_equal(nd_digest(a->n), before);
   }
   /* Positive control: an officer's assignment is accepted and sequenced, in order (a
      proposal past a gap in the proposer's numbers is not applied: it asks for the missing). */

@@ -203,6 +203,8 @@ static void test_global_raid_meta_missing_extra(void **state) {
        "Structure mismatch detected: BWL (raid metadata)"},
       {"encounterMgmt.raids.2.encounters.3", NULL, "encounter missing locally"},
       {"encounterMgmt.raids.6", NULL, "Structure mismatch detected: ES (raid missing locally)"},
+      /* Naxx is larger than limits.unit_bytes: a stub, then its metadata, then 20 encounters. */
+      {"encounterMgmt.raids.4", NULL, "Structure mismatch detected: Naxx (raid missing locally)"},
       {"encounterMgmt.raids.7", "{name = \"Extra\"}", "extra raid locally"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -273,7 +275,7 @@ typedef struct apply_case {
 static int apply_op(void *ud, long k) {
   apply_case *c = ud;
   (void)k;
-  ogrh_digest before = ogrh_node_dtree(c->m->n)->root;
+  ogrh_digest before = nd_digest(c->m->n);
   ogrh_arena *a = ogrh_arena_new();
   if (!a) return OGRH_ENOMEM;
   bool changed = false;
@@ -282,7 +284,7 @@ static int apply_op(void *ud, long k) {
   if (rc) {
     /* Nothing changed: all or nothing. */
     assert_false(changed);
-    assert_int_equal(ogrh_node_dtree(c->m->n)->root, before);
+    assert_int_equal(nd_digest(c->m->n), before);
   }
   return rc;
 }
@@ -309,12 +311,12 @@ static void test_atomic_encounter_under_failures(void **state) {
   c.u.digest = e->digest;
   assert_int_equal(ogrh_value_copy(ar, enc, &c.u.value), OGRH_OK);
   /* A unit that does not verify changes nothing. */
-  ogrh_digest before = ogrh_node_dtree(m->n)->root;
+  ogrh_digest before = nd_digest(m->n);
   c.u.digest ^= 1;
   ogrh_arena *x = ogrh_arena_new();
   bool changed;
   assert_int_equal(nd_apply_unit(m->n, x, &c.u, &changed), OGRH_EVERIFY);
-  assert_int_equal(ogrh_node_dtree(m->n)->root, before);
+  assert_int_equal(nd_digest(m->n), before);
   /* A unit for an encounter or a raid this copy does not have: nothing changes. */
   c.u.digest ^= 1;
   c.u.enc.occ = 2;
@@ -323,7 +325,7 @@ static void test_atomic_encounter_under_failures(void **state) {
   c.u.raid = (nd_ident){"Nowhere", 7, 1};
   assert_int_equal(nd_apply_unit(m->n, x, &c.u, &changed), OGRH_ENOTFOUND);
   c.u.raid = (nd_ident){"BWL", 3, 1};
-  assert_int_equal(ogrh_node_dtree(m->n)->root, before);
+  assert_int_equal(nd_digest(m->n), before);
   ogrh_arena_free(x);
   /* Every allocation failing in turn: each run either applies whole or changes nothing. */
   long runs = tu_alloc_fail_loop(apply_op, &c, 400);
@@ -368,7 +370,7 @@ static void test_manual_validate_and_levels(void **state) {
   assert_null(strchr(p->what + strlen("BWL > "), '>')); /* an encounter, not a component */
   assert_int_equal(tc_count(m, OGRH_EV_REPAIR_PROGRESS), 2);
   assert_same_file(a, m);
-  /* Raid level: one raid unit, with a backup first. */
+  /* Raid level: the whole raid in one unit, with a backup first. */
   drift(m, drifts[4].path, drifts[4].value);
   int backups = m->backups;
   tc_clear_events(&ch);
@@ -378,7 +380,23 @@ static void test_manual_validate_and_levels(void **state) {
   p = tc_find(m, OGRH_EV_REPAIR_PROGRESS, NULL);
   assert_non_null(p);
   assert_string_equal(p->what, "BWL");
+  assert_int_equal(tc_count(m, OGRH_EV_REPAIR_PROGRESS), 1);
   assert_int_equal(m->backups, backups + 1);
+  /* A raid larger than limits.unit_bytes goes as its metadata, then one unit per encounter
+     (Naxx: 20), with one backup. */
+  drift(m, "encounterMgmt.raids.4.encounters.3.announcements.1", "\"x\"");
+  backups = m->backups;
+  tc_clear_events(&ch);
+  req.raid = "Naxx";
+  assert_int_equal(ogrh_node_repair(m->n, &req, ch.now), OGRH_OK);
+  run_until_repaired(&ch, m, 60000);
+  p = tc_find(m, OGRH_EV_REPAIR_PROGRESS, NULL);
+  assert_non_null(p);
+  assert_string_equal(p->what, "Naxx (raid metadata and encounter list)");
+  assert_int_equal(tc_count(m, OGRH_EV_REPAIR_PROGRESS), 21);
+  assert_int_equal(m->backups, backups + 1);
+  assert_same_file(a, m);
+  req.raid = NULL;
   assert_same_file(a, m);
   /* Full: the whole synced plan, never the player's own keys. */
   drift(m, "ui.window", "\"mine\"");

@@ -376,34 +376,17 @@ static void test_synced_part(void **state) {
 
 /* ---- canonical decoding ---- */
 
-static size_t g_live, g_peak;
-
-static void *peak_alloc(void *ud, void *p, size_t osize, size_t nsize) {
-  (void)ud;
-  if (nsize == 0) {
-    if (p) g_live -= osize;
-    free(p);
-    return NULL;
-  }
-  void *q = realloc(p, nsize);
-  if (q) {
-    g_live += nsize - (p ? osize : 0);
-    if (g_live > g_peak) g_peak = g_live;
-  }
-  return q;
-}
-
 /* The most the decoder held at once for this input, with a fresh arena. */
 static size_t decode_peak(const uint8_t *p, size_t n, int *rc) {
-  g_live = g_peak = 0;
-  ogrh_set_allocator(peak_alloc, NULL);
+  tu_alloc_begin(-1); /* counts bytes, fails nothing */
   ogrh_arena *a = ogrh_arena_new();
   ogrh_value v;
   *rc = ogrh_canon_decode(a, p, n, true, &v, NULL);
   ogrh_arena_free(a);
-  ogrh_set_allocator(NULL, NULL);
-  assert_int_equal(g_live, 0);
-  return g_peak;
+  assert_int_equal(tu_alloc_live(), 0);
+  long long peak = tu_alloc_peak();
+  tu_alloc_end();
+  return (size_t)peak;
 }
 
 static void put32(uint8_t *p, uint32_t v) {

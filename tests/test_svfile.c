@@ -239,61 +239,223 @@ static void test_atomic_save(void **state) {
   snprintf(path, sizeof path, "%s/out.lua", dir);
   ogrh_svfile *f = tu_parse("A = { 1, 2, 3 }");
   assert_int_equal(ogrh_svfile_save(f, path, NULL), OGRH_OK);
-  ogrh_svfile *g;
+  ogrh_svfile *g, *g2;
   assert_int_equal(ogrh_svfile_load(path, &g, NULL), OGRH_OK);
   assert_true(ogrh_value_equal(var(f, "A"), var(g, "A")));
   /* No temporary file is left behind. */
   char cmd[512];
   snprintf(cmd, sizeof cmd, "test $(ls %s | wc -l) -eq 1", dir);
   assert_int_equal(system(cmd), 0);
-  /* Saving into a missing folder fails and creates nothing. */
+  /* Saving into a missing folder fails, says so with the path, and creates nothing. */
   char bad[300];
   snprintf(bad, sizeof bad, "%s/missing/out.lua", dir);
   ogrh_err err;
-  assert_int_equal(ogrh_svfile_save(f, bad, &err), OGRH_EIO);
+  assert_int_equal(ogrh_svfile_save(f, bad, &err), OGRH_ENOTFOUND);
+  assert_non_null(strstr(err.msg, bad));
+  assert_non_null(strstr(err.msg, "not found"));
+  /* Loading names the path and the reason. */
+  assert_int_equal(ogrh_svfile_load(bad, &g2, &err), OGRH_ENOTFOUND);
+  assert_null(g2);
+  assert_non_null(strstr(err.msg, bad));
+  assert_int_equal(ogrh_svfile_load(dir, &g2, &err), OGRH_EISDIR);
+  assert_non_null(strstr(err.msg, "is a directory"));
+  assert_int_equal(ogrh_svfile_save(f, dir, &err), OGRH_EISDIR);
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   assert_int_equal(system(cmd), 0);
   ogrh_svfile_free(f);
   ogrh_svfile_free(g);
 }
 
-/* An allocator that fails the Nth allocation: every out-of-memory path must be clean. */
-static long fail_at, alloc_count;
-static void *failing_alloc(void *ud, void *p, size_t osize, size_t nsize) {
-  (void)ud;
-  (void)osize;
-  if (nsize == 0) {
-    free(p);
-    return NULL;
+/* Parse, write and load with each allocation failing in turn: a clean error, no leak. */
+static const char oom_text[] =
+    "A = { 'x', b = { [\"c\\n\"] = 1.5, { { 1, 2, 3 } } }, [3] = 'y', 'z' }\n"
+    "B = { [2] = 1, [1] = 2, 'p' }\n";
+
+static int parse_write_op(void *ud, long k) {
+  (void)k;
+  const char *expect = ud;
+  ogrh_svfile *f = NULL;
+  ogrh_err err;
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  int rc = ogrh_svfile_parse(oom_text, strlen(oom_text), "oom", &f, &err);
+  if (rc) {
+    assert_null(f);
+    assert_non_null(strstr(err.msg, "out of memory"));
+  } else {
+    rc = ogrh_svfile_write(f, &b);
   }
-  if (alloc_count++ == fail_at) return NULL;
-  return realloc(p, nsize);
+  if (!rc) assert_string_equal(b.p, expect);
+  ogrh_buf_deinit(&b);
+  ogrh_svfile_free(f);
+  assert_int_equal(tu_alloc_live(), 0);
+  if (rc) assert_int_equal(rc, OGRH_ENOMEM);
+  return rc;
+}
+
+static int load_op(void *ud, long k) {
+  (void)k;
+  ogrh_svfile *f = NULL;
+  ogrh_err err;
+  int rc = ogrh_svfile_load(ud, &f, &err);
+  if (rc) {
+    assert_int_equal(rc, OGRH_ENOMEM);
+    assert_null(f);
+  } else {
+    assert_int_equal(f->n, 1);
+  }
+  ogrh_svfile_free(f);
+  assert_int_equal(tu_alloc_live(), 0);
+  return rc;
+}
+
+/* Many variables: the name index grows, fails and is rebuilt under failures too. */
+static int many_vars_op(void *ud, long k) {
+  (void)k;
+  const ogrh_buf *text = ud;
+  ogrh_svfile *f = NULL;
+  int rc = ogrh_svfile_parse(text->p, text->n, "many", &f, NULL);
+  if (!rc) {
+    assert_int_equal(f->n, 300);
+    assert_int_equal(ogrh_svfile_get(f, "V123")->u.i, 123);
+  }
+  ogrh_svfile_free(f);
+  assert_int_equal(tu_alloc_live(), 0);
+  return rc;
 }
 
 static void test_out_of_memory_everywhere(void **state) {
   (void)state;
-  const char *text = "A = { 'x', b = { [\"c\\n\"] = 1.5, { { 1, 2, 3 } } }, [3] = 'y', 'z' }\n"
-                     "B = { [2] = 1, [1] = 2, 'p' }\n";
-  int ok = 0;
-  for (fail_at = 0; fail_at < 200 && !ok; fail_at++) {
-    alloc_count = 0;
-    ogrh_set_allocator(failing_alloc, NULL);
-    ogrh_svfile *f = NULL;
-    ogrh_err err;
-    int rc = ogrh_svfile_parse(text, strlen(text), "oom", &f, &err);
-    ogrh_buf b;
-    ogrh_buf_init(&b);
-    if (rc == OGRH_OK) rc = ogrh_svfile_write(f, &b);
-    ogrh_buf_deinit(&b);
-    ogrh_svfile_free(f);
-    ogrh_set_allocator(NULL, NULL);
-    if (rc == OGRH_OK)
-      ok = 1;
-    else
-      assert_int_equal(rc, OGRH_ENOMEM);
+  ogrh_svfile *f = tu_parse(oom_text);
+  ogrh_buf expect;
+  ogrh_buf_init(&expect);
+  assert_int_equal(ogrh_svfile_write(f, &expect), OGRH_OK);
+  ogrh_svfile_free(f);
+  assert_true(tu_alloc_fail_loop(parse_write_op, expect.p, 500) > 3);
+  ogrh_buf_deinit(&expect);
+
+  char path[] = "/tmp/ogrh-oom-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  f = tu_parse("OGRH_SV = { v2 = { a = 'b', c = { 1, 2 } } }");
+  assert_int_equal(ogrh_svfile_save(f, path, NULL), OGRH_OK);
+  ogrh_svfile_free(f);
+  assert_true(tu_alloc_fail_loop(load_op, path, 100) > 2);
+  unlink(path);
+
+  ogrh_buf many;
+  ogrh_buf_init(&many);
+  for (int i = 0; i < 300; i++)
+    ogrh_buf_printf(&many, "V%d = %d\n", i, i);
+  assert_true(tu_alloc_fail_loop(many_vars_op, &many, 100) > 5);
+  ogrh_buf_deinit(&many);
+}
+
+/*
+** Reading many top-level variables: each assignment finds an earlier one of the same name in
+** constant time (the index), later ones replace earlier ones in place, and the index stays
+** right across its rebuilds.
+*/
+static void test_many_variables(void **state) {
+  (void)state;
+  enum { N = 5000 };
+  ogrh_buf text;
+  ogrh_buf_init(&text);
+  for (int i = 0; i < N; i++)
+    ogrh_buf_printf(&text, "Var%d = %d\n", i, i);
+  ogrh_buf_adds(&text, "Var17 = 'again'\nVar4999 = 'last'\n");
+  ogrh_svfile *f;
+  assert_int_equal(ogrh_svfile_parse(text.p, text.n, "many", &f, NULL), OGRH_OK);
+  assert_int_equal(f->n, N);
+  assert_string_equal(f->vars[17].name, "Var17");
+  assert_int_equal(f->vars[17].value.type, OGRH_STRING);
+  for (int i = 0; i < N; i++) {
+    char name[16];
+    snprintf(name, sizeof name, "Var%d", i);
+    ogrh_value *v = ogrh_svfile_get(f, name);
+    assert_non_null(v);
+    if (i != 17 && i != N - 1) assert_int_equal(v->u.i, i);
   }
-  assert_true(ok);
-  assert_true(fail_at > 3);
+  assert_null(ogrh_svfile_get(f, "Var5000"));
+  assert_null(ogrh_svfile_get(f, "Var"));
+  ogrh_value x = ogrh_vint(-1);
+  assert_int_equal(ogrh_svfile_set(f, "Fresh", &x), OGRH_OK);
+  assert_int_equal(ogrh_svfile_get(f, "Fresh")->u.i, -1);
+  assert_int_equal(f->n, N + 1);
+  ogrh_svfile_free(f);
+  ogrh_buf_deinit(&text);
+}
+
+/* The text of `NAME = ` and n nested tables around a 1. */
+static void nested_text(ogrh_buf *b, int n) {
+  ogrh_buf_reset(b);
+  ogrh_buf_adds(b, "N = ");
+  for (int i = 0; i < n; i++)
+    ogrh_buf_addc(b, '{');
+  ogrh_buf_addc(b, '1');
+  for (int i = 0; i < n; i++)
+    ogrh_buf_addc(b, '}');
+  assert_int_equal(ogrh_buf_error(b), OGRH_OK);
+}
+
+/* Reader and writer keep one depth rule: what one refuses the other never produces. */
+static void test_depth_rule_shared_by_reader_and_writer(void **state) {
+  (void)state;
+  ogrh_buf b, out;
+  ogrh_buf_init(&b);
+  ogrh_buf_init(&out);
+  /* At the limit: read, written, read back, in Lua and in JSON. */
+  nested_text(&b, OGRH_MAX_DEPTH);
+  ogrh_svfile *f = tu_parse(b.p);
+  assert_int_equal(ogrh_svfile_write(f, &out), OGRH_OK);
+  ogrh_svfile *g;
+  assert_int_equal(ogrh_svfile_parse(out.p, out.n, "again", &g, NULL), OGRH_OK);
+  assert_true(ogrh_value_equal(var(f, "N"), var(g, "N")));
+  ogrh_svfile_free(g);
+  ogrh_buf_reset(&out);
+  assert_int_equal(ogrh_json_write_svfile(f, 0, &out), OGRH_OK);
+  assert_int_equal(ogrh_json_read_svfile(out.p, out.n, "again.json", &g, NULL), OGRH_OK);
+  assert_true(ogrh_value_equal(var(f, "N"), var(g, "N")));
+  ogrh_svfile_free(g);
+  /* One more table, built in memory: the reader refuses its text, so the writers refuse it. */
+  ogrh_table *t = ogrh_table_new(f->arena, 1);
+  ogrh_value k = ogrh_vint(1), deeper = ogrh_vtable(t);
+  assert_int_equal(ogrh_table_set(f->arena, t, &k, var(f, "N")), OGRH_OK);
+  assert_int_equal(ogrh_svfile_set(f, "N", &deeper), OGRH_OK);
+  ogrh_buf_reset(&out);
+  assert_int_equal(ogrh_svfile_write(f, &out), OGRH_EDEPTH);
+  ogrh_buf_reset(&out);
+  assert_int_equal(ogrh_value_write_inline(var(f, "N"), &out), OGRH_EDEPTH);
+  ogrh_buf_reset(&out);
+  assert_int_equal(ogrh_json_write_svfile(f, 0, &out), OGRH_EDEPTH);
+  nested_text(&b, OGRH_MAX_DEPTH + 1);
+  expect_error(b.p, OGRH_EDEPTH, "nested too deep");
+  /* And the JSON reader refuses the same depth. */
+  ogrh_buf_reset(&b);
+  ogrh_buf_adds(&b, "{\"N\": ");
+  for (int i = 0; i <= OGRH_MAX_DEPTH; i++)
+    ogrh_buf_addc(&b, '[');
+  ogrh_buf_addc(&b, '1');
+  for (int i = 0; i <= OGRH_MAX_DEPTH; i++)
+    ogrh_buf_addc(&b, ']');
+  ogrh_buf_addc(&b, '}');
+  assert_int_equal(ogrh_json_read_svfile(b.p, b.n, "deep.json", &g, NULL), OGRH_EDEPTH);
+  /* A file saved at the limit loads again. */
+  char path[] = "/tmp/ogrh-depth-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  ogrh_svfile_free(f);
+  nested_text(&b, OGRH_MAX_DEPTH);
+  f = tu_parse(b.p);
+  assert_int_equal(ogrh_svfile_save(f, path, NULL), OGRH_OK);
+  assert_int_equal(ogrh_svfile_load(path, &g, NULL), OGRH_OK);
+  ogrh_svfile_free(g);
+  unlink(path);
+  ogrh_svfile_free(f);
+  ogrh_buf_deinit(&b);
+  ogrh_buf_deinit(&out);
 }
 
 static void test_literal(void **state) {
@@ -306,6 +468,10 @@ static void test_literal(void **state) {
   assert_int_equal(ogrh_value_parse_literal(a, "1 2", 3, &v, &err), OGRH_ESYNTAX);
   assert_non_null(strstr(err.msg, "expected end of value"));
   assert_int_equal(ogrh_value_parse_literal(a, "Tankadin", 8, &v, &err), OGRH_ESYNTAX);
+  /* An empty table before any entry was ever pushed (found by fuzzing under UBSan). */
+  assert_int_equal(ogrh_value_parse_literal(a, "{}", 2, &v, &err), OGRH_OK);
+  assert_int_equal(v.type, OGRH_TABLE);
+  assert_int_equal(v.u.t->n, 0);
   ogrh_arena_free(a);
 }
 
@@ -321,6 +487,8 @@ int main(void) {
       cmocka_unit_test(test_writer_keeps_every_byte_and_number),
       cmocka_unit_test(test_atomic_save),
       cmocka_unit_test(test_out_of_memory_everywhere),
+      cmocka_unit_test(test_many_variables),
+      cmocka_unit_test(test_depth_rule_shared_by_reader_and_writer),
       cmocka_unit_test(test_literal),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,17 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static ogrh_validation *compare(ogrh_doc *local, ogrh_doc *remote) {
-  ogrh_dtree *l, *r;
-  assert_int_equal(ogrh_dtree_build(local, &l), OGRH_OK);
-  assert_int_equal(ogrh_dtree_build(remote, &r), OGRH_OK);
-  ogrh_validation *v;
-  assert_int_equal(ogrh_validate(l, r, &v), OGRH_OK);
-  ogrh_dtree_free(l);
-  ogrh_dtree_free(r);
-  return v;
-}
-
 static char *report(const ogrh_validation *v) {
   static char text[8192];
   ogrh_buf b;
@@ -27,13 +16,13 @@ static char *report(const ogrh_validation *v) {
 static void test_reports(void **state) {
   (void)state;
   ogrh_doc *admin = tu_generated(8, 1), *client = tu_generated(8, 1);
-  ogrh_validation *v = compare(client, admin);
+  ogrh_validation *v = tu_compare(client, admin);
   assert_true(v->valid);
   assert_string_equal(report(v), "Structure validation: PASSED\n");
   ogrh_validation_free(v);
 
   tu_set(client, "consumes.2.primaryId", "1");
-  v = compare(client, admin);
+  v = tu_compare(client, admin);
   assert_false(v->valid);
   assert_int_equal(v->level, OGRH_LEVEL_GLOBAL);
   assert_string_equal(report(v), "Structure mismatch detected: Global component 'consumes'\n");
@@ -41,7 +30,7 @@ static void test_reports(void **state) {
 
   tu_set(client, "encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1", "'Intruder'");
   tu_set(client, "encounterMgmt.raids.2.advancedSettings.consumeTracking.enabled", "false");
-  v = compare(client, admin);
+  v = tu_compare(client, admin);
   assert_int_equal(v->level, OGRH_LEVEL_COMPONENT);
   assert_string_equal(report(v),
                       "Structure mismatch detected: Global component 'consumes'\n"
@@ -78,7 +67,7 @@ static void test_insert_reports_one_encounter(void **state) {
     ogrh_table_set(a, encs, &k, &v);
   }
   tu_set(client, "encounterMgmt.raids.2.encounters.2", "{ name = 'Surprise' }");
-  ogrh_validation *v = compare(client, admin);
+  ogrh_validation *v = tu_compare(client, admin);
   assert_int_equal(v->nraids, 1);
   assert_int_equal(v->raids[0].nencs, 1);
   assert_true(v->raids[0].list_differs);
@@ -120,7 +109,7 @@ static void test_partial_remote_asks_for_drilldown(void **state) {
 
 static ogrh_repair_plan *plan_for(ogrh_doc *client, ogrh_doc *admin, ogrh_repair_level level,
                                   const char *raid, const char *enc) {
-  ogrh_validation *v = compare(client, admin);
+  ogrh_validation *v = tu_compare(client, admin);
   ogrh_repair_opts o = {level, raid, enc};
   ogrh_repair_plan *p;
   assert_int_equal(ogrh_repair_plan_make(v, ogrh_doc_root(admin), &o, &p), OGRH_OK);
@@ -139,23 +128,46 @@ static void test_plan_rules(void **state) {
   assert_int_equal(p->units[0].kind, OGRH_UNIT_COMPONENT);
   assert_int_equal(p->units[0].priority, OGRH_PRIO_CRITICAL);
   ogrh_repair_plan_free(p);
-  /* A third: an encounter unit, unless that costs more than the three parts. */
+  /*
+  ** A third component: an encounter unit, but only when it costs no more than the three
+  ** parts. Razorgore's roles are big, so here the three parts are cheaper and stay.
+  */
   tu_set(client, "encounterMgmt.raids.2.encounters.1.roles.1.raidMarks.1", "1");
   p = plan_for(client, admin, OGRH_REPAIR_AUTO, "BWL", NULL);
   ogrh_repair_plan *pe = plan_for(client, admin, OGRH_REPAIR_ENCOUNTER, NULL, NULL);
   ogrh_repair_plan *pc = plan_for(client, admin, OGRH_REPAIR_COMPONENT, NULL, NULL);
   assert_int_equal(pe->n, 1);
   assert_int_equal(pc->n, 3);
-  if (pe->total_bytes <= pc->total_bytes) {
-    assert_int_equal(p->n, 1);
-    assert_int_equal(p->units[0].kind, OGRH_UNIT_ENCOUNTER);
-  } else {
-    assert_int_equal(p->n, 3); /* Razorgore's roles are big: three components are cheaper */
-    assert_int_equal(p->total_bytes, pc->total_bytes);
-  }
+  assert_true(pe->total_bytes > pc->total_bytes);
+  assert_int_equal(p->n, 3);
+  for (size_t i = 0; i < p->n; i++)
+    assert_int_equal(p->units[i].kind, OGRH_UNIT_COMPONENT);
+  assert_int_equal(p->total_bytes, pc->total_bytes);
   ogrh_repair_plan_free(p);
   ogrh_repair_plan_free(pe);
   ogrh_repair_plan_free(pc);
+  /* The same three components of an encounter small enough to be cheaper whole. */
+  ogrh_doc *a2 = tu_generated(8, 1), *c2 = tu_generated(8, 1);
+  const char *micro = "{ name = 'M', roles = { { assignedPlayers = { 'A' }, raidMarks = { 1 } } },"
+                      " announcements = { 'a' } }";
+  tu_set(a2, "encounterMgmt.raids.6.encounters.2", micro);
+  tu_set(c2, "encounterMgmt.raids.6.encounters.2", micro);
+  tu_set(c2, "encounterMgmt.raids.6.encounters.2.roles.1.assignedPlayers.1", "'B'");
+  tu_set(c2, "encounterMgmt.raids.6.encounters.2.roles.1.raidMarks.1", "2");
+  tu_set(c2, "encounterMgmt.raids.6.encounters.2.announcements.1", "'b'");
+  p = plan_for(c2, a2, OGRH_REPAIR_AUTO, NULL, NULL);
+  pe = plan_for(c2, a2, OGRH_REPAIR_ENCOUNTER, NULL, NULL);
+  pc = plan_for(c2, a2, OGRH_REPAIR_COMPONENT, NULL, NULL);
+  assert_int_equal(pc->n, 3);
+  assert_true(pe->total_bytes <= pc->total_bytes);
+  assert_int_equal(p->n, 1);
+  assert_int_equal(p->units[0].kind, OGRH_UNIT_ENCOUNTER);
+  assert_int_equal(p->total_bytes, pe->total_bytes);
+  ogrh_repair_plan_free(p);
+  ogrh_repair_plan_free(pe);
+  ogrh_repair_plan_free(pc);
+  ogrh_doc_free(a2);
+  ogrh_doc_free(c2);
   /* A small encounter with four differing components is repaired whole (with three, the
      unit overhead of 48 bytes each still made the parts cheaper than the 201-byte whole). */
   const char *tiny =
@@ -189,29 +201,56 @@ static void test_plan_rules(void **state) {
   assert_int_equal(p->n, 1);
   assert_int_equal(p->units[0].kind, OGRH_UNIT_FULL);
   ogrh_repair_plan_free(p);
-  /* Several encounters of K40 (one encounter) / of a small raid: a raid unit when cheaper. */
-  tu_set(client, "encounterMgmt.raids.6.encounters.1.roles.1.assignedPlayers.1", "'X'");
-  tu_set(client, "encounterMgmt.raids.6.encounters.2.roles.1.assignedPlayers.1", "'X'");
-  tu_set(client, "encounterMgmt.raids.6.encounters.1.announcements.1", "'x'");
-  tu_set(client, "encounterMgmt.raids.6.encounters.2.announcements.1", "'x'");
-  tu_set(client, "encounterMgmt.raids.6.encounters.2.roles.1.slots", "9");
-  tu_set(client, "encounterMgmt.raids.6.encounters.1.roles.1.slots", "9");
+  /*
+  ** Several encounters of one raid: one raid unit, but only when it costs no more than the
+  ** units it replaces. Tiny (two small encounters) is cheaper whole; Naxx (twenty) is not, so
+  ** two encounters changed there stay what they were.
+  */
+  const char *tiny_raid = "{ name = 'Tiny', encounters = { { [1] = 'a', announcements = { 'x' } },"
+                          " { [1] = 'b', announcements = { 'y' } } } }";
+  tu_set(admin, "encounterMgmt.raids.7", tiny_raid);
+  tu_set(client, "encounterMgmt.raids.7", tiny_raid);
+  tu_set(client, "encounterMgmt.raids.7.encounters.1.1", "'c'");
+  tu_set(client, "encounterMgmt.raids.7.encounters.2.1", "'c'");
+  tu_set(client, "encounterMgmt.raids.7.encounters.1.announcements.1", "'z'");
+  tu_set(client, "encounterMgmt.raids.7.encounters.2.announcements.1", "'z'");
+  tu_set(client, "encounterMgmt.raids.4.encounters.3.roles.1.assignedPlayers.1", "'X'");
+  tu_set(client, "encounterMgmt.raids.4.encounters.5.roles.1.assignedPlayers.1", "'X'");
   tu_set(client, "consumes.1.primaryName", "'z'");
   p = plan_for(client, admin, OGRH_REPAIR_AUTO, "BWL", "Razorgore");
+  ogrh_repair_plan *pr = plan_for(client, admin, OGRH_REPAIR_RAID, NULL, NULL);
+  pc = plan_for(client, admin, OGRH_REPAIR_COMPONENT, NULL, NULL);
+  /* Every differing encounter has at most two differing components: without the raid rule
+     the automatic plan would be the component plan. */
+  const char *const raids[] = {"Tiny", "Naxx"};
+  const bool cheaper_whole[] = {true, false};
+  for (int k = 0; k < 2; k++) {
+    size_t n = strlen(raids[k]), raid_cost = 0, parts = 0, auto_units = 0, auto_bytes = 0;
+    bool auto_raid = false;
+    for (size_t i = 0; i < pr->n; i++)
+      if (pr->units[i].raid_len == n && memcmp(pr->units[i].raid, raids[k], n) == 0)
+        raid_cost += pr->units[i].bytes;
+    for (size_t i = 0; i < pc->n; i++)
+      if (pc->units[i].raid_len == n && memcmp(pc->units[i].raid, raids[k], n) == 0)
+        parts += pc->units[i].bytes;
+    for (size_t i = 0; i < p->n; i++)
+      if (p->units[i].raid_len == n && memcmp(p->units[i].raid, raids[k], n) == 0) {
+        auto_units++;
+        auto_bytes += p->units[i].bytes;
+        auto_raid |= p->units[i].kind == OGRH_UNIT_RAID;
+      }
+    assert_true(parts > 0 && raid_cost > 0);
+    assert_int_equal(raid_cost <= parts, cheaper_whole[k]);
+    assert_int_equal(auto_raid, cheaper_whole[k]);
+    assert_int_equal(auto_units, cheaper_whole[k] ? 1 : 2);
+    assert_int_equal(auto_bytes, cheaper_whole[k] ? raid_cost : parts);
+  }
+  ogrh_repair_plan_free(pr);
+  ogrh_repair_plan_free(pc);
   ogrh_buf b;
   ogrh_buf_init(&b);
   ogrh_repair_plan_format(p, &b);
-  /* Costs decide: the raid unit must not cost more than what it replaces. */
-  size_t es_units = 0, es_bytes = 0;
-  for (size_t i = 0; i < p->n; i++)
-    if (p->units[i].raid_len == 2 && memcmp(p->units[i].raid, "ES", 2) == 0) {
-      es_units++;
-      es_bytes += p->units[i].bytes;
-      if (p->units[i].kind == OGRH_UNIT_RAID) assert_int_equal(es_units, 1);
-    }
-  assert_true(es_units >= 1);
-  assert_true(es_bytes > 0);
-  /* Order: CRITICAL/HIGH (BWL) before NORMAL (ES) before LOW (global). */
+  /* Order: CRITICAL/HIGH (BWL) before NORMAL (Naxx, Tiny) before LOW (global). */
   for (size_t i = 1; i < p->n; i++)
     assert_true(p->units[i - 1].priority <= p->units[i].priority);
   assert_int_equal(p->units[p->n - 1].kind, OGRH_UNIT_GLOBAL);
@@ -270,16 +309,18 @@ static void test_apply_is_staged_and_verified(void **state) {
   assert_int_equal(bad.n, 1);
   ogrh_dtree *t0;
   ogrh_dtree_build(client, &t0);
-  ogrh_digest root_before = t0->root;
+  ogrh_digest root_before, root_after;
+  assert_int_equal(ogrh_dtree_root(t0, &root_before), OGRH_OK);
   ogrh_dtree_free(t0);
   assert_int_equal(ogrh_repair_apply(client, ogrh_doc_root(admin), &bad, &err), OGRH_EVERIFY);
   assert_non_null(strstr(err.msg, "raidMarks"));
   ogrh_dtree_build(client, &t0);
-  assert_int_equal(t0->root, root_before);
+  assert_int_equal(ogrh_dtree_root(t0, &root_after), OGRH_OK);
+  assert_int_equal(root_after, root_before);
   ogrh_dtree_free(t0);
   /* The whole plan repairs everything. */
   assert_int_equal(ogrh_repair_apply(client, ogrh_doc_root(admin), p, &err), OGRH_OK);
-  ogrh_validation *v = compare(client, admin);
+  ogrh_validation *v = tu_compare(client, admin);
   assert_true(v->valid);
   ogrh_validation_free(v);
   ogrh_repair_plan_free(p);
@@ -342,7 +383,7 @@ static void test_random_drift_always_repairs(void **state) {
     int rc = ogrh_repair_apply(client, ogrh_doc_root(admin), p, &err);
     if (rc) fprintf(stderr, "trial %d level %d: %s\n", trial, (int)level, err.msg);
     assert_int_equal(rc, OGRH_OK);
-    ogrh_validation *v = compare(client, admin);
+    ogrh_validation *v = tu_compare(client, admin);
     if (!v->valid) fprintf(stderr, "trial %d: %s", trial, report(v));
     assert_true(v->valid);
     ogrh_validation_free(v);

@@ -1,4 +1,5 @@
 #include "testutil.h"
+#include "failing_alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,21 @@ ogrh_value tu_lit(ogrh_arena *a, const char *text) {
   return v;
 }
 
+ogrh_dtree *tu_tree(ogrh_doc *d) {
+  ogrh_dtree *t = NULL;
+  assert_int_equal(ogrh_dtree_build(d, &t), OGRH_OK);
+  return t;
+}
+
+ogrh_validation *tu_compare(ogrh_doc *local, ogrh_doc *remote) {
+  ogrh_dtree *l = tu_tree(local), *r = tu_tree(remote);
+  ogrh_validation *v = NULL;
+  assert_int_equal(ogrh_validate(l, r, &v), OGRH_OK);
+  ogrh_dtree_free(l);
+  ogrh_dtree_free(r);
+  return v;
+}
+
 void tu_set(ogrh_doc *d, const char *path, const char *lit) {
   ogrh_arena *a = ogrh_arena_new();
   ogrh_value v = tu_lit(a, lit);
@@ -57,42 +73,40 @@ void tu_set(ogrh_doc *d, const char *path, const char *lit) {
   ogrh_arena_free(a);
 }
 
-static long g_fail_at = -1, g_count;
-static long long g_live;
+static failing_alloc_state g_state = {-1, 0, 0};
+static long long g_peak;
 
-static void *tu_counting_alloc(void *ud, void *p, size_t osize, size_t nsize) {
-  (void)ud;
-  if (nsize == 0) {
-    if (p) g_live -= (long long)osize;
-    free(p);
-    return NULL;
-  }
-  if (g_count++ == g_fail_at) return NULL;
-  void *q = realloc(p, nsize);
-  if (q) g_live += (long long)nsize - (long long)(p ? osize : 0);
+/* The failing allocator, also keeping the most bytes held at once. */
+static void *tu_alloc_fn(void *ud, void *p, size_t osize, size_t nsize) {
+  void *q = failing_alloc(ud, p, osize, nsize);
+  if (g_state.live > g_peak) g_peak = g_state.live;
   return q;
 }
 
 void tu_alloc_begin(long fail_at) {
-  g_fail_at = fail_at;
-  g_count = 0;
-  g_live = 0;
-  ogrh_set_allocator(tu_counting_alloc, NULL);
+  g_state.fail_at = fail_at;
+  g_state.count = 0;
+  g_state.live = g_peak = 0;
+  ogrh_set_allocator(tu_alloc_fn, &g_state);
 }
 
 bool tu_alloc_end(void) {
   ogrh_set_allocator(NULL, NULL);
-  bool injected = g_fail_at >= 0 && g_count > g_fail_at;
-  g_fail_at = -1;
+  bool injected = g_state.fail_at >= 0 && g_state.count > g_state.fail_at;
+  g_state.fail_at = -1;
   return injected;
 }
 
 long tu_alloc_count(void) {
-  return g_count;
+  return g_state.count;
 }
 
 long long tu_alloc_live(void) {
-  return g_live;
+  return g_state.live;
+}
+
+long long tu_alloc_peak(void) {
+  return g_peak;
 }
 
 long tu_alloc_fail_loop(int (*op)(void *ud, long k), void *ud, long max) {

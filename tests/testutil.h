@@ -16,6 +16,9 @@ ogrh_svfile *tu_parse(const char *text);
 /* A document of the factory defaults, or of a generated file. */
 ogrh_doc *tu_defaults(void);
 ogrh_doc *tu_generated(uint64_t seed, int scale);
+/* The digest tree of a document, and the validation of local against remote (fail on error). */
+ogrh_dtree *tu_tree(ogrh_doc *d);
+ogrh_validation *tu_compare(ogrh_doc *local, ogrh_doc *remote);
 /* Writes a Lua literal at path (SetPath); fails the test on error. */
 void tu_set(ogrh_doc *d, const char *path, const char *lit);
 /* Parses a Lua literal into the arena. */
@@ -29,9 +32,11 @@ ogrh_value tu_lit(ogrh_arena *a, const char *text);
 */
 void tu_alloc_begin(long fail_at);
 bool tu_alloc_end(void);
-/* Allocations made and bytes still held (allocated minus freed) since tu_alloc_begin. */
+/* Allocations made, bytes still held (allocated minus freed), and the most bytes held at once,
+** since tu_alloc_begin. */
 long tu_alloc_count(void);
 long long tu_alloc_live(void);
+long long tu_alloc_peak(void);
 
 /*
 ** Runs op(ud, k) with the k-th allocation failing, for k = 0, 1, ... until a run injects no

@@ -44,6 +44,12 @@ bool cli_number(const char *s, long long min, long long max, long long *out);
 int cli_load(const char *path, ogrh_doc **out);
 /* Writes the buffer to path atomically, or to stdout when path is NULL or "-". */
 int cli_write_out(const char *path, const ogrh_buf *b);
+/*
+** Takes the writers' lock of the file a command will replace (nothing for NULL, "-" or a file
+** that does not exist yet), waiting as OGRH_LOCK_WAIT_MS says; prints the error. A command
+** takes it before it reads anything and keeps it until it has written: ogrh_file_lock_release.
+*/
+int cli_lock(const char *path, ogrh_file_lock *l);
 
 /* Takes a backup of path before a destructive repair (raid or full level); see cmd_backup.c. */
 int cli_backup_before(const char *path, ogrh_doc *d, const ogrh_repair_plan *plan);
@@ -51,5 +57,7 @@ int cli_backup_before(const char *path, ogrh_doc *d, const ogrh_repair_plan *pla
 extern const cli_cmd cmd_get, cmd_set, cmd_fmt, cmd_stats, cmd_export, cmd_import, cmd_gen;
 extern const cli_cmd cmd_checksum, cmd_validate, cmd_diff, cmd_repair, cmd_backup, cmd_defaults,
     cmd_wire;
+extern const cli_cmd cmd_show, cmd_where, cmd_replace;
+extern const cli_cmd cmd_node, cmd_roster;
 
 #endif

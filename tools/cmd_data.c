@@ -70,42 +70,59 @@ static int run_set(int argc, char **argv) {
   char *pos[3];
   int npos, rc = cli_parse(&cmd_set, argc, argv, opts, NOPTS(opts), pos, 3, &npos, 2);
   if (rc) return rc < 0 ? EXIT_USAGE : EXIT_OK;
-  bool del = cli_flag(opts, NOPTS(opts), "--delete");
+  bool del = cli_flag(opts, NOPTS(opts), "--delete"),
+       dry = cli_flag(opts, NOPTS(opts), "--dry-run");
   if (!del && npos != 3) return cli_usage_error(&cmd_set, "missing VALUE (or use --delete)");
   if (del && npos != 2) return cli_usage_error(&cmd_set, "--delete takes no VALUE");
   ogrh_sync_meta meta = {OGRH_SYNC_NONE, cli_get(opts, NOPTS(opts), "--component-type"), NULL};
   const char *lvl = cli_get(opts, NOPTS(opts), "--sync");
   if (lvl && ogrh_sync_level_parse(lvl, &meta.level))
     return cli_usage_error(&cmd_set, "--sync must be REALTIME, BATCH, GRANULAR or MANUAL");
-  ogrh_doc *d;
-  if ((rc = cli_load(pos[0], &d))) return rc;
-  ogrh_err err;
-  ogrh_value v = ogrh_vnil();
-  ogrh_arena *tmp = ogrh_arena_new();
-  if (!del && ogrh_value_parse_literal(tmp, pos[2], strlen(pos[2]), &v, &err)) {
-    ogrh_arena_free(tmp);
-    ogrh_doc_free(d);
-    return cli_fail("VALUE is not a Lua literal: %s", ogrh_err_msg(&err));
-  }
+  /* Read, change, write back: under the writers' lock, so no other writer's update is lost. */
+  ogrh_file_lock lock = {-1};
+  if (!dry && (rc = cli_lock(pos[0], &lock))) return rc;
+  ogrh_doc *d = NULL;
+  ogrh_arena *tmp = NULL;
   ogrh_buf out;
   ogrh_buf_init(&out);
-  ogrh_doc_subscribe(d, print_change, &out);
+  ogrh_err err;
+  ogrh_value v = ogrh_vnil();
+  if ((rc = cli_load(pos[0], &d))) goto done;
+  if (!(tmp = ogrh_arena_new())) {
+    rc = cli_fail("%s", ogrh_strerror(OGRH_ENOMEM));
+    goto done;
+  }
+  if (!del && (rc = ogrh_value_parse_literal(tmp, pos[2], strlen(pos[2]), &v, &err))) {
+    rc = rc == OGRH_ENOMEM ? cli_fail("%s", ogrh_strerror(rc))
+                           : cli_fail("VALUE is not a Lua literal: %s", ogrh_err_msg(&err));
+    goto done;
+  }
+  if ((rc = ogrh_doc_subscribe(d, print_change, &out)) < 0) {
+    rc = cli_fail("%s", ogrh_strerror(rc));
+    goto done;
+  }
   rc = del ? ogrh_doc_delete(d, pos[1], lvl || meta.component_type ? &meta : NULL, &err)
            : ogrh_doc_set_path(d, pos[1], &v, lvl || meta.component_type ? &meta : NULL, &err);
-  ogrh_arena_free(tmp);
   if (rc) {
-    ogrh_buf_deinit(&out);
-    ogrh_doc_free(d);
-    return cli_fail("%s", ogrh_err_msg(&err));
+    rc = cli_fail("%s", ogrh_err_msg(&err));
+    goto done;
   }
   if (out.n == 0) ogrh_buf_printf(&out, "set %s: nothing to change\n", pos[1]);
-  fputs(out.p, stdout);
-  ogrh_buf_deinit(&out);
-  if (cli_flag(opts, NOPTS(opts), "--dry-run")) {
-    printf("dry run: %s not written\n", pos[0]);
-  } else if (ogrh_doc_save(d, pos[0], &err)) {
-    rc = cli_fail("%s", ogrh_err_msg(&err));
+  if (dry) ogrh_buf_printf(&out, "dry run: %s not written\n", pos[0]);
+  if (ogrh_buf_error(&out)) {
+    rc = cli_fail("%s; %s not written", ogrh_strerror(ogrh_buf_error(&out)), pos[0]);
+    goto done;
   }
+  if (!dry && ogrh_doc_save(d, pos[0], &err)) {
+    rc = cli_fail("%s", ogrh_err_msg(&err));
+    goto done;
+  }
+  fputs(out.p, stdout);
+  rc = EXIT_OK;
+done:
+  ogrh_file_lock_release(&lock);
+  ogrh_buf_deinit(&out);
+  ogrh_arena_free(tmp);
   ogrh_doc_free(d);
   return rc;
 }
@@ -133,29 +150,30 @@ static int run_fmt(int argc, char **argv) {
   char *pos[1];
   int npos, rc = cli_parse(&cmd_fmt, argc, argv, opts, NOPTS(opts), pos, 1, &npos, 1);
   if (rc) return rc < 0 ? EXIT_USAGE : EXIT_OK;
+  bool check = cli_flag(opts, NOPTS(opts), "--check");
+  const char *outp = check ? NULL : cli_get(opts, NOPTS(opts), "--output");
+  /* OUT may be FILE itself: lock it before reading. */
+  ogrh_file_lock lock;
+  if ((rc = cli_lock(outp, &lock))) return rc;
   ogrh_buf in, out;
   ogrh_buf_init(&in);
   ogrh_buf_init(&out);
-  ogrh_svfile *f;
+  ogrh_svfile *f = NULL;
   ogrh_err err;
   if ((rc = ogrh_read_file(pos[0], &in))) {
-    ogrh_buf_deinit(&in);
-    return cli_fail("%s: cannot read: %s", pos[0], ogrh_strerror(rc));
-  }
-  if (ogrh_svfile_parse(in.p ? in.p : "", in.n, pos[0], &f, &err)) {
-    ogrh_buf_deinit(&in);
-    return cli_fail("%s", ogrh_err_msg(&err));
-  }
-  rc = ogrh_svfile_write(f, &out);
-  if (rc) {
+    rc = cli_fail("%s: cannot read: %s", pos[0], ogrh_strerror(rc));
+  } else if (ogrh_svfile_parse(in.p ? in.p : "", in.n, pos[0], &f, &err)) {
+    rc = cli_fail("%s", ogrh_err_msg(&err));
+  } else if ((rc = ogrh_svfile_write(f, &out))) {
     rc = cli_fail("cannot write: %s", ogrh_strerror(rc));
-  } else if (cli_flag(opts, NOPTS(opts), "--check")) {
+  } else if (check) {
     bool same = in.n == out.n && memcmp(in.p, out.p, in.n) == 0;
     if (!same) fprintf(stderr, "ogrh fmt: %s is not formatted\n", pos[0]);
     rc = same ? EXIT_OK : EXIT_FAIL;
   } else {
-    rc = cli_write_out(cli_get(opts, NOPTS(opts), "--output"), &out);
+    rc = cli_write_out(outp, &out);
   }
+  ogrh_file_lock_release(&lock);
   ogrh_svfile_free(f);
   ogrh_buf_deinit(&in);
   ogrh_buf_deinit(&out);
@@ -184,48 +202,56 @@ static int run_stats(int argc, char **argv) {
   bool json = cli_flag(opts, NOPTS(opts), "--json");
   ogrh_doc_stats st;
   ogrh_doc_stats_get(d, &st);
-  ogrh_buf all, b;
+  /* The whole report is built first and printed only when every part of it could be. */
+  ogrh_buf all, b, rep;
   ogrh_buf_init(&all);
   ogrh_buf_init(&b);
-  ogrh_svfile_write(ogrh_doc_svfile(d), &all);
+  ogrh_buf_init(&rep);
+  rc = ogrh_svfile_write(ogrh_doc_svfile(d), &all);
   if (json)
-    printf("{\"file_bytes\": %zu, \"v2\": %s, \"raids\": %zu, \"encounters\": %zu, \"roles\": "
-           "%zu, \"slots\": %zu, \"assigned\": %zu, \"per_raid\": [",
-           all.n, ogrh_doc_is_v2(d) ? "true" : "false", st.raids, st.encounters, st.roles, st.slots,
-           st.assigned);
+    ogrh_buf_printf(&rep,
+                    "{\"file_bytes\": %zu, \"v2\": %s, \"raids\": %zu, \"encounters\": %zu, "
+                    "\"roles\": %zu, \"slots\": %zu, \"assigned\": %zu, \"per_raid\": [",
+                    all.n, ogrh_doc_is_v2(d) ? "true" : "false", st.raids, st.encounters, st.roles,
+                    st.slots, st.assigned);
   else
-    printf("file: %s (%zu bytes formatted, schema %s)\nraids: %zu\nencounters: %zu\nroles: "
-           "%zu\nslots: %zu\nassigned slots: %zu\n\n%-24s %10s %6s\n",
-           pos[0], all.n, ogrh_doc_is_v2(d) ? "v2" : "v1", st.raids, st.encounters, st.roles,
-           st.slots, st.assigned, "raid", "bytes", "encs");
+    ogrh_buf_printf(&rep,
+                    "file: %s (%zu bytes formatted, schema %s)\nraids: %zu\nencounters: %zu\n"
+                    "roles: %zu\nslots: %zu\nassigned slots: %zu\n\n%-24s %10s %6s\n",
+                    pos[0], all.n, ogrh_doc_is_v2(d) ? "v2" : "v1", st.raids, st.encounters,
+                    st.roles, st.slots, st.assigned, "raid", "bytes", "encs");
   ogrh_table *raids = ogrh_doc_raids(d);
   int first = 1;
-  for (uint32_t r = 0; raids && r < raids->n; r++) {
+  for (uint32_t r = 0; !rc && raids && r < raids->n; r++) {
     if (raids->e[r].val.type != OGRH_TABLE) continue;
-    b.n = 0;
-    ogrh_value_write(&raids->e[r].val, 0, &b);
+    ogrh_buf_reset(&b);
+    rc = ogrh_value_write(&raids->e[r].val, 0, &b);
     size_t nl;
     const char *name = ogrh_table_name(raids->e[r].val.u.t, &nl);
     const ogrh_value *encs = ogrh_table_gets(raids->e[r].val.u.t, "encounters");
     uint32_t ne = encs && encs->type == OGRH_TABLE ? encs->u.t->n : 0;
     if (json) {
-      ogrh_buf nm;
-      ogrh_buf_init(&nm);
       ogrh_value nv = ogrh_vstr(name, nl);
-      ogrh_json_write_value(&nv, 0, &nm);
-      printf("%s{\"index\": %lld, \"name\": %s, \"bytes\": %zu, \"encounters\": %u}",
-             first ? "" : ", ", (long long)raids->e[r].key.u.i, nm.p, b.n, ne);
-      ogrh_buf_deinit(&nm);
+      ogrh_buf_printf(&rep, "%s{\"index\": %lld, \"name\": ", first ? "" : ", ",
+                      (long long)raids->e[r].key.u.i);
+      if (!rc) rc = ogrh_json_write_value(&nv, 0, &rep);
+      ogrh_buf_printf(&rep, ", \"bytes\": %zu, \"encounters\": %u}", b.n, ne);
     } else {
-      printf("%-24.*s %10zu %6u\n", (int)nl, name, b.n, ne);
+      ogrh_buf_printf(&rep, "%-24.*s %10zu %6u\n", (int)nl, name, b.n, ne);
     }
     first = 0;
   }
-  if (json) printf("]}\n");
+  if (json) ogrh_buf_adds(&rep, "]}\n");
+  if (!rc) rc = ogrh_buf_error(&rep);
+  if (rc)
+    rc = cli_fail("%s: %s", pos[0], ogrh_strerror(rc));
+  else
+    fputs(rep.p, stdout);
   ogrh_buf_deinit(&all);
   ogrh_buf_deinit(&b);
+  ogrh_buf_deinit(&rep);
   ogrh_doc_free(d);
-  return EXIT_OK;
+  return rc;
 }
 
 const cli_cmd cmd_stats = {"stats", "count raids, encounters, roles, slots; bytes per raid",
@@ -246,15 +272,21 @@ static int run_export(int argc, char **argv) {
   if (rc) return rc < 0 ? EXIT_USAGE : EXIT_OK;
   if (!cli_flag(opts, NOPTS(opts), "--json"))
     return cli_usage_error(&cmd_export, "say which format: --json");
+  const char *outp = cli_get(opts, NOPTS(opts), "--output");
+  ogrh_file_lock lock;
+  if ((rc = cli_lock(outp, &lock))) return rc;
   ogrh_svfile *f;
   ogrh_err err;
-  if (ogrh_svfile_load(pos[0], &f, &err)) return cli_fail("%s", ogrh_err_msg(&err));
+  if (ogrh_svfile_load(pos[0], &f, &err)) {
+    ogrh_file_lock_release(&lock);
+    return cli_fail("%s", ogrh_err_msg(&err));
+  }
   ogrh_buf b;
   ogrh_buf_init(&b);
   rc = ogrh_json_write_svfile(f, cli_flag(opts, NOPTS(opts), "--compact") ? 0 : 2, &b);
   if (!rc) rc = ogrh_buf_addc(&b, '\n');
-  rc = rc ? cli_fail("cannot encode JSON: %s", ogrh_strerror(rc))
-          : cli_write_out(cli_get(opts, NOPTS(opts), "--output"), &b);
+  rc = rc ? cli_fail("cannot encode JSON: %s", ogrh_strerror(rc)) : cli_write_out(outp, &b);
+  ogrh_file_lock_release(&lock);
   ogrh_buf_deinit(&b);
   ogrh_svfile_free(f);
   return rc;
@@ -278,18 +310,20 @@ static int run_import(int argc, char **argv) {
     return cli_usage_error(&cmd_import, "say which format: --json");
   const char *outp = cli_get(opts, NOPTS(opts), "--output");
   if (!outp) return cli_usage_error(&cmd_import, "say where to write: -o FILE.lua");
+  ogrh_file_lock lock;
+  if ((rc = cli_lock(outp, &lock))) return rc;
   ogrh_buf in;
   ogrh_buf_init(&in);
-  if ((rc = ogrh_read_file(pos[0], &in))) {
-    ogrh_buf_deinit(&in);
-    return cli_fail("%s: cannot read: %s", pos[0], ogrh_strerror(rc));
-  }
-  ogrh_svfile *f;
+  ogrh_svfile *f = NULL;
   ogrh_err err;
-  rc = ogrh_json_read_svfile(in.p ? in.p : "", in.n, pos[0], &f, &err);
+  if ((rc = ogrh_read_file(pos[0], &in)))
+    rc = cli_fail("%s: cannot read: %s", pos[0], ogrh_strerror(rc));
+  else if (ogrh_json_read_svfile(in.p ? in.p : "", in.n, pos[0], &f, &err))
+    rc = cli_fail("%s", ogrh_err_msg(&err));
+  else if (ogrh_svfile_save(f, outp, &err))
+    rc = cli_fail("%s", ogrh_err_msg(&err));
+  ogrh_file_lock_release(&lock);
   ogrh_buf_deinit(&in);
-  if (rc) return cli_fail("%s", ogrh_err_msg(&err));
-  rc = ogrh_svfile_save(f, outp, &err) ? cli_fail("%s", ogrh_err_msg(&err)) : EXIT_OK;
   ogrh_svfile_free(f);
   return rc;
 }
@@ -335,15 +369,21 @@ static int run_gen(int argc, char **argv) {
     if (*end || !(o.fill >= 0 && o.fill <= 1))
       return cli_usage_error(&cmd_gen, "--fill must be between 0 and 1");
   }
+  const char *outp = cli_get(opts, NOPTS(opts), "--output");
+  ogrh_file_lock lock;
+  if ((rc = cli_lock(outp, &lock))) return rc;
   ogrh_svfile *f;
   ogrh_err err;
   if (o.scale >= 50) fprintf(stderr, "ogrh gen: generating %dx the factory data...\n", o.scale);
-  if (ogrh_gen(&o, &f, &err)) return cli_fail("%s", ogrh_err_msg(&err));
+  if (ogrh_gen(&o, &f, &err)) {
+    ogrh_file_lock_release(&lock);
+    return cli_fail("%s", ogrh_err_msg(&err));
+  }
   ogrh_buf b;
   ogrh_buf_init(&b);
   rc = ogrh_svfile_write(f, &b);
-  rc = rc ? cli_fail("cannot encode: %s", ogrh_strerror(rc))
-          : cli_write_out(cli_get(opts, NOPTS(opts), "--output"), &b);
+  rc = rc ? cli_fail("cannot encode: %s", ogrh_strerror(rc)) : cli_write_out(outp, &b);
+  ogrh_file_lock_release(&lock);
   ogrh_buf_deinit(&b);
   ogrh_svfile_free(f);
   return rc;

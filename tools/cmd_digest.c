@@ -10,18 +10,22 @@
 
 #define NOPTS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* Loads a document and its digest tree; on failure *d and *t are NULL (nothing to free). */
 static int load_tree(const char *path, ogrh_doc **d, ogrh_dtree **t) {
+  *d = NULL;
+  *t = NULL;
   int rc = cli_load(path, d);
   if (rc) return rc;
-  if (!ogrh_doc_root(*d)) {
+  if (!ogrh_doc_root(*d))
+    rc = cli_fail("%s: no OGRH_SV data in this file", path);
+  else if ((rc = ogrh_dtree_build(*d, t)))
+    rc = cli_fail("%s: cannot compute digests: %s", path, ogrh_strerror(rc));
+  if (rc) {
     ogrh_doc_free(*d);
-    return cli_fail("%s: no OGRH_SV data in this file", path);
+    *d = NULL;
+    *t = NULL;
   }
-  if ((rc = ogrh_dtree_build(*d, t))) {
-    ogrh_doc_free(*d);
-    return cli_fail("%s: cannot compute digests: %s", path, ogrh_strerror(rc));
-  }
-  return EXIT_OK;
+  return rc;
 }
 
 /* Two files, their digest trees, and the validation of one against the other. */
@@ -44,7 +48,7 @@ static void compared_free(compared *c) {
 static int compare_files(const char *pa, const char *pb, bool a_local, compared *c) {
   memset(c, 0, sizeof *c);
   int rc = load_tree(pa, &c->a, &c->ta);
-  if (!rc && (rc = load_tree(pb, &c->b, &c->tb))) c->b = NULL, c->tb = NULL;
+  if (!rc) rc = load_tree(pb, &c->b, &c->tb);
   if (!rc &&
       (rc = a_local ? ogrh_validate(c->ta, c->tb, &c->v) : ogrh_validate(c->tb, c->ta, &c->v)))
     rc = cli_fail("comparison failed: %s", ogrh_strerror(rc));
@@ -93,19 +97,26 @@ static int run_checksum(int argc, char **argv) {
   if ((rc = load_tree(pos[0], &d, &t))) return rc;
   ogrh_arena *a = ogrh_arena_new();
   const ogrh_value *root = ogrh_doc_root(d);
+  ogrh_dt_top top;
+  if (!a || ogrh_dtree_top(t, &top)) {
+    ogrh_arena_free(a);
+    ogrh_dtree_free(t);
+    ogrh_doc_free(d);
+    return cli_fail("out of memory");
+  }
   char h[17], c[16];
   json_t *jroot = json_object(), *jg = json_object(), *jraids = json_array();
-  hexd(h, t->root);
+  hexd(h, top.root);
   if (json) {
     json_object_set_new(jroot, "root", json_string(h));
-    hexd(h, t->raidlist);
+    hexd(h, top.raidlist);
     json_object_set_new(jroot, "raidList", json_string(h));
   } else {
     printf("root %s\n", h);
   }
   for (int g = 0; g < OGRH_NGLOBALS; g++) {
-    hexd(h, t->global[g]);
-    const ogrh_value *gv = ogrh_table_gets(root->u.t, ogrh_global_key(g));
+    hexd(h, top.global[g]);
+    const ogrh_value *gv = ogrh_global_get(root, g);
     ogrh_value nil = ogrh_vnil();
     if (compat) compat_of(gv ? gv : &nil, c);
     if (json) {
@@ -118,8 +129,9 @@ static int run_checksum(int argc, char **argv) {
              compat ? c : "");
     }
   }
-  for (size_t i = 0; i < t->nraids; i++) {
-    const ogrh_dt_raid *r = &t->raids[i];
+  for (size_t i = 0; i < top.nraids; i++) {
+    const ogrh_dt_raid *r;
+    if (ogrh_dtree_raid(t, i, &r)) break;
     const ogrh_table *raid = ogrh_doc_raid(d, r->index);
     json_t *jr = json_object(), *jencs = json_array();
     hexd(h, r->digest);
@@ -202,7 +214,7 @@ static int run_checksum(int argc, char **argv) {
     json_object_set_new(jroot, "raids", jraids);
     char *s = json_dumps(jroot, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (s) puts(s);
-    free(s);
+    ogrh_json_free(s);
   } else {
     json_decref(jg);
     json_decref(jraids);
@@ -280,6 +292,11 @@ static int run_diff(int argc, char **argv) {
   ogrh_buf b;
   ogrh_buf_init(&b);
   ogrh_diff(ogrh_doc_root(c.a), ogrh_doc_root(c.b), c.v, &b);
+  /* The player's own keys are never compared, but say that they differ. */
+  size_t own = ogrh_schema_unsynced_differences(ogrh_doc_root(c.a), ogrh_doc_root(c.b));
+  if (own)
+    ogrh_buf_printf(&b, "differences outside the synced plan: %zu key%s, not compared\n", own,
+                    own == 1 ? "" : "s");
   if (b.n) fputs(b.p, stdout);
   rc = c.v->valid ? EXIT_OK : EXIT_FAIL;
   ogrh_buf_deinit(&b);
@@ -293,7 +310,10 @@ const cli_cmd cmd_diff = {
     "Prints one line per differing leaf inside the parts that differ, with paths in A's\n"
     "indexes:\n"
     "  encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.2: \"Tankadin\" -> \"Warbob\"\n"
-    "Exit status 0 when the files agree, 1 when they differ. Example:\n"
+    "Only the synced plan is compared (encounterMgmt and the global components); keys of the\n"
+    "player's own (ui, recruitment, ...) that differ are counted on one line:\n"
+    "  differences outside the synced plan: 2 keys, not compared\n"
+    "Exit status 0 when the plans agree, 1 when they differ. Example:\n"
     "  ogrh diff admin.lua client.lua\n",
     run_diff};
 
@@ -324,8 +344,15 @@ static int run_repair(int argc, char **argv) {
     }
     ro.current_raid = cur;
   }
+  /* The client's file is read, repaired and written back under the writers' lock. */
+  bool dry = cli_flag(opts, NOPTS(opts), "--dry-run");
+  ogrh_file_lock lock = {-1};
+  if (!dry && (rc = cli_lock(pos[0], &lock))) return rc;
   compared c;
-  if ((rc = compare_files(from, pos[0], false, &c))) return rc;
+  if ((rc = compare_files(from, pos[0], false, &c))) {
+    ogrh_file_lock_release(&lock);
+    return rc;
+  }
   ogrh_doc *da = c.a, *dc = c.b;
   ogrh_dtree *ta = c.ta;
   ogrh_validation *v = c.v;
@@ -345,7 +372,7 @@ static int run_repair(int argc, char **argv) {
     rc = EXIT_OK;
     goto out;
   }
-  if (cli_flag(opts, NOPTS(opts), "--dry-run")) {
+  if (dry) {
     printf("dry run: %s not changed\n", pos[0]);
     rc = EXIT_OK;
     goto out;
@@ -371,6 +398,7 @@ static int run_repair(int argc, char **argv) {
   }
   rc = EXIT_OK;
 out:
+  ogrh_file_lock_release(&lock);
   ogrh_buf_deinit(&b);
   ogrh_repair_plan_free(plan);
   compared_free(&c);

@@ -87,9 +87,9 @@ static int unit_value(ogrh_doc *d, const char *spec, int *kind, char *raid, char
   raid[0] = enc[0] = '\0';
   *index = 0;
   if (strcmp(buf, "all") == 0) {
+    /* The whole plan: encounterMgmt and the global components, none of the player's own keys. */
     *kind = OGRH_UNIT_FULL;
-    *v = *ogrh_doc_root(d);
-    return OGRH_OK;
+    return ogrh_schema_synced(a, ogrh_doc_root(d), v) ? cli_fail("out of memory") : OGRH_OK;
   }
   char *p1 = strchr(buf, '/'), *p2 = p1 ? strchr(p1 + 1, '/') : NULL;
   if (p1) *p1 = '\0';
@@ -163,7 +163,7 @@ static int wire_encode(int argc, char **argv, const cli_cmd *me) {
     return cli_fail("%s: no OGRH_SV data", pos[0]);
   }
   ogrh_arena *a = ogrh_arena_new();
-  int kind, index;
+  int kind = OGRH_UNIT_FULL, index = 0;
   char raid[128], enc[128];
   ogrh_value v;
   if ((rc = unit_value(d, spec, &kind, raid, enc, &index, &v, a))) {
@@ -223,29 +223,22 @@ static void print_msg(void *ud, const char *sender, const ogrh_msg *m, uint64_t 
   printf("message %u from %s: version %u, type 0x%02x, %s%s%s, body %zu bytes\n", m->id, sender,
          m->version, m->type, m->flags & OGRH_MSG_COMPRESSED ? "compressed" : "uncompressed",
          m->target[0] ? ", for " : "", m->target, m->body_len);
-  ogrh_value v;
+  ogrh_unit_body u;
   if (m->type == OGRH_MT_REPAIR &&
-      ogrh_compact_decode(dd->a, m->body, m->body_len, &v, NULL) == OGRH_OK &&
-      v.type == OGRH_TABLE) {
-    const ogrh_value *k = ogrh_table_geti(v.u.t, 1), *r = ogrh_table_geti(v.u.t, 2),
-                     *e = ogrh_table_geti(v.u.t, 3), *ix = ogrh_table_geti(v.u.t, 4),
-                     *val = ogrh_table_geti(v.u.t, 5);
-    if (k && k->type == OGRH_INT && ix && ix->type == OGRH_INT && r && e) {
-      printf("repair unit: %s", ogrh_unit_kind_name((ogrh_unit_kind)k->u.i));
-      if (r->len) printf(" %.*s", (int)r->len, r->u.s);
-      if (e->len) printf(" > %.*s", (int)e->len, e->u.s);
-      if (k->u.i == OGRH_UNIT_COMPONENT) printf(" > %s", ogrh_component_name((int)ix->u.i));
-      if (k->u.i == OGRH_UNIT_GLOBAL) printf(" %s", ogrh_global_name((int)ix->u.i));
-      printf("\nvalue: ");
-      ogrh_buf b;
-      ogrh_buf_init(&b);
-      ogrh_value nil = ogrh_vnil();
-      ogrh_value_write(val ? val : &nil, 0, &b);
-      fwrite(b.p, 1, b.n, stdout);
-      putchar('\n');
-      ogrh_buf_deinit(&b);
-      return;
-    }
+      ogrh_unit_body_decode(dd->a, m->body, m->body_len, &u) == OGRH_OK) {
+    printf("repair unit: %s", ogrh_unit_kind_name((ogrh_unit_kind)u.kind));
+    if (u.raid_len) printf(" %.*s", (int)u.raid_len, u.raid);
+    if (u.enc_len) printf(" > %.*s", (int)u.enc_len, u.enc);
+    if (u.kind == OGRH_UNIT_COMPONENT) printf(" > %s", ogrh_component_name(u.index));
+    if (u.kind == OGRH_UNIT_GLOBAL) printf(" %s", ogrh_global_name(u.index));
+    printf("\nvalue: ");
+    ogrh_buf b;
+    ogrh_buf_init(&b);
+    ogrh_value_write(&u.value, 0, &b);
+    fwrite(b.p, 1, b.n, stdout);
+    putchar('\n');
+    ogrh_buf_deinit(&b);
+    return;
   }
   printf("body (hex):");
   for (size_t i = 0; i < m->body_len && i < 64; i++)
@@ -272,6 +265,7 @@ static int wire_decode(int argc, char **argv, const cli_cmd *me) {
   const char *sender = cli_get(opts, NOPTS(opts), "--sender");
   if (!sender) sender = "sender";
   int line = 0, bad = 0;
+  uint64_t checksums = 0;
   for (char *s = in.p; s && *s;) {
     char *e = strchr(s, '\n');
     size_t n = e ? (size_t)(e - s) : strlen(s);
@@ -288,8 +282,14 @@ static int wire_decode(int argc, char **argv, const cli_cmd *me) {
         memcpy(prefix, s, (size_t)(sp - s));
         prefix[sp - s] = '\0';
         if (strcmp(prefix, wc.prefix) != 0) ogrh_wire_cfg_set_prefix(&wc, prefix);
-        if (ogrh_reasm_frame(r, sender, (const uint8_t *)(text.p ? text.p : ""), text.n, 1000)) {
-          fprintf(stderr, "ogrh wire: %s:%d: not a valid frame\n", path, line);
+        rc = ogrh_reasm_frame(r, sender, (const uint8_t *)(text.p ? text.p : ""), text.n, 1000);
+        if (rc) {
+          const ogrh_reasm_stats *st = ogrh_reasm_stats_get(r);
+          fprintf(stderr, "ogrh wire: %s:%d: %s\n", path, line,
+                  st->bad_checksum != checksums ? "message refused: its checksum does not match"
+                  : rc == OGRH_ETOOBIG          ? "message refused: too large"
+                                                : "not a valid frame");
+          checksums = st->bad_checksum;
           bad++;
         }
       }
@@ -315,7 +315,9 @@ static const char *const wire_usage =
     "encode prints the channel messages a repair of UNIT would send, one per line as\n"
     "'PREFIX TEXT' (TEXT escaped: \\\\ and \\xHH), then a summary: payload bytes, compressed\n"
     "bytes, messages, bytes on the wire, seconds under the throttle profile. UNIT is RAID,\n"
-    "RAID/ENCOUNTER, RAID/ENCOUNTER/COMPONENT, a global (tradeItems, consumes, rolesUI) or all.\n"
+    "RAID/ENCOUNTER, RAID/ENCOUNTER/COMPONENT, a global (tradeItems, consumes, rolesUI) or all\n"
+    "(the whole synced plan: encounterMgmt and the global components, never the player's own\n"
+    "settings).\n"
     "decode reads such lines back, reassembles, and prints the decoded messages.\n"
     "Example:\n  ogrh wire encode OG-RaidHelper.lua --unit BWL/Razorgore | ogrh wire decode\n";
 

@@ -10,8 +10,9 @@
 #include <string.h>
 
 static const cli_cmd *const commands[] = {
-    &cmd_get,      &cmd_set,      &cmd_fmt,  &cmd_stats,  &cmd_export, &cmd_import,   &cmd_gen,
-    &cmd_checksum, &cmd_validate, &cmd_diff, &cmd_repair, &cmd_backup, &cmd_defaults, &cmd_wire};
+    &cmd_get,      &cmd_set,      &cmd_fmt,     &cmd_stats,  &cmd_export, &cmd_import,   &cmd_gen,
+    &cmd_checksum, &cmd_validate, &cmd_diff,    &cmd_repair, &cmd_backup, &cmd_defaults, &cmd_wire,
+    &cmd_show,     &cmd_where,    &cmd_replace, &cmd_node,   &cmd_roster};
 
 static const char *current_cmd = "ogrh";
 
@@ -124,6 +125,47 @@ int cli_write_out(const char *path, const ogrh_buf *b) {
   return EXIT_OK;
 }
 
+/* How long a writer waits for another one; OGRH_LOCK_WAIT_MS changes it (checked in main). */
+static int lock_wait_ms = OGRH_LOCK_WAIT_MS;
+
+int cli_lock(const char *path, ogrh_file_lock *l) {
+  int rc = ogrh_file_lock_acquire(path ? path : "-", lock_wait_ms, l);
+  if (rc == OGRH_ELOCKED)
+    return cli_fail("%s: another program is writing it (waited %d ms); try again", path,
+                    lock_wait_ms);
+  if (rc) return cli_fail("%s: cannot lock: %s", path, ogrh_strerror(rc));
+  return EXIT_OK;
+}
+
+/*
+** The settings the environment gives every command, checked once before any runs: a value
+** that is not a number in range is refused rather than read as something else.
+**   OGRH_NOW            the clock, in seconds since 1970 (tests, reproducible demos)
+**   OGRH_LOCK_WAIT_MS   how long a writer waits for another writer of the same file
+*/
+static bool environment_ok(void) {
+  long long v;
+  const char *e = getenv("OGRH_NOW");
+  /* Up to the end of year 9999: every such time converts to a calendar date. */
+  if (e && *e && !cli_number(e, 0, 253402300799LL, &v)) {
+    fprintf(stderr,
+            "ogrh: OGRH_NOW must be whole seconds since 1970, from 0 to 253402300799 "
+            "(year 9999), not '%s'\n",
+            e);
+    return false;
+  }
+  e = getenv("OGRH_LOCK_WAIT_MS");
+  if (e && *e) {
+    if (!cli_number(e, 0, 600000, &v)) {
+      fprintf(stderr, "ogrh: OGRH_LOCK_WAIT_MS must be milliseconds from 0 to 600000, not '%s'\n",
+              e);
+      return false;
+    }
+    lock_wait_ms = (int)v;
+  }
+  return true;
+}
+
 static void usage(FILE *f) {
   fprintf(f, "usage: ogrh <command> [options] [args]\n\n"
              "Keeps an OG-RaidHelper raid plan (WoW SavedVariables) consistent: read, edit,\n"
@@ -134,7 +176,7 @@ static void usage(FILE *f) {
              "version.\nExit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
     return EXIT_USAGE;
@@ -148,6 +190,7 @@ int main(int argc, char **argv) {
     printf("ogrh %s\n", OGRH_VERSION);
     return EXIT_OK;
   }
+  if (!environment_ok()) return EXIT_USAGE;
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(argv[1], commands[i]->name) == 0) {
       current_cmd = commands[i]->name;
@@ -156,4 +199,22 @@ int main(int argc, char **argv) {
   fprintf(stderr, "ogrh: unknown command '%s'\n", argv[1]);
   usage(stderr);
   return EXIT_USAGE;
+}
+
+/*
+** Every command prints through stdio's buffer of standard output, where a write error (a full
+** disk, a closed pipe) sticks. This one check, after every command, makes it a failure, so
+** that `ogrh ... > file` never exits 0 with the output lost.
+*/
+int main(int argc, char **argv) {
+  int rc = run(argc, argv);
+  /* When stdio failed earlier, errno still holds the cause unless a later call failed too:
+     commands print last and then only free memory. */
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    int e = errno;
+    if (rc == EXIT_OK)
+      rc = cli_fail("cannot write standard output: %s",
+                    e ? ogrh_strerror(ogrh_status_from_errno(e)) : "write error");
+  }
+  return rc;
 }

@@ -1,7 +1,8 @@
 /*
 ** ogrh/alloc.h
-** The one replaceable allocator, the arena that makes a parsed document cheap, and a byte
-** buffer. Not thread-safe: set the allocator before using the library from any thread.
+** The one replaceable allocator (jansson allocates through it too), the arena that makes a
+** parsed document cheap, a byte buffer, and whole-file I/O: reading, atomic writing, and the
+** writers' lock. Not thread-safe: set the allocator before using the library from any thread.
 */
 #ifndef OGRH_ALLOC_H
 #define OGRH_ALLOC_H
@@ -68,13 +69,49 @@ int ogrh_buf_printf(ogrh_buf *b, const char *fmt, ...)
 #endif
     ;
 
-/* Reads a whole file / stdin ("-") into b. */
+/* ---- whole files ---- */
+
+/*
+** Reads a whole file, or standard input for "-", into b. Errors name what went wrong:
+** OGRH_ENOTFOUND, OGRH_EACCES, OGRH_EISDIR, OGRH_ENOMEM ... (see ogrh_status_from_errno).
+*/
 int ogrh_read_file(const char *path, ogrh_buf *b);
 
 /*
-** Writes a file atomically: a temporary file in the same folder, fsync, rename, fsync of the
-** folder. A crash leaves either the old file or the new one, never a mix.
+** Writes a file atomically: a temporary file PATH.tmp.XXXXXX in the same folder, fsync,
+** rename over PATH, fsync of the folder. A crash leaves either the old file or the new one,
+** never a mix. "-" writes standard output instead.
+**
+** A symbolic link is followed: the file it leads to is replaced (its temporary file in that
+** file's folder) and the link stays. A PATH that exists and is not a regular file (a folder,
+** a pipe, a device) is refused with OGRH_EISDIR or OGRH_ENOTREG and left alone. The replaced
+** file's permission bits are kept; a new file gets 0644. After a successful write, temporary
+** files of the same target that killed writes left behind (no writer holds them, untouched
+** for a minute, owned by us) are removed.
+**
+** Errors are those of the failing system call (OGRH_ENOSPC, OGRH_EACCES, OGRH_ENOTFOUND,
+** OGRH_EROFS ...; see ogrh_status_from_errno) or OGRH_ENOMEM. On an error the file is unchanged
+** and no temporary file remains, except when only the final fsync of the folder fails: then
+** the new file is in place but might not survive a power cut.
 */
 int ogrh_write_file_atomic(const char *path, const void *p, size_t n);
+
+/*
+** The lock writers of a live file hold from before they read it until after they replaced
+** it, so that two read-modify-write cycles (two `ogrh set` at once) cannot lose an update.
+** Readers need none: a write replaces the file whole. An advisory flock on the file the path
+** names (through symbolic links), re-checked after every wait because a writer replaces the
+** file: waits up to wait_ms, then fails with OGRH_ELOCKED. A missing file is not locked (*l
+** holds nothing; OGRH_OK). Released by ogrh_file_lock_release or when the process ends.
+*/
+typedef struct ogrh_file_lock {
+  int fd; /* -1 when nothing is held */
+} ogrh_file_lock;
+
+/* How long the command-line tool waits for another writer, in milliseconds. */
+#define OGRH_LOCK_WAIT_MS 5000
+
+int ogrh_file_lock_acquire(const char *path, int wait_ms, ogrh_file_lock *l);
+void ogrh_file_lock_release(ogrh_file_lock *l);
 
 #endif

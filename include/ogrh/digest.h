@@ -15,73 +15,97 @@
 
 typedef uint64_t ogrh_digest;
 
-typedef struct ogrh_dt_enc {
-  const char *name; /* the encounter's `name` (not NUL-free in general), owned by the tree */
-  uint32_t name_len;
-  uint32_t occ;  /* 1 for the first encounter of this name in the raid, 2 for the next... */
-  int64_t index; /* key in the raid's encounters table */
-  ogrh_digest comp[OGRH_NCOMPONENTS];
-  ogrh_digest digest;
-  const ogrh_table *tbl; /* private: the encounter table these digests were computed from */
-} ogrh_dt_enc;
+/* A digest tree. Opaque: read it through the functions below. */
+typedef struct ogrh_dtree ogrh_dtree;
 
-typedef struct ogrh_dt_raid {
-  const char *name;
-  uint32_t name_len, occ;
-  int64_t index; /* key in encounterMgmt.raids */
-  ogrh_digest meta, list, own, digest;
-  ogrh_dt_enc *encs;
-  size_t nencs, capencs;
-  bool partial;          /* encounters unknown (a poll carries only raid digests) */
-  const ogrh_table *tbl; /* private: the raid table */
-  ogrh_digest *dig;      /* private: own, then every encounter digest, packed for hashing */
-  size_t capdig;
-} ogrh_dt_raid;
+/* ---- building and keeping a tree ---- */
 
-typedef struct ogrh_dtree {
-  ogrh_digest root;
-  ogrh_digest global[OGRH_NGLOBALS];
-  ogrh_digest raidlist; /* names and order of the raids */
-  ogrh_dt_raid *raids;
-  size_t nraids, capraids;
-  bool partial; /* some raids carry no encounters */
-  struct ogrh_dtree_priv *priv;
-  ogrh_digest *rdig; /* private: globals, raid list, count, raid digests, packed for hashing */
-  size_t caprdig;
-} ogrh_dtree;
-
-/* Computes the whole tree of a document. */
+/* Computes the whole tree of a document (of its schema root; an empty tree when none). */
 int ogrh_dtree_build(ogrh_doc *d, ogrh_dtree **out);
-/* The same, for any schema root value (staging copies, backups). */
+/* The same, for any schema root value (staging copies, backups; NULL means none). The tree
+** keeps no pointer into root once built. */
 int ogrh_dtree_build_root(const ogrh_value *root, ogrh_dtree **out);
+/* Frees a tree (detaching it first). NULL is a no-op. */
 void ogrh_dtree_free(ogrh_dtree *t);
 
 /*
 ** Subscribes the tree to the document's change records: each write marks only the dirty
-** path, and ogrh_dtree_update recomputes just that. The tree must have been built from d.
+** path, and ogrh_dtree_update recomputes just that. The tree must have been built from d, and
+** must be freed or detached before d is freed.
 */
 int ogrh_dtree_attach(ogrh_dtree *t, ogrh_doc *d);
 void ogrh_dtree_detach(ogrh_dtree *t);
-/* Recomputes what writes made dirty (called by every accessor below as well). */
+/*
+** Brings an attached tree up to date with its document (recomputes what writes made dirty;
+** everything after a compaction of the document). On failure (OGRH_ENOMEM) the tree is stale:
+** every read below fails until an update succeeds, and that update rebuilds the whole tree.
+*/
 int ogrh_dtree_update(ogrh_dtree *t);
 
 /*
-** Scrub: recomputes everything from the document and compares. OGRH_OK when the tree is
-** right; OGRH_EVERIFY with one line per difference appended to report (if not NULL).
+** Scrub: brings the tree up to date, recomputes everything from the document and compares.
+** OGRH_OK when the tree is right; OGRH_EVERIFY with one line per difference appended to report
+** (if not NULL).
 */
 int ogrh_dtree_verify(ogrh_dtree *t, ogrh_buf *report);
-
-/* Deep equality of every digest (and of names and indexes) of two trees. */
-bool ogrh_dtree_equal(const ogrh_dtree *a, const ogrh_dtree *b);
 
 /* A copy that keeps only root, global, raid-list and raid digests (what a poll carries). */
 int ogrh_dtree_poll_copy(const ogrh_dtree *t, ogrh_dtree **out);
 
-/* Lookups by identity (name + occurrence); NULL when absent. */
-const ogrh_dt_raid *ogrh_dtree_find_raid(const ogrh_dtree *t, const char *name, size_t len,
-                                         uint32_t occ);
-const ogrh_dt_enc *ogrh_dtree_find_enc(const ogrh_dt_raid *r, const char *name, size_t len,
-                                       uint32_t occ);
+/* ---- reading a tree ----
+** A tree can be read when it is current: built, or updated since the last write to its
+** document. Reads of a tree that is not (writes pending, or the last update failed) return
+** OGRH_EAGAIN: call ogrh_dtree_update. So a digest read with OGRH_OK is always the digest of
+** the data. The views below point into the tree and stay valid until the next update, attach,
+** poll copy or free of that tree; names are not NUL-terminated in general.
+*/
+
+/* The top of the tree: what a poll carries besides the raid digests. */
+typedef struct ogrh_dt_top {
+  ogrh_digest root;
+  ogrh_digest global[OGRH_NGLOBALS]; /* per global component, OGRH_G_* order */
+  ogrh_digest raidlist;              /* names and order of the raids */
+  size_t nraids;
+  bool partial; /* the raids carry no encounters (a poll copy) */
+} ogrh_dt_top;
+
+/* One encounter. */
+typedef struct ogrh_dt_enc {
+  const char *name; /* the encounter's `name` ("" when it has none) */
+  uint32_t name_len;
+  uint32_t occ;  /* 1 for the first encounter of this name in the raid, 2 for the next... */
+  int64_t index; /* key in the raid's encounters table */
+  ogrh_digest comp[OGRH_NCOMPONENTS]; /* per component, OGRH_COMP_* order */
+  ogrh_digest digest;
+} ogrh_dt_enc;
+
+/* One raid, with its encounters in key order. */
+typedef struct ogrh_dt_raid {
+  const char *name;
+  uint32_t name_len, occ;
+  int64_t index;           /* key in encounterMgmt.raids */
+  ogrh_digest meta, list;  /* its metadata; the names and order of its encounters */
+  ogrh_digest own, digest; /* its own level (meta + list); the whole raid */
+  const ogrh_dt_enc *encs;
+  size_t nencs;
+  bool partial; /* encounters unknown (a poll copy carries only raid digests) */
+} ogrh_dt_raid;
+
+int ogrh_dtree_top(const ogrh_dtree *t, ogrh_dt_top *out);
+int ogrh_dtree_root(const ogrh_dtree *t, ogrh_digest *out);
+/* The i-th raid in key order; OGRH_ENOTFOUND when i >= the raid count. */
+int ogrh_dtree_raid(const ogrh_dtree *t, size_t i, const ogrh_dt_raid **out);
+/* Lookups by identity (name + occurrence); OGRH_ENOTFOUND when absent (*out NULL). */
+int ogrh_dtree_find_raid(const ogrh_dtree *t, const char *name, size_t len, uint32_t occ,
+                         const ogrh_dt_raid **out);
+int ogrh_dtree_find_enc(const ogrh_dt_raid *r, const char *name, size_t len, uint32_t occ,
+                        const ogrh_dt_enc **out);
+
+/*
+** Deep equality of every digest (and of names and indexes) of two trees; false when either
+** cannot be read.
+*/
+bool ogrh_dtree_equal(const ogrh_dtree *a, const ogrh_dtree *b);
 
 /* The canonical encoding and the component projections are in ogrh/schema.h. */
 

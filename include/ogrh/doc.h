@@ -130,6 +130,18 @@ ogrh_value *ogrh_doc_root(ogrh_doc *d);
 bool ogrh_doc_is_v2(const ogrh_doc *d);
 /* Count of accepted writes since load. */
 uint64_t ogrh_doc_revision(const ogrh_doc *d);
+/*
+** Changes whenever the document's values move in memory (a compaction after writes, see
+** ogrh_doc_set_parsed): whatever keeps pointers into the document (a digest tree keeps its raid
+** and encounter tables) must look them up again when it differs from what it saw.
+*/
+uint64_t ogrh_doc_generation(const ogrh_doc *d);
+/*
+** Copies every value into a fresh arena and frees the old one, now (writes do it by themselves
+** when the arena holds more than twice the live data). OGRH_ENOMEM leaves the document as it
+** was.
+*/
+int ogrh_doc_compact(ogrh_doc *d);
 
 /* encounterMgmt.raids, or NULL. */
 ogrh_table *ogrh_doc_raids(ogrh_doc *d);
@@ -149,9 +161,16 @@ int ogrh_doc_set(ogrh_doc *d, const char *key, const char *subkey, const ogrh_va
                  const ogrh_sync_meta *meta, ogrh_err *err);
 
 /*
-** SetPath: writes value at path, creating missing tables like the addon does; refuses with
-** OGRH_ENOTTABLE (naming the segment) to walk through a non-table. A nil value deletes.
-** Validates first, mutates last: on error nothing changed.
+** SetPath: writes value at path, creating missing tables like the addon does (and the schema
+** root OGRH_SV.v2 when the file has none); refuses with OGRH_ENOTTABLE (naming the segment) to
+** walk through a non-table, and with OGRH_EDEPTH a value that would break the depth rule of
+** ogrh/value.h where it lands (so every file a write produces reads back). A nil value deletes.
+** Validates and allocates first, mutates last: on any error, out of memory included, nothing
+** changed and no subscriber was called.
+**
+** Every write may compact the document (see ogrh_doc_generation): pointers to its values
+** (ogrh_doc_get, ogrh_doc_root, ogrh_doc_raid, ogrh_doc_arena...) are valid until the next
+** write, replace or compaction.
 */
 int ogrh_doc_set_path(ogrh_doc *d, const char *path, const ogrh_value *v,
                       const ogrh_sync_meta *meta, ogrh_err *err);
@@ -162,8 +181,8 @@ int ogrh_doc_set_parsed(ogrh_doc *d, const ogrh_path *p, const ogrh_value *v,
 int ogrh_doc_delete(ogrh_doc *d, const char *path, const ogrh_sync_meta *meta, ogrh_err *err);
 
 /*
-** Replaces the whole schema root with a copy of v (restores, full repairs). Subscribers see
-** one change with scope ALL and an empty path.
+** Replaces the whole schema root with a copy of v (restores, repairs). Subscribers see one
+** change with scope ALL and an empty path. The depth rule and atomicity of ogrh_doc_set_parsed.
 */
 int ogrh_doc_replace_root(ogrh_doc *d, const ogrh_value *v, const ogrh_sync_meta *meta);
 

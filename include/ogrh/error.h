@@ -26,7 +26,14 @@
   XX(EEXIST, -15, "already exists")                                                                \
   XX(EREFUSED, -16, "refused by policy")                                                           \
   XX(ETOOBIG, -17, "too large")                                                                    \
-  XX(EAGAIN, -18, "try again later")
+  XX(EAGAIN, -18, "try again later")                                                               \
+  XX(ENOSPC, -19, "disk full (no space left on device)")                                           \
+  XX(EACCES, -20, "permission denied")                                                             \
+  XX(EISDIR, -21, "is a directory")                                                                \
+  XX(ENOTREG, -22, "not a regular file")                                                           \
+  XX(EROFS, -23, "read-only file system")                                                          \
+  XX(ELOOP, -24, "too many levels of symbolic links")                                              \
+  XX(EAMBIGUOUS, -25, "ambiguous name")
 
 typedef enum {
   OGRH_OK = 0,
@@ -38,6 +45,14 @@ typedef enum {
 /* Static strings for a status code; unknown codes give "unknown error". */
 const char *ogrh_strerror(int code);
 const char *ogrh_errname(int code);
+
+/*
+** The status for a system errno value: ENOENT and ENOTDIR give OGRH_ENOTFOUND, ENOSPC, EDQUOT
+** OGRH_ENOSPC, EACCES and EPERM OGRH_EACCES, EISDIR, EROFS and ELOOP their own codes, EFBIG
+** and ENAMETOOLONG OGRH_ETOOBIG, ENOMEM OGRH_ENOMEM, EEXIST OGRH_EEXIST; anything else
+** OGRH_EIO.
+*/
+int ogrh_status_from_errno(int errnum);
 
 /*
 ** A report filled by functions that can say where things went wrong: the code and a

@@ -28,4 +28,14 @@ int ogrh_json_read_value(ogrh_arena *a, const char *text, size_t len, ogrh_value
 int ogrh_json_read_svfile(const char *text, size_t len, const char *name, ogrh_svfile **out,
                           ogrh_err *err);
 
+/*
+** Appends jansson's text of j (flags as for json_dumps) to out. jansson allocates through the
+** library's allocator (see alloc.h), so a string from json_dumps must never reach free():
+** write JSON text with this instead.
+*/
+struct json_t;
+int ogrh_json_dump(const struct json_t *j, size_t flags, ogrh_buf *out);
+/* Frees a string jansson returned (json_dumps): free() would be wrong. NULL is fine. */
+void ogrh_json_free(void *p);
+
 #endif

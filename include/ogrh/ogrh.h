@@ -13,6 +13,7 @@
 #include "ogrh/value.h"
 #include "ogrh/svfile.h"
 #include "ogrh/doc.h"
+#include "ogrh/plan.h"
 #include "ogrh/json.h"
 #include "ogrh/gen.h"
 #include "ogrh/digest.h"
@@ -22,6 +23,7 @@
 #include "ogrh/wire.h"
 #include "ogrh/throttle.h"
 #include "ogrh/router.h"
+#include "ogrh/roster.h"
 #include "ogrh/node.h"
 
 #endif

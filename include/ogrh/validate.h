@@ -165,11 +165,23 @@ int ogrh_repair_unit_label(const ogrh_repair_unit *u, ogrh_buf *out);
 /*
 ** Applies the plan to target from source, staged: the units are applied to a copy, the copy's
 ** digests must equal the source's for every unit, and only then does the copy replace the
-** target's schema root (one change record, scope ALL). On any failure nothing changes and err
-** names the unit that did not verify.
+** target's schema root (one change record, scope ALL). Only the synced plan is touched: a full
+** unit replaces encounterMgmt and the global components and keeps every other key of the
+** target's root byte for byte (ogrh/schema.h). On any failure, out of memory included, nothing
+** changes and err names the unit that did not verify.
 */
 int ogrh_repair_apply(ogrh_doc *target, const ogrh_value *source_root, const ogrh_repair_plan *plan,
                       ogrh_err *err);
+
+/*
+** Sets component c (0..5) of the encounter table enc, which lives in arena a, to proj: a
+** projection as ogrh_component_project makes it (what a component repair unit carries), so
+** this is the projection's inverse. The other components of enc keep their values; proj is
+** copied into a. Errors: OGRH_EINVAL, OGRH_ETYPE (metadata that is not a table), OGRH_ENOMEM,
+** OGRH_ECORRUPT (proj cannot be that component of enc, see ogrh_component_set); on error enc
+** is unchanged.
+*/
+int ogrh_component_apply(ogrh_arena *a, ogrh_table *enc, int c, const ogrh_value *proj);
 
 /* ---- differences as paths ---- */
 

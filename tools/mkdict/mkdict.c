@@ -19,12 +19,13 @@ typedef struct samples {
   size_t n, cap;
 } samples;
 
+/* Out of memory ends the program: a dictionary from part of the samples would differ. */
 static void add_sample(samples *s, const ogrh_buf *b) {
-  if (s->n == s->cap) {
-    s->cap = s->cap ? s->cap * 2 : 1024;
-    s->sizes = realloc(s->sizes, s->cap * sizeof *s->sizes);
+  if (ogrh_grow(&s->sizes, &s->cap, s->n + 1, sizeof *s->sizes) ||
+      ogrh_buf_add(&s->all, b->p, b->n)) {
+    fprintf(stderr, "ogrh-mkdict: out of memory\n");
+    exit(1);
   }
-  ogrh_buf_add(&s->all, b->p, b->n);
   s->sizes[s->n++] = b->n;
 }
 
@@ -95,6 +96,7 @@ int main(int argc, char **argv) {
   /* Train a dictionary with room for zstd's header; keep only its raw content. */
   size_t cap = size + 4096;
   unsigned char *dict = malloc(cap);
+  if (!dict) return 1;
   size_t got = ZDICT_trainFromBuffer(dict, cap, s.all.p, s.sizes, (unsigned)s.n);
   if (ZDICT_isError(got)) {
     fprintf(stderr, "ogrh-mkdict: training failed: %s\n", ZDICT_getErrorName(got));
@@ -108,14 +110,15 @@ int main(int argc, char **argv) {
     content += n - size;
     n = size;
   }
-  if (ogrh_write_file_atomic(argv[1], content, n)) {
-    fprintf(stderr, "ogrh-mkdict: cannot write %s\n", argv[1]);
+  int rc = ogrh_write_file_atomic(argv[1], content, n);
+  if (rc) {
+    fprintf(stderr, "ogrh-mkdict: %s: cannot write: %s\n", argv[1], ogrh_strerror(rc));
     return 1;
   }
   fprintf(stderr, "ogrh-mkdict: %zu samples, %zu bytes; dictionary %zu bytes -> %s\n", s.n, s.all.n,
           n, argv[1]);
   free(dict);
-  free(s.sizes);
+  ogrh_free(s.sizes, s.cap * sizeof *s.sizes);
   ogrh_buf_deinit(&s.all);
   return 0;
 }
