@@ -241,6 +241,14 @@ static void repair_bytes(const char *key, const char *path, const char *lit, ogr
   teardown();
 }
 
+/* What OGAddonMsg puts on the wire for len bytes of text under an inner prefix: chunks of
+** 161 - P data bytes behind a 23 + P byte header, each sent as "OGAM" TAB text (research
+** ogaddonmsg.md §3.2-3.4). */
+static size_t addon_wire(const char *inner, size_t len) {
+  size_t P = strlen(inner), D = 161 - P, chunks = (len + D - 1) / D;
+  return chunks * (5 + 23 + P) + len;
+}
+
 static void report(void) {
   /* Memory: one node holding the plan, its log full, its outbox holding writes. */
   bench_count_heap();
@@ -328,9 +336,29 @@ static void report(void) {
       "219755091199,[\"timestamp\"]=1964672.92,[\"version\"]=\"2.1.15\","
       "[\"currentRaid\"]=\"BWL\",[\"currentEncounter\"]=\"Razorgore\",[\"structure\"]="
       "\"1234567890\",[\"rolesUI\"]=\"1234567890\",[\"assignments\"]=\"1234567890\"}";
-  size_t P = strlen("OGRH03_SYNC_CHECKSUM_POLL"), D = 161 - P, len = strlen(p6);
-  size_t chunks = (len + D - 1) / D, wire = chunks * (5 + 23 + P) + len;
-  printf("addon_poll_bytes %zu\n", wire);
+  printf("addon_poll_bytes %zu\n", addon_wire("OGRH03_SYNC_CHECKSUM_POLL", strlen(p6)));
+  /* Its drill-down answer for Naxx ([P6] CHECKSUM_DRILLDOWN_RESPONSE): every encounter with its
+     checksum, its six component checksums and its position, as Lua text. */
+  ogrh_doc *d = load();
+  ogrh_buf t;
+  ogrh_buf_init(&t);
+  ogrh_buf_adds(&t, "T:{[\"raidName\"]=\"Naxx\",[\"raidPosition\"]=4,[\"raidChecksum\"]="
+                    "\"1234567890\",[\"encounters\"]={");
+  const ogrh_table *encs = ogrh_raid_encounters(ogrh_doc_raid(d, 4));
+  for (uint32_t i = 0; encs && i < encs->n; i++) {
+    size_t nl;
+    const char *nm = ogrh_table_name(encs->e[i].val.u.t, &nl);
+    ogrh_buf_printf(&t, "[\"%.*s\"]={[\"encounterChecksum\"]=\"1234567890\",[\"components\"]={",
+                    (int)nl, nm);
+    for (int c = 0; c < OGRH_NCOMPONENTS; c++)
+      ogrh_buf_printf(&t, "[\"%s\"]=\"1234567890\",", ogrh_component_name(c));
+    ogrh_buf_printf(&t, "},[\"position\"]=%u},", i + 1);
+  }
+  ogrh_buf_adds(&t, "},[\"timestamp\"]=1964672.92}");
+  printf("addon_drill_naxx_bytes %zu\n",
+         addon_wire("OGRH03_SYNC_CHECKSUM_DRILLDOWN_RESPONSE", t.n));
+  ogrh_buf_deinit(&t);
+  ogrh_doc_free(d);
 }
 
 int main(int argc, char **argv) {

@@ -115,6 +115,11 @@ typedef struct nd_ident {
   uint32_t len, occ;
 } nd_ident;
 
+/* An identity on the wire: a name (at most 1,024 bytes) and a varint occurrence (>= 1). */
+nd_ident nd_get_ident(nd_rd *r);
+/* An identity followed by a u64 digest (drill-down answers). */
+nd_ident nd_get_ident_digest(nd_rd *r, ogrh_digest *dg);
+
 /* DELTA, BATCH, CATCHUP */
 typedef struct nd_delta {
   uint64_t epoch, from, to;

@@ -61,6 +61,21 @@ void nd_get_player(nd_rd *r, char out[ND_NAME]) {
   out[r->err ? 0 : n] = 0;
 }
 
+nd_ident nd_get_ident(nd_rd *r) {
+  nd_ident id;
+  id.name = nd_get_name(r, 1024, &id.len);
+  uint64_t occ = nd_get_varint(r);
+  if (r->err || occ == 0 || occ > UINT32_MAX) r->err = OGRH_ECORRUPT;
+  id.occ = r->err ? 1 : (uint32_t)occ;
+  return id;
+}
+
+nd_ident nd_get_ident_digest(nd_rd *r, ogrh_digest *dg) {
+  nd_ident id = nd_get_ident(r);
+  *dg = nd_get_u64(r);
+  return id;
+}
+
 void nd_put_u8(ogrh_buf *b, uint8_t v) {
   ogrh_buf_add(b, &v, 1);
 }
@@ -291,8 +306,10 @@ int nd_delta_decode(const uint8_t *p, size_t n, nd_delta *d) {
   if (r.err) return OGRH_ECORRUPT;
   d->body = r.p;
   d->body_len = (size_t)(r.end - r.p);
-  if ((d->flags & ND_DF_NOLOG) && d->body_len) return OGRH_ECORRUPT;
-  if (!(d->flags & ND_DF_NOLOG) && !d->body_len) return OGRH_ECORRUPT;
+  /* A catch-up that cannot be (NOLOG) and a change too large for a message (BIG) carry no
+     writes; everything else does. */
+  bool empty = (d->flags & (ND_DF_NOLOG | ND_DF_BIG)) != 0;
+  if (empty != (d->body_len == 0)) return OGRH_ECORRUPT;
   return OGRH_OK;
 }
 

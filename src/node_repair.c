@@ -866,10 +866,8 @@ static void heard_drill(ogrh_node *n, nd_rd *r, uint64_t count) {
       s->top_heard_at = n->now;
       continue;
     }
-    uint32_t rl;
-    const char *raid = nd_get_name(r, 1024, &rl);
-    uint64_t ro = nd_get_varint(r);
-    nd_rraid *rr = r->err ? NULL : rraid_get(n, raid, rl, (uint32_t)ro, false);
+    nd_ident rid = nd_get_ident(r);
+    nd_rraid *rr = r->err ? NULL : rraid_get(n, rid.name, rid.len, rid.occ, false);
     if (kind == ND_DS_RAID) {
       if (rr) {
         rr->heard = true;
@@ -879,12 +877,10 @@ static void heard_drill(ogrh_node *n, nd_rd *r, uint64_t count) {
     }
     uint64_t m = nd_get_varint(r);
     for (uint64_t j = 0; j < m && !r->err; j++) {
-      uint32_t el;
-      const char *enc = nd_get_name(r, 1024, &el);
-      uint64_t eo = nd_get_varint(r);
+      nd_ident eid = nd_get_ident(r);
       for (size_t k = 0; rr && k < rr->nencs; k++)
-        if (ident_eq(rr->encs[k].id.name, rr->encs[k].id.len, rr->encs[k].id.occ, enc, el,
-                     (uint32_t)eo)) {
+        if (ident_eq(rr->encs[k].id.name, rr->encs[k].id.len, rr->encs[k].id.occ, eid.name, eid.len,
+                     eid.occ)) {
           rr->encs[k].heard = true;
           rr->encs[k].heard_at = n->now;
         }
@@ -918,25 +914,16 @@ void nd_on_drill_req(ogrh_node *n, const char *sender, const uint8_t *p, size_t 
       r.err = OGRH_ECORRUPT;
       break;
     }
-    const char *raid = "";
-    uint32_t rl = 0;
-    uint64_t ro = 0;
-    if (kind != ND_DS_TOP) {
-      raid = nd_get_name(&r, 1024, &rl);
-      ro = nd_get_varint(&r);
-      if (ro == 0 || ro > UINT32_MAX) r.err = OGRH_ECORRUPT;
-    }
+    nd_ident rid = {"", 0, 0};
+    if (kind != ND_DS_TOP) rid = nd_get_ident(&r);
     if (r.err) break;
-    nd_dscope *d = dq_add(n, kind, raid, rl, (uint32_t)ro);
+    nd_dscope *d = dq_add(n, kind, rid.name, rid.len, rid.occ);
     if (kind != ND_DS_ENCS) continue;
     uint64_t m = nd_get_varint(&r);
     if (m > 512) r.err = OGRH_ECORRUPT;
     for (uint64_t j = 0; j < m && !r.err; j++) {
-      uint32_t el;
-      const char *enc = nd_get_name(&r, 1024, &el);
-      uint64_t eo = nd_get_varint(&r);
-      if (eo == 0 || eo > UINT32_MAX) r.err = OGRH_ECORRUPT;
-      if (!r.err && d) dq_add_enc(d, enc, el, (uint32_t)eo);
+      nd_ident eid = nd_get_ident(&r);
+      if (!r.err && d) dq_add_enc(d, eid.name, eid.len, eid.occ);
     }
   }
   if (r.err || r.p != r.end) {
@@ -1061,6 +1048,13 @@ static bool from_source(ogrh_node *n, const char *sender, uint64_t epoch, uint8_
   return true;
 }
 
+/* Is this identity among ids[0..n)? */
+static bool ids_have(const nd_ident *ids, uint64_t n, const char *name, size_t len, uint32_t occ) {
+  for (uint64_t k = 0; ids && k < n; k++)
+    if (ident_eq(ids[k].name, ids[k].len, ids[k].occ, name, len, occ)) return true;
+  return false;
+}
+
 static void take_top(ogrh_node *n, nd_rd *r) {
   nd_sess *s = &n->sess;
   const ogrh_dtree *t = nd_tree(n);
@@ -1078,15 +1072,12 @@ static void take_top(ogrh_node *n, nd_rd *r) {
   /* The admin's raids, by identity, to find ours it does not have. */
   nd_ident *ids = want && count ? ogrh_arena_alloc(s->a, (size_t)count * sizeof *ids) : NULL;
   for (uint64_t i = 0; i < count && !r->err; i++) {
-    uint32_t len;
-    const char *name = nd_get_name(r, 1024, &len);
-    uint64_t occ = nd_get_varint(r);
-    ogrh_digest dg = nd_get_u64(r);
-    if (r->err || occ == 0 || occ > UINT32_MAX) {
-      r->err = OGRH_ECORRUPT;
-      return;
-    }
-    if (ids) ids[i] = (nd_ident){name, len, (uint32_t)occ};
+    ogrh_digest dg;
+    nd_ident id = nd_get_ident_digest(r, &dg);
+    if (r->err) return;
+    const char *name = id.name;
+    uint32_t len = id.len, occ = id.occ;
+    if (ids) ids[i] = id;
     if (!want || !in_filter(s, name, len, NULL, 0)) continue;
     const ogrh_dt_raid *lr = nd_tree_find_raid(t, name, len, (uint32_t)occ);
     if (!lr) {
@@ -1110,10 +1101,7 @@ static void take_top(ogrh_node *n, nd_rd *r) {
   bool extra = false;
   const ogrh_dt_raid *lr;
   for (size_t i = 0; (lr = nd_tree_raid(t, i)); i++) {
-    bool found = false;
-    for (uint64_t k = 0; ids && k < count && !found; k++)
-      found = ident_eq(ids[k].name, ids[k].len, ids[k].occ, lr->name, lr->name_len, lr->occ);
-    if (!found) {
+    if (!ids_have(ids, count, lr->name, lr->name_len, lr->occ)) {
       /* Ours only: the raid list unit takes it away. */
       add_diff(n, OGRH_UNIT_RAIDLIST, 0, lr->name, lr->name_len, lr->occ, NULL, 0, 0, 0);
       extra = true;
@@ -1125,11 +1113,11 @@ static void take_top(ogrh_node *n, nd_rd *r) {
 
 static void take_raid(ogrh_node *n, nd_rd *r) {
   nd_sess *s = &n->sess;
-  uint32_t rl;
-  const char *raid = nd_get_name(r, 1024, &rl);
-  uint64_t ro = nd_get_varint(r);
+  nd_ident rid = nd_get_ident(r);
+  const char *raid = rid.name;
+  uint32_t rl = rid.len, ro = rid.occ;
   uint8_t present = nd_get_u8(r);
-  if (r->err || present > 1 || ro == 0 || ro > UINT32_MAX) {
+  if (r->err || present > 1) {
     r->err = OGRH_ECORRUPT;
     return;
   }
@@ -1145,15 +1133,12 @@ static void take_raid(ogrh_node *n, nd_rd *r) {
   const ogrh_dt_raid *lr = want ? nd_t_raid(n, raid, rl, (uint32_t)ro) : NULL;
   nd_ident *ids = lr && count ? ogrh_arena_alloc(s->a, (size_t)count * sizeof *ids) : NULL;
   for (uint64_t i = 0; i < count && !r->err; i++) {
-    uint32_t el;
-    const char *enc = nd_get_name(r, 1024, &el);
-    uint64_t eo = nd_get_varint(r);
-    ogrh_digest dg = nd_get_u64(r);
-    if (r->err || eo == 0 || eo > UINT32_MAX) {
-      r->err = OGRH_ECORRUPT;
-      return;
-    }
-    if (ids) ids[i] = (nd_ident){enc, el, (uint32_t)eo};
+    ogrh_digest dg;
+    nd_ident id = nd_get_ident_digest(r, &dg);
+    if (r->err) return;
+    const char *enc = id.name;
+    uint32_t el = id.len, eo = id.occ;
+    if (ids) ids[i] = id;
     if (!lr || !in_filter(s, raid, rl, enc, el)) continue;
     const ogrh_dt_enc *le = nd_t_enc(lr, enc, el, (uint32_t)eo);
     if (!le) {
@@ -1176,10 +1161,7 @@ static void take_raid(ogrh_node *n, nd_rd *r) {
   bool extra = false;
   for (size_t i = 0; i < lr->nencs; i++) {
     const ogrh_dt_enc *le = &lr->encs[i];
-    bool found = false;
-    for (uint64_t k = 0; ids && k < count && !found; k++)
-      found = ident_eq(ids[k].name, ids[k].len, ids[k].occ, le->name, le->name_len, le->occ);
-    if (!found) {
+    if (!ids_have(ids, count, le->name, le->name_len, le->occ)) {
       /* Ours only: the raid metadata unit takes it away. */
       add_diff(n, OGRH_UNIT_RAID_META, 0, raid, rl, (uint32_t)ro, le->name, le->name_len, le->occ,
                0);
@@ -1192,23 +1174,23 @@ static void take_raid(ogrh_node *n, nd_rd *r) {
 
 static void take_encs(ogrh_node *n, nd_rd *r) {
   nd_sess *s = &n->sess;
-  uint32_t rl;
-  const char *raid = nd_get_name(r, 1024, &rl);
-  uint64_t ro = nd_get_varint(r);
+  nd_ident rid = nd_get_ident(r);
+  const char *raid = rid.name;
+  uint32_t rl = rid.len, ro = rid.occ;
   uint64_t count = nd_get_varint(r);
-  if (r->err || ro == 0 || ro > UINT32_MAX || count > (uint64_t)(r->end - r->p)) {
+  if (r->err || count > (uint64_t)(r->end - r->p)) {
     r->err = OGRH_ECORRUPT;
     return;
   }
   nd_rraid *rr = s->active ? rraid_get(n, raid, rl, (uint32_t)ro, false) : NULL;
   const ogrh_dt_raid *lr = rr ? nd_t_raid(n, raid, rl, (uint32_t)ro) : NULL;
   for (uint64_t i = 0; i < count && !r->err; i++) {
-    uint32_t el;
-    const char *enc = nd_get_name(r, 1024, &el);
-    uint64_t eo = nd_get_varint(r);
+    nd_ident eid = nd_get_ident(r);
+    const char *enc = eid.name;
+    uint32_t el = eid.len, eo = eid.occ;
     uint8_t present = nd_get_u8(r);
     ogrh_digest comp[OGRH_NCOMPONENTS] = {0};
-    if (present > 1 || eo == 0 || eo > UINT32_MAX) r->err = OGRH_ECORRUPT;
+    if (present > 1) r->err = OGRH_ECORRUPT;
     for (int c = 0; present == 1 && c < OGRH_NCOMPONENTS; c++)
       comp[c] = nd_get_u64(r);
     if (r->err || !rr || !present) continue;
@@ -1283,19 +1265,13 @@ static int val_item(ogrh_node *n, valbuild *vb, nd_rd *r, uint8_t kind, bool *fu
     return OGRH_OK;
   }
   if (kind > ND_IT_ENCOUNTER) return OGRH_ECORRUPT;
-  uint32_t rl;
-  const char *raid = nd_get_name(r, 1024, &rl);
-  uint64_t ro = nd_get_varint(r);
-  const char *enc = NULL;
-  uint32_t el = 0;
-  uint64_t eo = 0;
-  if (kind == ND_IT_ENC_MISSING || kind == ND_IT_COMPONENT || kind == ND_IT_ENCOUNTER) {
-    enc = nd_get_name(r, 1024, &el);
-    eo = nd_get_varint(r);
-    if (eo == 0 || eo > UINT32_MAX) r->err = OGRH_ECORRUPT;
-  }
+  nd_ident rid = nd_get_ident(r), eid = {NULL, 0, 0};
+  if (kind == ND_IT_ENC_MISSING || kind == ND_IT_COMPONENT || kind == ND_IT_ENCOUNTER)
+    eid = nd_get_ident(r);
   uint8_t mask = kind == ND_IT_COMPONENT ? nd_get_u8(r) : 0;
-  if (r->err || ro == 0 || ro > UINT32_MAX || mask > OGRH_C_ALL) return OGRH_ECORRUPT;
+  if (r->err || mask > OGRH_C_ALL) return OGRH_ECORRUPT;
+  const char *raid = rid.name, *enc = eid.name;
+  uint32_t rl = rid.len, ro = rid.occ, el = eid.len, eo = eid.occ;
   const ogrh_dt_raid *tr = nd_t_raid(n, raid, rl, (uint32_t)ro);
   if (!tr) {
     /* The asker has a raid we do not: the raid list unit removes it. */

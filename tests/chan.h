@@ -337,6 +337,16 @@ static inline void tc_clear_events(tc_chan *ch) {
     ch->nodes[i].nev = 0;
 }
 
+static inline ogrh_node_status tc_status(tc_node *t) {
+  ogrh_node_status st;
+  ogrh_node_status_get(t->n, &st);
+  return st;
+}
+
+static inline const ogrh_node_stats *tc_stats(tc_node *t) {
+  return ogrh_node_stats_get(t->n);
+}
+
 static inline ogrh_digest tc_root(tc_node *t) {
   ogrh_node_status st;
   ogrh_node_status_get(t->n, &st);

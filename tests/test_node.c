@@ -21,16 +21,6 @@ static void three(tc_chan *ch) {
   tc_run(ch, 6000); /* past the sender's 5 s of hard throttling after start */
 }
 
-static ogrh_node_status status(tc_node *t) {
-  ogrh_node_status st;
-  ogrh_node_status_get(t->n, &st);
-  return st;
-}
-
-static const ogrh_node_stats *stats(tc_node *t) {
-  return ogrh_node_stats_get(t->n);
-}
-
 /* ---- the SVM API ---- */
 
 static void test_svm_core(void **state) {
@@ -58,8 +48,8 @@ static void test_svm_core(void **state) {
   assert_int_equal(nd_digest(a->n), before);
   /* Out of a raid anyone plans: writes are applied and wait in the outbox. */
   assert_int_equal(tc_set(a, SLOT(RZ, 1, "assignedPlayers", 1), "\"Solo\"", 0), OGRH_OK);
-  assert_int_equal(status(a).outbox, 1);
-  assert_int_equal(stats(a)->frames_out, 0);
+  assert_int_equal(tc_status(a).outbox, 1);
+  assert_int_equal(tc_stats(a)->frames_out, 0);
   tc_free(&ch);
 }
 
@@ -70,11 +60,11 @@ static void test_levels(void **state) {
   tc_chan ch;
   three(&ch);
   tc_node *a = &ch.nodes[0], *m = &ch.nodes[2];
-  uint64_t d0 = stats(a)->sent[OGRH_MT_DELTA], b0 = stats(a)->sent[OGRH_MT_BATCH];
+  uint64_t d0 = tc_stats(a)->sent[OGRH_MT_DELTA], b0 = tc_stats(a)->sent[OGRH_MT_BATCH];
   /* REALTIME: at once. */
   assert_int_equal(tc_set(a, SLOT(RZ, 1, "assignedPlayers", 1), "\"Rt\"", OGRH_SYNC_REALTIME),
                    OGRH_OK);
-  assert_int_equal(stats(a)->sent[OGRH_MT_DELTA], d0 + 1);
+  assert_int_equal(tc_stats(a)->sent[OGRH_MT_DELTA], d0 + 1);
   /* BATCH: a quiet 2 s, coalescing writes to one path. */
   for (int i = 0; i < 5; i++) {
     char v[16];
@@ -82,29 +72,29 @@ static void test_levels(void **state) {
     assert_int_equal(tc_set(a, RZ ".advancedSettings.x", v, OGRH_SYNC_BATCH), OGRH_OK);
     tc_run(&ch, 400);
   }
-  assert_int_equal(stats(a)->sent[OGRH_MT_BATCH], b0);
+  assert_int_equal(tc_stats(a)->sent[OGRH_MT_BATCH], b0);
   tc_run(&ch, 1500);
-  assert_int_equal(stats(a)->sent[OGRH_MT_BATCH], b0);
+  assert_int_equal(tc_stats(a)->sent[OGRH_MT_BATCH], b0);
   tc_run(&ch, 400);
-  assert_int_equal(stats(a)->sent[OGRH_MT_BATCH], b0 + 1);
+  assert_int_equal(tc_stats(a)->sent[OGRH_MT_BATCH], b0 + 1);
   tc_run(&ch, 500);
   assert_string_equal(tc_get(m, RZ ".advancedSettings.x"), "4");
-  assert_int_equal(status(m).revision, status(a).revision);
+  assert_int_equal(tc_status(m).revision, tc_status(a).revision);
   /* The cap: a steady stream (a write every second) still flushes within 10 s. */
-  uint64_t b1 = stats(a)->sent[OGRH_MT_BATCH];
+  uint64_t b1 = tc_stats(a)->sent[OGRH_MT_BATCH];
   for (int i = 0; i < 12; i++) {
     assert_int_equal(tc_set(a, RZ ".advancedSettings.y", "1", OGRH_SYNC_BATCH), OGRH_OK);
     tc_run(&ch, 1000);
   }
-  assert_true(stats(a)->sent[OGRH_MT_BATCH] >= b1 + 1);
+  assert_true(tc_stats(a)->sent[OGRH_MT_BATCH] >= b1 + 1);
   tc_run(&ch, 6000); /* the batch flushes, the poll after it goes out */
   /* GRANULAR and MANUAL are not pushed: they arrive with the next poll. */
-  uint64_t d1 = stats(a)->sent[OGRH_MT_DELTA], b2 = stats(a)->sent[OGRH_MT_BATCH];
+  uint64_t d1 = tc_stats(a)->sent[OGRH_MT_DELTA], b2 = tc_stats(a)->sent[OGRH_MT_BATCH];
   assert_int_equal(tc_set(a, RZ ".advancedSettings.z", "\"g\"", OGRH_SYNC_GRANULAR), OGRH_OK);
   assert_int_equal(tc_set(a, RZ ".advancedSettings.w", "\"m\"", OGRH_SYNC_MANUAL), OGRH_OK);
   tc_run(&ch, 5000);
-  assert_int_equal(stats(a)->sent[OGRH_MT_DELTA], d1);
-  assert_int_equal(stats(a)->sent[OGRH_MT_BATCH], b2);
+  assert_int_equal(tc_stats(a)->sent[OGRH_MT_DELTA], d1);
+  assert_int_equal(tc_stats(a)->sent[OGRH_MT_BATCH], b2);
   assert_string_equal(tc_get(m, RZ ".advancedSettings.w"), "nil");
   tc_run(&ch, 35000);
   assert_string_equal(tc_get(m, RZ ".advancedSettings.z"), "\"g\"");
@@ -126,9 +116,9 @@ static void test_batch_invalidates_once_per_scope(void **state) {
     assert_int_equal(tc_set(a, path, "\"P\"", OGRH_SYNC_BATCH), OGRH_OK);
   }
   tc_clear_events(&ch);
-  uint64_t inv = stats(m)->invalidations;
+  uint64_t inv = tc_stats(m)->invalidations;
   tc_run(&ch, 3000);
-  assert_int_equal(stats(m)->invalidations - inv, 3);
+  assert_int_equal(tc_stats(m)->invalidations - inv, 3);
   assert_int_equal(tc_count(m, OGRH_EV_CHANGED), 3);
   assert_non_null(tc_find(m, OGRH_EV_CHANGED, "raid 2 > encounter 1 > playerAssignments"));
   assert_true(tc_converged(&ch));
@@ -149,16 +139,16 @@ static void test_outbox_combat_zoning(void **state) {
   assert_int_equal(tc_set(a, SLOT(RZ, 1, "assignedPlayers", 1), "\"B\"", 0), OGRH_OK);
   assert_int_equal(tc_set(a, SLOT(RZ, 2, "assignedPlayers", 1), "\"C\"", 0), OGRH_OK);
   assert_int_equal(ogrh_node_delete(a->n, RZ ".announcements.1", NULL, ch.now, NULL), OGRH_OK);
-  assert_int_equal(status(a).outbox, 3);
+  assert_int_equal(tc_status(a).outbox, 3);
   tc_run(&ch, 5000);
   assert_int_equal(a->frames_out, f0);
   /* Combat ends but a loading screen starts: still held, nothing dropped. */
   ogrh_node_set_conditions(a->n, false, true, true, ch.now);
   tc_run(&ch, 2000);
-  assert_int_equal(status(a).outbox, 3);
+  assert_int_equal(tc_status(a).outbox, 3);
   ogrh_node_set_conditions(a->n, false, false, true, ch.now);
   tc_run(&ch, 8000);
-  assert_int_equal(status(a).outbox, 0);
+  assert_int_equal(tc_status(a).outbox, 0);
   assert_string_equal(tc_get(m, SLOT(RZ, 1, "assignedPlayers", 1)), "\"B\"");
   assert_string_equal(tc_get(m, SLOT(RZ, 2, "assignedPlayers", 1)), "\"C\"");
   assert_string_equal(tc_get(m, RZ ".announcements.1"), "nil");
@@ -174,7 +164,7 @@ static void test_outbox_combat_zoning(void **state) {
   assert_string_equal(tc_get(a, SLOT(VL, 1, "raidMarks", 1)), "8");
   assert_string_equal(tc_get(m, SLOT(VL, 1, "raidMarks", 1)), "8");
   assert_true(tc_converged(&ch));
-  assert_int_equal(status(o).proposals, 0);
+  assert_int_equal(tc_status(o).proposals, 0);
   tc_free(&ch);
 }
 
@@ -205,9 +195,9 @@ static void test_outbox_survives_restart(void **state) {
   assert_int_equal(ogrh_node_delete(o->n, SLOT(RZ, 1, "assignmentNumbers", 1), NULL, ch.now, NULL),
                    OGRH_OK);
   tc_run(&ch, 1000);
-  assert_int_equal(status(o).outbox, 2);
+  assert_int_equal(tc_status(o).outbox, 2);
   tc_restart(&ch, 1); /* in a raid again, out of combat: the restored outbox is proposed */
-  assert_int_equal(status(o).proposals, 1);
+  assert_int_equal(tc_status(o).proposals, 1);
   assert_string_equal(tc_get(o, SLOT(RZ, 1, "assignedPlayers", 2)), "\"Kept\"");
   tc_run(&ch, 6000);
   assert_string_equal(tc_get(a, SLOT(RZ, 1, "assignedPlayers", 2)), "\"Kept\"");
@@ -225,7 +215,7 @@ static void test_persist_failure_refuses(void **state) {
   for (int who = 0; who < 2; who++) {
     tc_node *t = who ? o : a;
     ogrh_digest before = nd_digest(t->n);
-    uint64_t rev = status(t).revision;
+    uint64_t rev = tc_status(t).revision;
     long frames = t->frames_out;
     t->fail_persist = OGRH_EIO;
     ogrh_arena *ar = ogrh_arena_new();
@@ -236,8 +226,8 @@ static void test_persist_failure_refuses(void **state) {
     assert_int_equal(rc, OGRH_EIO);
     assert_non_null(strstr(err.msg, "durable"));
     assert_int_equal(nd_digest(t->n), before);
-    assert_int_equal(status(t).revision, rev);
-    assert_int_equal(status(t).outbox, 0);
+    assert_int_equal(tc_status(t).revision, rev);
+    assert_int_equal(tc_status(t).outbox, 0);
     assert_int_equal(t->frames_out, frames);
     t->fail_persist = 0;
   }
@@ -284,7 +274,7 @@ static void test_write_errors(void **state) {
   assert_int_equal(ogrh_node_set(o->n, SLOT(RZ, 1, "assignedPlayers", 1), &v, NULL, ch.now, &err),
                    OGRH_OK);
   ogrh_arena_free(ar);
-  assert_true(stats(m)->writes_refused >= 1);
+  assert_true(tc_stats(m)->writes_refused >= 1);
   tc_free(&ch);
 }
 
@@ -317,8 +307,8 @@ static void test_two_officers_same_slot(void **state) {
     snprintf(want, sizeof want, "%s", v);
     for (size_t i = 1; i < ch.n; i++) {
       assert_string_equal(tc_get(&ch.nodes[i], SLOT(RZ, 1, "assignedPlayers", 1)), want);
-      assert_int_equal(status(&ch.nodes[i]).revision, status(&ch.nodes[0]).revision);
-      assert_true(status(&ch.nodes[i]).synced);
+      assert_int_equal(tc_status(&ch.nodes[i]).revision, tc_status(&ch.nodes[0]).revision);
+      assert_true(tc_status(&ch.nodes[i]).synced);
     }
     assert_true(tc_converged(&ch));
     tc_free(&ch);
@@ -341,25 +331,25 @@ static void test_duplicates_and_gaps(void **state) {
   }
   tc_run(&ch, 500);
   m->zoning = false;
-  uint64_t gaps = stats(m)->gaps, asks = stats(m)->catchup_requests;
-  uint64_t answers = stats(a)->catchup_answers;
+  uint64_t gaps = tc_stats(m)->gaps, asks = tc_stats(m)->catchup_requests;
+  uint64_t answers = tc_stats(a)->catchup_answers;
   assert_int_equal(tc_set(a, SLOT(RZ, 1, "assignedPlayers", 4), "\"G\"", 0), OGRH_OK);
   tc_run(&ch, 200);
-  assert_int_equal(stats(m)->gaps, gaps + 1); /* noticed at once */
+  assert_int_equal(tc_stats(m)->gaps, gaps + 1); /* noticed at once */
   tc_run(&ch, 4000);
-  assert_int_equal(stats(m)->catchup_requests, asks + 1);
-  assert_int_equal(stats(a)->catchup_answers, answers + 1);
+  assert_int_equal(tc_stats(m)->catchup_requests, asks + 1);
+  assert_int_equal(tc_stats(a)->catchup_answers, answers + 1);
   assert_string_equal(tc_get(m, SLOT(RZ, 1, "assignedPlayers", 2)), "\"G\"");
-  assert_int_equal(status(m).revision, status(a).revision);
-  assert_true(status(m).synced);
+  assert_int_equal(tc_status(m).revision, tc_status(a).revision);
+  assert_true(tc_status(m).synced);
   /* A duplicate delta (the channel delivers one twice) changes nothing. */
   ogrh_buf body;
   ogrh_buf_init(&body);
-  uint64_t dups = stats(m)->duplicates;
+  uint64_t dups = tc_stats(m)->duplicates;
   ogrh_varint_put(&body, 0);
-  ogrh_varint_put(&body, status(a).revision - 1);
+  ogrh_varint_put(&body, tc_status(a).revision - 1);
   ogrh_varint_put(&body, 1);
-  nd_put_u64(&body, status(a).root);
+  nd_put_u64(&body, tc_status(a).root);
   nd_put_u8(&body, 0);
   ogrh_path p;
   ogrh_path_parse(SLOT(RZ, 1, "assignedPlayers", 4), &p, NULL);
@@ -367,7 +357,7 @@ static void test_duplicates_and_gaps(void **state) {
   ogrh_varint_put(&body, 1);
   ogrh_op_encode(&p, &g, &body);
   tc_inject(&ch, 2, "Lead", OGRH_MT_DELTA, &body, NULL);
-  assert_int_equal(stats(m)->duplicates, dups + 1);
+  assert_int_equal(tc_stats(m)->duplicates, dups + 1);
   assert_string_equal(tc_get(m, SLOT(RZ, 1, "assignedPlayers", 4)), "\"G\"");
   ogrh_buf_deinit(&body);
   tc_free(&ch);
@@ -400,8 +390,8 @@ static void test_lossy_channel_converges(void **state) {
   tc_run(&ch, 70000);
   assert_true(tc_converged(&ch));
   for (size_t i = 1; i < ch.n; i++) {
-    assert_int_equal(status(&ch.nodes[i]).revision, status(&ch.nodes[0]).revision);
-    assert_int_equal(status(&ch.nodes[i]).proposals, 0);
+    assert_int_equal(tc_status(&ch.nodes[i]).revision, tc_status(&ch.nodes[0]).revision);
+    assert_int_equal(tc_status(&ch.nodes[i]).proposals, 0);
   }
   tc_free(&ch);
 }
@@ -421,13 +411,13 @@ static void test_catchup_by_units(void **state) {
   }
   tc_run(&ch, 4000); /* one batch, missed */
   m->zoning = false;
-  uint64_t units = stats(m)->units_applied, drills = stats(m)->drill_requests;
+  uint64_t units = tc_stats(m)->units_applied, drills = tc_stats(m)->drill_requests;
   assert_int_equal(tc_set(a, RZ ".roles.1.assignedPlayers.1", "\"Last\"", 0), OGRH_OK);
   tc_run(&ch, 5000);
-  assert_int_equal(stats(m)->units_applied, units + 1); /* one playerAssignments unit */
-  assert_int_equal(stats(m)->drill_requests, drills);
-  assert_int_equal(status(m).revision, status(a).revision);
-  assert_true(status(m).synced);
+  assert_int_equal(tc_stats(m)->units_applied, units + 1); /* one playerAssignments unit */
+  assert_int_equal(tc_stats(m)->drill_requests, drills);
+  assert_int_equal(tc_status(m).revision, tc_status(a).revision);
+  assert_true(tc_status(m).synced);
   assert_true(tc_converged(&ch));
   tc_free(&ch);
 }
@@ -454,8 +444,8 @@ static void test_catchup_beyond_log(void **state) {
   assert_int_equal(tc_set(a, RZ ".roles.1.assignedPlayers.1", "\"L\"", 0), OGRH_OK);
   tc_run(&ch, 20000);
   assert_true(tc_converged(&ch));
-  assert_true(stats(m)->units_applied >= 1);
-  assert_int_equal(status(m).revision, status(a).revision);
+  assert_true(tc_stats(m)->units_applied >= 1);
+  assert_int_equal(tc_status(m).revision, tc_status(a).revision);
   tc_free(&ch);
 }
 
@@ -468,9 +458,9 @@ static void test_pause_resume(void **state) {
   assert_int_equal(ogrh_node_pause(o->n, true, ch.now), OGRH_EREFUSED);
   assert_int_equal(ogrh_node_pause(a->n, true, ch.now), OGRH_OK);
   tc_run(&ch, 500);
-  assert_true(status(m).paused);
+  assert_true(tc_status(m).paused);
   assert_non_null(tc_find(m, OGRH_EV_PAUSED, "Sync paused by Lead"));
-  uint64_t d0 = stats(a)->sent[OGRH_MT_DELTA] + stats(a)->sent[OGRH_MT_BATCH];
+  uint64_t d0 = tc_stats(a)->sent[OGRH_MT_DELTA] + tc_stats(a)->sent[OGRH_MT_BATCH];
   for (int i = 1; i <= 5; i++) {
     char p[128];
     snprintf(p, sizeof p, RZ ".roles.2.assignedPlayers.%d", i);
@@ -479,14 +469,14 @@ static void test_pause_resume(void **state) {
   assert_int_equal(tc_set(o, SLOT(VL, 1, "raidMarks", 1), "3", 0), OGRH_OK);
   tc_run(&ch, 40000); /* no poll either */
   assert_string_equal(tc_get(m, SLOT(RZ, 2, "assignedPlayers", 1)), "nil");
-  assert_int_equal(stats(a)->sent[OGRH_MT_DELTA] + stats(a)->sent[OGRH_MT_BATCH], d0);
+  assert_int_equal(tc_stats(a)->sent[OGRH_MT_DELTA] + tc_stats(a)->sent[OGRH_MT_BATCH], d0);
   assert_int_equal(ogrh_node_pause(a->n, false, ch.now), OGRH_OK);
   tc_run(&ch, 8000);
   assert_non_null(tc_find(m, OGRH_EV_RESUMED, "Sync resumed by Lead"));
   assert_string_equal(tc_get(m, SLOT(RZ, 2, "assignedPlayers", 5)), "\"Paused\"");
   assert_string_equal(tc_get(m, SLOT(VL, 1, "raidMarks", 1)), "3");
   /* The admin's writes of the pause went out as one message. */
-  assert_true(stats(a)->sent[OGRH_MT_DELTA] + stats(a)->sent[OGRH_MT_BATCH] <= d0 + 2);
+  assert_true(tc_stats(a)->sent[OGRH_MT_DELTA] + tc_stats(a)->sent[OGRH_MT_BATCH] <= d0 + 2);
   assert_true(tc_converged(&ch));
   tc_free(&ch);
 }
@@ -508,11 +498,11 @@ static void test_restore(void **state) {
   tc_run(&ch, 4000);
   assert_true(tc_converged(&ch));
   /* Test 4 of seed 6.5.3: the admin restores; the raid gets it as a new revision. */
-  uint64_t rev = status(a).revision;
+  uint64_t rev = tc_status(a).revision;
   int backups = a->backups;
   assert_int_equal(ogrh_node_restore(a->n, &snap, ch.now, NULL), OGRH_OK);
   assert_int_equal(a->backups, backups + 1);
-  assert_int_equal(status(a).revision, rev + 1);
+  assert_int_equal(tc_status(a).revision, rev + 1);
   tc_run(&ch, 4000);
   assert_int_equal(nd_digest(m->n), at_backup);
   assert_true(tc_converged(&ch));
@@ -530,6 +520,27 @@ static void test_restore(void **state) {
   assert_int_equal(ogrh_node_restore(a->n, &snap, ch.now, NULL), OGRH_EIO);
   assert_string_equal(tc_get(a, SLOT(RZ, 1, "assignedPlayers", 1)), "\"Again\"");
   ogrh_arena_free(ar);
+  tc_free(&ch);
+}
+
+/* A change too large for one message (a restore of a very different plan): the revision
+** moves, and the members find the difference by digests and repair it. */
+static void test_big_change_repaired(void **state) {
+  (void)state;
+  tc_chan ch;
+  three(&ch);
+  tc_node *a = &ch.nodes[0], *m = &ch.nodes[2];
+  ogrh_doc *other = tu_generated(3, 1);
+  uint64_t rev = tc_status(a).revision;
+  assert_int_equal(ogrh_node_restore(a->n, ogrh_doc_root(other), ch.now, NULL), OGRH_OK);
+  assert_int_equal(tc_status(a).revision, rev + 1);
+  tc_run(&ch, 60000);
+  assert_true(tc_converged(&ch));
+  assert_int_equal(tc_status(m).revision, tc_status(a).revision);
+  assert_true(tc_status(m).synced);
+  assert_true(tc_stats(m)->units_applied > 0);
+  assert_int_equal(tc_stats(m)->refused[OGRH_WHY_MALFORMED], 0);
+  ogrh_doc_free(other);
   tc_free(&ch);
 }
 
@@ -604,6 +615,7 @@ int main(void) {
       cmocka_unit_test(test_catchup_beyond_log),
       cmocka_unit_test(test_pause_resume),
       cmocka_unit_test(test_restore),
+      cmocka_unit_test(test_big_change_repaired),
       cmocka_unit_test(test_kill_at_every_persist_point),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,16 +9,6 @@
 #define RZ "encounterMgmt.raids.2.encounters.1"
 #define SLOT1 RZ ".roles.1.assignedPlayers.1"
 
-static ogrh_node_status status(tc_node *t) {
-  ogrh_node_status st;
-  ogrh_node_status_get(t->n, &st);
-  return st;
-}
-
-static const ogrh_node_stats *stats(tc_node *t) {
-  return ogrh_node_stats_get(t->n);
-}
-
 /* Lead (leader), Assist (assistant), Member, and Victim (a member whose copy we attack). */
 static void four(tc_chan *ch) {
   tc_init(ch);
@@ -93,11 +83,11 @@ static void expect_refused(tc_chan *ch, const char *sender, uint8_t type, const 
                            ogrh_refusal why, bool report) {
   tc_node *v = &ch->nodes[3];
   ogrh_digest before = nd_digest(v->n);
-  uint64_t n0 = stats(v)->refused[why];
+  uint64_t n0 = tc_stats(v)->refused[why];
   size_t ev0 = v->nev;
   ch->now += ch->base.timers.refusal_event_ms; /* past the report rate limit */
   tc_inject(ch, 3, sender, type, body, NULL);
-  if (stats(v)->refused[why] != n0 + 1)
+  if (tc_stats(v)->refused[why] != n0 + 1)
     fail_msg("%s from %s: expected refusal '%s'", nd_type_name(type), sender,
              ogrh_refusal_text(why));
   assert_int_equal(nd_digest(v->n), before);
@@ -113,7 +103,7 @@ static void test_permissions_every_type(void **state) {
   tc_chan ch;
   four(&ch);
   tc_node *v = &ch.nodes[3];
-  uint64_t rev = status(v).revision;
+  uint64_t rev = tc_status(v).revision;
   ogrh_buf b;
   ogrh_buf_init(&b);
   /* Sequenced changes: only the admin. A member, an officer, an outsider: refused. */
@@ -147,7 +137,7 @@ static void test_permissions_every_type(void **state) {
   ogrh_buf_reset(&b);
   poll_body(&b, 7, rev);
   expect_refused(&ch, "Member", OGRH_MT_POLL, &b, OGRH_WHY_RANK, true);
-  assert_string_equal(status(v).admin, "Lead");
+  assert_string_equal(tc_status(v).admin, "Lead");
   ogrh_buf_reset(&b);
   poll_body(&b, 0, rev);
   expect_refused(&ch, "Assist", OGRH_MT_POLL, &b, OGRH_WHY_NOT_ADMIN, true);
@@ -169,7 +159,7 @@ static void test_permissions_every_type(void **state) {
       break;
     case OGRH_MT_REFUSE:
       ogrh_varint_put(&b, 0);
-      ogrh_varint_put(&b, status(v).revision);
+      ogrh_varint_put(&b, tc_status(v).revision);
       ogrh_varint_put(&b, 1);
       nd_put_u8(&b, 0);
       break;
@@ -181,7 +171,7 @@ static void test_permissions_every_type(void **state) {
     expect_refused(&ch, "Member", answers[t], &b, OGRH_WHY_NOT_ADMIN, true);
     expect_refused(&ch, "Stranger", answers[t], &b, OGRH_WHY_NOT_IN_RAID, true);
   }
-  assert_false(status(v).paused);
+  assert_false(tc_status(v).paused);
   /* Grants: a member may not grant; a stale epoch is refused; the grantee must be in the raid. */
   ogrh_buf_reset(&b);
   grant_body(&b, 1, "Member");
@@ -193,7 +183,7 @@ static void test_permissions_every_type(void **state) {
   ogrh_buf_reset(&b);
   grant_body(&b, 1, "Nobody");
   expect_refused(&ch, "Assist", OGRH_MT_GRANT, &b, OGRH_WHY_NOT_IN_RAID, true);
-  assert_string_equal(status(v).admin, "Lead");
+  assert_string_equal(tc_status(v).admin, "Lead");
   /* Requests come from the raid only. */
   const uint8_t reqs[] = {OGRH_MT_DRILL_REQ, OGRH_MT_REPAIR_REQ, OGRH_MT_CATCHUP_REQ,
                           OGRH_MT_HELLO};
@@ -230,37 +220,37 @@ static void test_permissions_every_type(void **state) {
                {"Assist", "ui.x", OGRH_WHY_MALFORMED}};
   for (size_t i = 0; i < sizeof props / sizeof *props; i++) {
     ogrh_digest before = nd_digest(a->n);
-    uint64_t n0 = stats(a)->refused[props[i].why];
+    uint64_t n0 = tc_stats(a)->refused[props[i].why];
     ogrh_buf_reset(&b);
     proposal_body(&b, 0, 1 + i, props[i].path);
     tc_inject(&ch, 0, props[i].who, OGRH_MT_PROPOSAL, &b, "Lead");
-    assert_int_equal(stats(a)->refused[props[i].why], n0 + 1);
+    assert_int_equal(tc_stats(a)->refused[props[i].why], n0 + 1);
     assert_int_equal(nd_digest(a->n), before);
   }
   /* Positive control: an officer's assignment is accepted and sequenced, in order (a
      proposal past a gap in the proposer's numbers is not applied: it asks for the missing). */
-  uint64_t arev = status(a).revision;
+  uint64_t arev = tc_status(a).revision;
   ogrh_buf_reset(&b);
   proposal_body(&b, 0, 50, SLOT1);
   tc_inject(&ch, 0, "Assist", OGRH_MT_PROPOSAL, &b, "Lead");
-  assert_int_equal(status(a).revision, arev);
+  assert_int_equal(tc_status(a).revision, arev);
   ogrh_buf_reset(&b);
   proposal_body(&b, 0, 7, SLOT1); /* Assist's were 3..6, refused but handled */
   tc_inject(&ch, 0, "Assist", OGRH_MT_PROPOSAL, &b, "Lead");
-  assert_int_equal(status(a).revision, arev + 1);
+  assert_int_equal(tc_status(a).revision, arev + 1);
   assert_string_equal(tc_get(a, SLOT1), "\"Forged\"");
   tc_run(&ch, 2000);
   assert_string_equal(tc_get(v, SLOT1), "\"Forged\"");
   assert_true(tc_converged(&ch));
   /* Reports are rate-limited per sender and reason, counts are not. */
-  uint64_t c0 = stats(v)->refused[OGRH_WHY_NOT_ADMIN];
+  uint64_t c0 = tc_stats(v)->refused[OGRH_WHY_NOT_ADMIN];
   size_t e0 = tc_count(v, OGRH_EV_REFUSED);
   for (int i = 0; i < 20; i++) {
     ogrh_buf_reset(&b);
-    delta_body(&b, 0, status(v).revision, SLOT1, "Flood");
+    delta_body(&b, 0, tc_status(v).revision, SLOT1, "Flood");
     tc_inject(&ch, 3, "Member", OGRH_MT_DELTA, &b, NULL);
   }
-  assert_int_equal(stats(v)->refused[OGRH_WHY_NOT_ADMIN], c0 + 20);
+  assert_int_equal(tc_stats(v)->refused[OGRH_WHY_NOT_ADMIN], c0 + 20);
   assert_true(tc_count(v, OGRH_EV_REFUSED) <= e0 + 1);
   ogrh_buf_deinit(&b);
   tc_free(&ch);
@@ -282,12 +272,12 @@ static void test_grants_and_epochs(void **state) {
   assert_int_equal(ogrh_node_grant_admin(as->n, "Member", ch.now), OGRH_OK);
   tc_run(&ch, 2000);
   for (int i = 0; i < 4; i++) {
-    assert_string_equal(status(&ch.nodes[i]).admin, "Member");
-    assert_int_equal(status(&ch.nodes[i]).epoch, 1);
+    assert_string_equal(tc_status(&ch.nodes[i]).admin, "Member");
+    assert_int_equal(tc_status(&ch.nodes[i]).epoch, 1);
     assert_int_equal(ch.nodes[i].backups, backups[i] + 1); /* "admin transfer" */
     assert_non_null(tc_find(&ch.nodes[i], OGRH_EV_ADMIN_CHANGED, "Raid admin: Member"));
   }
-  assert_string_equal(status(v).grantor, "Assist");
+  assert_string_equal(tc_status(v).grantor, "Assist");
   /* The new admin sequences; the old one's writes are no longer sequenced. */
   assert_int_equal(tc_set(m, SLOT1, "\"ByMember\"", 0), OGRH_OK);
   tc_run(&ch, 2000);
@@ -296,31 +286,31 @@ static void test_grants_and_epochs(void **state) {
   /* A late message of the old admin's epoch is refused. */
   ogrh_buf b;
   ogrh_buf_init(&b);
-  delta_body(&b, 0, status(v).revision, SLOT1, "Stale");
-  uint64_t st0 = stats(v)->refused[OGRH_WHY_STALE_EPOCH];
+  delta_body(&b, 0, tc_status(v).revision, SLOT1, "Stale");
+  uint64_t st0 = tc_stats(v)->refused[OGRH_WHY_STALE_EPOCH];
   tc_inject(&ch, 3, "Lead", OGRH_MT_DELTA, &b, NULL);
-  assert_int_equal(stats(v)->refused[OGRH_WHY_STALE_EPOCH], st0 + 1);
+  assert_int_equal(tc_stats(v)->refused[OGRH_WHY_STALE_EPOCH], st0 + 1);
   assert_string_equal(tc_get(v, SLOT1), "\"ByMember\"");
   /* A grant of an older epoch too. */
   ogrh_buf_reset(&b);
   grant_body(&b, 1, "Assist");
   tc_inject(&ch, 3, "Lead", OGRH_MT_GRANT, &b, NULL);
-  assert_string_equal(status(v).admin, "Member");
+  assert_string_equal(tc_status(v).admin, "Member");
   /* Takeover: the leader grants itself the next epoch. */
   assert_int_equal(ogrh_node_grant_admin(l->n, "Lead", ch.now), OGRH_OK);
   tc_run(&ch, 2000);
   for (int i = 0; i < 4; i++) {
-    assert_string_equal(status(&ch.nodes[i]).admin, "Lead");
-    assert_int_equal(status(&ch.nodes[i]).epoch, 2);
+    assert_string_equal(tc_status(&ch.nodes[i]).admin, "Lead");
+    assert_int_equal(tc_status(&ch.nodes[i]).epoch, 2);
   }
   /* Two grants of one epoch: every node keeps the same one. */
   assert_int_equal(ogrh_node_grant_admin(as->n, "Victim", ch.now), OGRH_OK);
   assert_int_equal(ogrh_node_grant_admin(l->n, "Member", ch.now), OGRH_OK);
   tc_run(&ch, 3000);
-  const char *adm = status(l).admin;
+  const char *adm = tc_status(l).admin;
   for (int i = 1; i < 4; i++) {
-    assert_string_equal(status(&ch.nodes[i]).admin, adm);
-    assert_int_equal(status(&ch.nodes[i]).epoch, 3);
+    assert_string_equal(tc_status(&ch.nodes[i]).admin, adm);
+    assert_int_equal(tc_status(&ch.nodes[i]).epoch, 3);
   }
   /* The chosen admin works; everyone converges. */
   size_t ai = strcmp(adm, "Victim") == 0 ? 3 : 2;
@@ -343,8 +333,8 @@ static void test_officer_claim_is_takeover(void **state) {
   ogrh_buf_init(&b);
   poll_body(&b, 4, 0);
   tc_inject(&ch, 3, "Assist", OGRH_MT_POLL, &b, NULL);
-  assert_string_equal(status(v).admin, "Assist");
-  assert_int_equal(status(v).epoch, 4);
+  assert_string_equal(tc_status(v).admin, "Assist");
+  assert_int_equal(tc_status(v).epoch, 4);
   ogrh_buf_deinit(&b);
   tc_free(&ch);
 }
@@ -356,14 +346,14 @@ static void test_admin_leaves_falls_back_to_leader(void **state) {
   four(&ch);
   assert_int_equal(ogrh_node_grant_admin(ch.nodes[0].n, "Member", ch.now), OGRH_OK);
   tc_run(&ch, 2000);
-  assert_string_equal(status(&ch.nodes[3]).admin, "Member");
+  assert_string_equal(tc_status(&ch.nodes[3]).admin, "Member");
   ch.nodes[2].online = false;
   tc_roster(&ch);
   tc_run(&ch, 2000);
   for (int i = 0; i < 4; i++) {
     if (i == 2) continue;
-    assert_string_equal(status(&ch.nodes[i]).admin, "Lead");
-    assert_int_equal(status(&ch.nodes[i]).epoch, 1);
+    assert_string_equal(tc_status(&ch.nodes[i]).admin, "Lead");
+    assert_int_equal(tc_status(&ch.nodes[i]).epoch, 1);
   }
   assert_int_equal(tc_set(&ch.nodes[0], SLOT1, "\"Back\"", 0), OGRH_OK);
   tc_run(&ch, 2000);
@@ -389,7 +379,7 @@ static void test_no_admin_online(void **state) {
   for (int i = 1; i < 3; i++) {
     assert_int_equal(tc_count(&ch.nodes[i], OGRH_EV_NO_ADMIN), 1);
     assert_non_null(tc_find(&ch.nodes[i], OGRH_EV_NO_ADMIN, "No admin online"));
-    assert_true(status(&ch.nodes[i]).no_admin);
+    assert_true(tc_status(&ch.nodes[i]).no_admin);
   }
   /* Quiet afterwards: no infinite retry. */
   long f1 = ch.nodes[1].frames_out, f2 = ch.nodes[2].frames_out;
@@ -404,8 +394,8 @@ static void test_no_admin_online(void **state) {
   tc_roster(&ch);
   tc_run(&ch, 5000);
   for (int i = 1; i < 3; i++) {
-    assert_false(status(&ch.nodes[i]).no_admin);
-    assert_true(status(&ch.nodes[i]).synced);
+    assert_false(tc_status(&ch.nodes[i]).no_admin);
+    assert_true(tc_status(&ch.nodes[i]).synced);
   }
   assert_int_equal(tc_set(&ch.nodes[1], SLOT1, "\"Resumed\"", 0), OGRH_OK);
   tc_run(&ch, 3000);
@@ -428,13 +418,13 @@ static void test_join_learns_admin(void **state) {
   tc_node *j = tc_add(&ch, "Joiner", 0);
   tc_roster(&ch);
   uint64_t t0 = ch.now;
-  while (ch.now - t0 < 10000 && strcmp(status(j).admin, "Assist") != 0)
+  while (ch.now - t0 < 10000 && strcmp(tc_status(j).admin, "Assist") != 0)
     tc_run(&ch, 100);
   /* The admin polls when someone joins: one poll tells the joiner. */
   assert_true(ch.now - t0 <= 2000);
-  assert_int_equal(status(j).epoch, 1);
+  assert_int_equal(tc_status(j).epoch, 1);
   tc_run(&ch, 15000);
-  assert_true(status(j).synced);
+  assert_true(tc_status(j).synced);
   assert_string_equal(tc_get(j, SLOT1), "\"Before\"");
   assert_true(tc_converged(&ch));
   tc_free(&ch);

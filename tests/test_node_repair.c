@@ -11,16 +11,6 @@
 #define RZ "encounterMgmt.raids.2.encounters.1" /* BWL > Razorgore */
 #define VL "encounterMgmt.raids.2.encounters.2" /* BWL > Vael */
 
-static ogrh_node_status status(tc_node *t) {
-  ogrh_node_status st;
-  ogrh_node_status_get(t->n, &st);
-  return st;
-}
-
-static const ogrh_node_stats *stats(tc_node *t) {
-  return ogrh_node_stats_get(t->n);
-}
-
 static void raid(tc_chan *ch, int members) {
   tc_init(ch);
   tc_add(ch, "Lead", 2);
@@ -141,7 +131,7 @@ static void test_component_repair_each(void **state) {
     tc_node *a = &ch.nodes[0], *m = &ch.nodes[2];
     ogrh_node_set_context(m->n, "BWL", "Razorgore", ch.now);
     drift(m, drifts[c].path, drifts[c].value);
-    uint64_t units = stats(a)->units_sent;
+    uint64_t units = tc_stats(a)->units_sent;
     run_until_repaired(&ch, m, 45000);
     char line[160];
     snprintf(line, sizeof line, "Structure mismatch detected: BWL > Razorgore > %s",
@@ -152,7 +142,7 @@ static void test_component_repair_each(void **state) {
     assert_non_null(tc_find(m, OGRH_EV_REPAIR_DONE, "Repair completed successfully"));
     snprintf(line, sizeof line, "Repairing BWL > Razorgore > %s", drifts[c].name);
     assert_non_null(tc_find(m, OGRH_EV_REPAIR_PROGRESS, line));
-    assert_int_equal(stats(a)->units_sent, units + 1);
+    assert_int_equal(tc_stats(a)->units_sent, units + 1);
     /* The CHANGED event names the one component. */
     char scope[96];
     snprintf(scope, sizeof scope, "raid 2 > encounter 1 > %s", drifts[c].name);
@@ -162,7 +152,7 @@ static void test_component_repair_each(void **state) {
     assert_non_null(e);
     assert_string_equal(e->text, scope);
     assert_same_file(a, m);
-    assert_true(status(m).synced);
+    assert_true(tc_status(m).synced);
     tc_free(&ch);
   }
 }
@@ -180,10 +170,10 @@ static void test_three_components_one_encounter(void **state) {
   drift(m, drifts[0].path, drifts[0].value);
   drift(m, drifts[1].path, drifts[1].value);
   drift(m, drifts[5].path, drifts[5].value);
-  uint64_t units = stats(a)->units_sent;
+  uint64_t units = tc_stats(a)->units_sent;
   run_until_repaired(&ch, m, 45000);
   assert_int_equal(tc_count(m, OGRH_EV_MISMATCH), 3);
-  assert_int_equal(stats(a)->units_sent, units + 1);
+  assert_int_equal(tc_stats(a)->units_sent, units + 1);
   const tc_event *p = tc_find(m, OGRH_EV_REPAIR_PROGRESS, NULL);
   assert_non_null(p);
   assert_string_equal(p->what, "BWL > Razorgore");
@@ -224,7 +214,7 @@ static void test_global_raid_meta_missing_extra(void **state) {
     assert_non_null(tc_find(m, OGRH_EV_REPAIR_DONE, NULL));
     tc_run(&ch, 35000); /* and the next poll agrees */
     assert_same_file(a, m);
-    assert_true(status(m).synced);
+    assert_true(tc_status(m).synced);
     tc_free(&ch);
   }
 }
@@ -237,24 +227,24 @@ static void many(int members) {
   tc_node *a = &ch.nodes[0];
   for (int i = 0; i < members; i++)
     drift(&ch.nodes[2 + i], drifts[2].path, drifts[2].value);
-  uint64_t drills = stats(a)->drill_answers, units = stats(a)->units_sent;
+  uint64_t drills = tc_stats(a)->drill_answers, units = tc_stats(a)->units_sent;
   tc_run(&ch, 45000);
   uint64_t asked = 0, quiet = 0;
   for (int i = 0; i < members; i++) {
     tc_node *m = &ch.nodes[2 + i];
     assert_non_null(tc_find(m, OGRH_EV_REPAIR_DONE, NULL));
     assert_same_file(a, m);
-    asked += stats(m)->drill_requests + stats(m)->repair_requests;
-    quiet += stats(m)->drill_suppressed + stats(m)->repair_suppressed;
+    asked += tc_stats(m)->drill_requests + tc_stats(m)->repair_requests;
+    quiet += tc_stats(m)->drill_suppressed + tc_stats(m)->repair_suppressed;
   }
   /* One answer per drill-down step (top, raid, encounters) and one unit. */
-  assert_true(stats(a)->drill_answers - drills <= 3);
-  assert_int_equal(stats(a)->units_sent - units, 1);
+  assert_true(tc_stats(a)->drill_answers - drills <= 3);
+  assert_int_equal(tc_stats(a)->units_sent - units, 1);
   assert_true(quiet > 0 || members == 1);
   fprintf(stderr, "%d stale nodes: %llu requests sent, %llu kept quiet, %llu answers, %llu unit\n",
           members, (unsigned long long)asked, (unsigned long long)quiet,
-          (unsigned long long)(stats(a)->drill_answers - drills),
-          (unsigned long long)(stats(a)->units_sent - units));
+          (unsigned long long)(tc_stats(a)->drill_answers - drills),
+          (unsigned long long)(tc_stats(a)->units_sent - units));
   tc_free(&ch);
 }
 
@@ -413,12 +403,12 @@ static void test_manual_validate_and_levels(void **state) {
   drift(m, drifts[3].path, drifts[3].value);
   tc_clear_events(&ch);
   req = (ogrh_node_repair_req){OGRH_REPAIR_AUTO, "Assist", NULL, NULL};
-  uint64_t osent = stats(o)->units_sent, asent = stats(a)->units_sent;
+  uint64_t osent = tc_stats(o)->units_sent, asent = tc_stats(a)->units_sent;
   assert_int_equal(ogrh_node_repair(m->n, &req, ch.now), OGRH_OK);
   run_until_repaired(&ch, m, 30000);
   assert_non_null(tc_find(m, OGRH_EV_REPAIR_REQUESTED, "Requesting repair from Assist..."));
-  assert_int_equal(stats(o)->units_sent, osent + 1);
-  assert_int_equal(stats(a)->units_sent, asent);
+  assert_int_equal(tc_stats(o)->units_sent, osent + 1);
+  assert_int_equal(tc_stats(a)->units_sent, asent);
   assert_same_file(o, m);
   tc_free(&ch);
 }
