@@ -4,13 +4,18 @@
 **   node.c         life cycle, roster and admin, permissions, dispatch, events, persistence
 **   node_msg.c     message bodies and the persisted state, byte by byte (docs/PROTOCOL.md §10)
 **   node_write.c   writes, batches, the outbox, proposals, the revision log, deltas, catch-up
-**   node_repair.c  polls, drill-down, repair requests and answers, staged unit application
+**   node_repair.c  the asking side of anti-entropy: polls heard, drill-down, findings, repair
+**                  requests, units applied staged and verified
+**   node_serve.c   the answering side: polls sent, drill-down answers, repair planning, the
+**                  unit queue
 ** Internal names start with nd_.
 */
 #ifndef OGRH_NODE_INT_H
 #define OGRH_NODE_INT_H
 
 #include "ogrh/node.h"
+
+#include <string.h>
 
 #define ND_NAME 49 /* player names: up to 48 bytes and a NUL */
 
@@ -114,6 +119,11 @@ typedef struct nd_ident {
   const char *name;
   uint32_t len, occ;
 } nd_ident;
+
+static inline bool nd_ident_eq(const char *a, size_t al, uint32_t ao, const char *b, size_t bl,
+                               uint32_t bo) {
+  return al == bl && ao == bo && memcmp(a, b, al) == 0;
+}
 
 /* An identity on the wire: a name (at most 1,024 bytes) and a varint occurrence (>= 1). */
 nd_ident nd_get_ident(nd_rd *r);
@@ -445,7 +455,27 @@ void nd_write_reset_admin(ogrh_node *n);
 int nd_replay_outbox(ogrh_node *n);
 int nd_set_root(ogrh_node *n, const ogrh_value *root, const ogrh_sync_meta *meta, ogrh_err *err);
 
-/* ---- node_repair.c ---- */
+/* ---- node_repair.c: the asking side; node_serve.c: the answering side ---- */
+
+/* Findings as a validation (validate.h): built by the asker for its reports, by the answerer
+** from requests for the repair planner. Arrays live in the validation's arena. */
+typedef struct nd_valbuild {
+  ogrh_validation *v;
+  size_t capraids;
+  size_t *capencs; /* per raid */
+  size_t capcapencs;
+} nd_valbuild;
+int nd_vb_new(nd_valbuild *vb);
+void nd_vb_done(nd_valbuild *vb);
+void nd_deepen(ogrh_validation *v, ogrh_level l);
+ogrh_vr_raid *nd_vb_raid(nd_valbuild *vb, const char *name, size_t len, uint32_t occ);
+ogrh_vr_enc *nd_vb_enc(nd_valbuild *vb, ogrh_vr_raid *r, const char *name, size_t len,
+                       uint32_t occ);
+/* Someone else's request, heard: what it asks for we do not ask again. */
+void nd_heard_drill(ogrh_node *n, nd_rd *r, uint64_t count);
+void nd_heard_repair_req(ogrh_node *n, nd_rd *r, uint64_t count);
+void nd_serve_tick(ogrh_node *n);
+void nd_serve_free(ogrh_node *n);
 
 void nd_repair_tick(ogrh_node *n);
 void nd_on_poll(ogrh_node *n, const char *sender, const uint8_t *p, size_t len);

@@ -283,7 +283,42 @@ static void send_proposal(ogrh_node *n, nd_prop *p) {
   ogrh_buf_deinit(&b);
 }
 
+/*
+** Writes made out of a raid were queued unchecked; in a raid the node checks them as the admin
+** will: what this player may not write is refused here (reported, not sent), and the admin's
+** copy puts the tentative values right at the next check.
+*/
+static void drop_refused(ogrh_node *n) {
+  ogrh_arena *a = ogrh_arena_new();
+  if (!a) return;
+  size_t k = 0;
+  for (size_t i = 0; i < n->outbox.n; i++) {
+    nd_op *o = &n->outbox.v[i];
+    ogrh_op op;
+    size_t used;
+    ogrh_refusal why = ogrh_op_decode(a, o->op, o->oplen, &op, &used) == OGRH_OK
+                           ? nd_may_write(n, n->self, &op.path)
+                           : OGRH_WHY_MALFORMED;
+    if (why) {
+      nd_eventf(n, OGRH_EV_WRITE_REFUSED, "", o->path, why, "%s: not sent: %s", o->path,
+                ogrh_refusal_text(why));
+      n->outbox.bytes -= o->oplen;
+      ogrh_free(o->path, o->plen + 1);
+      ogrh_free(o->op, o->oplen);
+      n->stale = true;
+      n->synced = false;
+      n->check_root = true;
+    } else {
+      n->outbox.v[k++] = *o;
+    }
+  }
+  if (k != n->outbox.n) nd_mark_state(n);
+  n->outbox.n = k;
+  ogrh_arena_free(a);
+}
+
 static void propose(ogrh_node *n) {
+  drop_refused(n);
   if (!n->outbox.n) return;
   if (ogrh_grow(&n->props, &n->capprops, n->nprops + 1, sizeof *n->props)) return;
   nd_prop *p = &n->props[n->nprops++];

@@ -53,6 +53,69 @@ static void test_svm_core(void **state) {
   tc_free(&ch);
 }
 
+/* ---- digests per level (seed 6.1: stability, sensitivity, isolation) ---- */
+
+typedef struct digests {
+  nd_top top;
+  ogrh_digest mc, bwl, bwl_own, rz, vl, rz_comp[OGRH_NCOMPONENTS];
+} digests;
+
+static digests take(tc_node *t) {
+  digests s;
+  const ogrh_dtree *tr = ogrh_node_dtree(t->n);
+  nd_tree_top(tr, &s.top);
+  const ogrh_dt_raid *mc = nd_tree_find_raid(tr, "Molten Core", 11, 1);
+  const ogrh_dt_raid *bwl = nd_tree_find_raid(tr, "BWL", 3, 1);
+  const ogrh_dt_enc *rz = nd_t_enc(bwl, "Razorgore", 9, 1), *vl = nd_t_enc(bwl, "Vael", 4, 1);
+  assert_non_null(mc);
+  assert_non_null(rz);
+  assert_non_null(vl);
+  s.mc = mc->digest;
+  s.bwl = bwl->digest;
+  s.bwl_own = bwl->own;
+  s.rz = rz->digest;
+  s.vl = vl->digest;
+  memcpy(s.rz_comp, rz->comp, sizeof s.rz_comp);
+  return s;
+}
+
+static void test_digest_levels(void **state) {
+  (void)state;
+  tc_chan ch;
+  three(&ch);
+  tc_node *a = &ch.nodes[0], *m = &ch.nodes[2];
+  /* Stability: the same data, the same digests, on two nodes. */
+  digests s0 = take(a), m0 = take(m);
+  assert_memory_equal(&s0, &m0, sizeof s0);
+  /* A component: it changes, its encounter, raid and root change; nothing else does. */
+  assert_int_equal(tc_set(a, SLOT(RZ, 1, "assignedPlayers", 1), "\"Iso\"", 0), OGRH_OK);
+  digests s1 = take(a);
+  assert_true(s1.rz_comp[OGRH_COMP_ASSIGNMENTS] != s0.rz_comp[OGRH_COMP_ASSIGNMENTS]);
+  for (int c = 0; c < OGRH_NCOMPONENTS; c++)
+    if (c != OGRH_COMP_ASSIGNMENTS) assert_true(s1.rz_comp[c] == s0.rz_comp[c]);
+  assert_true(s1.rz != s0.rz && s1.bwl != s0.bwl && s1.top.root != s0.top.root);
+  assert_true(s1.vl == s0.vl && s1.mc == s0.mc && s1.bwl_own == s0.bwl_own);
+  assert_memory_equal(s1.top.global, s0.top.global, sizeof s0.top.global);
+  /* Raid metadata: the raid's own level changes, its encounters do not. */
+  assert_int_equal(tc_set(a, "encounterMgmt.raids.2.advancedSettings.consumeTracking", "false", 0),
+                   OGRH_OK);
+  digests s2 = take(a);
+  assert_true(s2.bwl_own != s1.bwl_own && s2.bwl != s1.bwl);
+  assert_true(s2.rz == s1.rz && s2.vl == s1.vl && s2.mc == s1.mc);
+  /* A global component: it alone, and the root. */
+  assert_int_equal(tc_set(a, "consumes.iso", "1", 0), OGRH_OK);
+  digests s3 = take(a);
+  assert_true(s3.top.global[OGRH_G_CONSUMES] != s2.top.global[OGRH_G_CONSUMES]);
+  assert_true(s3.top.global[OGRH_G_TRADEITEMS] == s2.top.global[OGRH_G_TRADEITEMS]);
+  assert_true(s3.top.global[OGRH_G_ROLESUI] == s2.top.global[OGRH_G_ROLESUI]);
+  assert_true(s3.bwl == s2.bwl && s3.mc == s2.mc && s3.top.raidlist == s2.top.raidlist);
+  /* The member follows, digest for digest. */
+  tc_run(&ch, 5000);
+  digests m3 = take(m);
+  assert_memory_equal(&s3, &m3, sizeof s3);
+  tc_free(&ch);
+}
+
 /* ---- sync levels ---- */
 
 static void test_levels(void **state) {
@@ -181,6 +244,33 @@ static void test_outbox_not_in_raid(void **state) {
   ogrh_node_set_conditions(a->n, false, false, true, ch.now);
   tc_run(&ch, 4000);
   assert_string_equal(tc_get(m, SLOT(RZ, 3, "assignmentNumbers", 1)), "5");
+  tc_free(&ch);
+}
+
+/* Planned out of a raid, checked in it: what this player may not write is refused there and
+** the admin's copy comes back; what it may write goes. */
+static void test_offline_writes_checked_in_raid(void **state) {
+  (void)state;
+  tc_chan ch;
+  three(&ch);
+  tc_node *a = &ch.nodes[0], *o = &ch.nodes[1], *m = &ch.nodes[2];
+  /* Out of a raid (no roster): anyone plans. */
+  ogrh_node_set_roster(o->n, NULL, 0, ch.now);
+  ogrh_node_set_conditions(o->n, false, false, false, ch.now);
+  ogrh_node_set_roster(m->n, NULL, 0, ch.now);
+  ogrh_node_set_conditions(m->n, false, false, false, ch.now);
+  assert_int_equal(tc_set(o, SLOT(RZ, 1, "assignedPlayers", 1), "\"Planned\"", 0), OGRH_OK);
+  assert_int_equal(tc_set(o, RZ ".advancedSettings.x", "1", 0), OGRH_OK);
+  assert_int_equal(tc_set(m, SLOT(RZ, 2, "assignedPlayers", 1), "\"Mine\"", 0), OGRH_OK);
+  tc_roster(&ch); /* back in the raid */
+  tc_run(&ch, 45000);
+  assert_string_equal(tc_get(a, SLOT(RZ, 1, "assignedPlayers", 1)), "\"Planned\"");
+  assert_string_equal(tc_get(a, RZ ".advancedSettings.x"), "nil");
+  assert_string_equal(tc_get(a, SLOT(RZ, 2, "assignedPlayers", 1)), "nil");
+  assert_non_null(tc_find(o, OGRH_EV_WRITE_REFUSED, "advancedSettings"));
+  assert_non_null(tc_find(m, OGRH_EV_WRITE_REFUSED, "members may not"));
+  assert_int_equal(tc_stats(a)->refused[OGRH_WHY_MEMBER], 0); /* nothing was sent */
+  assert_true(tc_converged(&ch));
   tc_free(&ch);
 }
 
@@ -601,10 +691,12 @@ static void test_kill_at_every_persist_point(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_svm_core),
+      cmocka_unit_test(test_digest_levels),
       cmocka_unit_test(test_levels),
       cmocka_unit_test(test_batch_invalidates_once_per_scope),
       cmocka_unit_test(test_outbox_combat_zoning),
       cmocka_unit_test(test_outbox_not_in_raid),
+      cmocka_unit_test(test_offline_writes_checked_in_raid),
       cmocka_unit_test(test_outbox_survives_restart),
       cmocka_unit_test(test_persist_failure_refuses),
       cmocka_unit_test(test_write_errors),
