@@ -582,8 +582,11 @@ static void send_grant(ogrh_node *n) {
 }
 
 static void discovery_tick(ogrh_node *n) {
-  if (n->hello_grant && nd_can_send(n)) {
+  /* Asked for by others (a hello, a member's claim): at most once per answer_ms, so that
+     nobody can make every node talk by talking. */
+  if (n->hello_grant && nd_can_send(n) && n->now >= n->hello_at + n->cfg.timers.answer_ms) {
     n->hello_grant = false;
+    n->hello_at = n->now;
     if (n->grant_admin[0] && strcmp(n->grantor, n->self) == 0)
       send_grant(n);
     else if (!nd_is_admin(n) && n->disc == 0 && n->admin_heard)

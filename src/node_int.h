@@ -337,6 +337,11 @@ struct ogrh_node {
   uint64_t cq_min, cq_at;
   bool cq_open;
   bool hello_grant;
+  uint64_t hello_at; /* the last hello or grant sent on someone's request (rate limit) */
+  struct {
+    uint64_t key, at;
+    bool used;
+  } sent_units[32]; /* units sent lately: not queued again within answer_ms / 2 */
 
   /* officer: the outbox (not yet proposed) and proposals awaiting order */
   nd_opset outbox;

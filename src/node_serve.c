@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <xxhash.h>
 
 /* ---- small helpers ---- */
 
@@ -472,8 +473,28 @@ static bool unit_covers(const nd_qunit *a, const nd_qunit *b) {
   return b->kind == OGRH_UNIT_COMPONENT && a->index == b->index;
 }
 
+/* A unit's identity as one number, for remembering what was sent lately. */
+static uint64_t unit_key(ogrh_unit_kind kind, int index, const char *raid, size_t rl, uint32_t ro,
+                         const char *enc, size_t el, uint32_t eo) {
+  uint64_t h = XXH3_64bits_withSeed(raid, rl, (uint64_t)kind << 32 | (uint64_t)(unsigned)index);
+  return XXH3_64bits_withSeed(enc, el, h ^ ((uint64_t)ro << 32 | eo));
+}
+
+static bool sent_lately(ogrh_node *n, uint64_t key) {
+  for (size_t i = 0; i < sizeof n->sent_units / sizeof *n->sent_units; i++)
+    if (n->sent_units[i].used && n->sent_units[i].key == key &&
+        n->now - n->sent_units[i].at < n->cfg.timers.answer_ms / 2)
+      return true;
+  return false;
+}
+
 static nd_qunit *enqueue(ogrh_node *n, const ogrh_repair_unit *pu, bool *added) {
   *added = false;
+  /* Sent a moment ago: whoever asks again missed nothing yet (askers wait answer_ms before
+     asking again), and a node that asks over and over cannot keep the channel busy with it. */
+  if (sent_lately(n, unit_key(pu->kind, pu->index, pu->raid, pu->raid_len, pu->raid_occ, pu->enc,
+                              pu->enc_len, pu->enc_occ)))
+    return NULL;
   nd_qunit u;
   memset(&u, 0, sizeof u);
   u.kind = pu->kind;
@@ -862,7 +883,19 @@ static void send_next_unit(ogrh_node *n) {
     nd_put_u64(&b, nd_root(n));
     nd_unit_encode(u.kind, u.index, u.raid, u.raid_len, u.raid_occ, u.enc, u.enc_len, u.enc_occ, dg,
                    &v, &b);
-    if (nd_send(n, OGRH_MT_REPAIR, &b, OGRH_CTL_BULK, NULL) == OGRH_OK) n->st.units_sent++;
+    if (nd_send(n, OGRH_MT_REPAIR, &b, OGRH_CTL_BULK, NULL) == OGRH_OK) {
+      n->st.units_sent++;
+      size_t slot = 0;
+      for (size_t i = 0; i < sizeof n->sent_units / sizeof *n->sent_units; i++)
+        if (!n->sent_units[i].used || n->sent_units[i].at < n->sent_units[slot].at) {
+          slot = i;
+          if (!n->sent_units[i].used) break;
+        }
+      n->sent_units[slot].key =
+          unit_key(u.kind, u.index, u.raid, u.raid_len, u.raid_occ, u.enc, u.enc_len, u.enc_occ);
+      n->sent_units[slot].at = n->now;
+      n->sent_units[slot].used = true;
+    }
     ogrh_buf_deinit(&b);
   }
   ogrh_arena_free(a);

@@ -256,6 +256,47 @@ static void test_permissions_every_type(void **state) {
   tc_free(&ch);
 }
 
+/* Nobody makes the raid talk by talking: forged claims and repeated requests are answered at
+** a bounded rate. */
+static void test_no_amplification(void **state) {
+  (void)state;
+  tc_chan ch;
+  four(&ch);
+  tc_node *a = &ch.nodes[0], *v = &ch.nodes[3];
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  /* A member claims a newer epoch fifty times in five seconds: at most one hello each 8 s. */
+  uint64_t hellos = tc_stats(v)->sent[OGRH_MT_HELLO];
+  for (int i = 0; i < 50; i++) {
+    ogrh_buf_reset(&b);
+    poll_body(&b, 9, 0);
+    tc_inject(&ch, 3, "Member", OGRH_MT_POLL, &b, NULL);
+    tc_run(&ch, 100);
+  }
+  assert_true(tc_stats(v)->sent[OGRH_MT_HELLO] - hellos <= 1);
+  assert_string_equal(tc_status(v).admin, "Lead");
+  /* A member asks for a full repair twenty times in four seconds: the plan goes out once. */
+  uint64_t units = tc_stats(a)->units_sent;
+  for (int i = 0; i < 20; i++) {
+    ogrh_buf_reset(&b);
+    ogrh_varint_put(&b, 0);
+    nd_put_cstr(&b, "");
+    nd_put_u8(&b, OGRH_REPAIR_FULL);
+    nd_put_cstr(&b, "");
+    nd_put_cstr(&b, "");
+    ogrh_varint_put(&b, 1);
+    nd_put_u8(&b, ND_IT_FULL);
+    tc_inject(&ch, 0, "Member", OGRH_MT_REPAIR_REQ, &b, NULL);
+    tc_run(&ch, 200);
+  }
+  tc_run(&ch, 30000);
+  /* One full plan is 30 units here: the raid list, 5 raids whole, Naxx as its metadata and 20
+     encounters (it is larger than limits.unit_bytes), 3 globals. */
+  assert_int_equal(tc_stats(a)->units_sent - units, 1 + 5 + 1 + 20 + OGRH_NGLOBALS);
+  ogrh_buf_deinit(&b);
+  tc_free(&ch);
+}
+
 /* ---- grants, epochs, takeovers ---- */
 
 static void test_grants_and_epochs(void **state) {
@@ -433,6 +474,7 @@ static void test_join_learns_admin(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_permissions_every_type),
+      cmocka_unit_test(test_no_amplification),
       cmocka_unit_test(test_grants_and_epochs),
       cmocka_unit_test(test_officer_claim_is_takeover),
       cmocka_unit_test(test_admin_leaves_falls_back_to_leader),
