@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 FUZZ_RUNS ?= 20000
 FUZZ_SECONDS ?= 300
 CMAKE_REL = cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOGRH_WERROR=ON
-CMAKE_ASAN = cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DOGRH_SANITIZE=ON -DOGRH_WERROR=ON
+CMAKE_ASAN = cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DOGRH_SANITIZE=ON -DOGRH_WERROR=ON
 CMAKE_FUZZ = CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DOGRH_FUZZ=ON -DOGRH_TESTS=OFF \
 	-DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address,undefined"
 

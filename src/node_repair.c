@@ -621,9 +621,9 @@ static void sess_tick(ogrh_node *n) {
     return;
   }
   if (n->paused && !s->manual) return;
-  /* Progress from the source keeps the deadline away. */
-  uint64_t last = s->source[0] ? s->deadline : n->last_from_admin + n->cfg.timers.answer_ms;
-  if (s->deadline && last > s->deadline) s->deadline = last;
+  /* Only progress on this repair keeps the deadline away (an answer of the source, a plan or
+     a unit for us: see where deadline is set), not the admin's other traffic: a busy admin
+     must not keep a node waiting for ever. */
   /* Findings complete without asking (a poll can tell everything): straight to the request. */
   if (s->phase == OGRH_RS_WAITING && !outstanding(s)) {
     step(n);
@@ -749,7 +749,6 @@ static bool from_source(ogrh_node *n, const char *sender, uint64_t epoch, uint8_
       nd_refuse(n, sender, type, OGRH_WHY_RANK);
       return false;
     }
-    n->sess.deadline = n->now + n->cfg.timers.answer_ms;
     return true;
   }
   ogrh_refusal why = nd_check_admin(n, sender, epoch, NULL);
@@ -957,6 +956,7 @@ void nd_on_drill_resp(ogrh_node *n, const char *sender, const uint8_t *p, size_t
     nd_refuse(n, sender, OGRH_MT_DRILL_RESP, OGRH_WHY_MALFORMED);
     return;
   }
+  if (n->sess.active) n->sess.deadline = n->now + n->cfg.timers.answer_ms;
   step(n);
 }
 
@@ -1099,7 +1099,9 @@ void nd_on_repair_plan(ogrh_node *n, const char *sender, const uint8_t *p, size_
   }
   s->units_total += units;
   s->bytes_total += bytes;
-  s->deadline = n->now + n->cfg.timers.answer_ms;
+  /* Our units are queued: wait for them as long as they take on the channel (about 680 B/s),
+     beyond the usual. */
+  s->deadline = n->now + n->cfg.timers.answer_ms + bytes * 1000 / 680;
 }
 
 /* {key = v}, or {[1] = v} when key is NULL. */

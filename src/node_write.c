@@ -268,6 +268,9 @@ static void send_proposal(ogrh_node *n, nd_prop *p) {
   ogrh_varint_put(&b, p->base);
   ogrh_varint_put(&b, n->incarnation);
   ogrh_varint_put(&b, p->seq);
+  /* The oldest proposal still waiting: an admin that has not heard from us knows where our
+     numbers start, and one that lost a proposal of ours notices the gap. */
+  ogrh_varint_put(&b, n->nprops ? n->props[0].seq : p->seq);
   nd_put_u8(&b, p->level);
   nd_opset_encode(&p->ops, &b);
   if (nd_send(n, OGRH_MT_PROPOSAL, &b, OGRH_CTL_ALERT, n->admin) == OGRH_OK) {
@@ -679,9 +682,10 @@ void nd_on_proposal(ogrh_node *n, const char *sender, const uint8_t *p, size_t l
   nd_rd r = {p, p + len, 0};
   uint64_t epoch = nd_get_varint(&r);
   nd_get_varint(&r); /* base revision: informative */
-  uint64_t inc = nd_get_varint(&r), seq = nd_get_varint(&r);
+  uint64_t inc = nd_get_varint(&r), seq = nd_get_varint(&r), oldest = nd_get_varint(&r);
   uint8_t level = nd_get_u8(&r);
-  if (r.err || level < OGRH_SYNC_REALTIME || level > OGRH_SYNC_MANUAL || seq == 0) {
+  if (r.err || level < OGRH_SYNC_REALTIME || level > OGRH_SYNC_MANUAL || seq == 0 || oldest == 0 ||
+      oldest > seq) {
     nd_refuse(n, sender, OGRH_MT_PROPOSAL, OGRH_WHY_MALFORMED);
     return;
   }
@@ -711,11 +715,17 @@ void nd_on_proposal(ogrh_node *n, const char *sender, const uint8_t *p, size_t l
     }
   }
   nd_proposer *q = proposer(n, sender);
-  if (q->inc == inc && seq <= q->seq) {
+  /* A proposer (or an incarnation) we have not heard from, or one whose earlier proposals
+     another admin ordered: its numbers go on from just before the oldest it still holds. */
+  if (q->inc != inc || q->seq + 1 < oldest) {
+    q->inc = inc;
+    q->seq = oldest - 1;
+  }
+  if (seq <= q->seq) {
     answer_proposal(n, sender, inc, q->seq, 0);
     return;
   }
-  if (q->inc == inc && seq > q->seq + 1) {
+  if (seq > q->seq + 1) {
     answer_proposal(n, sender, inc, q->seq, 1);
     return;
   }

@@ -165,7 +165,7 @@ expect 0 "$OGRH" backup list "$T/admin.lua" --json; has out '"reason": "manual"'
 expect 0 "$OGRH" backup show "$T/admin.lua" 1; has out "holds: 6 raids, 61 encounters"; has out "(verified)"
 expect 1 "$OGRH" backup show "$T/admin.lua" 42; has err "no backup with id 42"
 expect 0 "$OGRH" backup export "$T/admin.lua" 1 -o "$T/line.txt"
-head -c 8 "$T/line.txt" | grep -q OGRHBK1 && ok || bad "export line tag"
+head -c 8 "$T/line.txt" | grep -q OGRHBK2 && ok || bad "export line tag"
 expect 0 "$OGRH" backup import "$T/other.lua" "$T/line.txt" --restore; has out "Imported as backup 1"
 cmp -s "$T/other.lua" "$T/admin.lua" && ok || bad "imported+restored file differs"
 expect 1 "$OGRH" backup import "$T/other.lua" "$T/bad.json"; has err "not an exported backup"

@@ -460,6 +460,37 @@ static void test_writes_during_repair(void **state) {
   tc_free(&ch);
 }
 
+/* A repair request lost on the way, while the admin keeps busy with deltas: the asker asks
+** again after answer_ms, it does not wait as long as the admin talks (the simulator's chaos
+** seed 1 waited 70 s that way). */
+static void test_lost_request_busy_admin(void **state) {
+  (void)state;
+  tc_chan ch;
+  raid(&ch, 1);
+  tc_node *a = &ch.nodes[0], *m = &ch.nodes[2];
+  drift(m, drifts[2].path, drifts[2].value);
+  uint64_t t0 = ch.now;
+  while (tc_stats(m)->repair_requests == 0 && ch.now - t0 < 60000)
+    tc_run(&ch, 20);
+  assert_true(tc_stats(m)->repair_requests == 1);
+  a->deaf = true; /* the request is lost */
+  tc_run(&ch, 300);
+  a->deaf = false;
+  uint64_t t1 = ch.now;
+  for (int i = 0; i < 40 && !tc_find(m, OGRH_EV_REPAIR_DONE, NULL); i++) {
+    char p[128];
+    snprintf(p, sizeof p, VL ".roles.1.assignedPlayers.%d", 1 + i % 5);
+    assert_int_equal(tc_set(a, p, i % 2 ? "\"Busy\"" : "\"Bee\"", 0), OGRH_OK);
+    tc_run(&ch, 500);
+  }
+  assert_non_null(tc_find(m, OGRH_EV_REPAIR_DONE, NULL));
+  assert_true(ch.now - t1 < 15000);
+  assert_true(tc_stats(m)->repair_requests >= 2);
+  tc_run(&ch, 2000);
+  assert_true(tc_converged(&ch));
+  tc_free(&ch);
+}
+
 /* The encounter the player looks at is repaired first. */
 static void test_priority_follows_context(void **state) {
   (void)state;
@@ -495,6 +526,7 @@ int main(void) {
       cmocka_unit_test(test_manual_validate_and_levels),
       cmocka_unit_test(test_backup_failure_blocks_raid_repair),
       cmocka_unit_test(test_writes_during_repair),
+      cmocka_unit_test(test_lost_request_busy_admin),
       cmocka_unit_test(test_priority_follows_context),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

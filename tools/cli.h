@@ -59,5 +59,6 @@ extern const cli_cmd cmd_checksum, cmd_validate, cmd_diff, cmd_repair, cmd_backu
     cmd_wire;
 extern const cli_cmd cmd_show, cmd_where, cmd_replace;
 extern const cli_cmd cmd_node, cmd_roster;
+extern const cli_cmd cmd_sim;
 
 #endif

@@ -34,6 +34,86 @@ static void human_time(int64_t t, char *out, size_t cap) {
   strftime(out, cap, "%b %d, %Y %I:%M %p UTC", &tm);
 }
 
+/*
+** A label (or any text from a store or from someone else's export) made safe for a terminal:
+** control characters, C1 controls, bidirectional overrides and line separators become
+** escapes (\x1b, \u{202e}), a backslash is doubled, bytes that are not UTF-8 become \xNN.
+*/
+static const char *safe_text(const char *s, char *out, size_t cap) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t o = 0;
+  while (*p && o + 12 < cap) {
+    unsigned c = *p;
+    size_t k = c < 0x80 ? 1 : c < 0xc0 ? 0 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 0;
+    if (k > 1 && !ogrh_utf8_valid((const char *)p, k)) k = 0;
+    if (k == 0 || (k == 1 && (c < 0x20 || c == 0x7f))) {
+      o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+      p++;
+      continue;
+    }
+    if (c == '\\') {
+      out[o++] = '\\';
+      out[o++] = '\\';
+      p++;
+      continue;
+    }
+    uint32_t cp = k == 1 ? c : (c & (0xff >> (k + 1)));
+    for (size_t j = 1; j < k; j++)
+      cp = cp << 6 | (p[j] & 0x3f);
+    if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+        (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
+        cp == 0x2029) {
+      o += (size_t)snprintf(out + o, cap - o, "\\u{%x}", (unsigned)cp);
+    } else {
+      memcpy(out + o, p, k);
+      o += k;
+    }
+    p += k;
+  }
+  out[o] = '\0';
+  return out;
+}
+
+/* Says what was done with the live file before a repair (on stderr: repair's own output is
+** about the repair). */
+static void report_safety(const char *file, const ogrh_safety *sf) {
+  char lab[1600];
+  if (sf->created)
+    fprintf(stderr, "ogrh repair: backup %u taken first (%s)\n", sf->info.id,
+            ogrh_reason_name(sf->info.reason));
+  else if (sf->reused)
+    fprintf(stderr, "ogrh repair: %s is unchanged since backup %u [%s]: no new backup needed\n",
+            file, sf->info.id, safe_text(sf->info.label, lab, sizeof lab));
+  if (sf->kept[0])
+    fprintf(stderr,
+            "ogrh repair: warning: %s could not be parsed (%s), so no backup of it could be "
+            "taken; its bytes were copied to %s\n",
+            file, sf->parse_error, sf->kept);
+}
+
+/* Damage found on opening a store is always said. */
+static void report_health(const ogrh_store *s) {
+  const char *note;
+  ogrh_store_health h = ogrh_store_health_of(s, &note);
+  if (h == OGRH_STORE_REPAIRED || h == OGRH_STORE_DAMAGED || h == OGRH_STORE_UNREADABLE)
+    fprintf(stderr, "ogrh backup: warning: %s\n", note);
+}
+
+/* The outcome of a safety backup, for commands whose own output is about it (stdout). */
+static void print_safety(const char *file, const ogrh_safety *sf) {
+  char lab[1600];
+  if (sf->created)
+    printf("Safety backup %u of the previous state created.\n", sf->info.id);
+  else if (sf->reused)
+    printf("The previous state is already backup %u [%s] (unchanged since).\n", sf->info.id,
+           safe_text(sf->info.label, lab, sizeof lab));
+  if (sf->kept[0])
+    fprintf(stderr,
+            "ogrh: warning: %s could not be parsed (%s), so no backup of it could be taken; its "
+            "bytes were copied to %s\n",
+            file, sf->parse_error, sf->kept);
+}
+
 int cli_backup_before(const char *path, ogrh_doc *d, const ogrh_repair_plan *plan) {
   (void)d;
   bool big = false;
@@ -42,16 +122,18 @@ int cli_backup_before(const char *path, ogrh_doc *d, const ogrh_repair_plan *pla
            plan->units[i].kind == OGRH_UNIT_FULL;
   if (!big) return EXIT_OK;
   ogrh_err err;
-  ogrh_backup_info bi;
-  if (ogrh_backup_before(path, OGRH_REASON_BEFORE_REPAIR, "before repair", now(), &bi, &err))
+  ogrh_safety sf;
+  if (ogrh_backup_before(path, OGRH_REASON_BEFORE_REPAIR, "before repair", now(), &sf, &err))
     return cli_fail("%s (the repair was not applied)", ogrh_err_msg(&err));
-  if (bi.id) fprintf(stderr, "ogrh repair: backup %u taken first (before repair)\n", bi.id);
+  report_safety(path, &sf);
   return EXIT_OK;
 }
 
-static int open_store(const char *file, ogrh_store **s) {
+static int open_store(const char *file, bool ro, ogrh_store **s) {
   ogrh_err err;
-  if (ogrh_store_open(file, s, &err)) return cli_fail("%s", ogrh_err_msg(&err));
+  if ((ro ? ogrh_store_open_readonly : ogrh_store_open)(file, s, &err))
+    return cli_fail("%s", ogrh_err_msg(&err));
+  report_health(*s);
   return EXIT_OK;
 }
 
@@ -63,18 +145,20 @@ static bool parse_id(const char *s, uint32_t *id) {
 }
 
 static void print_info(const ogrh_backup_info *b) {
-  char t[64], sz[32];
+  char t[64], sz[32], lab[1600];
   human_time(b->timestamp, t, sizeof t);
   human_size(b->raw_size, sz, sizeof sz);
-  printf("%4u  %-26s %-20s %9s  %s%s\n", b->id, t, ogrh_reason_name(b->reason), sz,
-         b->pinned ? "[pinned] " : "", b->label);
+  printf("%4u  %-26s %-20s %9s  %s%s%s\n", b->id, t, ogrh_reason_name(b->reason), sz,
+         b->damaged ? "[damaged] " : "", b->pinned ? "[pinned] " : "",
+         safe_text(b->label, lab, sizeof lab));
 }
 
 static const char *const backup_usage =
     "usage: ogrh backup <command> FILE [args]\n\n"
     "The backup store of FILE lives in FILE.backups/ (compressed, deduplicated snapshots).\n"
     "commands:\n"
-    "  create FILE [--label L] [--pin]   snapshot FILE now (a manual backup is pinned)\n"
+    "  create FILE [--label L] [--pin]   snapshot FILE now (a manual backup is pinned); nothing\n"
+    "                                    is taken when FILE is unchanged since the newest one\n"
     "  list FILE [--json]                backups, newest first\n"
     "  show FILE ID [--json]             metadata and a summary of one backup\n"
     "  restore FILE ID                   safety backup, verify, then replace FILE\n"
@@ -83,8 +167,9 @@ static const char *const backup_usage =
     "  prune FILE                        apply the retention policy now\n"
     "  export FILE ID [-o OUT]           one line of text to paste elsewhere\n"
     "  import FILE IN|- [--restore]      add an exported backup (and restore it into FILE)\n\n"
-    "Retention (after every create): the newest 10 unpinned backups are kept, older than\n"
-    "7 days are deleted while at least 3 remain, pinned ones are never deleted.\n"
+    "Retention (after every create): pinned backups are never deleted; the newest 3 are\n"
+    "always kept; of the others an unpinned backup is deleted when older than 7 days or when\n"
+    "10 newer unpinned backups exist.\n"
     "Example:\n  ogrh backup create OG-RaidHelper.lua --label \"Before BWL changes\"\n";
 
 static const cli_cmd cmd_backup_help = {"backup", "", NULL, NULL};
@@ -119,42 +204,60 @@ static int run_backup(int argc, char **argv) {
   if (!needs_id && strcmp(sub, "import") && npos != 1)
     return cli_usage_error(&me, "%s takes FILE only", sub);
 
+  bool ro = !strcmp(sub, "list") || !strcmp(sub, "show") || !strcmp(sub, "export");
+  /* Commands that replace FILE hold its writers' lock from before they read it (for the
+     safety backup) until it is written; the store's own lock is taken after it, as repair
+     does. */
+  bool writes_file = !strcmp(sub, "restore") ||
+                     (!strcmp(sub, "import") && cli_flag(opts, NOPTS(opts), "--restore"));
+  ogrh_file_lock lock = {-1};
+  if (writes_file && (rc = cli_lock(file, &lock))) return rc;
   ogrh_store *s;
-  if ((rc = open_store(file, &s))) return rc;
+  if ((rc = open_store(file, ro, &s))) {
+    ogrh_file_lock_release(&lock);
+    return rc;
+  }
   ogrh_backup_info bi;
-  char sz[32], sz2[32];
+  char sz[32], sz2[32], lab[1600];
   if (!strcmp(sub, "create")) {
-    ogrh_svfile *f;
-    struct stat st;
-    if (ogrh_svfile_load(file, &f, &err)) {
+    ogrh_buf text;
+    ogrh_buf_init(&text);
+    const char *label = cli_get(opts, NOPTS(opts), "--label");
+    bool created;
+    if ((rc = ogrh_read_file(file, &text))) {
+      rc = cli_fail("%s: cannot read: %s", file, ogrh_strerror(rc));
+    } else if (ogrh_backup_create_text(s, text.p ? text.p : "", text.n, file, label ? label : "",
+                                       OGRH_REASON_MANUAL, true, now(), &bi, &created, &err)) {
       rc = cli_fail("%s", ogrh_err_msg(&err));
+    } else if (!created) {
+      printf("%s is unchanged since backup %u [%s]: no new backup was taken%s\n", file, bi.id,
+             safe_text(bi.label, lab, sizeof lab),
+             bi.pinned ? "" : " (keep it with 'ogrh backup pin FILE ID')");
     } else {
-      const char *label = cli_get(opts, NOPTS(opts), "--label");
-      uint64_t size = stat(file, &st) == 0 ? (uint64_t)st.st_size : 0;
-      if (ogrh_backup_create(s, f, label ? label : "", OGRH_REASON_MANUAL, true, now(), size, &bi,
-                             &err)) {
-        rc = cli_fail("%s", ogrh_err_msg(&err));
-      } else {
-        human_size(bi.raw_size, sz, sizeof sz);
-        human_size(bi.stored_size, sz2, sizeof sz2);
-        printf("Backup created successfully: %u%s%s%s (%s, %s stored; store now %llu bytes)\n",
-               bi.id, bi.label[0] ? " [" : "", bi.label, bi.label[0] ? "]" : "", sz, sz2,
-               (unsigned long long)ogrh_store_bytes(s));
-      }
-      ogrh_svfile_free(f);
+      human_size(bi.raw_size, sz, sizeof sz);
+      human_size(bi.stored_size, sz2, sizeof sz2);
+      printf("Backup created successfully: %u%s%s%s (%s, %s stored; store now %llu bytes)\n", bi.id,
+             bi.label[0] ? " [" : "", safe_text(bi.label, lab, sizeof lab), bi.label[0] ? "]" : "",
+             sz, sz2, (unsigned long long)ogrh_store_bytes(s));
     }
+    ogrh_buf_deinit(&text);
   } else if (!strcmp(sub, "list")) {
     if (json) {
       ogrh_buf out;
       ogrh_buf_init(&out);
-      ogrh_buf_addc(&out, '[');
-      for (size_t i = 0; i < ogrh_store_count(s); i++) {
+      int jrc = ogrh_buf_addc(&out, '[');
+      for (size_t i = 0; i < ogrh_store_count(s) && !jrc; i++) {
         if (i) ogrh_buf_addc(&out, ',');
-        ogrh_backup_info_json(ogrh_store_at(s, i), &out);
+        jrc = ogrh_backup_info_json(ogrh_store_at(s, i), &out);
       }
-      ogrh_buf_adds(&out, "]\n");
-      fputs(out.p, stdout);
+      if (!jrc) jrc = ogrh_buf_adds(&out, "]\n");
+      if (jrc)
+        rc = cli_fail("%s", ogrh_strerror(jrc));
+      else
+        fputs(out.p, stdout);
       ogrh_buf_deinit(&out);
+    } else if (ogrh_store_health_of(s, NULL) == OGRH_STORE_UNREADABLE) {
+      rc = cli_fail("no backup of %s can be read", file);
     } else if (ogrh_store_count(s) == 0) {
       printf("no backups of %s yet ('ogrh backup create %s')\n", file, file);
     } else {
@@ -174,8 +277,11 @@ static int run_backup(int argc, char **argv) {
     } else if (json) {
       ogrh_buf out;
       ogrh_buf_init(&out);
-      ogrh_backup_info_json(b, &out);
-      puts(out.p);
+      int jrc = ogrh_backup_info_json(b, &out);
+      if (jrc)
+        rc = cli_fail("%s", ogrh_strerror(jrc));
+      else
+        puts(out.p);
       ogrh_buf_deinit(&out);
     } else {
       char t[64];
@@ -185,8 +291,8 @@ static int run_backup(int argc, char **argv) {
       printf("backup %u\n  time: %s\n  label: %s\n  reason: %s\n  size: %s (%s added to the "
              "store)\n  pinned: %s\n  root digest: %016llx (verified)\n  holds: %u raids, %u "
              "encounters\n",
-             b->id, t, b->label, ogrh_reason_name(b->reason), sz, sz2, b->pinned ? "yes" : "no",
-             (unsigned long long)b->root, b->raids, b->encounters);
+             b->id, t, safe_text(b->label, lab, sizeof lab), ogrh_reason_name(b->reason), sz, sz2,
+             b->pinned ? "yes" : "no", (unsigned long long)b->root, b->raids, b->encounters);
       ogrh_doc *d;
       if (ogrh_doc_from_svfile(f, &d, NULL) == OGRH_OK) {
         f = NULL;
@@ -196,7 +302,9 @@ static int run_backup(int argc, char **argv) {
           size_t nl;
           const char *nm = ogrh_table_name(raids->e[i].val.u.t, &nl);
           const ogrh_value *e = ogrh_table_gets(raids->e[i].val.u.t, "encounters");
-          printf("    %.*s: %u encounters\n", (int)nl, nm,
+          char name[512];
+          snprintf(name, sizeof name, "%.*s", (int)(nl < 400 ? nl : 400), nm);
+          printf("    %s: %u encounters\n", safe_text(name, lab, sizeof lab),
                  e && e->type == OGRH_TABLE ? e->u.t->n : 0);
         }
         ogrh_doc_free(d);
@@ -204,11 +312,11 @@ static int run_backup(int argc, char **argv) {
     }
     ogrh_svfile_free(f);
   } else if (!strcmp(sub, "restore")) {
-    ogrh_backup_info safety;
+    ogrh_safety safety;
     if (ogrh_backup_restore(s, file, id, now(), &safety, &err)) {
       rc = cli_fail("%s; %s was not changed", ogrh_err_msg(&err), file);
     } else {
-      if (safety.id) printf("Safety backup %u of the previous state created.\n", safety.id);
+      print_safety(file, &safety);
       printf("Restored backup %u into %s.\n", id, file);
     }
   } else if (!strcmp(sub, "delete")) {
@@ -244,21 +352,22 @@ static int run_backup(int argc, char **argv) {
     } else if (ogrh_backup_import(s, in.p ? in.p : "", in.n, now(), &bi, &err)) {
       rc = cli_fail("%s", ogrh_err_msg(&err));
     } else {
-      printf("Imported as backup %u: %s\n", bi.id, bi.label);
+      printf("Imported as backup %u: %s\n", bi.id, safe_text(bi.label, lab, sizeof lab));
       if (cli_flag(opts, NOPTS(opts), "--restore")) {
-        ogrh_backup_info safety;
-        if (ogrh_backup_restore(s, file, bi.id, now(), &safety, &err))
+        ogrh_safety safety;
+        if (ogrh_backup_restore(s, file, bi.id, now(), &safety, &err)) {
           rc = cli_fail("%s; %s was not changed", ogrh_err_msg(&err), file);
-        else if (safety.id)
-          printf("Restored it into %s (safety backup %u of the previous state).\n", file,
-                 safety.id);
-        else
-          printf("Restored it into %s (it did not exist before).\n", file);
+        } else {
+          print_safety(file, &safety);
+          printf("Restored it into %s%s.\n", file,
+                 safety.existed ? "" : " (it did not exist before)");
+        }
       }
     }
     ogrh_buf_deinit(&in);
   }
   ogrh_store_close(s);
+  ogrh_file_lock_release(&lock);
   return rc;
 }
 
@@ -275,17 +384,21 @@ static int run_defaults(int argc, char **argv) {
   ogrh_err err;
   ogrh_doc *d;
   if (ogrh_doc_defaults(&d, &err)) return cli_fail("%s", ogrh_err_msg(&err));
-  ogrh_backup_info bi;
-  if (ogrh_backup_before(pos[0], OGRH_REASON_BEFORE_DEFAULTS, "before load defaults", now(), &bi,
-                         &err)) {
-    ogrh_doc_free(d);
-    return cli_fail("%s (nothing was changed)", ogrh_err_msg(&err));
+  ogrh_file_lock lock = {-1};
+  ogrh_safety sf;
+  if ((rc = cli_lock(pos[0], &lock))) {
+    /* reported */
+  } else if (ogrh_backup_before(pos[0], OGRH_REASON_BEFORE_DEFAULTS, "before load defaults", now(),
+                                &sf, &err)) {
+    rc = cli_fail("%s (nothing was changed)", ogrh_err_msg(&err));
+  } else {
+    print_safety(pos[0], &sf);
+    if (ogrh_doc_save(d, pos[0], &err))
+      rc = cli_fail("%s", ogrh_err_msg(&err));
+    else
+      printf("%s now holds the factory defaults.\n", pos[0]);
   }
-  if (bi.id) printf("Backup %u of the previous state created.\n", bi.id);
-  if (ogrh_doc_save(d, pos[0], &err))
-    rc = cli_fail("%s", ogrh_err_msg(&err));
-  else
-    printf("%s now holds the factory defaults.\n", pos[0]);
+  ogrh_file_lock_release(&lock);
   ogrh_doc_free(d);
   return rc;
 }

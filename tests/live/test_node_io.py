@@ -268,7 +268,7 @@ def check_backups():
     assert a.api("POST", "/api/backups/%d/unpin" % one["id"])[1]["pinned"] is False
     assert a.api("POST", "/api/backups/%d/pin" % one["id"])[1]["pinned"] is True
     st, line = a.api("GET", "/api/backups/%d/export" % one["id"])
-    assert st == 200 and line.startswith("OGRHBK1 "), (st, line[:40])
+    assert st == 200 and line.startswith("OGRHBK2 "), (st, line[:40])
     st, imp = b.api("POST", "/api/backups/import", raw=line.encode())
     assert st == 201 and imp["label"].startswith("Before BWL changes"), (st, imp)
     st, o = b.api("POST", "/api/backups/import", raw=b"OGRHBK1 garbage")
