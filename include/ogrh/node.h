@@ -161,7 +161,7 @@ typedef struct ogrh_node_limits {
   size_t held_entries;      /* deltas held while a gap is filled (64) */
   size_t held_bytes;        /* (65536) */
   size_t outbox_ops;        /* distinct paths waiting in the outbox; more is refused (4096) */
-  size_t message_bytes;     /* largest delta or catch-up message the admin builds (32768) */
+  size_t message_bytes;     /* largest delta or catch-up message the admin builds (16384) */
   size_t unit_queue_frames; /* admin: encode the next repair unit when fewer frames wait (4) */
   size_t unit_bytes;        /* a raid whose canonical encoding is larger than this goes as its
                                metadata, then one unit per encounter, so that no single call encodes
