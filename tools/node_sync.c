@@ -322,6 +322,10 @@ static int player_write(live_sync *s, const ogrh_path *p, const ogrh_value *v,
     json_object_set_new(cap.record, "syncLevel", json_string(ogrh_sync_level_name(level)));
     json_object_set_new(cap.record, "origin", json_string(origin));
     json_object_set_new(cap.record, "queued", json_boolean(!st.can_send));
+    /* The node's own CHANGED events name scopes; this one names the path and the values. */
+    if (json_object_get(cap.record, "new") || json_object_get(cap.record, "old"))
+      live_log_event(&s->n->log, LIVE_EVENT, "changed", json_deep_copy(cap.record), "%s changed %s",
+                     s->n->user, path);
     *record = cap.record;
     cap.record = NULL;
   }
