@@ -119,19 +119,11 @@ static void test_outputs(void **state) {
   has("t.csv", ",addon,mismatch,");
   has("p.svg", "<svg");
   has("p.svg", "Stale players");
-#if defined(__has_include) && __has_include("ogrh/node.h")
-  /* --model both with the node in the build: both run. */
+  /* --model both (the default): both models run on the same scenario. */
   assert_int_equal(sh("sim component-repair"), 0);
   has("out", "addon");
   has("out", "ogrh");
   assert_int_equal(sh("sim component-repair --model ogrh"), 0);
-#else
-  /* --model both without the node: the addon runs, the missing model is said on stderr. */
-  assert_int_equal(sh("sim component-repair"), 0);
-  has("err", "skipped");
-  has("out", "addon");
-  assert_int_equal(sh("sim component-repair --model ogrh"), 1);
-#endif
 }
 
 static void test_campaign(void **state) {

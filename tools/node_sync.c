@@ -6,10 +6,7 @@
 ** API, edits found in the file) go through the node's SVM write API with its permissions; the
 ** node's state is persisted beside the file and its document written back; its events become
 ** log lines and server-sent events.
-**
-** Compiled when include/ogrh/node.h exists; node_sync_local.c stands in otherwise.
 */
-#if defined(__has_include) && __has_include("ogrh/node.h")
 #define _DEFAULT_SOURCE
 #include "node_live.h"
 
@@ -482,8 +479,3 @@ json_t *live_sync_status(live_sync *s) {
                                 fs->broken));
   return o;
 }
-
-#else
-/* Without the sync node, node_sync_local.c is the bridge. */
-typedef int live_sync_unused;
-#endif
