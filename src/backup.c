@@ -117,7 +117,8 @@ int ogrh_backup_create_text(ogrh_store *s, const char *text, size_t n, const cha
     return OGRH_OK;
   }
   ogrh_svfile *f;
-  if ((rc = ogrh_svfile_parse(text, n, name, &f, err))) return rc;
+  /* f is freed before the text is given back: it need not copy it. */
+  if ((rc = ogrh_svfile_parse_borrowed(text, n, name, &f, err))) return rc;
   rc = add_backup(s, f, lab, reason, pin, now, n, fh, info, NULL, err);
   ogrh_svfile_free(f);
   *created = rc == OGRH_OK;

@@ -146,13 +146,24 @@ int bk_varlist_decode(const uint8_t *p, size_t n, ogrh_svfile *f) {
 */
 #define V1_SALT UINT64_C(0x7631206c61796f75)
 
+/* An encounter tree put while the digest tree was built: the table it holds, its object, and
+** what reading it decodes. */
+typedef struct enc_done {
+  const ogrh_table *tbl;
+  uint32_t id;
+  uint64_t expanded;
+} enc_done;
+
 typedef struct builder {
   ogrh_store *s;
   ogrh_arena *a;
   ogrh_buf enc;
-  ogrh_buf comp[OGRH_NCOMPONENTS]; /* an encounter's components, each 'B' + its encoding */
+  ogrh_buf comp[OGRH_NCOMPONENTS]; /* an encounter's component encodings */
   uint64_t expanded;
   uint64_t salt;
+  enc_done *done; /* per encounter item of every raid item, in order (v2 files) */
+  size_t ndone, capdone;
+  size_t base; /* the entry of done for the first encounter of the raid being put */
 } builder;
 
 static int put_blob(builder *b, const ogrh_value *v, uint32_t *id) {
@@ -192,20 +203,19 @@ static int put_tree(builder *b, uint32_t reused, const ogrh_buf *t, uint32_t *id
   return add_expanded(&c, reused);
 }
 
-static int put_encounter(builder *b, const ogrh_table *enc, ogrh_digest dig, uint32_t *id) {
+/* An encounter tree from its digest (salted) and its six component encodings. */
+static int put_encoded(builder *b, const ogrh_buf comp[OGRH_NCOMPONENTS], ogrh_digest dig,
+                       uint32_t *id) {
   uint32_t ids[OGRH_NCOMPONENTS], old;
-  dig ^= b->salt;
   if (bk_tree_reuse(b->s, dig, &old)) return put_tree(b, old, NULL, id);
-  /* One pass over the roles writes the four role-based components. */
-  int rc = ogrh_components_encode(enc, OGRH_C_ALL, b->comp);
+  int rc = OGRH_OK;
   for (int c = 0; c < OGRH_NCOMPONENTS && !rc; c++) {
-    ogrh_buf *x = &b->comp[c];
-    /* The kind byte goes in front: the buffer is shifted by one (components are small). */
-    if ((rc = ogrh_buf_addc(x, 'B'))) break;
-    memmove(x->p + 1, x->p, x->n - 1);
-    x->p[0] = 'B';
-    if ((rc = bk_put(b->s, x->p, x->n, &ids[c]))) break;
-    b->expanded += x->n;
+    /* The kind byte goes in front. */
+    ogrh_buf_reset(&b->enc);
+    ogrh_buf_addc(&b->enc, 'B');
+    ogrh_buf_add(&b->enc, comp[c].p, comp[c].n);
+    if (!(rc = ogrh_buf_error(&b->enc))) rc = bk_put(b->s, b->enc.p, b->enc.n, &ids[c]);
+    b->expanded += b->enc.n;
   }
   if (rc) return rc;
   ogrh_buf t;
@@ -218,6 +228,45 @@ static int put_encounter(builder *b, const ogrh_table *enc, ogrh_digest dig, uin
   if (!rc) rc = put_tree(b, 0, &t, id);
   ogrh_buf_deinit(&t);
   return rc;
+}
+
+/*
+** Told by the digest tree's build about every encounter it hashed: the encodings it made are
+** the blobs, so a snapshot encodes nothing twice. An encounter the store already holds is left
+** to put_encounter, which runs only when its raid is not reused whole. A v1 file's digest tree
+** hashes the tables of its view while the snapshot keeps the file's own (salted): nothing is
+** put then.
+*/
+static int on_encounter(void *ud, size_t raid, size_t enc, const ogrh_table *tbl,
+                        const ogrh_buf comp[OGRH_NCOMPONENTS], ogrh_digest dig) {
+  builder *b = ud;
+  (void)raid, (void)enc;
+  if (b->salt) return OGRH_OK;
+  int rc = ogrh_grow(&b->done, &b->capdone, b->ndone + 1, sizeof *b->done);
+  if (rc) return rc;
+  enc_done *d = &b->done[b->ndone++];
+  memset(d, 0, sizeof *d); /* tbl NULL: not put, no encounter table matches it */
+  if (bk_tree_known(b->s, dig)) return OGRH_OK;
+  uint64_t before = b->expanded;
+  if ((rc = put_encoded(b, comp, dig, &d->id))) return rc;
+  d->tbl = tbl;
+  d->expanded = b->expanded - before;
+  b->expanded = before; /* counted where a raid tree uses it */
+  return OGRH_OK;
+}
+
+/* The k-th encounter item of the raid being put. */
+static int put_encounter(builder *b, size_t k, const ogrh_table *enc, ogrh_digest dig,
+                         uint32_t *id) {
+  const enc_done *d = b->base + k < b->ndone ? &b->done[b->base + k] : NULL;
+  if (d && d->tbl == enc) {
+    *id = d->id;
+    b->expanded += d->expanded;
+    return OGRH_OK;
+  }
+  /* One pass over the roles writes the four role-based components. */
+  int rc = ogrh_components_encode(enc, OGRH_C_ALL, b->comp);
+  return rc ? rc : put_encoded(b, b->comp, dig ^ b->salt, id);
 }
 
 static int put_raid(builder *b, const ogrh_table *raid, const ogrh_dt_raid *dr, uint32_t *id) {
@@ -239,7 +288,8 @@ static int put_raid(builder *b, const ogrh_table *raid, const ogrh_dt_raid *dr, 
   for (uint32_t i = 0, j = 0; encs && i < encs->n && !rc; i++)
     if (ogrh_is_item(&encs->e[i])) {
       uint32_t eid;
-      if ((rc = put_encounter(b, encs->e[i].val.u.t, dr->encs[j++].digest, &eid))) break;
+      if ((rc = put_encounter(b, j, encs->e[i].val.u.t, dr->encs[j].digest, &eid))) break;
+      j++;
       ogrh_varint_put(&t, ogrh_zigzag(encs->e[i].key.u.i));
       bk_put_u32(&t, eid);
     }
@@ -270,12 +320,13 @@ int bk_snapshot_put(ogrh_store *s, const ogrh_svfile *f, bk_snap *out) {
   uint32_t n = count_items(l.raids), base_id = 0;
   ogrh_value sv = ogrh_vnil();
   ogrh_dt_top top;
-  int rc = ogrh_dtree_build_root(root ? root : &nil, &dt);
+  int rc = ogrh_dtree_build_root_each(root ? root : &nil, on_encounter, &b, &dt);
   if (!rc) rc = ogrh_dtree_top(dt, &top);
   if (!rc && n != top.nraids) rc = OGRH_EINVAL;
   if (!rc && l.raids) rc = sv_without_raids(b.a, &l, &sv);
   /* The base: every variable, OGRH_SV without its raids. */
   if (!rc) {
+    ogrh_buf_reset(&b.enc);
     ogrh_buf_addc(&b.enc, 'F');
     rc = bk_varlist_encode(f, l.raids ? "OGRH_SV" : NULL, &sv, &b.enc);
   }
@@ -292,6 +343,7 @@ int bk_snapshot_put(ogrh_store *s, const ogrh_svfile *f, bk_snap *out) {
       if ((rc = ogrh_dtree_raid(dt, j++, &dr)) ||
           (rc = put_raid(&b, l.raids->e[i].val.u.t, dr, &rid)))
         break;
+      b.base += dr->nencs;
       ogrh_varint_put(&t, ogrh_zigzag(l.raids->e[i].key.u.i));
       bk_put_u32(&t, rid);
       out->encounters += count_items(ogrh_raid_encounters(l.raids->e[i].val.u.t));
@@ -304,6 +356,7 @@ int bk_snapshot_put(ogrh_store *s, const ogrh_svfile *f, bk_snap *out) {
     out->expanded = b.expanded;
   }
   ogrh_dtree_free(dt);
+  ogrh_free(b.done, b.capdone * sizeof *b.done);
   ogrh_buf_deinit(&t);
   ogrh_buf_deinit(&b.enc);
   for (int c = 0; c < OGRH_NCOMPONENTS; c++)

@@ -384,6 +384,11 @@ bool bk_tree_reuse(ogrh_store *s, uint64_t dig, uint32_t *id) {
   return true;
 }
 
+bool bk_tree_known(const ogrh_store *s, uint64_t dig) {
+  uint32_t v;
+  return digmap_get(&s->st.trees, dig, &v);
+}
+
 /* ---- adding objects ---- */
 
 static uint8_t *pending_copy(bk_state *st, const void *raw, size_t n, uint32_t id) {

@@ -174,6 +174,9 @@ int bk_get(ogrh_store *s, uint32_t id, ogrh_arena *a, const uint8_t **out, size_
 int bk_peek(ogrh_store *s, uint32_t id, const uint8_t **p, size_t *n);
 /* The tree object stored for digest dig, when it and everything under it can be reused. */
 bool bk_tree_reuse(ogrh_store *s, uint64_t dig, uint32_t *id);
+/* Whether a tree object is stored for digest dig (nothing is checked: bk_tree_reuse says
+** whether it can be reused). */
+bool bk_tree_known(const ogrh_store *s, uint64_t dig);
 /* Calls fn for every object a tree object (E, R, S) refers to; OGRH_ECORRUPT when malformed.
 ** Blobs refer to nothing. */
 int bk_tree_each_child(const uint8_t *p, size_t n, int (*fn)(void *ud, uint32_t id), void *ud);

@@ -52,8 +52,10 @@ struct ogrh_dtree {
   ogrh_doc *doc;          /* attached document, or NULL */
   uint64_t gen;           /* the document's generation the table pointers belong to */
   const ogrh_value *root; /* during a build from a value */
-  ogrh_arena *view;       /* the view of a v1 root the tables below come from, or NULL */
-  bool v1;                /* built from a v1 root: every change rebuilds the whole tree */
+  ogrh_dtree_enc_fn each; /* during a build: told about every encounter hashed, or NULL */
+  void *each_ud;
+  ogrh_arena *view; /* the view of a v1 root the tables below come from, or NULL */
+  bool v1;          /* built from a v1 root: every change rebuilds the whole tree */
   int token;
   ogrh_arena *names;
   ogrh_buf scratch;
@@ -253,6 +255,9 @@ static int build_raid(ogrh_dtree *t, const ogrh_table *raid, int64_t index, raid
     if ((rc = copy_name(t, enc, &e->name, &e->name_len)) ||
         (rc = compute_enc(t, enc, OGRH_C_ALL, e)))
       return rc;
+    if (t->each && (rc = t->each(t->each_ud, (size_t)(r - t->raids), r->pub.nencs - 1, enc, t->comp,
+                                 e->digest)))
+      return rc;
   }
   assign_occ_encs(r);
   if ((rc = raid_own(t, raid, &r->pub)) || (rc = pack_raid(r))) return rc;
@@ -412,6 +417,11 @@ void ogrh_dtree_free(ogrh_dtree *t) {
 }
 
 int ogrh_dtree_build_root(const ogrh_value *root, ogrh_dtree **out) {
+  return ogrh_dtree_build_root_each(root, NULL, NULL, out);
+}
+
+int ogrh_dtree_build_root_each(const ogrh_value *root, ogrh_dtree_enc_fn fn, void *ud,
+                               ogrh_dtree **out) {
   *out = NULL;
   ogrh_dtree *t = tree_new();
   if (!t) return OGRH_ENOMEM;
@@ -421,8 +431,11 @@ int ogrh_dtree_build_root(const ogrh_value *root, ogrh_dtree **out) {
     ogrh_buf_reserve(&t->comp[c], 1024);
   ogrh_buf_reserve(&t->scratch, 1024);
   t->root = root;
+  t->each = fn;
+  t->each_ud = ud;
   int rc = build_all(t);
   t->root = NULL;
+  t->each = NULL;
   if (rc) {
     ogrh_dtree_free(t);
     return rc;

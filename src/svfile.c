@@ -619,7 +619,8 @@ static int parse_value(parser *ps, int depth, ogrh_value *out) {
   return fail(ps, ps->p, OGRH_ESYNTAX, "expected a value");
 }
 
-/* buf must be NUL-terminated at len and live in the arena when `owned`; else it is copied. */
+/* buf must outlive the arena when `owned` (in it, or the caller's); else it is copied. Nothing
+** reads past len. */
 static int parser_init(parser *ps, const char *buf, size_t len, bool owned, const char *name,
                        ogrh_arena *a, ogrh_err *err) {
   memset(ps, 0, sizeof *ps);
@@ -782,6 +783,14 @@ int ogrh_svfile_parse(const char *buf, size_t len, const char *name, ogrh_svfile
   ogrh_svfile *f = ogrh_svfile_new();
   if (!f) return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
   return parse_file(f, buf, len, false, name, out, err);
+}
+
+int ogrh_svfile_parse_borrowed(const char *buf, size_t len, const char *name, ogrh_svfile **out,
+                               ogrh_err *err) {
+  *out = NULL;
+  ogrh_svfile *f = ogrh_svfile_new();
+  if (!f) return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
+  return parse_file(f, buf, len, true, name, out, err);
 }
 
 int ogrh_svfile_load(const char *path, ogrh_svfile **out, ogrh_err *err) {

@@ -399,6 +399,73 @@ static void test_poll_copy(void **state) {
   ogrh_doc_free(d);
 }
 
+/* What a build tells about each encounter: every one in order, its encodings, its digest. */
+typedef struct each_seen {
+  const ogrh_dtree *want; /* a tree built without a callback */
+  size_t raid, enc, calls, stop_at;
+} each_seen;
+
+static int each_enc(void *ud, size_t raid, size_t enc, const ogrh_table *tbl,
+                    const ogrh_buf comp[OGRH_NCOMPONENTS], ogrh_digest digest) {
+  each_seen *s = ud;
+  if (s->calls++ == s->stop_at) return OGRH_ECORRUPT;
+  const ogrh_dt_raid *r;
+  assert_int_equal(ogrh_dtree_raid(s->want, raid, &r), OGRH_OK);
+  /* In order: the next encounter of this raid, or the first of the next raid. */
+  if (raid == s->raid) {
+    assert_int_equal(enc, s->calls == 1 ? 0 : s->enc + 1);
+  } else {
+    assert_int_equal(raid, s->raid + 1);
+    assert_int_equal(enc, 0);
+  }
+  s->raid = raid;
+  s->enc = enc;
+  assert_true(enc < r->nencs);
+  assert_int_equal(digest, r->encs[enc].digest);
+  ogrh_buf mine[OGRH_NCOMPONENTS];
+  for (int c = 0; c < OGRH_NCOMPONENTS; c++)
+    ogrh_buf_init(&mine[c]);
+  assert_int_equal(ogrh_components_encode(tbl, OGRH_C_ALL, mine), OGRH_OK);
+  for (int c = 0; c < OGRH_NCOMPONENTS; c++) {
+    assert_int_equal(comp[c].n, mine[c].n);
+    assert_memory_equal(comp[c].p, mine[c].p, mine[c].n);
+    ogrh_buf_deinit(&mine[c]);
+  }
+  return OGRH_OK;
+}
+
+static void test_build_tells_each_encounter(void **state) {
+  (void)state;
+  ogrh_doc *d = tu_generated(5, 2);
+  ogrh_dtree *want = tu_tree(d), *t;
+  ogrh_dt_top top;
+  assert_int_equal(ogrh_dtree_top(want, &top), OGRH_OK);
+  size_t nencs = 0;
+  for (size_t i = 0; i < top.nraids; i++) {
+    const ogrh_dt_raid *r;
+    assert_int_equal(ogrh_dtree_raid(want, i, &r), OGRH_OK);
+    nencs += r->nencs;
+  }
+  assert_true(nencs > 100);
+  each_seen s = {want, 0, 0, 0, (size_t)-1};
+  assert_int_equal(ogrh_dtree_build_root_each(ogrh_doc_root(d), each_enc, &s, &t), OGRH_OK);
+  assert_int_equal(s.calls, nencs);
+  assert_int_equal(s.raid, top.nraids - 1);
+  ogrh_digest a, b;
+  assert_int_equal(ogrh_dtree_root(t, &a), OGRH_OK);
+  assert_int_equal(ogrh_dtree_root(want, &b), OGRH_OK);
+  assert_int_equal(a, b);
+  ogrh_dtree_free(t);
+  /* The callback's failure stops the build and is returned. */
+  each_seen stop = {want, 0, 0, 0, 7};
+  assert_int_equal(ogrh_dtree_build_root_each(ogrh_doc_root(d), each_enc, &stop, &t),
+                   OGRH_ECORRUPT);
+  assert_null(t);
+  assert_int_equal(stop.calls, 8);
+  ogrh_dtree_free(want);
+  ogrh_doc_free(d);
+}
+
 /* A tree can be read only when it says what the document says. */
 static void test_reads_wait_for_updates(void **state) {
   (void)state;
@@ -539,6 +606,7 @@ int main(void) {
       cmocka_unit_test(test_incremental_equals_full),
       cmocka_unit_test(test_scrub_detects_unseen_changes),
       cmocka_unit_test(test_poll_copy),
+      cmocka_unit_test(test_build_tells_each_encounter),
       cmocka_unit_test(test_reads_wait_for_updates),
       cmocka_unit_test(test_allocation_failures),
   };

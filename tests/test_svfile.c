@@ -47,6 +47,45 @@ static void test_factory_roundtrip_bytes(void **state) {
   ogrh_buf_deinit(&out);
 }
 
+/* A borrowed parse reads the same tree without holding a copy of the text. */
+static void test_borrowed_parse(void **state) {
+  (void)state;
+  ogrh_buf in, a, b;
+  ogrh_buf_init(&in);
+  ogrh_buf_init(&a);
+  ogrh_buf_init(&b);
+  assert_int_equal(ogrh_read_file(tu_src("data/factory-defaults.lua"), &in), OGRH_OK);
+  ogrh_svfile *f, *g;
+  tu_alloc_begin(-1);
+  assert_int_equal(ogrh_svfile_parse(in.p, in.n, "copied", &f, NULL), OGRH_OK);
+  long long copied = tu_alloc_live();
+  tu_alloc_end();
+  tu_alloc_begin(-1);
+  assert_int_equal(ogrh_svfile_parse_borrowed(in.p, in.n, "borrowed", &g, NULL), OGRH_OK);
+  long long borrowed = tu_alloc_live();
+  tu_alloc_end();
+  assert_true(borrowed + (long long)in.n <= copied);
+  assert_int_equal(ogrh_svfile_write(f, &a), OGRH_OK);
+  assert_int_equal(ogrh_svfile_write(g, &b), OGRH_OK);
+  assert_int_equal(a.n, b.n);
+  assert_memory_equal(a.p, b.p, a.n);
+  /* Its strings are the text's own bytes. */
+  const ogrh_value *sv = var(g, "OGRH_SV");
+  assert_non_null(sv);
+  const ogrh_value *ver = ogrh_table_gets(sv->u.t, "schemaVersion");
+  assert_non_null(ver);
+  assert_true(ver->u.s > in.p && ver->u.s < in.p + in.n);
+  ogrh_svfile_free(f);
+  ogrh_svfile_free(g);
+  /* Errors as from a copied parse. */
+  ogrh_err err;
+  assert_int_equal(ogrh_svfile_parse_borrowed("X = {", 5, "cut", &g, &err), OGRH_ESYNTAX);
+  assert_null(g);
+  ogrh_buf_deinit(&in);
+  ogrh_buf_deinit(&a);
+  ogrh_buf_deinit(&b);
+}
+
 static void test_syntax_forms(void **state) {
   (void)state;
   ogrh_svfile *f =
@@ -517,6 +556,7 @@ static void test_write_size(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_factory_roundtrip_bytes),
+      cmocka_unit_test(test_borrowed_parse),
       cmocka_unit_test(test_syntax_forms),
       cmocka_unit_test(test_escapes),
       cmocka_unit_test(test_duplicates_like_lua),

@@ -25,6 +25,18 @@ int ogrh_dtree_build(ogrh_doc *d, ogrh_dtree **out);
 /* The same, for any schema root value (staging copies, backups; NULL means none). The tree
 ** keeps no pointer into root once built. */
 int ogrh_dtree_build_root(const ogrh_value *root, ogrh_dtree **out);
+/*
+** The same as ogrh_dtree_build_root, telling fn about every encounter as it is hashed: its
+** ordinal among the items of its raid (enc) in the raid's ordinal among the raid items (raid),
+** the encounter table hashed (for a v1 root, a table of the view, not of the file), the six
+** component encodings ogrh_components_encode made of it, and its digest. What fn is given is
+** valid during the call only. A backup stores these encodings instead of making them again.
+** A status other than OGRH_OK from fn stops the build and is returned.
+*/
+typedef int (*ogrh_dtree_enc_fn)(void *ud, size_t raid, size_t enc, const ogrh_table *tbl,
+                                 const ogrh_buf comp[OGRH_NCOMPONENTS], ogrh_digest digest);
+int ogrh_dtree_build_root_each(const ogrh_value *root, ogrh_dtree_enc_fn fn, void *ud,
+                               ogrh_dtree **out);
 /* Frees a tree (detaching it first). NULL is a no-op. */
 void ogrh_dtree_free(ogrh_dtree *t);
 
