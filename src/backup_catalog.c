@@ -196,9 +196,9 @@ int bk_info_from_json(json_t *o, ogrh_backup_info *b) {
 static int dump_checked(const ogrh_backup_info *b, size_t flags, ogrh_buf *out) {
   unsigned long before = ogrh__json_alloc_failures();
   json_t *o = bk_info_json(b);
-  int rc = o ? ogrh_json_dump(o, flags, out) : OGRH_ENOMEM;
+  /* ogrh_json_dump appends whole or not at all. */
+  int rc = o && ogrh__json_alloc_failures() == before ? ogrh_json_dump(o, flags, out) : OGRH_ENOMEM;
   json_decref(o);
-  if (!rc && ogrh__json_alloc_failures() != before) rc = OGRH_ENOMEM;
   return rc;
 }
 

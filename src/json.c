@@ -322,8 +322,16 @@ static int dump_into_buf(const char *p, size_t n, void *ud) {
   return ogrh_buf_add(ud, p, n) ? -1 : 0;
 }
 
+/* A failure jansson swallowed moves the count of failed allocations (src/alloc.h); on any
+** failure out is cut back to what it held. */
 int ogrh_json_dump(const json_t *j, size_t flags, ogrh_buf *out) {
-  if (json_dump_callback(j, dump_into_buf, out, flags) == 0) return OGRH_OK;
+  size_t n0 = out->n;
+  unsigned long failures = ogrh__json_alloc_failures();
+  if (json_dump_callback(j, dump_into_buf, out, flags) == 0 &&
+      ogrh__json_alloc_failures() == failures)
+    return OGRH_OK;
+  out->n = n0;
+  if (out->p) out->p[n0] = '\0';
   return ogrh_buf_error(out) ? ogrh_buf_error(out) : OGRH_ENOMEM;
 }
 

@@ -5,6 +5,7 @@
 ** report that explains every difference between the two; the check of a result.
 */
 #include "ogrh/migrate.h"
+#include "alloc.h"
 #include "ogrh/validate.h"
 #include "ogrh/json.h"
 #include "ogrh/util.h"
@@ -1576,24 +1577,27 @@ int ogrh_migration_format(const ogrh_migration *m, ogrh_buf *out) {
 }
 
 int ogrh_migration_json(const ogrh_migration *m, ogrh_buf *out) {
+  /* Every jansson result is kept; a failure jansson swallowed moves the count (src/alloc.h). */
+  unsigned long failures = ogrh__json_alloc_failures();
   json_t *o = json_object(), *notes = json_array();
-  json_object_set_new(o, "raids", json_integer((json_int_t)m->raids));
-  json_object_set_new(o, "encounters", json_integer((json_int_t)m->encounters));
-  json_object_set_new(o, "roles", json_integer((json_int_t)m->roles));
-  json_object_set_new(o, "slots", json_integer((json_int_t)m->slots));
-  json_object_set_new(o, "remapped", json_integer((json_int_t)m->remapped));
-  json_object_set_new(o, "unexplained", json_integer((json_int_t)m->unexplained));
-  for (size_t i = 0; i < m->n; i++) {
+  int bad = !o || !notes;
+  bad |= json_object_set_new(o, "raids", json_integer((json_int_t)m->raids));
+  bad |= json_object_set_new(o, "encounters", json_integer((json_int_t)m->encounters));
+  bad |= json_object_set_new(o, "roles", json_integer((json_int_t)m->roles));
+  bad |= json_object_set_new(o, "slots", json_integer((json_int_t)m->slots));
+  bad |= json_object_set_new(o, "remapped", json_integer((json_int_t)m->remapped));
+  bad |= json_object_set_new(o, "unexplained", json_integer((json_int_t)m->unexplained));
+  for (size_t i = 0; i < m->n && !bad; i++) {
     const ogrh_migrate_note *x = &m->notes[i];
-    json_array_append_new(notes, json_pack("{s:s, s:s, s:s, s:s}", "kind", ogrh_mnote_name(x->kind),
+    bad |= json_array_append_new(notes,
+                                 json_pack("{s:s, s:s, s:s, s:s}", "kind", ogrh_mnote_name(x->kind),
                                            "tag", x->tag, "path", x->path, "text", x->text));
   }
-  json_object_set_new(o, "notes", notes);
-  char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  bad |= json_object_set_new(o, "notes", notes);
+  int rc = bad || ogrh__json_alloc_failures() != failures
+               ? OGRH_ENOMEM
+               : ogrh_json_dump(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER, out);
   json_decref(o);
-  if (!txt) return OGRH_ENOMEM;
-  int rc = ogrh_buf_adds(out, txt);
-  ogrh_json_free(txt);
   return rc;
 }
 

@@ -3,6 +3,7 @@
 ** Drill-down comparison of two digest trees, its reports, and path-level differences.
 */
 #include "ogrh/validate.h"
+#include "alloc.h"
 #include "ogrh/json.h"
 #include "ogrh/util.h"
 
@@ -252,80 +253,96 @@ int ogrh_validation_report(const ogrh_validation *v, ogrh_buf *out) {
     }
   }
   if (v->raid_list && !explained) ogrh_buf_printf(out, "%sraid list (order)\n", pre);
-  return OGRH_OK;
+  return ogrh_buf_error(out);
 }
 
+/* A name as the report writes it; NULL when out of memory (the caller's set or append then
+** fails and says so). */
 static json_t *jname(const char *s, uint32_t n, uint32_t occ) {
   ogrh_buf b;
   ogrh_buf_init(&b);
   put_name(&b, s, n, occ);
-  json_t *j = json_stringn(b.p ? b.p : "", b.n);
+  json_t *j = ogrh_buf_error(&b) ? NULL : json_stringn(b.p ? b.p : "", b.n);
   ogrh_buf_deinit(&b);
-  return j ? j : json_string("?");
+  return j;
 }
 
+/* Sets key (a JSON string, consumed) of o to v (consumed); non-zero on failure. */
+static int set_named(json_t *o, json_t *key, json_t *v) {
+  int bad = key ? json_object_set_new(o, json_string_value(key), v) : (json_decref(v), -1);
+  json_decref(key);
+  return bad;
+}
+
+/*
+** Every jansson call's result is kept in `bad`, and a failure jansson swallowed moves the
+** count of failed allocations (src/alloc.h): either way nothing is appended to out.
+*/
 int ogrh_validation_json(const ogrh_validation *v, ogrh_buf *out) {
+  unsigned long failures = ogrh__json_alloc_failures();
   json_t *root = json_object(), *corr = json_object(), *glob = json_array(), *raids = json_object(),
          *drill = json_array();
-  json_object_set_new(root, "valid", json_boolean(v->valid));
-  json_object_set_new(root, "level", json_string(ogrh_level_name(v->level)));
+  int bad = !root || !corr || !glob || !raids || !drill;
+  bad |= json_object_set_new(root, "valid", json_boolean(v->valid));
+  bad |= json_object_set_new(root, "level", json_string(ogrh_level_name(v->level)));
   for (int g = 0; g < OGRH_NGLOBALS; g++)
-    if (v->globals & (1u << g)) json_array_append_new(glob, json_string(ogrh_global_name(g)));
-  for (size_t i = 0; i < v->nraids; i++) {
+    if (v->globals & (1u << g))
+      bad |= json_array_append_new(glob, json_string(ogrh_global_name(g)));
+  for (size_t i = 0; i < v->nraids && !bad; i++) {
     const ogrh_vr_raid *r = &v->raids[i];
     json_t *jr = json_object(), *encs = json_object(), *miss = json_array(), *extra = json_array();
-    json_object_set_new(jr, "raidLevel", json_boolean(r->meta_differs || r->list_differs));
-    json_object_set_new(jr, "metadata", json_boolean(r->meta_differs));
-    json_object_set_new(jr, "encounterList", json_boolean(r->list_differs));
-    if (r->missing_local) json_object_set_new(jr, "missingLocally", json_true());
-    if (r->extra_local) json_object_set_new(jr, "extraLocally", json_true());
-    if (r->needs_drilldown) json_array_append_new(drill, jname(r->name, r->name_len, r->occ));
+    bad |= !jr || !encs || !miss || !extra;
+    bad |= json_object_set_new(jr, "raidLevel", json_boolean(r->meta_differs || r->list_differs));
+    bad |= json_object_set_new(jr, "metadata", json_boolean(r->meta_differs));
+    bad |= json_object_set_new(jr, "encounterList", json_boolean(r->list_differs));
+    if (r->missing_local) bad |= json_object_set_new(jr, "missingLocally", json_true());
+    if (r->extra_local) bad |= json_object_set_new(jr, "extraLocally", json_true());
+    if (r->needs_drilldown)
+      bad |= json_array_append_new(drill, jname(r->name, r->name_len, r->occ));
     for (size_t j = 0; j < r->nencs; j++) {
       const ogrh_vr_enc *e = &r->encs[j];
       if (e->missing_local) {
-        json_array_append_new(miss, jname(e->name, e->name_len, e->occ));
+        bad |= json_array_append_new(miss, jname(e->name, e->name_len, e->occ));
         continue;
       }
       if (e->extra_local) {
-        json_array_append_new(extra, jname(e->name, e->name_len, e->occ));
+        bad |= json_array_append_new(extra, jname(e->name, e->name_len, e->occ));
         continue;
       }
       json_t *comps = json_array();
+      bad |= !comps;
       for (int c = 0; c < OGRH_NCOMPONENTS; c++)
         if (e->components & (1u << c))
-          json_array_append_new(comps, json_string(ogrh_component_name(c)));
-      json_t *nm = jname(e->name, e->name_len, e->occ);
-      json_object_set_new(encs, json_string_value(nm), comps);
-      json_decref(nm);
+          bad |= json_array_append_new(comps, json_string(ogrh_component_name(c)));
+      bad |= set_named(encs, jname(e->name, e->name_len, e->occ), comps);
     }
-    json_object_set_new(jr, "encounters", encs);
-    json_object_set_new(jr, "missingEncounters", miss);
-    json_object_set_new(jr, "extraEncounters", extra);
-    json_t *nm = jname(r->name, r->name_len, r->occ);
-    json_object_set_new(raids, json_string_value(nm), jr);
-    json_decref(nm);
+    bad |= json_object_set_new(jr, "encounters", encs);
+    bad |= json_object_set_new(jr, "missingEncounters", miss);
+    bad |= json_object_set_new(jr, "extraEncounters", extra);
+    bad |= set_named(raids, jname(r->name, r->name_len, r->occ), jr);
   }
-  json_object_set_new(corr, "global", glob);
-  json_object_set_new(corr, "raids", raids);
-  json_object_set_new(corr, "raidList", json_boolean(v->raid_list));
-  json_object_set_new(root, "corrupted", corr);
-  json_object_set_new(root, "needsDrilldown", drill);
+  bad |= json_object_set_new(corr, "global", glob);
+  bad |= json_object_set_new(corr, "raids", raids);
+  bad |= json_object_set_new(corr, "raidList", json_boolean(v->raid_list));
+  bad |= json_object_set_new(root, "corrupted", corr);
+  bad |= json_object_set_new(root, "needsDrilldown", drill);
   ogrh_buf rep;
   ogrh_buf_init(&rep);
   ogrh_validation_report(v, &rep);
+  bad |= ogrh_buf_error(&rep) != OGRH_OK;
   json_t *lines = json_array();
-  for (char *s = rep.p, *e; s && *s; s = e + 1) {
+  bad |= !lines;
+  for (char *s = rep.p, *e; !bad && s && *s; s = e + 1) {
     e = strchr(s, '\n');
     if (!e) break;
-    json_array_append_new(lines, json_stringn(s, (size_t)(e - s)));
+    bad |= json_array_append_new(lines, json_stringn(s, (size_t)(e - s)));
   }
   ogrh_buf_deinit(&rep);
-  json_object_set_new(root, "report", lines);
-  char *txt = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  bad |= json_object_set_new(root, "report", lines);
+  int rc = bad || ogrh__json_alloc_failures() != failures
+               ? OGRH_ENOMEM
+               : ogrh_json_dump(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER, out);
   json_decref(root);
-  if (!txt) return OGRH_ENOMEM;
-  int rc = ogrh_buf_adds(out, txt);
-  ogrh_json_free(txt);
   return rc;
 }
 

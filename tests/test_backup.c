@@ -1425,6 +1425,115 @@ static void test_every_allocation_failure(void **state) {
   teardown_dir();
 }
 
+/*
+** Opening a version 2 store (its catalog is JSON) with each allocation failing in turn: a
+** clean OGRH_ENOMEM, or exactly the catalog an open without failures reads. jansson drops a
+** character of a string it cannot grow and carries on, so a failure it swallows must not give
+** a backup with another label, nor a backup lost as damaged.
+*/
+typedef struct v2_open {
+  ogrh_backup_info want[2];
+} v2_open;
+
+static int v2_open_op(void *ud, long k) {
+  (void)k;
+  v2_open *x = ud;
+  ogrh_store *s;
+  ogrh_err err;
+  int rc = ogrh_store_open_readonly(file, &s, &err);
+  if (rc) {
+    assert_int_equal(rc, OGRH_ENOMEM);
+  } else {
+    assert_int_equal(ogrh_store_count(s), 2);
+    for (size_t i = 0; i < 2; i++) {
+      const ogrh_backup_info *b = ogrh_store_at(s, i);
+      const ogrh_backup_info *w = &x->want[i];
+      assert_string_equal(b->label, w->label);
+      assert_int_equal(b->id, w->id);
+      assert_int_equal(b->timestamp, w->timestamp);
+      assert_int_equal(b->reason, w->reason);
+      assert_int_equal(b->raw_size, w->raw_size);
+      assert_int_equal(b->stored_size, w->stored_size);
+      assert_int_equal(b->pinned, w->pinned);
+      assert_int_equal(b->damaged, w->damaged);
+      assert_int_equal(b->root, w->root);
+      assert_int_equal(b->snapshot, w->snapshot);
+      assert_int_equal(b->raids, w->raids);
+      assert_int_equal(b->encounters, w->encounters);
+      assert_int_equal(b->file_hash, w->file_hash);
+    }
+    ogrh_store_close(s);
+  }
+  assert_int_equal(tu_alloc_live(), 0);
+  return rc;
+}
+
+static void test_old_store_allocation_failures(void **state) {
+  (void)state;
+  setup_dir();
+  install_store("v2-store.ogrhbk");
+  v2_open x;
+  memset(&x, 0, sizeof x);
+  ogrh_store *s;
+  ogrh_err err;
+  assert_int_equal(ogrh_store_open_readonly(file, &s, &err), OGRH_OK);
+  assert_int_equal(ogrh_store_count(s), 2);
+  for (size_t i = 0; i < 2; i++)
+    x.want[i] = *ogrh_store_at(s, i);
+  ogrh_store_close(s);
+  assert_string_equal(x.want[1].label, "first \xc3\xa9");
+  assert_true(tu_alloc_fail_loop(v2_open_op, &x, 2000) > 10);
+  teardown_dir();
+}
+
+/* A backup's JSON with each allocation failing in turn: appended whole, or not at all. */
+typedef struct info_json {
+  ogrh_backup_info b;
+  ogrh_buf want;
+} info_json;
+
+static int info_json_op(void *ud, long k) {
+  (void)k;
+  info_json *x = ud;
+  ogrh_buf out;
+  ogrh_buf_init(&out);
+  int rc = ogrh_buf_adds(&out, "before ");
+  if (!rc) {
+    rc = ogrh_backup_info_json(&x->b, &out);
+    if (rc) {
+      assert_int_equal(rc, OGRH_ENOMEM);
+      assert_int_equal(out.n, 7);
+      assert_string_equal(out.p, "before ");
+    } else {
+      assert_int_equal(out.n, 7 + x->want.n);
+      assert_memory_equal(out.p + 7, x->want.p, x->want.n);
+    }
+  }
+  ogrh_buf_deinit(&out);
+  assert_int_equal(tu_alloc_live(), 0);
+  return rc;
+}
+
+static void test_info_json_allocation_failures(void **state) {
+  (void)state;
+  info_json x;
+  memset(&x, 0, sizeof x);
+  x.b.id = 7;
+  x.b.timestamp = T0;
+  snprintf(x.b.label, sizeof x.b.label, "before the raid \xc3\xa9, %s", "with a longer label");
+  x.b.reason = OGRH_REASON_BEFORE_REPAIR;
+  x.b.raw_size = 183456;
+  x.b.root = UINT64_C(0x0123456789abcdef);
+  x.b.file_hash = UINT64_C(0xfedcba9876543210);
+  x.b.raids = 6;
+  x.b.encounters = 61;
+  ogrh_buf_init(&x.want);
+  assert_int_equal(ogrh_backup_info_json(&x.b, &x.want), OGRH_OK);
+  assert_non_null(strstr(x.want.p, "\"label\": \"before the raid"));
+  assert_true(tu_alloc_fail_loop(info_json_op, &x, 500) > 5);
+  ogrh_buf_deinit(&x.want);
+}
+
 /* ---- crash safety: the CLI killed at every crash point, and by SIGKILL at random times ---- */
 
 static int run_cli(const char *const *args, const char *crash_at) {
@@ -1598,6 +1707,8 @@ int main(void) {
       cmocka_unit_test(test_labels_are_valid_utf8),
       cmocka_unit_test(test_store_bricked_by_a_label_opens),
       cmocka_unit_test(test_old_store_opens_and_converts),
+      cmocka_unit_test(test_old_store_allocation_failures),
+      cmocka_unit_test(test_info_json_allocation_failures),
       cmocka_unit_test(test_backup_at_the_depth_limit),
       cmocka_unit_test(test_reading_creates_nothing),
       cmocka_unit_test(test_lock_is_waited_for),

@@ -249,6 +249,51 @@ static ogrh_doc *doc_from(ogrh_svfile *f) {
   return d;
 }
 
+/* The report's JSON with each allocation failing in turn: appended whole, or not at all. */
+typedef struct mjson {
+  const ogrh_migration *m;
+  ogrh_buf want;
+} mjson;
+
+static int mjson_op(void *ud, long k) {
+  (void)k;
+  mjson *x = ud;
+  ogrh_buf out;
+  ogrh_buf_init(&out);
+  int rc = ogrh_buf_adds(&out, "before ");
+  if (!rc) {
+    rc = ogrh_migration_json(x->m, &out);
+    if (rc) {
+      assert_int_equal(rc, OGRH_ENOMEM);
+      assert_int_equal(out.n, 7);
+    } else {
+      assert_int_equal(out.n, 7 + x->want.n);
+      assert_memory_equal(out.p + 7, x->want.p, x->want.n);
+    }
+  }
+  ogrh_buf_deinit(&out);
+  assert_int_equal(tu_alloc_live(), 0);
+  return rc;
+}
+
+static void test_report_json_allocation_failures(void **state) {
+  (void)state;
+  ogrh_svfile *in = author_file(), *out;
+  ogrh_migrate_opts o = {false, false, false, NOW};
+  ogrh_migration *m;
+  assert_int_equal(ogrh_migrate(in, &o, &out, &m, NULL), OGRH_OK);
+  assert_true(m->n > 0);
+  mjson x = {m, {0}};
+  ogrh_buf_init(&x.want);
+  assert_int_equal(ogrh_migration_json(m, &x.want), OGRH_OK);
+  assert_non_null(strstr(x.want.p, "\"notes\": ["));
+  assert_true(tu_alloc_fail_loop(mjson_op, &x, 20000) > 20);
+  ogrh_buf_deinit(&x.want);
+  ogrh_migration_free(m);
+  ogrh_svfile_free(out);
+  ogrh_svfile_free(in);
+}
+
 /* The author's file, both ways. */
 static void test_author_file(void **state) {
   (void)state;
@@ -635,6 +680,7 @@ int main(void) {
       cmocka_unit_test(test_fixed_worked_example),
       cmocka_unit_test(test_fixed_with_extras),
       cmocka_unit_test(test_author_file),
+      cmocka_unit_test(test_report_json_allocation_failures),
       cmocka_unit_test(test_refusals),
       cmocka_unit_test(test_e_cases),
       cmocka_unit_test(test_allocation_failures),

@@ -55,6 +55,59 @@ static void test_reports(void **state) {
   ogrh_doc_free(client);
 }
 
+/*
+** The JSON of a validation with every kind of finding (globals, raid metadata, components, a
+** missing and an extra encounter, a missing raid), with each allocation failing in turn: a
+** clean OGRH_ENOMEM that leaves out as it was, or exactly the JSON made without failures.
+** jansson returns partial objects on some failures without saying so.
+*/
+typedef struct json_case {
+  const ogrh_validation *v;
+  ogrh_buf want;
+} json_case;
+
+static int json_op(void *ud, long k) {
+  (void)k;
+  json_case *c = ud;
+  ogrh_buf out;
+  ogrh_buf_init(&out);
+  int rc = ogrh_buf_adds(&out, "before ");
+  if (rc) return rc; /* the first allocation */
+  rc = ogrh_validation_json(c->v, &out);
+  if (rc) {
+    assert_int_equal(rc, OGRH_ENOMEM);
+    assert_string_equal(out.p, "before ");
+  } else {
+    assert_int_equal(out.n, c->want.n + 7);
+    assert_memory_equal(out.p + 7, c->want.p, c->want.n);
+  }
+  ogrh_buf_deinit(&out);
+  assert_int_equal(tu_alloc_live(), 0);
+  return rc;
+}
+
+static void test_json_allocation_failures(void **state) {
+  (void)state;
+  ogrh_doc *admin = tu_generated(8, 1), *client = tu_generated(8, 1);
+  tu_set(client, "consumes.2.primaryId", "1");
+  tu_set(client, "encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1", "'Intruder'");
+  tu_set(client, "encounterMgmt.raids.2.advancedSettings.consumeTracking.enabled", "false");
+  tu_set(client, "encounterMgmt.raids.3.encounters.2.name", "'Renamed'");
+  tu_set(client, "encounterMgmt.raids.1.name", "'Elsewhere'");
+  ogrh_validation *v = tu_compare(client, admin);
+  json_case c = {v, {0}};
+  ogrh_buf_init(&c.want);
+  assert_int_equal(ogrh_validation_json(v, &c.want), OGRH_OK);
+  assert_non_null(strstr(c.want.p, "\"missingEncounters\""));
+  assert_non_null(strstr(c.want.p, "\"Renamed\""));
+  assert_non_null(strstr(c.want.p, "\"Elsewhere\""));
+  assert_true(tu_alloc_fail_loop(json_op, &c, 5000) > 20);
+  ogrh_buf_deinit(&c.want);
+  ogrh_validation_free(v);
+  ogrh_doc_free(admin);
+  ogrh_doc_free(client);
+}
+
 static void test_insert_reports_one_encounter(void **state) {
   (void)state;
   ogrh_doc *admin = tu_defaults(), *client = tu_defaults();
@@ -398,6 +451,7 @@ int main(void) {
       cmocka_unit_test(test_reports),
       cmocka_unit_test(test_insert_reports_one_encounter),
       cmocka_unit_test(test_partial_remote_asks_for_drilldown),
+      cmocka_unit_test(test_json_allocation_failures),
       cmocka_unit_test(test_plan_rules),
       cmocka_unit_test(test_apply_is_staged_and_verified),
       cmocka_unit_test(test_random_drift_always_repairs),

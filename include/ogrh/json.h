@@ -70,9 +70,10 @@ int ogrh_json_read_svfile(const char *text, size_t len, const char *name, ogrh_s
                           ogrh_err *err);
 
 /*
-** Appends jansson's text of j (flags as for json_dumps) to out. jansson allocates through the
-** library's allocator (see alloc.h), so a string from json_dumps must never reach free():
-** write JSON text with this instead.
+** Appends jansson's text of j (flags as for json_dumps) to out, whole or not at all: on
+** OGRH_ENOMEM (a failure jansson swallowed included) out is as it was. jansson allocates
+** through the library's allocator (see alloc.h), so a string from json_dumps must never reach
+** free(): write JSON text with this instead.
 */
 struct json_t;
 int ogrh_json_dump(const struct json_t *j, size_t flags, ogrh_buf *out);

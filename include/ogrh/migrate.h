@@ -91,7 +91,8 @@ void ogrh_migration_free(ogrh_migration *m);
 /* The report as text: a summary, then one line per note ("differs B1 <path>: <text>"). */
 int ogrh_migration_format(const ogrh_migration *m, ogrh_buf *out);
 /* The report as JSON: {"raids", "encounters", "roles", "slots", "remapped", "unexplained",
-** "notes": [{"kind", "tag", "path", "text"}]}. */
+** "notes": [{"kind", "tag", "path", "text"}]}, appended whole; on OGRH_ENOMEM out is as it
+** was. */
 int ogrh_migration_json(const ogrh_migration *m, ogrh_buf *out);
 
 /*

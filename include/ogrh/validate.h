@@ -58,9 +58,11 @@ typedef struct ogrh_validation {
 int ogrh_validate(const ogrh_dtree *local, const ogrh_dtree *remote, ogrh_validation **out);
 void ogrh_validation_free(ogrh_validation *v);
 
-/* One line per finding: "Structure mismatch detected: BWL > Razorgore > playerAssignments". */
+/* One line per finding: "Structure mismatch detected: BWL > Razorgore > playerAssignments".
+** Appends to out; OGRH_ENOMEM is out's first error (ogrh_buf_error). */
 int ogrh_validation_report(const ogrh_validation *v, ogrh_buf *out);
-/* The same as JSON (the addon's ValidationResult shape, plus what it could not say). */
+/* The same as JSON (the addon's ValidationResult shape, plus what it could not say), appended
+** to out whole; on OGRH_ENOMEM out is as it was. */
 int ogrh_validation_json(const ogrh_validation *v, ogrh_buf *out);
 
 /* ---- repair plans ---- */
