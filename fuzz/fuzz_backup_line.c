@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!f) abort();
     ogrh_svfile_free(f);
   }
-  if (fuzz_peak > BK_LINE_ALLOC_FIXED + BK_LINE_ALLOC_PER_BYTE * (long long)size) abort();
+  if (fuzz_state.peak > BK_LINE_ALLOC_FIXED + BK_LINE_ALLOC_PER_BYTE * (long long)size) abort();
   fuzz_peak_end();
   return 0;
 }

@@ -14,7 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_peak_begin();
   int rc = bk_store_from_bytes(data, size, &s);
   /* The copy of the file, the store object and its zstd context come on top of the bound. */
-  if (fuzz_peak > (long long)(BK_OPEN_ALLOC_PER_BYTE + 1) * (long long)size + (256 << 10)) abort();
+  if (fuzz_state.peak > (long long)(BK_OPEN_ALLOC_PER_BYTE + 1) * (long long)size + (256 << 10))
+    abort();
   if (rc == OGRH_OK) {
     for (size_t i = 0; i < ogrh_store_count(s); i++) {
       ogrh_svfile *f = NULL;

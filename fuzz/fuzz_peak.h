@@ -1,8 +1,8 @@
 /*
 ** fuzz_peak.h
 ** The allocator of the backup fuzz targets: the failing allocator of the tests, failing
-** nothing, and the most bytes held at once, so that a target can check a decoder's allocation
-** bound on every input.
+** nothing, which keeps the most bytes held at once, so that a target can check a decoder's
+** allocation bound on every input.
 */
 #ifndef OGRH_FUZZ_PEAK_H
 #define OGRH_FUZZ_PEAK_H
@@ -10,20 +10,13 @@
 #include "../tests/failing_alloc.h"
 #include "ogrh/alloc.h"
 
-static failing_alloc_state fuzz_state = {-1, 0, 0};
-static long long fuzz_peak;
+static failing_alloc_state fuzz_state = {-1, 0, 0, 0};
 
-static void *fuzz_peak_alloc(void *ud, void *p, size_t osize, size_t nsize) {
-  void *q = failing_alloc(ud, p, osize, nsize);
-  if (fuzz_state.live > fuzz_peak) fuzz_peak = fuzz_state.live;
-  return q;
-}
-
-/* Starts counting (call first in LLVMFuzzerTestOneInput); fuzz_peak is then the most bytes
+/* Starts counting (call first in LLVMFuzzerTestOneInput); fuzz_state.peak is then the most bytes
 ** held at once so far. */
 static void fuzz_peak_begin(void) {
-  fuzz_state.live = fuzz_peak = 0;
-  ogrh_set_allocator(fuzz_peak_alloc, &fuzz_state);
+  fuzz_state.live = fuzz_state.peak = 0;
+  ogrh_set_allocator(failing_alloc, &fuzz_state);
 }
 
 static void fuzz_peak_end(void) {

@@ -26,7 +26,7 @@ void ogrh__crashpoint(void) {
   if (at > 0 && ++seen == at) _exit(99);
 }
 
-static failing_alloc_state state = {-1, 0, 0};
+static failing_alloc_state state = {-1, 0, 0, 0};
 
 static void report(void) {
   fprintf(stderr, "ogrh-test: alloc fail_at=%ld injected=%d allocations=%ld live=%lld\n",

@@ -624,10 +624,7 @@ static int reasm_op(void *ud, long k) {
   for (size_t i = 0; i <= n; i++) {
     const uint8_t *t = (const uint8_t *)x->ref.data.p + x->ref.off[order[i]];
     int rc = ogrh_reasm_frame(r, "Admin", t, x->ref.len[order[i]], 0);
-    if (rc == OGRH_ENOMEM) {
-      if (!first) first = rc;
-      rc = ogrh_reasm_frame(r, "Admin", t, x->ref.len[order[i]], 0);
-    }
+    if (tu_again(rc, &first)) rc = ogrh_reasm_frame(r, "Admin", t, x->ref.len[order[i]], 0);
     if (rc) fprintf(stderr, "run %ld, frame %zu: %s\n", k, order[i], ogrh_errname(rc));
     assert_int_equal(rc, OGRH_OK);
   }

@@ -85,21 +85,13 @@ void tu_set(ogrh_doc *d, const char *path, const char *lit) {
   ogrh_arena_free(a);
 }
 
-static failing_alloc_state g_state = {-1, 0, 0};
-static long long g_peak;
-
-/* The failing allocator, also keeping the most bytes held at once. */
-static void *tu_alloc_fn(void *ud, void *p, size_t osize, size_t nsize) {
-  void *q = failing_alloc(ud, p, osize, nsize);
-  if (g_state.live > g_peak) g_peak = g_state.live;
-  return q;
-}
+static failing_alloc_state g_state = {-1, 0, 0, 0};
 
 void tu_alloc_begin(long fail_at) {
   g_state.fail_at = fail_at;
   g_state.count = 0;
-  g_state.live = g_peak = 0;
-  ogrh_set_allocator(tu_alloc_fn, &g_state);
+  g_state.live = g_state.peak = 0;
+  ogrh_set_allocator(failing_alloc, &g_state);
 }
 
 bool tu_alloc_end(void) {
@@ -118,7 +110,7 @@ long long tu_alloc_live(void) {
 }
 
 long long tu_alloc_peak(void) {
-  return g_peak;
+  return g_state.peak;
 }
 
 long tu_alloc_fail_loop(int (*op)(void *ud, long k), void *ud, long max) {
@@ -134,4 +126,47 @@ long tu_alloc_fail_loop(int (*op)(void *ud, long k), void *ud, long max) {
   }
   fail_msg("the operation still allocated after %ld runs", max);
   return max;
+}
+
+bool tu_again(int rc, int *first) {
+  if (rc == OGRH_OK) return false;
+  assert_int_equal(rc, OGRH_ENOMEM);
+  if (*first == OGRH_OK) *first = rc;
+  return true;
+}
+
+typedef struct append_case {
+  int (*fn)(const void *obj, ogrh_buf *out);
+  const void *obj;
+  const ogrh_buf *want;
+} append_case;
+
+static int append_op(void *ud, long k) {
+  (void)k;
+  append_case *x = ud;
+  ogrh_buf out;
+  ogrh_buf_init(&out);
+  int rc = ogrh_buf_adds(&out, "before ");
+  if (!rc) {
+    rc = x->fn(x->obj, &out);
+    if (rc) {
+      assert_int_equal(rc, OGRH_ENOMEM);
+      assert_int_equal(out.n, 7);
+      assert_memory_equal(out.p, "before ", 7);
+    } else {
+      assert_int_equal(out.n, 7 + x->want->n);
+      assert_memory_equal(out.p + 7, x->want->p, x->want->n);
+    }
+  }
+  ogrh_buf_deinit(&out);
+  assert_int_equal(tu_alloc_live(), 0);
+  return rc;
+}
+
+long tu_append_fail_loop(int (*fn)(const void *obj, ogrh_buf *out), const void *obj, ogrh_buf *want,
+                         long max) {
+  ogrh_buf_reset(want);
+  assert_int_equal(fn(obj, want), OGRH_OK);
+  append_case x = {fn, obj, want};
+  return tu_alloc_fail_loop(append_op, &x, max);
 }

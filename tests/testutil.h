@@ -50,4 +50,20 @@ long long tu_alloc_peak(void);
 ** runs, failing the test if max was reached or the last (unfailed) run did not succeed.
 */
 long tu_alloc_fail_loop(int (*op)(void *ud, long k), void *ud, long max);
+/*
+** The loop for a function that promises to append to a buffer whole or not at all: want
+** receives what fn(obj, out) appends when nothing fails; then, with each allocation failing in
+** turn, out (holding "before ") must afterwards hold that plus want (OGRH_OK) or only that
+** (OGRH_ENOMEM), with nothing leaked. Returns the number of runs, as tu_alloc_fail_loop.
+*/
+long tu_append_fail_loop(int (*fn)(const void *obj, ogrh_buf *out), const void *obj, ogrh_buf *want,
+                         long max);
+
+/*
+** For an op of that loop that passes an input again after a refusal (a frame, a tick): rc is
+** the status of the first try. When it is OGRH_ENOMEM, records it in *first unless an earlier
+** step failed, and returns true: the caller checks that the refused try changed nothing and
+** tries once more, which must succeed. Any other status fails the test unless it is OGRH_OK.
+*/
+bool tu_again(int rc, int *first);
 #endif
