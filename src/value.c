@@ -101,32 +101,45 @@ int ogrh_key_normalize(ogrh_value *k) {
 
 /*
 ** String keys sort after every integer key; a search for one compares bytes only, without the
-** type dispatch of key_cmp, and most often decides on the first byte (c0, the first byte of s).
-** This is the lookup the digest tree does for every role.
+** type dispatch of key_cmp. This is the lookup the digest tree does for every role.
 */
-static inline int str_key_cmp(const ogrh_value *k, const char *s, uint32_t len, unsigned char c0) {
-  if (k->type != OGRH_STRING) return -1;
-  if (k->len && len && (unsigned char)k->u.s[0] != c0)
-    return (unsigned char)k->u.s[0] < c0 ? -1 : 1;
-  uint32_t n = k->len < len ? k->len : len;
-  int c = n ? memcmp(k->u.s, s, n) : 0;
-  return c ? c : k->len < len ? -1 : k->len > len;
+static int64_t find_str(const ogrh_table *t, const char *s, uint32_t len) {
+  int64_t lo = 0, hi = (int64_t)t->n - 1;
+  unsigned char c0 = len ? (unsigned char)s[0] : 0;
+  while (lo <= hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    const ogrh_value *k = &t->e[mid].key;
+    int c;
+    if (k->type != OGRH_STRING) {
+      c = -1;
+    } else if (k->len && len && (unsigned char)k->u.s[0] != c0) {
+      c = (unsigned char)k->u.s[0] < c0 ? -1 : 1;
+    } else {
+      uint32_t n = k->len < len ? k->len : len;
+      c = n ? memcmp(k->u.s, s, n) : 0;
+      if (!c) c = k->len < len ? -1 : k->len > len;
+    }
+    if (c == 0) return mid;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
+  }
+  return -lo - 1;
 }
 
 /* Index of key, or -(insertion point) - 1. */
 static int64_t find(const ogrh_table *t, const ogrh_value *key) {
-  bool str = key->type == OGRH_STRING;
-  unsigned char c0 = str && key->len ? (unsigned char)key->u.s[0] : 0;
+  if (key->type == OGRH_STRING) return find_str(t, key->u.s, key->len);
+  int64_t lo = 0, hi = (int64_t)t->n - 1;
   /* Dense arrays are the common case: try the direct slot first. */
   if (key->type == OGRH_INT && key->u.i >= 1 && (uint64_t)key->u.i <= t->n) {
     const ogrh_value *k = &t->e[key->u.i - 1].key;
     if (k->type == OGRH_INT && k->u.i == key->u.i) return key->u.i - 1;
   }
-  int64_t lo = 0, hi = (int64_t)t->n - 1;
   while (lo <= hi) {
     int64_t mid = lo + (hi - lo) / 2;
-    const ogrh_value *k = &t->e[mid].key;
-    int c = str ? str_key_cmp(k, key->u.s, key->len, c0) : key_cmp(k, key);
+    int c = key_cmp(&t->e[mid].key, key);
     if (c == 0) return mid;
     if (c < 0)
       lo = mid + 1;
