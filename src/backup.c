@@ -119,6 +119,8 @@ int ogrh_backup_create_text(ogrh_store *s, const char *text, size_t n, const cha
   ogrh_svfile *f;
   /* f is freed before the text is given back: it need not copy it. */
   if ((rc = ogrh_svfile_parse_borrowed(text, n, name, &f, err))) return rc;
+  /* The blobs of a file take less room than its text (a hint: only what is used is touched). */
+  bk_reserve_blobs(s, n);
   rc = add_backup(s, f, lab, reason, pin, now, n, fh, info, NULL, err);
   ogrh_svfile_free(f);
   *created = rc == OGRH_OK;

@@ -184,6 +184,7 @@ void bk_state_free(bk_state *st) {
   ogrh_free(st->segobj, st->capsegobj * sizeof *st->segobj);
   bk_cat_free(&st->cat);
   ogrh_arena_free(st->pending);
+  ogrh_buf_deinit(&st->pblob);
   ogrh_free(st->pend, st->cappend * sizeof *st->pend);
   memset(st, 0, sizeof *st);
 }
@@ -391,11 +392,27 @@ bool bk_tree_known(const ogrh_store *s, uint64_t dig) {
 
 /* ---- adding objects ---- */
 
+static bool is_blob(const uint8_t *p, size_t n) {
+  return n > 0 && (p[0] == 'B' || p[0] == 'F');
+}
+
+void bk_reserve_blobs(ogrh_store *s, size_t n) {
+  bk_state *st = &s->st;
+  /* The buffer never grows: objects point into it. */
+  if (!st->pblob.cap && !st->npend) ogrh_buf_reserve(&st->pblob, n);
+}
+
 static uint8_t *pending_copy(bk_state *st, const void *raw, size_t n, uint32_t id) {
-  if (!st->pending && !(st->pending = ogrh_arena_new())) return NULL;
   if (ogrh_grow(&st->pend, &st->cappend, st->npend + 1, sizeof *st->pend)) return NULL;
-  uint8_t *buf = ogrh_arena_alloc(st->pending, n + 1);
-  if (!buf) return NULL;
+  uint8_t *buf;
+  ogrh_buf *pb = &st->pblob;
+  if (is_blob(raw, n) && pb->p && !pb->err && n < pb->cap - pb->n) {
+    buf = (uint8_t *)pb->p + pb->n;
+    pb->n += n;
+  } else {
+    if (!st->pending && !(st->pending = ogrh_arena_new())) return NULL;
+    if (!(buf = ogrh_arena_alloc(st->pending, n + 1))) return NULL;
+  }
   if (n) memcpy(buf, raw, n);
   st->pend[st->npend++] = id;
   return buf;
@@ -868,10 +885,6 @@ static void put_index(ogrh_buf *b, const bk_obj *o, const uint8_t *raw) {
   if (raw) ogrh_buf_add(b, raw, o->raw_len);
 }
 
-static bool is_blob(const uint8_t *p, size_t n) {
-  return n > 0 && (p[0] == 'B' || p[0] == 'F');
-}
-
 /* Segments kept byte for byte: trusted, still at least half alive. */
 static bool keep_seg(const ogrh_store *s, const bk_seg *g) {
   return g && bk_trusted(s) && g->live && g->live * 2 >= g->raw_len;
@@ -887,9 +900,17 @@ static bool to_new_seg(ogrh_store *s, const bk_obj *o) {
   return o->where == BK_SEG && !keep_seg(s, find_seg(&s->st, o->seg));
 }
 
+/*
+** The blobs of the new segment, back to back: where they already lie so in the store's blob
+** buffer (a new snapshot's, in the order they were added), that run itself; gathered into raw
+** from the first blob that does not continue it.
+*/
 typedef struct newseg {
-  ogrh_buf raw;  /* the blobs, back to back */
-  uint32_t *ids; /* their ids in that order */
+  ogrh_buf raw;       /* the blobs, when gathered */
+  const uint8_t *run; /* else the run in the blob buffer */
+  size_t nrun;        /* its length */
+  bool gathered;      /* raw holds them */
+  uint32_t *ids;      /* their ids in that order */
   size_t n, cap;
 } newseg;
 
@@ -900,8 +921,17 @@ static int newseg_add(ogrh_store *s, newseg *ns, bk_obj *o, ogrh_err *err) {
   int rc = bk_get(s, o->id, NULL, &p, &len, err);
   if (rc) return rc;
   if (ogrh_grow(&ns->ids, &ns->cap, ns->n + 1, sizeof *ns->ids)) return OGRH_ENOMEM;
+  if (!ns->gathered && ns->run && p == ns->run + ns->nrun) {
+    ns->nrun += len;
+  } else {
+    if (!ns->gathered) {
+      ns->gathered = true;
+      if ((rc = ogrh_buf_add(&ns->raw, ns->run, ns->nrun))) return rc;
+    }
+    if ((rc = ogrh_buf_add(&ns->raw, p, len))) return rc;
+  }
   ns->ids[ns->n++] = o->id;
-  return ogrh_buf_add(&ns->raw, p, len);
+  return OGRH_OK;
 }
 
 /*
@@ -913,6 +943,7 @@ static int build_objects(ogrh_store *s, ogrh_buf *out, size_t *added, ogrh_err *
   newseg ns;
   memset(&ns, 0, sizeof ns);
   ogrh_buf_init(&ns.raw);
+  ns.run = (const uint8_t *)st->pblob.p;
   int rc = OGRH_OK;
   /* New blobs in the order they were added (an encounter's components side by side compress
      better), then the live blobs of segments being repacked, in their order. */
@@ -933,17 +964,19 @@ static int build_objects(ogrh_store *s, ogrh_buf *out, size_t *added, ogrh_err *
       if (o->data && o->where == BK_SEG && o->seg == g->id) rc = newseg_add(s, &ns, o, err);
     }
   }
-  size_t zcap = ns.raw.n ? ZSTD_compressBound(ns.raw.n) : 0;
+  const uint8_t *raw = ns.gathered ? (const uint8_t *)ns.raw.p : ns.run;
+  size_t rawn = ns.gathered ? ns.raw.n : ns.nrun;
+  size_t zcap = rawn ? ZSTD_compressBound(rawn) : 0;
   uint8_t *z = NULL;
   size_t zn = 0;
   if (!rc && zcap) {
     z = ogrh_malloc(zcap);
-    zn = z ? ZSTD_compressCCtx(s->cctx, z, zcap, ns.raw.p, ns.raw.n, ZSTD_LEVEL) : 0;
+    zn = z ? ZSTD_compressCCtx(s->cctx, z, zcap, raw, rawn, ZSTD_LEVEL) : 0;
     if (!z || ZSTD_isError(zn)) rc = ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
   }
   if (rc) goto out;
   /* Blobs that compress beyond what a reader accepts are stored raw instead. */
-  bool seg_raw = zn && ns.raw.n > (uint64_t)zn * BK_SEG_RATIO + BK_SEG_SLACK;
+  bool seg_raw = zn && rawn > (uint64_t)zn * BK_SEG_RATIO + BK_SEG_SLACK;
   uint32_t nseg = zn && !seg_raw;
   for (size_t k = 0; k < st->nsegs; k++)
     nseg += keep_seg(s, &st->segs[k]);
@@ -965,7 +998,7 @@ static int build_objects(ogrh_store *s, ogrh_buf *out, size_t *added, ogrh_err *
   if (nseg && zn && !seg_raw) {
     bk_put_u32(out, st->next_seg);
     bk_put_u64(out, XXH3_64bits(z, zn));
-    ogrh_varint_put(out, ns.raw.n);
+    ogrh_varint_put(out, rawn);
     ogrh_varint_put(out, zn);
     ogrh_varint_put(out, ns.n);
     for (size_t j = 0; j < ns.n; j++)

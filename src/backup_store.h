@@ -63,6 +63,7 @@ typedef struct bk_state {
   bk_cat cat;
   uint32_t next_id, next_seg;
   ogrh_arena *pending; /* raw bytes of objects added since the store was read (or NULL) */
+  ogrh_buf pblob;      /* or of blobs, back to back, while the room bk_reserve_blobs made lasts */
   uint32_t *pend;      /* their ids, in the order they were added */
   size_t npend, cappend;
   bool on_disk; /* read from an existing file */
@@ -174,6 +175,12 @@ int bk_get(ogrh_store *s, uint32_t id, ogrh_arena *a, const uint8_t **out, size_
 int bk_peek(ogrh_store *s, uint32_t id, const uint8_t **p, size_t *n);
 /* The tree object stored for digest dig, when it and everything under it can be reused. */
 bool bk_tree_reuse(ogrh_store *s, uint64_t dig, uint32_t *id);
+/*
+** Room for about n bytes of new blobs, added back to back so that a save compresses them where
+** they are instead of gathering a copy (a hint: nothing fails without it). Before the first
+** object of a snapshot.
+*/
+void bk_reserve_blobs(ogrh_store *s, size_t n);
 /* Whether a tree object is stored for digest dig (nothing is checked: bk_tree_reuse says
 ** whether it can be reused). */
 bool bk_tree_known(const ogrh_store *s, uint64_t dig);
