@@ -474,6 +474,34 @@ static void test_join_learns_admin(void **state) {
   tc_free(&ch);
 }
 
+/*
+** A repair request whose context names hold a NUL byte (found by fuzz_node): the names the admin
+** keeps while it plans are freed with the size they were allocated with, so an allocator that
+** counts sizes sees every byte come back.
+*/
+static void test_repair_request_name_with_nul(void **state) {
+  (void)state;
+  tu_alloc_begin(-1);
+  tc_chan ch;
+  tc_init(&ch);
+  tc_add(&ch, "Lead", 2);
+  tc_add(&ch, "Member", 0);
+  tc_roster(&ch);
+  tc_run(&ch, 3000);
+  static const uint8_t req[] = {0x00, 0x00, 0x00, 0x08, 0x25, 0x4c, 0x04, 0x01,
+                                0x00, 0x01, 0x02, 0x11, 0x00, 0x04, 0x01, 0x00,
+                                0x00, 0x02, 0x02, 0x02, 0x01, 0x01, 0x00, 0x00};
+  ogrh_buf body;
+  ogrh_buf_init(&body);
+  assert_int_equal(ogrh_buf_add(&body, req, sizeof req), OGRH_OK);
+  tc_inject(&ch, 0, "Member", OGRH_MT_REPAIR_REQ, &body, NULL);
+  tc_run(&ch, 5000);
+  ogrh_buf_deinit(&body);
+  tc_free(&ch);
+  assert_int_equal(tu_alloc_live(), 0);
+  tu_alloc_end();
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_permissions_every_type),
@@ -483,6 +511,7 @@ int main(void) {
       cmocka_unit_test(test_admin_leaves_falls_back_to_leader),
       cmocka_unit_test(test_no_admin_online),
       cmocka_unit_test(test_join_learns_admin),
+      cmocka_unit_test(test_repair_request_name_with_nul),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
