@@ -162,11 +162,13 @@ def check_outside_edits():
     wait_until("Alice's node to take the edit",
                lambda: a.status()["fileState"]["acceptedEdits"] > before)
     wait_until("the edit in the file", lambda: a.get(SLOT + "4") == "Outsider")
+    # An admin's edit from the file is sent at once, like one through the API.
+    wait_until("Alice's edit at Carol", lambda: c.get(SLOT + "4") == "Outsider")
     # A member's edit of the synced plan is refused, reported, undone in the file, and kept.
     outside_set(c, SLOT + "4", '"Intruder"')
     wait_until("Carol's node to refuse the edit",
                lambda: c.status()["fileState"]["refusedEdits"] >= 1)
-    wait_until("Carol's file to be written back", lambda: c.get(SLOT + "4") is None)
+    wait_until("Carol's file to be written back", lambda: c.get(SLOT + "4") == "Outsider")
     assert "refused Carol's change of %s" % SLOT[:-1] in c.read_log()
     st, o = c.api("GET", "/api/backups")
     assert any("refused" in b["label"] for b in o["backups"]), o
@@ -202,6 +204,46 @@ def check_kill9():
     assert a.status()["revision"] >= rev + 1
     wait_until("both in the file",
                lambda: a.get(SLOT + "5") == "Beforekill" and a.get(SLOT + "6") == "Whiledown")
+
+
+def repairs(node):
+    return node.read_log().count("Requesting repair")
+
+
+def check_kill9_before_the_file():
+    # An accepted write is durable when the API answers, though the file is written a moment
+    # later (debounced): kill -9 in between loses nothing, and the admin's restart repairs
+    # nobody (without the journal, its plan would lack the write its state counts: it would
+    # start a fresh log and repair the team back to the older plan).
+    a, b, c = nodes["Alice"], nodes["Bob"], nodes["Carol"]
+    wait_until("the team in step", lambda: a.status()["digest"] == b.status()["digest"] ==
+               c.status()["digest"], timeout=40)
+    for attempt in range(5):
+        value = "Crash%d" % attempt
+        st, rec = a.set(SLOT + "12", value)
+        assert st == 200, (st, rec)
+        a.kill9()
+        if a.get(SLOT + "12") != value:
+            break  # killed before the debounced write, as wanted
+        a.start()  # the write got there first (a very slow moment): try again
+    else:
+        raise AssertionError("the file was written before kill -9 every time")
+    rev = rec["revision"]
+    wait_until("the write at Bob and Carol",
+               lambda: b.get(SLOT + "12") == value and c.get(SLOT + "12") == value)
+    before = (repairs(b), repairs(c))
+    a.start()
+    wait_until("Alice's file", lambda: a.get(SLOT + "12") == value)
+    assert "applied 1 change of the plan" in a.read_log()[a.log_from:], a.read_log()[-1500:]
+    st = a.status()
+    assert st["revision"] == rev and not st["stale"], (st["revision"], rev, st["stale"])
+    # The admin polls at once when it starts, and on joins: the team compares and agrees.
+    wait_until("one digest", lambda: a.status()["digest"] == b.status()["digest"] ==
+               c.status()["digest"], timeout=40)
+    time.sleep(1.0)
+    assert (repairs(b), repairs(c)) == before, "a repair after the restart"
+    assert b.get(SLOT + "12") == value and c.get(SLOT + "12") == value
+    assert a.status()["revision"] == rev
 
 
 def check_one_node_per_file():
@@ -377,6 +419,8 @@ try:
     suite.check("edits made to the file from outside", check_outside_edits)
     suite.check("SIGTERM stops cleanly; restart keeps the state", check_stop_restart)
     suite.check("kill -9, an edit while down, restart", check_kill9)
+    suite.check("kill -9 before the debounced file write: nothing lost, no repair",
+                check_kill9_before_the_file)
     suite.check("one node per file", check_one_node_per_file)
     suite.check("SIGHUP reads the file again", check_sighup)
     suite.check("broker restart: every node reconnects", check_broker_restart)
