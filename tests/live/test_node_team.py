@@ -3,7 +3,8 @@ an officer (assistant) and four members, each `ogrh node` with its own SavedVari
 own folder, on a mosquitto with a generated password file and ACL. Edits through the API and in
 the files reach every other node's FILE (or are refused and reported), a node killed with
 kill -9 in the middle of a repair comes back and converges with nothing lost, a broker restart
-is survived, and a member publishing under another's name is stopped by the broker.
+is survived (queued writes go out, the roster is published again), a member publishing under
+another's name is stopped by the broker; validation, repair and the admin grant through the API.
 
 The leader's node sends at the game's pace (--profile ctl), so that a repair lasts long enough
 to be interrupted.
@@ -133,6 +134,12 @@ def check_outside_member():
     for n in others("Mem2"):
         assert n.get(SLOT + "3") == "Fromfile", n.user
     assert one_digest() == before
+    # Her own settings in the same file are hers.
+    outside_set(m, "ui.locked", "true")
+    wait_until("Mem2's setting taken", lambda: m.status()["fileState"]["acceptedEdits"] >= 1)
+    time.sleep(0.5)
+    assert m.get("ui.locked") is True
+    assert one_digest() == before
 
 
 def big_raid():
@@ -189,7 +196,15 @@ def check_broker_restart():
     broker.start()
     for n in nodes.values():
         wait_until("%s to reconnect" % n.user, lambda: n.status()["connected"], timeout=50)
+        assert n.status()["reconnects"] >= 1, n.user
     in_every_file(SLOT + "6", "Offline", but=LEAD, timeout=40)
+    # The broker kept no retained messages: the leader's node publishes the roster it kept.
+    wait_until("the roster published again",
+               lambda: "published the one kept here" in lead.read_log(), timeout=20)
+    r = subprocess.run([OGRH, "roster", "--broker", broker.address, "--raid", TEAM, "--user",
+                        "Mem3", "--password-file", os.path.join(root, "Mem3.pw"), "--show"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and "assistant  Offi" in r.stdout, r
     for n in nodes.values():
         wait_until("%s's rank after the restart" % n.user, lambda: n.status()["rank"] is not None)
     one_digest()
@@ -211,11 +226,58 @@ def check_acl():
         assert n.status()["admin"] == LEAD and n.status()["rank"] is not None, u
     assert nodes["Mem1"].status()["rank"] == "member"
     assert one_digest() == before
-    # With MQTT 5 the broker says no to the sender: the roster by a member.
-    r = subprocess.run([OGRH, "roster", "--broker", broker.address, "--raid", TEAM, "--user",
-                        "Mem1", "--password-file", os.path.join(root, "Mem1.pw"), "Mem1:leader"],
-                       capture_output=True, text=True, timeout=30)
-    assert r.returncode == 1 and "Not authorized" in r.stderr, r
+
+
+def check_validate_and_repair():
+    lead, m = nodes[LEAD], nodes["Mem3"]
+    st, o = m.api("POST", "/api/validate")
+    assert st == 200 and o["valid"] and o["lines"] == ["Structure validation: PASSED"], (st, o)
+    # Mem3 keeps the plan as it is, the leader changes it, Mem3 restores the kept one: a copy
+    # that differs from the admin's, here only (a member's restore is not sent).
+    st, kept = m.api("POST", "/api/backups", {"label": "before Later"})
+    assert st == 201, (st, kept)
+    st, rec = lead.set(SLOT + "7", "Later")
+    assert st == 200, (st, rec)
+    wait_until("the edit at Mem3", lambda: m.get(SLOT + "7") == "Later", step=0.2)
+    time.sleep(4)  # past the admin's poll after the burst: the next one is 30 s away
+    st, o = m.api("POST", "/api/backups/%d/restore" % kept["id"])
+    assert st == 200 and o["restored"] == kept["id"], (st, o)
+    wait_until("Mem3's file restored", lambda: m.get(SLOT + "7") is None, step=0.2)
+    st, o = m.api("POST", "/api/validate")
+    assert st == 200 and not o["valid"], (st, o)
+    assert "Structure mismatch detected: BWL > Razorgore > playerAssignments" in o["lines"], o
+    st, o = m.api("POST", "/api/repair", {"level": "encounter", "unit": "BWL/Razorgore"})
+    assert st == 200 and o["state"] == "running", (st, o)
+    wait_until("Mem3 repaired", lambda: m.get(SLOT + "7") == "Later", timeout=30, step=0.2)
+    assert "Repair completed successfully" in m.read_log()
+    one_digest()
+    st, o = m.api("POST", "/api/validate")
+    assert st == 200 and o["valid"], (st, o)
+
+
+def check_admin_grant():
+    lead, off, m = nodes[LEAD], nodes[OFFICER], nodes["Mem1"]
+    epoch = lead.status()["epoch"]
+    st, o = m.api("POST", "/api/admin", {"player": "Mem1"})
+    assert st == 403, (st, o)
+    st, o = lead.api("POST", "/api/admin", {"player": OFFICER})
+    assert st == 200 and o["admin"] == OFFICER and o["epoch"] == epoch + 1, (st, o)
+    for n in nodes.values():
+        wait_until("%s to know the new admin" % n.user,
+                   lambda: n.status()["admin"] == OFFICER and n.status()["epoch"] == epoch + 1)
+    # The structure is the admin's now: the officer changes a raid setting, everyone gets it.
+    path = "encounterMgmt.raids.2.encounters.1.roles.1.name"
+    st, rec = off.set(path, "Orb Control")
+    assert st == 200, (st, rec)
+    in_every_file(path, "Orb Control", but=OFFICER)
+    st, rec = lead.set(path, "Lead Again")
+    assert st == 403, (st, rec)
+    # An assistant hands it back.
+    st, o = off.api("POST", "/api/admin", {"player": LEAD})
+    assert st == 200 and o["epoch"] == epoch + 2, (st, o)
+    for n in nodes.values():
+        wait_until("%s to know the admin again" % n.user, lambda: n.status()["admin"] == LEAD)
+    one_digest()
 
 
 def check_all_files_agree():
@@ -240,6 +302,8 @@ try:
         ("kill -9 during a repair: restart, converge, nothing lost", check_kill9_during_repair),
         ("broker restart: all reconnect, queued writes go out, converge", check_broker_restart),
         ("ACL: a member publishing as the leader is dropped by the broker", check_acl),
+        ("validation and a repair through a member's API", check_validate_and_repair),
+        ("admin handed to the officer and back", check_admin_grant),
         ("the six files hold one plan", check_all_files_agree),
     ]
     for title, fn in steps:
