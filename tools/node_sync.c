@@ -18,8 +18,9 @@
 
 #include "ogrh/node.h"
 
-/* A manual validation gives up after this long without completing. */
-#define VALIDATE_MS 15000
+/* A manual validation ends with the engine's VALIDATION_DONE event; the HTTP request gives up
+** waiting after this long all the same. */
+#define VALIDATE_MS 30000
 
 struct live_sync {
   live_node *n;
@@ -29,10 +30,10 @@ struct live_sync {
   live_done_fn done;
   void *done_ud;
   uint64_t done_deadline;
-  bool done_started; /* the node left IDLE since the request */
-  json_t *lines;     /* MISMATCH lines heard meanwhile */
-  bool validated;    /* a VALIDATED event was heard */
-  bool no_admin;
+  json_t *lines;        /* MISMATCH lines heard meanwhile, then VALIDATION_DONE's */
+  bool vdone;           /* VALIDATION_DONE was heard: */
+  char vwhat[16];       /* "passed", "differences" or "incomplete" */
+  ogrh_refusal vwhy;    /* incomplete: NO_ADMIN (no answer), NONE (cancelled, admin changed) */
   bool persist_failing; /* reported once until it works again */
   json_t *refusals;     /* during live_sync_outside: path -> why, from WRITE_REFUSED events */
 };
@@ -92,7 +93,7 @@ static void on_event(void *ud, const ogrh_event *e) {
                         "epoch", (json_int_t)e->epoch, "revision", (json_int_t)e->revision);
   if (e->why != OGRH_WHY_NONE)
     json_object_set_new(d, "why", json_string(ogrh_refusal_text(e->why)));
-  if (e->kind == OGRH_EV_REFUSED)
+  if (e->kind == OGRH_EV_REFUSED || e->kind == OGRH_EV_VALIDATION_DONE)
     json_object_set_new(d, "count", json_integer((json_int_t)e->count));
   if (e->kind == OGRH_EV_CHANGED) json_object_set_new(d, "scope", live_scope_json(&e->scope));
   if (e->kind == OGRH_EV_REPAIR_PROGRESS || e->kind == OGRH_EV_REPAIR_DONE) {
@@ -116,10 +117,14 @@ static void on_event(void *ud, const ogrh_event *e) {
     level = LIVE_VERBOSE;
   }
   live_log_event(&s->n->log, level, ogrh_event_name(e->kind), d, "%s", e->text);
-  if (s->done) {
+  if (s->done && !s->vdone) {
     if (e->kind == OGRH_EV_MISMATCH) json_array_append_new(s->lines, json_string(e->text));
-    if (e->kind == OGRH_EV_VALIDATED) s->validated = true;
-    if (e->kind == OGRH_EV_NO_ADMIN) s->no_admin = true;
+    if (e->kind == OGRH_EV_VALIDATION_DONE) {
+      json_array_append_new(s->lines, json_string(e->text));
+      snprintf(s->vwhat, sizeof s->vwhat, "%s", e->what);
+      s->vwhy = e->why;
+      s->vdone = true;
+    }
   }
 }
 
@@ -234,19 +239,20 @@ void live_sync_connected(live_sync *s, bool connected, uint64_t now) {
 }
 
 static void finish_validation(live_sync *s, uint64_t now) {
+  if (!s->vdone && now < s->done_deadline) return;
   ogrh_node_status st;
   ogrh_node_status_get(s->node, &st);
-  bool running = st.repair == OGRH_RS_WAITING || st.repair == OGRH_RS_DRILLING;
-  if (running) s->done_started = true;
-  bool over = s->validated || s->no_admin || (s->done_started && !running);
-  if (!over && now < s->done_deadline) return;
   json_t *o;
   int status = 200;
-  if (s->no_admin || (!over && json_array_size(s->lines) == 0)) {
-    status = s->no_admin ? 503 : 504;
+  bool passed = s->vdone && strcmp(s->vwhat, "passed") == 0;
+  if (!passed && !(s->vdone && strcmp(s->vwhat, "differences") == 0)) {
+    bool no_admin = !s->vdone || s->vwhy == OGRH_WHY_NO_ADMIN;
+    status = s->vdone && no_admin ? 503 : 504;
     o = json_pack("{s:s, s:i}", "error",
-                  s->no_admin ? "No admin online" : "the admin did not answer in time", "status",
-                  status);
+                  !s->vdone  ? "the admin did not answer in time"
+                  : no_admin ? "No admin online"
+                             : "the validation was not completed (cancelled, or the admin changed)",
+                  "status", status);
   } else {
     const ogrh_node_diff *d;
     size_t nd = ogrh_node_diffs(s->node, &d);
@@ -256,18 +262,19 @@ static void finish_validation(live_sync *s, uint64_t now) {
       for (int k = 0; k < OGRH_NCOMPONENTS; k++)
         if (d[i].components & (1u << k))
           json_array_append_new(c, json_string(ogrh_component_name(k)));
+      char local[24], admin[24];
+      snprintf(local, sizeof local, "%016" PRIx64, d[i].local);
+      snprintf(admin, sizeof admin, "%016" PRIx64, d[i].admin);
       json_array_append_new(
-          diffs,
-          json_pack("{s:s, s:s, s:s, s:o, s:s?, s:b}", "kind", ogrh_unit_kind_name(d[i].kind),
-                    "raid", d[i].raid, "encounter", d[i].encounter, "components", c, "global",
-                    d[i].kind == OGRH_UNIT_GLOBAL ? ogrh_global_name(d[i].global) : NULL,
-                    "repaired", d[i].repaired));
+          diffs, json_pack("{s:s, s:s, s:s, s:o, s:s?, s:b, s:s, s:s}", "kind",
+                           ogrh_unit_kind_name(d[i].kind), "raid", d[i].raid, "encounter",
+                           d[i].encounter, "components", c, "global",
+                           d[i].kind == OGRH_UNIT_GLOBAL ? ogrh_global_name(d[i].global) : NULL,
+                           "repaired", d[i].repaired, "localDigest", local, "adminDigest", admin));
     }
-    bool valid = json_array_size(s->lines) == 0 && nd == 0;
-    if (valid) json_array_append_new(s->lines, json_string("Structure validation: PASSED"));
     char root[24];
     snprintf(root, sizeof root, "%016" PRIx64, st.root);
-    o = json_pack("{s:b, s:O, s:o, s:s, s:I, s:I, s:s}", "valid", valid, "lines", s->lines,
+    o = json_pack("{s:b, s:O, s:o, s:s, s:I, s:I, s:s}", "valid", passed, "lines", s->lines,
                   "differences", diffs, "admin", st.admin, "epoch", (json_int_t)st.epoch,
                   "revision", (json_int_t)st.revision, "digest", root);
   }
@@ -495,7 +502,7 @@ int live_sync_validate(live_sync *s, live_done_fn done, void *ud, ogrh_err *err)
   s->done = done;
   s->done_ud = ud;
   s->done_deadline = now + VALIDATE_MS;
-  s->done_started = s->validated = s->no_admin = false;
+  s->vdone = false;
   s->lines = json_array();
   return OGRH_OK;
 }

@@ -246,6 +246,9 @@ def check_validate_and_repair():
     st, o = m.api("POST", "/api/validate")
     assert st == 200 and not o["valid"], (st, o)
     assert "Structure mismatch detected: BWL > Razorgore > playerAssignments" in o["lines"], o
+    assert o["lines"][-1].startswith("Structure validation: FAILED"), o
+    diff = [d for d in o["differences"] if "playerAssignments" in d["components"]]
+    assert diff and diff[0]["localDigest"] != diff[0]["adminDigest"], o
     st, o = m.api("POST", "/api/repair", {"level": "encounter", "unit": "BWL/Razorgore"})
     assert st == 200 and o["state"] == "running", (st, o)
     wait_until("Mem3 repaired", lambda: m.get(SLOT + "7") == "Later", timeout=30, step=0.2)
