@@ -207,6 +207,9 @@ def check_kill9_before_the_file():
     else:
         raise AssertionError("the file was written before kill -9 every time")
     rev = rec["revision"]
+    # As if the crash had come while appending the next record: a torn tail, cut off at start.
+    with open(a.file + ".node/journal", "ab") as f:
+        f.write(b"\x01\x40\x00\x00\x00torn")
     wait_until("the write at Bob and Carol",
                lambda: b.get(SLOT + "12") == value and c.get(SLOT + "12") == value)
     before = (repairs(b), repairs(c))
@@ -215,6 +218,7 @@ def check_kill9_before_the_file():
     # (The journal may hold the previous check's edit too, if its file write was still due.)
     assert re.search(r"applied \d+ changes? of the plan", a.read_log()[a.log_from:]), \
         a.read_log()[-1500:]
+    assert "could not be applied" not in a.read_log()[a.log_from:]
     st = a.status()
     assert st["revision"] == rev and not st["stale"], (st["revision"], rev, st["stale"])
     # The admin polls at once when it starts, and on joins: the team compares and agrees.
