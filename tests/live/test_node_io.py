@@ -248,6 +248,10 @@ def check_sighup():
 def check_acl():
     b = nodes["Bob"]
     before = b.status()["framesIn"]
+    # A listener with Dan's account hears what the team's topics carry.
+    ear = MQTT(broker.port, "Dan", USERS["Dan"], client_id="raw-ear")
+    assert ear.rc == 0 and ear.subscribe("ogrh/Onyxia/#") == 0
+    ear.messages(0.5)  # the retained roster
     # Mallory has an account but is not on the roster; she tries to speak as Alice.
     m = MQTT(broker.port, "Mallory", USERS["Mallory"])
     assert m.rc == 0
@@ -260,9 +264,12 @@ def check_acl():
     c = MQTT(broker.port, "Carol", USERS["Carol"])
     c.publish("ogrh/Onyxia/from/Carol", b"OGRH\tgenuine")
     c.close()
-    wait_until("Carol's frame", lambda: b.status()["framesIn"] == before + 1)
-    time.sleep(0.3)
-    assert b.status()["framesIn"] == before + 1
+    wait_until("Carol's frame", lambda: b.status()["framesIn"] >= before + 1)
+    heard = ear.messages(1.0)
+    ear.close()
+    payloads = [p for _, p, _ in heard]
+    assert b"OGRH\tnot-on-roster" in payloads and b"OGRH\tgenuine" in payloads, heard
+    assert b"OGRH\tforged" not in payloads and b'{"format":"ogrh-roster"}' not in payloads, heard
     assert b.status()["rank"] == "assistant"  # the forged roster did not land
     # And with MQTT 5 the broker says no to the sender: the roster by a non-leader.
     r = roster("Carol", "Carol:leader")

@@ -11,6 +11,7 @@ to be interrupted.
 
 usage: /usr/bin/python3 tests/live/test_node_team.py path/to/ogrh SOURCE_DIR"""
 
+import json
 import os
 import subprocess
 import sys
@@ -193,11 +194,16 @@ def check_broker_restart():
     # The admin keeps writing: its writes wait and go out on return.
     st, rec = lead.set(SLOT + "6", "Offline")
     assert st == 200 and rec["queued"], (st, rec)
+    # So do the officer's: its outbox holds them (durably) until the broker is back.
+    st, rec = nodes[OFFICER].set(SLOT + "8", "Outboxed")
+    assert st == 200 and rec["queued"], (st, rec)
+    assert nodes[OFFICER].status()["outbox"] >= 1
     broker.start()
     for n in nodes.values():
         wait_until("%s to reconnect" % n.user, lambda: n.status()["connected"], timeout=50)
         assert n.status()["reconnects"] >= 1, n.user
     in_every_file(SLOT + "6", "Offline", but=LEAD, timeout=40)
+    in_every_file(SLOT + "8", "Outboxed", but=OFFICER, timeout=40)
     # The broker kept no retained messages: the leader's node publishes the roster it kept.
     wait_until("the roster published again",
                lambda: "published the one kept here" in lead.read_log(), timeout=20)
@@ -212,19 +218,34 @@ def check_broker_restart():
 
 def check_acl():
     before = one_digest()
-    frames = {u: n.status()["framesIn"] for u, n in nodes.items()}
+    # A listener with a member's account sees what the team's topics carry.
+    ear = MQTT(broker.port, "Mem3", USERS["Mem3"], client_id="raw-ear")
+    assert ear.rc == 0 and ear.subscribe("ogrh/%s/#" % TEAM) == 0
+    ear.messages(0.5)  # the retained roster
     # Mem1, a member with an account, speaks as the leader and rewrites the roster.
-    m = MQTT(broker.port, "Mem1", USERS["Mem1"])
+    m = MQTT(broker.port, "Mem1", USERS["Mem1"], client_id="raw-mem1")
     assert m.rc == 0
     m.publish("ogrh/%s/from/%s" % (TEAM, LEAD), b"OGRH\tforged")
     m.publish("ogrh/%s/roster" % TEAM, b'{"format":"ogrh-roster","version":1,"team":"%s",'
               b'"players":[{"name":"Mem1","rank":"leader"}]}' % TEAM.encode())
+    # The control: what Mem1 publishes under its own name is carried.
+    m.publish("ogrh/%s/from/Mem1" % TEAM, b"OGRH\tgenuine")
     m.close()
-    time.sleep(1.0)
+    heard = ear.messages(1.5)
+    ear.close()
+    assert ("ogrh/%s/from/Mem1" % TEAM, b"OGRH\tgenuine", False) in heard, heard
+    assert not any(b"forged" in p or b'"Mem1","rank":"leader"' in p for _, p, _ in heard), heard
     for u, n in nodes.items():
-        assert n.status()["framesIn"] == frames[u], (u, n.status()["framesIn"], frames[u])
         assert n.status()["admin"] == LEAD and n.status()["rank"] is not None, u
     assert nodes["Mem1"].status()["rank"] == "member"
+    # The broker still holds the leader's roster.
+    again = MQTT(broker.port, "Mem4", USERS["Mem4"], client_id="raw-again")
+    again.subscribe("ogrh/%s/roster" % TEAM)
+    retained = again.messages(1.0)
+    again.close()
+    assert retained and retained[0][2], retained
+    leaders = [p["name"] for p in json.loads(retained[0][1])["players"] if p["rank"] == "leader"]
+    assert leaders == [LEAD], retained
     assert one_digest() == before
 
 
