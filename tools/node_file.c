@@ -972,16 +972,6 @@ int live_file_flush(live_file *f) {
   return write_now(f, live_now_ms());
 }
 
-int live_file_replace(live_file *f, ogrh_svfile *src, ogrh_err *err) {
-  ogrh_value *root = ogrh_svfile_schema_root(src);
-  if (!root) return ogrh_err_set(err, OGRH_ESCHEMA, "the backup holds no OGRH plan");
-  int rc = ogrh_doc_replace_root(f->doc, root, NULL);
-  if (!rc) rc = adopt_unsynced(f, NULL, src);
-  if (rc) return ogrh_err_set(err, rc, "cannot replace the plan: %s", ogrh_strerror(rc));
-  live_file_touch(f, live_now_ms());
-  return OGRH_OK;
-}
-
 const live_file_stats *live_file_stats_get(const live_file *f) {
   live_file *m = (live_file *)f;
   m->stats.dirty = f->dirty;

@@ -249,9 +249,6 @@ uint64_t live_file_tick(live_file *f, uint64_t now);
 void live_file_reload(live_file *f, uint64_t now);
 /* Writes now if anything is unwritten. */
 int live_file_flush(live_file *f);
-/* Replaces everything the file holds with a copy of src (a restored backup): the plan as one
-** change of the whole document, the rest adopted as it is. */
-int live_file_replace(live_file *f, ogrh_svfile *src, ogrh_err *err);
 /* Takes over what src holds outside the plan (other variables, OGRH_SV's other keys). */
 int live_file_adopt(live_file *f, ogrh_svfile *src);
 /* The engine owns the document from now on: closing the file no longer frees or touches it. */
