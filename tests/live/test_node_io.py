@@ -8,6 +8,7 @@ usage: /usr/bin/python3 tests/live/test_node_io.py path/to/ogrh SOURCE_DIR"""
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -378,6 +379,29 @@ def check_broken_file():
     wait_until("the waiting write", lambda: a.get(SLOT + "9") == "Notwritten")
 
 
+def check_foreign_state():
+    # A state that does not fit (here another player's) is dropped and the plan read again:
+    # the journal's changes, which the dropped state counted, are applied again too.
+    a, b = nodes["Alice"], nodes["Bob"]
+    for attempt in range(5):
+        value = "Journaled%d" % attempt
+        st, rec = a.set(SLOT + "13", value)
+        assert st == 200, (st, rec)
+        a.kill9()
+        if a.get(SLOT + "13") != value:
+            break  # killed before the debounced write: the change is in the journal only
+        a.start()
+    else:
+        raise AssertionError("the file was written before kill -9 every time")
+    wait_until("the write at Bob", lambda: b.get(SLOT + "13") == value)
+    shutil.copy(b.file + ".node/state", a.file + ".node/state")
+    a.start()
+    assert "the saved sync state does not fit" in a.read_log()[a.log_from:]
+    wait_until("the write in Alice's file", lambda: a.get(SLOT + "13") == value)
+    wait_until("one digest", lambda: a.status()["digest"] == b.status()["digest"], timeout=40)
+    assert b.get(SLOT + "13") == value
+
+
 def check_loopback_only():
     r = subprocess.run([OGRH, "node", "--file", os.path.join(root, "x.lua"), "--broker",
                         broker.address, "--raid", "Onyxia", "--user", "Dan", "--http",
@@ -424,6 +448,8 @@ try:
     suite.check("an API write and a file edit at once: both kept", check_no_lost_edit_in_a_race)
     suite.check("an older copy of the file (the game's) takes nothing back", check_older_copy)
     suite.check("a file that does not parse is never written over", check_broken_file)
+    suite.check("a state that does not fit: dropped, the journal applied again",
+                check_foreign_state)
     suite.check("HTTP only on loopback unless asked", check_loopback_only)
 finally:
     for n in nodes.values():
