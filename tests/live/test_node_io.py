@@ -189,6 +189,20 @@ def repairs(node):
     return node.read_log().count("Requesting repair")
 
 
+def write_then_kill9(node, path, prefix):
+    """An accepted write through the API, then kill -9 before the debounced file write (the
+    change is in the journal only); (value, change record)."""
+    for attempt in range(5):
+        value = "%s%d" % (prefix, attempt)
+        st, rec = node.set(path, value)
+        assert st == 200, (st, rec)
+        node.kill9()
+        if node.get(path) != value:
+            return value, rec
+        node.start()  # the write got there first (a very slow moment): try again
+    raise AssertionError("the file was written before kill -9 every time")
+
+
 def check_kill9_before_the_file():
     # An accepted write is durable when the API answers, though the file is written a moment
     # later (debounced): kill -9 in between loses nothing, and the admin's restart repairs
@@ -197,16 +211,7 @@ def check_kill9_before_the_file():
     a, b, c = nodes["Alice"], nodes["Bob"], nodes["Carol"]
     wait_until("the team in step", lambda: a.status()["digest"] == b.status()["digest"] ==
                c.status()["digest"], timeout=40)
-    for attempt in range(5):
-        value = "Crash%d" % attempt
-        st, rec = a.set(SLOT + "12", value)
-        assert st == 200, (st, rec)
-        a.kill9()
-        if a.get(SLOT + "12") != value:
-            break  # killed before the debounced write, as wanted
-        a.start()  # the write got there first (a very slow moment): try again
-    else:
-        raise AssertionError("the file was written before kill -9 every time")
+    value, rec = write_then_kill9(a, SLOT + "12", "Crash")
     rev = rec["revision"]
     # As if the crash had come while appending the next record: a torn tail, cut off at start.
     with open(a.file + ".node/journal", "ab") as f:
@@ -383,16 +388,7 @@ def check_foreign_state():
     # A state that does not fit (here another player's) is dropped and the plan read again:
     # the journal's changes, which the dropped state counted, are applied again too.
     a, b = nodes["Alice"], nodes["Bob"]
-    for attempt in range(5):
-        value = "Journaled%d" % attempt
-        st, rec = a.set(SLOT + "13", value)
-        assert st == 200, (st, rec)
-        a.kill9()
-        if a.get(SLOT + "13") != value:
-            break  # killed before the debounced write: the change is in the journal only
-        a.start()
-    else:
-        raise AssertionError("the file was written before kill -9 every time")
+    value, _ = write_then_kill9(a, SLOT + "13", "Journaled")
     wait_until("the write at Bob", lambda: b.get(SLOT + "13") == value)
     shutil.copy(b.file + ".node/state", a.file + ".node/state")
     a.start()
