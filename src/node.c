@@ -68,6 +68,7 @@ void ogrh_node_cfg_default(ogrh_node_cfg *c) {
   t->listen_ms = 5000;
   t->proposal_ms = 5000;
   t->refusal_event_ms = 10000;
+  t->quick_jitter_ms = 150;
   ogrh_node_limits *l = &c->limits;
   l->log_entries = 256;
   l->log_bytes = 65536;
@@ -491,6 +492,9 @@ static void on_grant(ogrh_node *n, const char *sender, const uint8_t *p, size_t 
   uint64_t epoch = nd_get_varint(&r);
   char who[ND_NAME];
   nd_get_player(&r, who);
+  bool has_copy = r.p < r.end;
+  uint64_t rev = has_copy ? nd_get_varint(&r) : 0;
+  ogrh_digest root = has_copy ? nd_get_u64(&r) : 0;
   if (r.err || r.p != r.end || epoch == 0 || !who[0]) {
     nd_refuse(n, sender, OGRH_MT_GRANT, OGRH_WHY_MALFORMED);
     return;
@@ -521,7 +525,11 @@ static void on_grant(ogrh_node *n, const char *sender, const uint8_t *p, size_t 
       return;
     }
   }
+  bool was = nd_is_admin(n);
   adopt_grant(n, epoch, who, sender);
+  /* Made admin with a copy behind the grantor's: catch up from it before serving. */
+  if (!was && nd_is_admin(n) && has_copy && (rev > n->rev || (rev == n->rev && root != nd_root(n))))
+    nd_handover_begin(n, sender, rev);
 }
 
 static void on_pause(ogrh_node *n, const char *sender, const uint8_t *p, size_t len) {
@@ -578,6 +586,12 @@ static void send_grant(ogrh_node *n) {
   ogrh_buf_init(&b);
   ogrh_varint_put(&b, n->epoch);
   nd_put_cstr(&b, n->grant_admin);
+  /* The grantor's copy, when it is the admin's (it was the admin, or is in step with it): a
+     new admin behind it catches up from the grantor first. */
+  if ((n->synced && !n->stale) || n->published) {
+    ogrh_varint_put(&b, n->rev);
+    nd_put_u64(&b, nd_root(n));
+  }
   nd_send(n, OGRH_MT_GRANT, &b, OGRH_CTL_ALERT, NULL);
   ogrh_buf_deinit(&b);
 }
@@ -798,10 +812,57 @@ void ogrh_node_tick(ogrh_node *n, uint64_t now) {
   end(n);
 }
 
+static void due_by(uint64_t *t, uint64_t when) {
+  if (when < *t) *t = when;
+}
+
+/*
+** The earliest moment a timer of this node falls due (at most a second away): every wait the
+** protocol names (jitter before a request, the coalescing buffer, deadlines, polls, the batch
+** debounce) ends at its own time, not at the next whole second. Timers that wait for a
+** condition (sending allowed, not paused) are left out while it does not hold.
+*/
 uint64_t ogrh_node_next_tick(const ogrh_node *n, uint64_t now) {
   if (ogrh_sender_queued(ogrh_router_sender(n->router))) return now + 80;
   uint64_t t = now + 1000;
-  if (n->batch_open) t = now + 100;
+  const ogrh_node_timers *tm = &n->cfg.timers;
+  if (n->batch_open) {
+    due_by(&t, n->batch_last + tm->batch_quiet_ms);
+    due_by(&t, n->batch_first + tm->batch_cap_ms);
+  }
+  if ((n->dirty_state || n->dirty_doc) && n->persist_retry_at) due_by(&t, n->persist_retry_at);
+  if (nd_can_send(n)) {
+    if (n->hello_grant) due_by(&t, n->hello_at + tm->answer_ms);
+    if (n->disc && n->disc != 3) due_by(&t, n->disc_at);
+    if (nd_is_admin(n) && !n->paused) {
+      uint64_t p = n->next_poll ? n->next_poll : now + tm->poll_interval_ms;
+      if (n->settle_armed) due_by(&p, n->settle_poll);
+      if (n->join_armed) due_by(&p, n->join_poll);
+      if (p < n->last_poll + tm->poll_join_ms) p = n->last_poll + tm->poll_join_ms;
+      due_by(&t, p);
+      if (n->cq_open) due_by(&t, n->cq_at);
+      if (n->pending.n && !n->batch_open) due_by(&t, now);
+    }
+    if (!n->paused) {
+      if (n->dq_open) due_by(&t, n->dq_at);
+      if (n->rq_open) due_by(&t, n->rq_at);
+      if (n->nuq) due_by(&t, now);
+    }
+    if (!nd_is_admin(n)) {
+      if (n->cu_want) due_by(&t, n->cu_at);
+      if (n->outbox.n && !n->batch_open) due_by(&t, now);
+      for (size_t i = 0; i < n->nprops && !n->paused; i++)
+        due_by(&t, n->props[i].next_at);
+    }
+    const nd_sess *s = &n->sess;
+    if (s->active && (!n->paused || s->manual)) {
+      bool asking = s->phase == OGRH_RS_WAITING || (s->phase == OGRH_RS_RECEIVING && !s->requested);
+      if (asking) due_by(&t, s->send_at);
+      if (!asking && s->deadline) due_by(&t, s->deadline);
+    }
+  }
+  /* Due now: the next frame. */
+  if (t <= now) t = now + 1;
   return t;
 }
 

@@ -405,6 +405,37 @@ static void test_admin_leaves_falls_back_to_leader(void **state) {
   tc_free(&ch);
 }
 
+/*
+** The admin writes, the delta is lost on its way to Assist, and the admin at once makes Assist
+** admin: the new admin's copy is behind. It catches up from its grantor before it publishes
+** or polls, so that the write survives everywhere (the new admin's stale copy used to be
+** repaired onto every node, the write lost with it).
+*/
+static void test_handover_to_a_stale_admin(void **state) {
+  (void)state;
+  tc_chan ch;
+  four(&ch);
+  tc_node *l = &ch.nodes[0], *as = &ch.nodes[1];
+  as->deaf = true;
+  assert_int_equal(tc_set(l, SLOT1, "\"Kept\"", OGRH_SYNC_REALTIME), OGRH_OK);
+  tc_run(&ch, 500);
+  as->deaf = false;
+  assert_string_not_equal(tc_get(as, SLOT1), "\"Kept\"");
+  assert_int_equal(ogrh_node_grant_admin(l->n, "Assist", ch.now), OGRH_OK);
+  tc_run(&ch, 200);
+  assert_string_equal(tc_status(as).admin, "Assist");
+  /* The new admin's own write while it catches up is kept too, on top. */
+  assert_int_equal(tc_set(as, RZ ".roles.1.assignedPlayers.2", "\"Mine\"", OGRH_SYNC_REALTIME),
+                   OGRH_OK);
+  tc_run(&ch, 40000);
+  for (int i = 0; i < 4; i++) {
+    assert_string_equal(tc_get(&ch.nodes[i], SLOT1), "\"Kept\"");
+    assert_string_equal(tc_get(&ch.nodes[i], RZ ".roles.1.assignedPlayers.2"), "\"Mine\"");
+  }
+  assert_true(tc_converged(&ch));
+  tc_free(&ch);
+}
+
 /* ---- discovery ---- */
 
 /* No admin online: "No admin online" once, bounded retries, then quiet; an admin appears and
@@ -481,6 +512,7 @@ int main(void) {
       cmocka_unit_test(test_grants_and_epochs),
       cmocka_unit_test(test_officer_claim_is_takeover),
       cmocka_unit_test(test_admin_leaves_falls_back_to_leader),
+      cmocka_unit_test(test_handover_to_a_stale_admin),
       cmocka_unit_test(test_no_admin_online),
       cmocka_unit_test(test_join_learns_admin),
   };
