@@ -895,6 +895,12 @@ static bool from_source(ogrh_node *n, const char *sender, uint64_t epoch, uint8_
     }
     return true;
   }
+  /* Answers to requests made at a newer epoch are someone else's (a grantor answering its new
+     admin): they say nothing about who is admin, so they are not taken as a takeover. */
+  if (epoch > n->epoch) {
+    n->st.refused[OGRH_WHY_NOT_SOURCE]++;
+    return false;
+  }
   ogrh_refusal why = nd_check_admin(n, sender, epoch, NULL);
   if (why == OGRH_WHY_NOT_ADMIN && nd_rank(n, sender) >= 1) {
     /* An officer answering someone who chose it as source: not for us. */

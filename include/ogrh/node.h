@@ -229,7 +229,8 @@ void ogrh_node_free(ogrh_node *n);
 */
 void ogrh_node_tick(ogrh_node *n, uint64_t now_ms);
 
-/* The latest time the next tick should happen (a simulator may skip idle time until then). */
+/* When the next tick is due: the earliest timer of the node, at most a second away (a simulator
+** may skip idle time until then; every timer falls due at its own moment). */
 uint64_t ogrh_node_next_tick(const ogrh_node *n, uint64_t now_ms);
 
 /*
