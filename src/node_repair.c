@@ -316,6 +316,13 @@ static void seed_from_poll(ogrh_node *n, const nd_poll *poll) {
     }
   }
   s->want_top = true;
+  /* An empty copy (no raid at all) and the admin has raids: nothing to drill, everything to
+     ask for (a full repair), at once. */
+  if (!s->manual && !top.nraids && top.raidlist != poll->raidlist && s->phase == OGRH_RS_WAITING) {
+    s->level = OGRH_REPAIR_FULL;
+    s->want_top = false;
+    add_diff(n, OGRH_UNIT_RAIDLIST, 0, NULL, 0, 0, NULL, 0, 0, 0, top.raidlist, poll->raidlist);
+  }
 }
 
 /* The quick request brought no answer, or not all: find the rest by drill-down. */
@@ -722,7 +729,12 @@ static void step(ogrh_node *n) {
     }
     s->phase = OGRH_RS_RECEIVING;
     s->requested = false;
-    s->send_at = n->now + (s->manual ? 0 : jitter(n));
+    /* An automatic full repair comes straight from a poll (an empty copy): ask as quickly as
+       a quick repair does. */
+    s->send_at = n->now + (s->manual ? 0
+                           : s->level == OGRH_REPAIR_FULL
+                               ? ogrh_rng_below(&n->rng, n->cfg.timers.quick_jitter_ms + 1)
+                               : jitter(n));
     s->deadline = 0;
     s->tries = 0;
     return;

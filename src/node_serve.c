@@ -504,11 +504,12 @@ void nd_on_repair_req(ogrh_node *n, const char *sender, const uint8_t *p, size_t
     if (crl) n->rq_ctx_raid = hdup(cr, crl);
     if (cel) n->rq_ctx_enc = hdup(ce, cel);
   }
-  if (digests) {
-    /* The asker sent its digests: everything is known, planned and sent at once (others who
-       differ the same way hear the units too); nothing differing is said as an empty plan. */
+  if (digests || full) {
+    /* The asker sent its digests, or asks for everything: all is known, planned and sent at
+       once (others who differ the same way hear the units too); nothing differing is said as
+       an empty plan. */
     n->rq_at = n->now;
-    if (vb.v->valid) n->rq_nothing = true;
+    if (digests && vb.v->valid) n->rq_nothing = true;
   }
   val_merge(&n->rq_val[level], vb.v);
 }

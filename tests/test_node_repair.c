@@ -201,6 +201,24 @@ static void test_quick_repair_one_round_trip(void **state) {
   tc_free(&ch);
 }
 
+/* An empty copy (no raid at all): no drill-down, one request for everything, answered at once. */
+static void test_empty_copy_full_at_once(void **state) {
+  (void)state;
+  tc_chan ch;
+  raid(&ch, 1);
+  tc_node *a = &ch.nodes[0], *m = &ch.nodes[2];
+  drift(m, "encounterMgmt.raids", "{}");
+  run_until_repaired(&ch, m, 45000);
+  assert_int_equal(tc_stats(m)->drill_requests, 0);
+  assert_int_equal(tc_stats(m)->repair_requests, 1);
+  const tc_event *req =
+      tc_find(m, OGRH_EV_REPAIR_REQUESTED, "Requesting repair from raid admin...");
+  assert_non_null(req);
+  assert_non_null(tc_find(m, OGRH_EV_REPAIR_DONE, "Repair completed successfully"));
+  assert_same_file(a, m);
+  tc_free(&ch);
+}
+
 static void test_three_components_one_encounter(void **state) {
   (void)state;
   tc_chan ch;
@@ -627,6 +645,7 @@ int main(void) {
       cmocka_unit_test(test_poll_at_most_100_bytes),
       cmocka_unit_test(test_component_repair_each),
       cmocka_unit_test(test_quick_repair_one_round_trip),
+      cmocka_unit_test(test_empty_copy_full_at_once),
       cmocka_unit_test(test_three_components_one_encounter),
       cmocka_unit_test(test_global_raid_meta_missing_extra),
       cmocka_unit_test(test_many_askers_one_answer),
