@@ -412,6 +412,8 @@ static void recompute_admin(ogrh_node *n) {
   if (g && g->online) adm = g->name;
   if (strcmp(adm, n->admin) == 0) return;
   bool was = nd_is_admin(n), had = n->admin[0] != 0;
+  char prev[ND_NAME];
+  copy_name(prev, n->admin);
   if (had && adm[0]) {
     int rc;
     nd_backup(n, OGRH_REASON_ADMIN_TRANSFER, "admin transfer", &rc);
@@ -436,6 +438,14 @@ static void recompute_admin(ogrh_node *n) {
   if (!was && nd_is_admin(n)) nd_became_admin(n);
   nd_repair_reset_admin(n);
   start_discovery(n);
+  /* Admin again without a new grant (the granted player back online, or just started with
+     the grant in force): whoever served meanwhile (the admin before, or the leader) may have
+     ordered writes this copy lacks. Catch up from it first, if it is ahead (§10.1). */
+  if (!was && nd_is_admin(n)) {
+    const char *src = had ? prev : leader(n);
+    const nd_member *m = src[0] && strcmp(src, n->self) != 0 ? nd_member_find(n, src) : NULL;
+    if (m && m->online && m->rank >= 1) nd_handover_begin(n, m->name, 0);
+  }
 }
 
 static void adopt_grant(ogrh_node *n, uint64_t epoch, const char *admin, const char *grantor) {

@@ -307,6 +307,8 @@ struct ogrh_node {
   /* A new admin whose copy is behind its grantor's: it repairs from the grantor before it
      publishes, polls or answers anything, so that its stale copy is pushed over nobody's. */
   bool handover;
+  uint64_t handover_need; /* the source's copy is taken from this revision on */
+  uint64_t handover_rev;  /* the highest revision the source's answers carried */
   bool paused;
   int disc;         /* discovery: 0 idle, 1 listening, 2 asking, 3 gave up */
   uint64_t disc_at; /* next discovery step */

@@ -198,14 +198,13 @@ void nd_repair_reset_admin(ogrh_node *n) {
 ** would publish, and repairs from the grantor (a leader or an assistant, so a valid source);
 ** when that ends, however it ends, it serves.
 */
-void nd_handover_begin(ogrh_node *n, const char *grantor, uint64_t rev) {
-  if (rev > n->published) {
-    uint64_t up = rev - n->published;
-    n->published += up;
-    n->rev += up;
-  }
-  if (nd_sess_begin(n, false, false, grantor, OGRH_REPAIR_AUTO, NULL, NULL)) return;
+void nd_handover_begin(ogrh_node *n, const char *source, uint64_t rev) {
+  if (nd_sess_begin(n, false, false, source, OGRH_REPAIR_AUTO, NULL, NULL)) return;
   n->handover = true;
+  /* A grant's copy is taken when it is not behind ours; an admin found by the roster's rule
+     takes the other's copy only when it is ahead. */
+  n->handover_need = rev ? rev : n->published + 1;
+  n->handover_rev = rev;
   n->sess.send_at = n->now;
   nd_mark_state(n);
 }
@@ -214,6 +213,13 @@ static void handover_end(ogrh_node *n) {
   if (!n->handover) return;
   n->handover = false;
   if (!nd_is_admin(n)) return;
+  /* Our revisions go on from the source's: nodes that follow it must not take ours for
+     repeats. */
+  if (n->handover_rev > n->published) {
+    uint64_t up = n->handover_rev - n->published;
+    n->published += up;
+    n->rev += up;
+  }
   /* Our own writes go on top of what the grantor's copy brought. */
   if (n->pending.n) {
     ogrh_buf b;
@@ -1098,8 +1104,8 @@ static void take_encs(ogrh_node *n, nd_rd *r) {
 void nd_on_drill_resp(ogrh_node *n, const char *sender, const uint8_t *p, size_t len) {
   nd_rd r = {p, p + len, 0};
   uint64_t epoch = nd_get_varint(&r);
-  nd_get_varint(&r); /* revision the digests describe */
-  nd_get_u64(&r);    /* root */
+  uint64_t rev = nd_get_varint(&r); /* revision the digests describe */
+  ogrh_digest root = nd_get_u64(&r);
   uint64_t count = nd_get_varint(&r);
   if (r.err || count > len) {
     nd_refuse(n, sender, OGRH_MT_DRILL_RESP, OGRH_WHY_MALFORMED);
@@ -1107,6 +1113,15 @@ void nd_on_drill_resp(ogrh_node *n, const char *sender, const uint8_t *p, size_t
   }
   if (!from_source(n, sender, epoch, OGRH_MT_DRILL_RESP)) return;
   if (nd_is_admin(n) && !n->handover) return;
+  if (n->handover && n->sess.active) {
+    /* A new admin catching up: the source's copy is not newer, or is ours: serve as we are. */
+    if (rev < n->handover_need || root == nd_root(n)) {
+      if (root == nd_root(n) && rev > n->handover_rev) n->handover_rev = rev;
+      nd_sess_end(n, OGRH_RS_DONE);
+      return;
+    }
+    if (rev > n->handover_rev) n->handover_rev = rev;
+  }
   for (uint64_t i = 0; i < count && !r.err; i++) {
     uint8_t kind = nd_get_u8(&r);
     if (kind == ND_DS_TOP)
@@ -1564,6 +1579,7 @@ void nd_on_repair(ogrh_node *n, const char *sender, const uint8_t *p, size_t len
     ogrh_arena_free(a);
     return;
   }
+  if (n->handover && rev_at > n->handover_rev) n->handover_rev = rev_at;
   nd_sess *s = &n->sess;
   bool mine = s->active && s->phase == OGRH_RS_RECEIVING;
   bool useful = mine && unit_relevant(s, &u);

@@ -436,6 +436,44 @@ static void test_handover_to_a_stale_admin(void **state) {
   tc_free(&ch);
 }
 
+/*
+** The granted admin drops out; the leader serves meanwhile and orders a write; the granted
+** admin comes back and is admin again (same epoch, no new grant). It catches up from the
+** leader before it serves: the interim write survives, and its next write is ordered after
+** the leader's revisions (not taken for a repeat).
+*/
+static void test_admin_returns_after_interim(void **state) {
+  (void)state;
+  tc_chan ch;
+  four(&ch);
+  tc_node *l = &ch.nodes[0], *as = &ch.nodes[1];
+  assert_int_equal(ogrh_node_grant_admin(l->n, "Assist", ch.now), OGRH_OK);
+  tc_run(&ch, 2000);
+  assert_string_equal(tc_status(&ch.nodes[3]).admin, "Assist");
+  as->online = false;
+  as->deaf = true;
+  tc_roster(&ch);
+  tc_run(&ch, 2000);
+  assert_string_equal(tc_status(&ch.nodes[3]).admin, "Lead");
+  assert_int_equal(tc_set(l, SLOT1, "\"Interim\"", OGRH_SYNC_REALTIME), OGRH_OK);
+  tc_run(&ch, 2000);
+  assert_string_equal(tc_get(&ch.nodes[3], SLOT1), "\"Interim\"");
+  as->online = true;
+  as->deaf = false;
+  tc_roster(&ch);
+  tc_run(&ch, 200);
+  assert_string_equal(tc_status(&ch.nodes[3]).admin, "Assist");
+  assert_int_equal(tc_set(as, RZ ".roles.1.assignedPlayers.2", "\"After\"", OGRH_SYNC_REALTIME),
+                   OGRH_OK);
+  tc_run(&ch, 40000);
+  for (int i = 0; i < 4; i++) {
+    assert_string_equal(tc_get(&ch.nodes[i], SLOT1), "\"Interim\"");
+    assert_string_equal(tc_get(&ch.nodes[i], RZ ".roles.1.assignedPlayers.2"), "\"After\"");
+  }
+  assert_true(tc_converged(&ch));
+  tc_free(&ch);
+}
+
 /* ---- discovery ---- */
 
 /* No admin online: "No admin online" once, bounded retries, then quiet; an admin appears and
@@ -513,6 +551,7 @@ int main(void) {
       cmocka_unit_test(test_officer_claim_is_takeover),
       cmocka_unit_test(test_admin_leaves_falls_back_to_leader),
       cmocka_unit_test(test_handover_to_a_stale_admin),
+      cmocka_unit_test(test_admin_returns_after_interim),
       cmocka_unit_test(test_no_admin_online),
       cmocka_unit_test(test_join_learns_admin),
   };
