@@ -434,18 +434,28 @@ static void recompute_admin(ogrh_node *n) {
   e.who = adm;
   e.by = by;
   nd_event(n, &e);
+  /*
+  ** A new admin whose copy may be behind catches up first (§10.1): from the grantor of a grant
+  ** that shows it behind; else, admin again without a new grant (the granted player back
+  ** online, or just started with the grant in force), from whoever served meanwhile (the admin
+  ** before, or the leader), if that copy turns out to be ahead. Decided before anything of
+  ** ours is published.
+  */
+  const nd_member *src = NULL;
+  uint64_t src_rev = 0;
+  if (!was && nd_is_admin(n)) {
+    const char *s = n->grant_src[0] ? n->grant_src : had ? prev : leader(n);
+    src = s[0] && strcmp(s, n->self) != 0 ? nd_member_find(n, s) : NULL;
+    if (src && (!src->online || src->rank < 1)) src = NULL;
+    src_rev = n->grant_src[0] ? n->grant_rev : 0;
+  }
+  n->grant_src[0] = 0;
+  n->handover = src != NULL; /* holds the publishing below */
   if (was && !nd_is_admin(n)) nd_write_reset_admin(n);
   if (!was && nd_is_admin(n)) nd_became_admin(n);
   nd_repair_reset_admin(n);
   start_discovery(n);
-  /* Admin again without a new grant (the granted player back online, or just started with
-     the grant in force): whoever served meanwhile (the admin before, or the leader) may have
-     ordered writes this copy lacks. Catch up from it first, if it is ahead (§10.1). */
-  if (!was && nd_is_admin(n)) {
-    const char *src = had ? prev : leader(n);
-    const nd_member *m = src[0] && strcmp(src, n->self) != 0 ? nd_member_find(n, src) : NULL;
-    if (m && m->online && m->rank >= 1) nd_handover_begin(n, m->name, 0);
-  }
+  if (src) nd_handover_begin(n, src->name, src_rev);
 }
 
 static void adopt_grant(ogrh_node *n, uint64_t epoch, const char *admin, const char *grantor) {
@@ -465,6 +475,11 @@ void nd_heard_admin(ogrh_node *n) {
               n->admin);
   n->disc = 0;
   n->no_admin_reported = false;
+}
+
+void nd_heard_epoch(ogrh_node *n, uint64_t epoch) {
+  if (epoch < n->epoch && n->grant_admin[0] && strcmp(n->grantor, n->self) == 0)
+    n->hello_grant = true;
 }
 
 static void send_hello(ogrh_node *n) {
@@ -535,11 +550,14 @@ static void on_grant(ogrh_node *n, const char *sender, const uint8_t *p, size_t 
       return;
     }
   }
-  bool was = nd_is_admin(n);
-  adopt_grant(n, epoch, who, sender);
   /* Made admin with a copy behind the grantor's: catch up from it before serving. */
-  if (!was && nd_is_admin(n) && has_copy && (rev > n->rev || (rev == n->rev && root != nd_root(n))))
-    nd_handover_begin(n, sender, rev);
+  if (strcmp(who, n->self) == 0 && has_copy &&
+      (rev > n->rev || (rev == n->rev && root != nd_root(n)))) {
+    copy_name(n->grant_src, sender);
+    n->grant_rev = rev;
+  }
+  adopt_grant(n, epoch, who, sender);
+  n->grant_src[0] = 0;
 }
 
 static void on_pause(ogrh_node *n, const char *sender, const uint8_t *p, size_t len) {

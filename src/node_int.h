@@ -307,8 +307,10 @@ struct ogrh_node {
   /* A new admin whose copy is behind its grantor's: it repairs from the grantor before it
      publishes, polls or answers anything, so that its stale copy is pushed over nobody's. */
   bool handover;
-  uint64_t handover_need; /* the source's copy is taken from this revision on */
-  uint64_t handover_rev;  /* the highest revision the source's answers carried */
+  uint64_t handover_need;  /* the source's copy is taken from this revision on */
+  uint64_t handover_rev;   /* the highest revision the source's answers carried */
+  char grant_src[ND_NAME]; /* a grant being adopted that shows this copy behind: its grantor */
+  uint64_t grant_rev;
   bool paused;
   int disc;         /* discovery: 0 idle, 1 listening, 2 asking, 3 gave up */
   uint64_t disc_at; /* next discovery step */
@@ -440,6 +442,9 @@ const ogrh_dt_enc *nd_t_enc(const ogrh_dt_raid *r, const char *name, size_t len,
 const ogrh_dt_raid *nd_t_raid(ogrh_node *n, const char *name, size_t len, uint32_t occ);
 int nd_comp_digest(const ogrh_table *enc, int c, ogrh_buf *scratch, ogrh_digest *out);
 void nd_heard_admin(ogrh_node *n);
+/* A request or proposal made at an older epoch: its sender missed a grant; the grantor says
+** it again (at most once per answer_ms). */
+void nd_heard_epoch(ogrh_node *n, uint64_t epoch);
 /* Accepts a message claiming to come from the admin at epoch: OGRH_OK or the refusal. */
 ogrh_refusal nd_check_admin(ogrh_node *n, const char *sender, uint64_t epoch, const char *grantor);
 const char *nd_type_name(uint8_t type);

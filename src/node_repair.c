@@ -715,7 +715,7 @@ static void step(ogrh_node *n) {
     if (outstanding(s)) {
       if (s->phase == OGRH_RS_DRILLING) {
         s->phase = OGRH_RS_WAITING;
-        s->send_at = n->now + (s->manual ? 0 : jitter(n));
+        s->send_at = n->now + (s->manual || n->handover ? 0 : jitter(n));
       }
       return;
     }
@@ -737,7 +737,7 @@ static void step(ogrh_node *n) {
     s->requested = false;
     /* An automatic full repair comes straight from a poll (an empty copy): ask as quickly as
        a quick repair does. */
-    s->send_at = n->now + (s->manual ? 0
+    s->send_at = n->now + (s->manual || n->handover ? 0
                            : s->level == OGRH_REPAIR_FULL
                                ? ogrh_rng_below(&n->rng, n->cfg.timers.quick_jitter_ms + 1)
                                : jitter(n));

@@ -157,6 +157,7 @@ void nd_on_drill_req(ogrh_node *n, const char *sender, const uint8_t *p, size_t 
     nd_refuse(n, sender, OGRH_MT_DRILL_REQ, OGRH_WHY_NOT_IN_RAID);
     return;
   }
+  nd_heard_epoch(n, epoch);
   if (epoch != n->epoch) return;
   if (!i_am_source(n, source)) {
     if (n->sess.active && strcmp(source, n->sess.source) == 0) nd_heard_drill(n, &r, count);
@@ -469,6 +470,7 @@ void nd_on_repair_req(ogrh_node *n, const char *sender, const uint8_t *p, size_t
     nd_refuse(n, sender, OGRH_MT_REPAIR_REQ, OGRH_WHY_NOT_IN_RAID);
     return;
   }
+  nd_heard_epoch(n, epoch);
   if (epoch != n->epoch) return;
   if (!i_am_source(n, source)) {
     nd_sess *s = &n->sess;

@@ -692,6 +692,7 @@ void nd_on_proposal(ogrh_node *n, const char *sender, const uint8_t *p, size_t l
   }
   const uint8_t *ops = r.p;
   size_t opslen = (size_t)(r.end - r.p);
+  nd_heard_epoch(n, epoch);
   if (!nd_is_admin(n)) {
     nd_refuse(n, sender, OGRH_MT_PROPOSAL, OGRH_WHY_NOT_ADMIN);
     return;
@@ -1018,6 +1019,7 @@ void nd_on_catchup_req(ogrh_node *n, const char *sender, const uint8_t *p, size_
     nd_refuse(n, sender, OGRH_MT_CATCHUP_REQ, OGRH_WHY_NOT_IN_RAID);
     return;
   }
+  nd_heard_epoch(n, epoch);
   if (!nd_is_admin(n)) {
     /* Someone else asked: if they are no further than we are, the answer serves us too. */
     if (n->cu_want && rev <= n->rev && epoch == n->epoch)

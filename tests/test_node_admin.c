@@ -474,6 +474,37 @@ static void test_admin_returns_after_interim(void **state) {
   tc_free(&ch);
 }
 
+/*
+** The grant itself is lost on its way to the new admin, whose copy is behind too: it goes on
+** proposing to the old admin at the old epoch; the grantor, hearing that, says its grant again,
+** and the new admin catches up before it publishes anything (its own proposal included).
+*/
+static void test_lost_grant_said_again(void **state) {
+  (void)state;
+  tc_chan ch;
+  four(&ch);
+  tc_node *l = &ch.nodes[0], *as = &ch.nodes[1];
+  as->deaf = true;
+  assert_int_equal(tc_set(l, SLOT1, "\"Kept\"", OGRH_SYNC_REALTIME), OGRH_OK);
+  tc_run(&ch, 300);
+  assert_int_equal(ogrh_node_grant_admin(l->n, "Assist", ch.now), OGRH_OK);
+  tc_run(&ch, 300);
+  as->deaf = false;
+  assert_string_equal(tc_status(as).admin, "Lead");
+  assert_int_equal(tc_set(as, RZ ".roles.1.assignedPlayers.2", "\"Mine\"", OGRH_SYNC_REALTIME),
+                   OGRH_OK);
+  /* Its proposal at the old epoch makes the grantor say the grant again, at once. */
+  tc_run(&ch, 3000);
+  assert_string_equal(tc_status(as).admin, "Assist");
+  tc_run(&ch, 60000);
+  for (int i = 0; i < 4; i++) {
+    assert_string_equal(tc_get(&ch.nodes[i], SLOT1), "\"Kept\"");
+    assert_string_equal(tc_get(&ch.nodes[i], RZ ".roles.1.assignedPlayers.2"), "\"Mine\"");
+  }
+  assert_true(tc_converged(&ch));
+  tc_free(&ch);
+}
+
 /* ---- discovery ---- */
 
 /* No admin online: "No admin online" once, bounded retries, then quiet; an admin appears and
@@ -552,6 +583,7 @@ int main(void) {
       cmocka_unit_test(test_admin_leaves_falls_back_to_leader),
       cmocka_unit_test(test_handover_to_a_stale_admin),
       cmocka_unit_test(test_admin_returns_after_interim),
+      cmocka_unit_test(test_lost_grant_said_again),
       cmocka_unit_test(test_no_admin_online),
       cmocka_unit_test(test_join_learns_admin),
   };
