@@ -854,44 +854,47 @@ uint64_t ogrh_node_next_tick(const ogrh_node *n, uint64_t now) {
   if (ogrh_sender_queued(ogrh_router_sender(n->router))) return now + 80;
   uint64_t t = now + 1000;
   const ogrh_node_timers *tm = &n->cfg.timers;
-  if (n->batch_open) {
+  if ((n->dirty_state || n->dirty_doc) && n->persist_retry_at) due_by(&t, n->persist_retry_at);
+  if (!nd_can_send(n)) return t > now ? t : now + 1;
+  bool admin = nd_is_admin(n), hold = n->paused || n->handover;
+  /* Writes leave when they may (the same conditions as nd_flush and the proposals' resend). */
+  if (n->batch_open && !hold && (admin || n->admin[0])) {
     due_by(&t, n->batch_last + tm->batch_quiet_ms);
     due_by(&t, n->batch_first + tm->batch_cap_ms);
   }
-  if ((n->dirty_state || n->dirty_doc) && n->persist_retry_at) due_by(&t, n->persist_retry_at);
-  if (nd_can_send(n)) {
-    if (n->hello_grant) due_by(&t, n->hello_at + tm->answer_ms);
-    if (n->disc && n->disc != 3) due_by(&t, n->disc_at);
-    if (nd_is_admin(n) && !n->paused) {
+  if (n->hello_grant) due_by(&t, n->hello_at + tm->answer_ms);
+  if (n->disc && n->disc != 3) due_by(&t, n->disc_at);
+  if (admin && !hold) {
+    if (n->pending.n && !n->batch_open) due_by(&t, now);
+    if (!n->pending.n && !n->big_pending && !n->batch_open) {
       uint64_t p = n->next_poll ? n->next_poll : now + tm->poll_interval_ms;
       if (n->settle_armed) due_by(&p, n->settle_poll);
       if (n->join_armed) due_by(&p, n->join_poll);
       if (p < n->last_poll + tm->poll_join_ms) p = n->last_poll + tm->poll_join_ms;
       due_by(&t, p);
-      if (n->cq_open) due_by(&t, n->cq_at);
-      if (n->pending.n && !n->batch_open) due_by(&t, now);
     }
-    if (!n->paused) {
-      if (n->dq_open) due_by(&t, n->dq_at);
-      if (n->rq_open) due_by(&t, n->rq_at);
-      if (n->nuq) due_by(&t, now);
-    }
-    if (!nd_is_admin(n)) {
-      if (n->cu_want) due_by(&t, n->cu_at);
-      if (n->outbox.n && !n->batch_open) due_by(&t, now);
-      for (size_t i = 0; i < n->nprops && !n->paused; i++)
-        due_by(&t, n->props[i].next_at);
-    }
-    const nd_sess *s = &n->sess;
-    if (s->active && (!n->paused || s->manual)) {
-      bool asking = s->phase == OGRH_RS_WAITING || (s->phase == OGRH_RS_RECEIVING && !s->requested);
-      if (asking) due_by(&t, s->send_at);
-      if (!asking && s->deadline) due_by(&t, s->deadline);
-    }
+    if (n->cq_open) due_by(&t, n->cq_at);
+  }
+  if (!n->paused) {
+    if (n->dq_open) due_by(&t, n->dq_at);
+    if (n->rq_open) due_by(&t, n->rq_at);
+    if (n->nuq) due_by(&t, now);
+  }
+  if (!admin && n->admin[0] && !n->paused) {
+    if (n->cu_want) due_by(&t, n->cu_at);
+    if (n->outbox.n && !n->batch_open) due_by(&t, now);
+    bool heard = now - n->last_from_admin <= tm->poll_interval_ms * 2;
+    for (size_t i = 0; i < n->nprops; i++)
+      if (n->props[i].tries < tm->tries || heard) due_by(&t, n->props[i].next_at);
+  }
+  const nd_sess *s = &n->sess;
+  if (s->active && (!n->paused || s->manual)) {
+    bool asking = s->phase == OGRH_RS_WAITING || (s->phase == OGRH_RS_RECEIVING && !s->requested);
+    if (asking) due_by(&t, s->send_at);
+    if (!asking && s->deadline) due_by(&t, s->deadline);
   }
   /* Due now: the next frame. */
-  if (t <= now) t = now + 1;
-  return t;
+  return t > now ? t : now + 1;
 }
 
 int ogrh_node_receive(ogrh_node *n, const char *sender, const char *prefix, const uint8_t *text,
