@@ -1014,7 +1014,18 @@ void ogrh_node_set_conditions(ogrh_node *n, bool in_combat, bool zoning, bool in
                               uint64_t now) {
   if (!n || !begin(n, now)) return;
   bool could = nd_can_send(n);
-  if (n->zoning && !zoning) ogrh_sender_loading_screen(ogrh_router_sender(n->router), n->now);
+  if (n->zoning && !zoning) {
+    ogrh_sender_loading_screen(ogrh_router_sender(n->router), n->now);
+    /* Everything sent to us during the loading screen was dropped: unless the admin is heard
+       within listen_ms (a delta shows a gap at once), say hello, and its poll tells us where
+       we stand (as on joining; "No admin online" is not said again). */
+    if (!nd_is_admin(n) && n->admin[0] && n->disc != 3) {
+      n->admin_heard = false;
+      n->disc = 1;
+      n->disc_at = n->now + n->cfg.timers.listen_ms;
+      n->disc_tries = 0;
+    }
+  }
   n->in_combat = in_combat;
   n->zoning = zoning;
   n->in_raid = in_raid;

@@ -507,6 +507,30 @@ static void test_lost_grant_said_again(void **state) {
 
 /* ---- discovery ---- */
 
+/*
+** A loading screen drops a delta and the admin's poll 3 s after it, and nothing follows (no
+** gap to notice): after listen_ms without the admin the node says hello, and the admin's poll
+** brings it up to date, long before the next 30 s poll.
+*/
+static void test_after_loading_screen(void **state) {
+  (void)state;
+  tc_chan ch;
+  four(&ch);
+  tc_node *l = &ch.nodes[0], *v = &ch.nodes[3];
+  ogrh_node_set_conditions(v->n, false, true, true, ch.now);
+  v->zoning = true;
+  assert_int_equal(tc_set(l, SLOT1, "\"Zoned\"", OGRH_SYNC_REALTIME), OGRH_OK);
+  tc_run(&ch, 4000);
+  v->zoning = false;
+  ogrh_node_set_conditions(v->n, false, false, true, ch.now);
+  uint64_t hellos = tc_stats(v)->sent[OGRH_MT_HELLO];
+  tc_run(&ch, ch.base.timers.listen_ms + 3000);
+  assert_int_equal(tc_stats(v)->sent[OGRH_MT_HELLO], hellos + 1);
+  assert_string_equal(tc_get(v, SLOT1), "\"Zoned\"");
+  assert_true(ch.now < 20000); /* before the admin's next periodic poll */
+  tc_free(&ch);
+}
+
 /* No admin online: "No admin online" once, bounded retries, then quiet; an admin appears and
 ** the nodes resume by themselves. */
 static void test_no_admin_online(void **state) {
@@ -584,6 +608,7 @@ int main(void) {
       cmocka_unit_test(test_handover_to_a_stale_admin),
       cmocka_unit_test(test_admin_returns_after_interim),
       cmocka_unit_test(test_lost_grant_said_again),
+      cmocka_unit_test(test_after_loading_screen),
       cmocka_unit_test(test_no_admin_online),
       cmocka_unit_test(test_join_learns_admin),
   };
