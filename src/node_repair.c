@@ -1557,35 +1557,15 @@ static void quick_after(ogrh_node *n, const nd_unit *u, const quick_snap *q) {
     s->diffs[k].repaired = true;
 }
 
-void nd_on_repair(ogrh_node *n, const char *sender, const uint8_t *p, size_t len) {
-  nd_rd r = {p, p + len, 0};
-  uint64_t epoch = nd_get_varint(&r), rev_at = nd_get_varint(&r);
-  ogrh_digest root = nd_get_u64(&r);
-  if (r.err) {
-    nd_refuse(n, sender, OGRH_MT_REPAIR, OGRH_WHY_MALFORMED);
-    return;
-  }
-  ogrh_arena *a = ogrh_arena_new();
-  if (!a) return;
-  nd_unit u;
-  if (nd_unit_decode(a, &r, &u) || r.p != r.end || u.kind == OGRH_UNIT_FULL) {
-    ogrh_arena_free(a);
-    {
-      nd_refuse(n, sender, OGRH_MT_REPAIR, OGRH_WHY_MALFORMED);
-      return;
-    }
-  }
-  if (!from_source(n, sender, epoch, OGRH_MT_REPAIR) || (nd_is_admin(n) && !n->handover)) {
-    ogrh_arena_free(a);
-    return;
-  }
-  if (n->handover && rev_at > n->handover_rev) n->handover_rev = rev_at;
+/* One unit of a REPAIR message, applied staged and verified; progress when it is ours. */
+static void take_unit(ogrh_node *n, const char *sender, ogrh_arena *a, const nd_unit *pu,
+                      uint64_t rev_at, ogrh_digest root, size_t len) {
+  nd_unit u = *pu;
   nd_sess *s = &n->sess;
   bool mine = s->active && s->phase == OGRH_RS_RECEIVING;
   bool useful = mine && unit_relevant(s, &u);
   /* Units others asked for fix us too where we differ, unless our own proposals explain it. */
   if (!useful && (nd_tentative(n) || (s->active && s->manual))) {
-    ogrh_arena_free(a);
     return;
   }
   int rc = OGRH_OK;
@@ -1601,7 +1581,6 @@ void nd_on_repair(ogrh_node *n, const char *sender, const uint8_t *p, size_t len
   bool changed = false;
   if (rc) {
     if (useful) sess_fail(n, OGRH_WHY_NONE, "the backup before the repair failed");
-    ogrh_arena_free(a);
     return;
   }
   quick_snap snap;
@@ -1616,7 +1595,6 @@ void nd_on_repair(ogrh_node *n, const char *sender, const uint8_t *p, size_t len
     n->st.units_failed++;
   }
   if (rc) {
-    ogrh_arena_free(a);
     return;
   }
   if (changed) {
@@ -1631,7 +1609,6 @@ void nd_on_repair(ogrh_node *n, const char *sender, const uint8_t *p, size_t len
     n->stale = false;
   }
   if (!useful) {
-    ogrh_arena_free(a);
     return;
   }
   uint64_t bytes = 0;
@@ -1674,8 +1651,52 @@ void nd_on_repair(ogrh_node *n, const char *sender, const uint8_t *p, size_t len
   e.eta_ms = st.eta_ms;
   nd_event(n, &e);
   ogrh_buf_deinit(&label);
-  ogrh_arena_free(a);
   step(n);
+}
+
+void nd_on_repair(ogrh_node *n, const char *sender, const uint8_t *p, size_t len) {
+  nd_rd r = {p, p + len, 0};
+  uint64_t epoch = nd_get_varint(&r), rev_at = nd_get_varint(&r);
+  ogrh_digest root = nd_get_u64(&r);
+  if (r.err) {
+    nd_refuse(n, sender, OGRH_MT_REPAIR, OGRH_WHY_MALFORMED);
+    return;
+  }
+  ogrh_arena *a = ogrh_arena_new();
+  if (!a) return;
+  /* One or more unit records (a split raid's encounters travel several to a message): all
+     are decoded before any is applied. */
+  nd_unit *us = NULL;
+  size_t nus = 0, capus = 0;
+  bool bad = false;
+  while (!bad && r.p < r.end) {
+    if (nus == capus) {
+      size_t cap = capus ? capus * 2 : 4;
+      nd_unit *v = ogrh_arena_alloc(a, cap * sizeof *v);
+      if (!v) {
+        ogrh_arena_free(a);
+        return;
+      }
+      if (nus) memcpy(v, us, nus * sizeof *v);
+      us = v;
+      capus = cap;
+    }
+    bad = nd_unit_decode(a, &r, &us[nus]) != OGRH_OK || us[nus].kind == OGRH_UNIT_FULL;
+    nus++;
+  }
+  if (bad || !nus || r.p != r.end) {
+    ogrh_arena_free(a);
+    nd_refuse(n, sender, OGRH_MT_REPAIR, OGRH_WHY_MALFORMED);
+    return;
+  }
+  if (!from_source(n, sender, epoch, OGRH_MT_REPAIR) || (nd_is_admin(n) && !n->handover)) {
+    ogrh_arena_free(a);
+    return;
+  }
+  if (n->handover && rev_at > n->handover_rev) n->handover_rev = rev_at;
+  for (size_t i = 0; i < nus; i++)
+    take_unit(n, sender, a, &us[i], rev_at, root, len / nus);
+  ogrh_arena_free(a);
 }
 
 /* ---- timers ---- */

@@ -932,41 +932,77 @@ int nd_catchup_units(ogrh_node *n, const nd_opset *set, ogrh_buf *out) {
   return rc ? rc : ogrh_buf_error(out);
 }
 
+static void remember_sent(ogrh_node *n, const nd_qunit *u) {
+  size_t slot = 0;
+  for (size_t i = 0; i < sizeof n->sent_units / sizeof *n->sent_units; i++)
+    if (!n->sent_units[i].used || n->sent_units[i].at < n->sent_units[slot].at) {
+      slot = i;
+      if (!n->sent_units[i].used) break;
+    }
+  n->sent_units[slot].key = unit_key(u->kind, u->index, u->raid, u->raid_len, u->raid_occ, u->enc,
+                                     u->enc_len, u->enc_occ);
+  n->sent_units[slot].at = n->now;
+  n->sent_units[slot].used = true;
+}
+
+/* Appends unit u's record (its value from the document as it is now). */
+static int put_unit(ogrh_node *n, ogrh_arena *a, const nd_qunit *u, ogrh_buf *b) {
+  ogrh_value v;
+  ogrh_digest dg = 0;
+  int rc = unit_value(n, a, u, &v, &dg);
+  if (!rc)
+    rc = nd_unit_encode(u->kind, u->index, u->raid, u->raid_len, u->raid_occ, u->enc, u->enc_len,
+                        u->enc_occ, dg, &v, b);
+  return rc;
+}
+
+/*
+** Sends the next queued unit when the sender has room. Encounter and component units of one
+** raid that follow each other in the queue (a raid sent split, or the components of several
+** encounters) go several to a message, up to limits.unit_bytes of them, so that they compress
+** together as the whole raid would, while no call packs more than that.
+*/
 static void send_next_unit(ogrh_node *n) {
   if (!n->nuq) return;
   if (ogrh_sender_queued(ogrh_router_sender(n->router)) >= n->cfg.limits.unit_queue_frames) return;
-  nd_qunit u = n->uq[0];
-  memmove(&n->uq[0], &n->uq[1], (n->nuq - 1) * sizeof *n->uq);
-  n->nuq--;
   ogrh_arena *a = ogrh_arena_new();
-  ogrh_value v;
-  ogrh_digest dg = 0;
-  int rc = a ? unit_value(n, a, &u, &v, &dg) : OGRH_ENOMEM;
-  if (!rc) {
-    ogrh_buf b;
-    ogrh_buf_init(&b);
-    ogrh_varint_put(&b, n->epoch);
-    ogrh_varint_put(&b, n->rev);
-    nd_put_u64(&b, nd_root(n));
-    nd_unit_encode(u.kind, u.index, u.raid, u.raid_len, u.raid_occ, u.enc, u.enc_len, u.enc_occ, dg,
-                   &v, &b);
-    if (nd_send(n, OGRH_MT_REPAIR, &b, OGRH_CTL_BULK, NULL) == OGRH_OK) {
-      n->st.units_sent++;
-      size_t slot = 0;
-      for (size_t i = 0; i < sizeof n->sent_units / sizeof *n->sent_units; i++)
-        if (!n->sent_units[i].used || n->sent_units[i].at < n->sent_units[slot].at) {
-          slot = i;
-          if (!n->sent_units[i].used) break;
-        }
-      n->sent_units[slot].key =
-          unit_key(u.kind, u.index, u.raid, u.raid_len, u.raid_occ, u.enc, u.enc_len, u.enc_occ);
-      n->sent_units[slot].at = n->now;
-      n->sent_units[slot].used = true;
+  if (!a) return;
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  ogrh_varint_put(&b, n->epoch);
+  ogrh_varint_put(&b, n->rev);
+  nd_put_u64(&b, nd_root(n));
+  nd_qunit taken[64];
+  size_t nt = 0, bytes = 0;
+  while (n->nuq && nt < sizeof taken / sizeof *taken) {
+    nd_qunit *h = &n->uq[0];
+    bool small = h->kind == OGRH_UNIT_ENCOUNTER || h->kind == OGRH_UNIT_COMPONENT;
+    bool first = taken[0].kind == OGRH_UNIT_ENCOUNTER || taken[0].kind == OGRH_UNIT_COMPONENT;
+    if (nt && (!small || !first ||
+               !nd_ident_eq(h->raid, h->raid_len, h->raid_occ, taken[0].raid, taken[0].raid_len,
+                            taken[0].raid_occ) ||
+               bytes + h->bytes > n->cfg.limits.unit_bytes))
+      break;
+    size_t before = b.n;
+    if (put_unit(n, a, h, &b) != OGRH_OK) {
+      b.n = before; /* gone from the document meanwhile: dropped */
+      qunit_free(h);
+    } else {
+      taken[nt++] = *h;
+      bytes += h->bytes;
     }
-    ogrh_buf_deinit(&b);
+    memmove(&n->uq[0], &n->uq[1], (n->nuq - 1) * sizeof *n->uq);
+    n->nuq--;
   }
+  if (nt && !ogrh_buf_error(&b) && nd_send(n, OGRH_MT_REPAIR, &b, OGRH_CTL_BULK, NULL) == OGRH_OK)
+    for (size_t i = 0; i < nt; i++) {
+      n->st.units_sent++;
+      remember_sent(n, &taken[i]);
+    }
+  for (size_t i = 0; i < nt; i++)
+    qunit_free(&taken[i]);
+  ogrh_buf_deinit(&b);
   ogrh_arena_free(a);
-  qunit_free(&u);
 }
 
 /* ---- timers and freeing ---- */
