@@ -405,6 +405,25 @@ static void test_admin_leaves_falls_back_to_leader(void **state) {
   tc_free(&ch);
 }
 
+/* Every node holds `first` at SLOT1 and `second` at SLOT2, and all copies are equal. */
+#define SLOT2 RZ ".roles.1.assignedPlayers.2"
+static void assert_both_everywhere(tc_chan *ch, const char *first, const char *second);
+
+/* The new admin writes `second` at SLOT2; 40 s later both writes are everywhere. */
+static void new_admin_writes(tc_chan *ch, tc_node *as, const char *first, const char *second) {
+  assert_int_equal(tc_set(as, SLOT2, second, OGRH_SYNC_REALTIME), OGRH_OK);
+  tc_run(ch, 40000);
+  assert_both_everywhere(ch, first, second);
+}
+
+static void assert_both_everywhere(tc_chan *ch, const char *first, const char *second) {
+  for (size_t i = 0; i < ch->n; i++) {
+    assert_string_equal(tc_get(&ch->nodes[i], SLOT1), first);
+    assert_string_equal(tc_get(&ch->nodes[i], SLOT2), second);
+  }
+  assert_true(tc_converged(ch));
+}
+
 /*
 ** The admin writes, the delta is lost on its way to Assist, and the admin at once makes Assist
 ** admin: the new admin's copy is behind. It catches up from its grantor before it publishes
@@ -425,14 +444,7 @@ static void test_handover_to_a_stale_admin(void **state) {
   tc_run(&ch, 200);
   assert_string_equal(tc_status(as).admin, "Assist");
   /* The new admin's own write while it catches up is kept too, on top. */
-  assert_int_equal(tc_set(as, RZ ".roles.1.assignedPlayers.2", "\"Mine\"", OGRH_SYNC_REALTIME),
-                   OGRH_OK);
-  tc_run(&ch, 40000);
-  for (int i = 0; i < 4; i++) {
-    assert_string_equal(tc_get(&ch.nodes[i], SLOT1), "\"Kept\"");
-    assert_string_equal(tc_get(&ch.nodes[i], RZ ".roles.1.assignedPlayers.2"), "\"Mine\"");
-  }
-  assert_true(tc_converged(&ch));
+  new_admin_writes(&ch, as, "\"Kept\"", "\"Mine\"");
   tc_free(&ch);
 }
 
@@ -463,14 +475,7 @@ static void test_admin_returns_after_interim(void **state) {
   tc_roster(&ch);
   tc_run(&ch, 200);
   assert_string_equal(tc_status(&ch.nodes[3]).admin, "Assist");
-  assert_int_equal(tc_set(as, RZ ".roles.1.assignedPlayers.2", "\"After\"", OGRH_SYNC_REALTIME),
-                   OGRH_OK);
-  tc_run(&ch, 40000);
-  for (int i = 0; i < 4; i++) {
-    assert_string_equal(tc_get(&ch.nodes[i], SLOT1), "\"Interim\"");
-    assert_string_equal(tc_get(&ch.nodes[i], RZ ".roles.1.assignedPlayers.2"), "\"After\"");
-  }
-  assert_true(tc_converged(&ch));
+  new_admin_writes(&ch, as, "\"Interim\"", "\"After\"");
   tc_free(&ch);
 }
 
@@ -491,17 +496,12 @@ static void test_lost_grant_said_again(void **state) {
   tc_run(&ch, 300);
   as->deaf = false;
   assert_string_equal(tc_status(as).admin, "Lead");
-  assert_int_equal(tc_set(as, RZ ".roles.1.assignedPlayers.2", "\"Mine\"", OGRH_SYNC_REALTIME),
-                   OGRH_OK);
+  assert_int_equal(tc_set(as, SLOT2, "\"Mine\"", OGRH_SYNC_REALTIME), OGRH_OK);
   /* Its proposal at the old epoch makes the grantor say the grant again, at once. */
   tc_run(&ch, 3000);
   assert_string_equal(tc_status(as).admin, "Assist");
   tc_run(&ch, 60000);
-  for (int i = 0; i < 4; i++) {
-    assert_string_equal(tc_get(&ch.nodes[i], SLOT1), "\"Kept\"");
-    assert_string_equal(tc_get(&ch.nodes[i], RZ ".roles.1.assignedPlayers.2"), "\"Mine\"");
-  }
-  assert_true(tc_converged(&ch));
+  assert_both_everywhere(&ch, "\"Kept\"", "\"Mine\"");
   tc_free(&ch);
 }
 
