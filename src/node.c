@@ -448,6 +448,11 @@ static void recompute_admin(ogrh_node *n) {
     src = s[0] && strcmp(s, n->self) != 0 ? nd_member_find(n, s) : NULL;
     if (src && (!src->online || src->rank < 1)) src = NULL;
     src_rev = n->grant_src[0] ? n->grant_rev : 0;
+    /* The admin before is gone (the leader takes over): an assistant online may have what it
+       ordered last; its copy is taken only if it is ahead. */
+    for (size_t i = 0; !src && i < n->nroster; i++)
+      if (n->roster[i].online && n->roster[i].rank >= 1 && strcmp(n->roster[i].name, n->self) != 0)
+        src = &n->roster[i];
   }
   n->grant_src[0] = 0;
   n->handover = src != NULL; /* holds the publishing below */

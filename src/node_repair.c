@@ -803,6 +803,11 @@ static void sess_tick(ogrh_node *n) {
       quick_fallback(n);
       return;
     }
+    if (n->handover) {
+      /* The source went quiet: a new admin does not wait for it longer than this. */
+      nd_sess_end(n, OGRH_RS_IDLE);
+      return;
+    }
     if (++s->tries >= n->cfg.timers.tries) {
       sess_fail(n, OGRH_WHY_NO_ADMIN, "no answer from the admin");
       return;

@@ -505,6 +505,44 @@ static void test_lost_grant_said_again(void **state) {
   tc_free(&ch);
 }
 
+/*
+** The granted admin orders a write the leader misses (a loading screen), then drops out: the
+** leader falls back to admin with a copy behind. With the admin before gone, it catches up
+** from an assistant online that is ahead before it serves: the write survives.
+*/
+static void test_leader_falls_back_behind(void **state) {
+  (void)state;
+  tc_chan ch;
+  tc_init(&ch);
+  tc_add(&ch, "Lead", 2);
+  tc_add(&ch, "Assist", 1);
+  tc_add(&ch, "Member", 0);
+  tc_add(&ch, "Victim", 0);
+  tc_add(&ch, "Second", 1);
+  tc_roster(&ch);
+  tc_run(&ch, 6000);
+  tc_node *l = &ch.nodes[0], *as = &ch.nodes[1];
+  assert_int_equal(ogrh_node_grant_admin(l->n, "Assist", ch.now), OGRH_OK);
+  tc_run(&ch, 2000);
+  l->deaf = true;
+  assert_int_equal(tc_set(as, SLOT1, "\"Ordered\"", OGRH_SYNC_REALTIME), OGRH_OK);
+  tc_run(&ch, 1000);
+  as->online = false;
+  as->deaf = true;
+  l->deaf = false;
+  tc_roster(&ch);
+  tc_run(&ch, 200);
+  assert_string_equal(tc_status(&ch.nodes[3]).admin, "Lead");
+  assert_int_equal(tc_set(l, SLOT2, "\"Later\"", OGRH_SYNC_REALTIME), OGRH_OK);
+  tc_run(&ch, 40000);
+  for (size_t i = 0; i < ch.n; i++) {
+    if (i == 1) continue; /* gone */
+    assert_string_equal(tc_get(&ch.nodes[i], SLOT1), "\"Ordered\"");
+    assert_string_equal(tc_get(&ch.nodes[i], SLOT2), "\"Later\"");
+  }
+  tc_free(&ch);
+}
+
 /* ---- discovery ---- */
 
 /*
@@ -608,6 +646,7 @@ int main(void) {
       cmocka_unit_test(test_handover_to_a_stale_admin),
       cmocka_unit_test(test_admin_returns_after_interim),
       cmocka_unit_test(test_lost_grant_said_again),
+      cmocka_unit_test(test_leader_falls_back_behind),
       cmocka_unit_test(test_after_loading_screen),
       cmocka_unit_test(test_no_admin_online),
       cmocka_unit_test(test_join_learns_admin),
