@@ -300,6 +300,43 @@ static void test_no_amplification(void **state) {
   tc_free(&ch);
 }
 
+/*
+** A repair request whose context raid has a NUL inside (fuzz input leak-546634d): the admin
+** kept the name as a C string and freed it with strlen + 1 bytes, fewer than it had allocated
+** (an allocator that trusts the size it is given leaks or corrupts). Such a name cannot come
+** from a node (the context is a C string there): refused as malformed, nothing kept.
+*/
+static void test_repair_req_context_with_nul(void **state) {
+  (void)state;
+  static const char ctx[] = "%L\x04\x01\0\x01\x02\x11"; /* the fuzzer's, 8 bytes */
+  for (int where = 0; where < 2; where++) {
+    tu_alloc_begin(-1);
+    tc_chan ch;
+    four(&ch);
+    tc_node *a = &ch.nodes[0];
+    uint64_t bad = tc_stats(a)->refused[OGRH_WHY_MALFORMED];
+    uint64_t plans = tc_stats(a)->sent[OGRH_MT_REPAIR_PLAN];
+    ogrh_buf b;
+    ogrh_buf_init(&b);
+    ogrh_varint_put(&b, 0);
+    nd_put_cstr(&b, "");
+    nd_put_u8(&b, OGRH_REPAIR_AUTO);
+    nd_put_name(&b, where == 0 ? ctx : "BWL", where == 0 ? sizeof ctx - 1 : 3);
+    nd_put_name(&b, where == 1 ? ctx : "", where == 1 ? sizeof ctx - 1 : 0);
+    ogrh_varint_put(&b, 1);
+    nd_put_u8(&b, ND_IT_GLOBAL);
+    nd_put_u8(&b, 0);
+    tc_inject(&ch, 0, "Member", OGRH_MT_REPAIR_REQ, &b, NULL);
+    tc_run(&ch, 5000);
+    assert_int_equal(tc_stats(a)->refused[OGRH_WHY_MALFORMED], bad + 1);
+    assert_int_equal(tc_stats(a)->sent[OGRH_MT_REPAIR_PLAN], plans);
+    ogrh_buf_deinit(&b);
+    tc_free(&ch);
+    tu_alloc_end();
+    assert_int_equal(tu_alloc_live(), 0);
+  }
+}
+
 /* ---- grants, epochs, takeovers ---- */
 
 static void test_grants_and_epochs(void **state) {
@@ -640,6 +677,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_permissions_every_type),
       cmocka_unit_test(test_no_amplification),
+      cmocka_unit_test(test_repair_req_context_with_nul),
       cmocka_unit_test(test_grants_and_epochs),
       cmocka_unit_test(test_officer_claim_is_takeover),
       cmocka_unit_test(test_admin_leaves_falls_back_to_leader),
