@@ -606,6 +606,48 @@ static void test_after_loading_screen(void **state) {
   tc_free(&ch);
 }
 
+/*
+** A member restarts from what it persisted with a copy that drifted meanwhile (the file edited
+** while it was down). Nobody else sees the roster change, so no join poll comes: the restarted
+** node says hello at once (after 0..quick_jitter_ms, not after listen_ms), the admin polls, and
+** the drift is repaired before the listen time is over.
+*/
+static void test_restart_drifted_found_at_once(void **state) {
+  (void)state;
+  tc_chan ch;
+  four(&ch);
+  tc_node *l = &ch.nodes[0], *v = &ch.nodes[3];
+  /* The admin runs BWL: a poll names that raid's digest, a differing copy asks at once. */
+  assert_int_equal(ogrh_node_set_context(l->n, "BWL", "Razorgore", ch.now), OGRH_OK);
+  assert_int_equal(tc_set(l, SLOT1, "\"Before\"", OGRH_SYNC_REALTIME), OGRH_OK);
+  tc_run(&ch, 15000); /* a quiet moment: the admin's next poll is 20 s away */
+  assert_string_equal(tc_get(v, SLOT1), "\"Before\"");
+  /* Down; its saved file is edited; back up. */
+  tc_kill(&ch, 3);
+  ogrh_doc *d;
+  assert_int_equal(ogrh_doc_from_svfile(tu_parse(v->doc_text), &d, NULL), OGRH_OK);
+  tu_set(d, SLOT1, "\"Drifted\"");
+  free(v->doc_text);
+  v->doc_text = tc_doc_text(d, &v->doc_len);
+  ogrh_doc_free(d);
+  uint64_t polls = tc_stats(l)->sent[OGRH_MT_POLL];
+  tc_restart(&ch, 3);
+  assert_string_equal(tc_get(v, SLOT1), "\"Drifted\"");
+  uint64_t t0 = ch.now;
+  while (ch.now - t0 < 30000 && strcmp(tc_get(v, SLOT1), "\"Before\"") != 0)
+    tc_run(&ch, 100);
+  assert_string_equal(tc_get(v, SLOT1), "\"Before\"");
+  /* Before: a hello only after listen_ms, the repair 6.4 s after the restart; now 3.7 s (the
+     restarted node's first 5 s of hard throttling slow its frames down). */
+  assert_true(ch.now - t0 < ch.base.timers.listen_ms);
+  assert_int_equal(tc_stats(v)->sent[OGRH_MT_HELLO], 1);
+  assert_int_equal(tc_stats(l)->sent[OGRH_MT_POLL], polls + 1);
+  tc_run(&ch, 10000);
+  assert_true(tc_converged(&ch));
+  assert_int_equal(tc_stats(v)->sent[OGRH_MT_HELLO], 1); /* said once */
+  tc_free(&ch);
+}
+
 /* No admin online: "No admin online" once, bounded retries, then quiet; an admin appears and
 ** the nodes resume by themselves. */
 static void test_no_admin_online(void **state) {
@@ -686,6 +728,7 @@ int main(void) {
       cmocka_unit_test(test_lost_grant_said_again),
       cmocka_unit_test(test_leader_falls_back_behind),
       cmocka_unit_test(test_after_loading_screen),
+      cmocka_unit_test(test_restart_drifted_found_at_once),
       cmocka_unit_test(test_no_admin_online),
       cmocka_unit_test(test_join_learns_admin),
   };
