@@ -4,11 +4,13 @@
 ** crash, memory bounded, and the plan changes only through a sender allowed to change it (the
 ** admin's messages on a member; an officer's proposals on the admin).
 **
-** Input: byte 0 picks the victim (low bits mod 3: 0 member, 1 admin, 2 a persisted state: the
-** rest of the input is the state; bit 7: the whole factory plan, see factory()). Then records: u8
-*sender (0 Lead, 1 Assist, 2 Member, 3 the victim itself,
-** 4+ a stranger), u8 type, u8 flags (bit 0: the body is a raw frame text; bit 1: targeted at
-** the victim), u16 length (little-endian, at most 1024), the body.
+** Input: byte 0 picks the victim (bits 0-5 mod 3: 0 member, 1 admin, 2 a persisted state: the
+** rest of the input is the state; bit 6: the victim settles for 10 s before the records, so
+** that an admin, which first catches up from the assistant online and serves nothing for up to
+** answer_ms (8 s), serves them; bit 7: the whole factory plan, see factory()). Then records:
+** u8 sender (0 Lead, 1 Assist, 2 Member, 3 the victim itself, 4+ a stranger), u8 type, u8 flags
+** (bit 0: the body is a raw frame text; bit 1: targeted at the victim), u16 length
+** (little-endian, at most 1024), the body.
 */
 #include "ogrh/ogrh.h"
 
@@ -117,8 +119,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n);
 int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n) {
   if (n < 1) return 0;
-  int mode = (p[0] & 0x7f) % 3;
-  bool whole = (p[0] & 0x80) != 0;
+  int mode = (p[0] & 0x3f) % 3;
+  bool settle = (p[0] & 0x40) != 0, whole = (p[0] & 0x80) != 0;
   p++;
   n--;
   g_live = 0;
@@ -136,6 +138,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n) {
   ogrh_wire_cfg wire;
   ogrh_wire_cfg_default(&wire);
   uint64_t now = 10;
+  for (; settle && now < 10000; now += 500)
+    ogrh_node_tick(v, now);
   long long base = g_live;
   uint16_t id = 0;
   while (n >= 5) {

@@ -601,6 +601,7 @@ static void on_hello(ogrh_node *n, const char *sender, const uint8_t *p, size_t 
     return;
   }
   if (!(flags & 1)) return;
+  n->restart_hello = false; /* the poll this asks for serves us too */
   if (nd_is_admin(n)) {
     if (!n->join_armed || n->join_poll > n->now + n->cfg.timers.poll_join_ms) {
       n->join_armed = true;
@@ -641,6 +642,20 @@ static void discovery_tick(ogrh_node *n) {
       ; /* nothing to ask */
     else if (!nd_is_admin(n))
       send_hello(n);
+  }
+  /* Restarted: the admin's poll is asked for at once, not after listen_ms (a hello at the
+     end of it would be too late, and hearing the admin says nothing about our copy). It
+     counts as discovery's first hello. */
+  if (n->restart_hello && n->now >= n->restart_hello_at && nd_can_send(n)) {
+    n->restart_hello = false;
+    if (!nd_is_admin(n) && n->admin[0]) {
+      send_hello(n);
+      if (n->disc == 1) {
+        n->disc = 2;
+        n->disc_at = n->now + n->cfg.timers.answer_ms;
+        n->disc_tries = 1;
+      }
+    }
   }
   if (!n->disc || n->disc == 3 || n->now < n->disc_at || !nd_can_send(n)) return;
   if (n->admin_heard) {
@@ -818,6 +833,9 @@ int ogrh_node_new(const ogrh_node_cfg *cfg, ogrh_node **out) {
       n->synced = false;
       n->stale = true;
     }
+    /* A restart: the copy may have drifted or fallen behind while we were down. */
+    n->restart_hello = true;
+    n->restart_hello_at = n->now + ogrh_rng_below(&n->rng, n->cfg.timers.quick_jitter_ms + 1);
   }
   if (rc) {
     node_free_parts(n);
@@ -869,6 +887,7 @@ uint64_t ogrh_node_next_tick(const ogrh_node *n, uint64_t now) {
   }
   if (n->hello_grant) due_by(&t, n->hello_at + tm->answer_ms);
   if (n->disc && n->disc != 3) due_by(&t, n->disc_at);
+  if (n->restart_hello) due_by(&t, n->restart_hello_at);
   if (admin && !hold) {
     if (n->pending.n && !n->batch_open) due_by(&t, now);
     if (!n->pending.n && !n->big_pending && !n->batch_open) {

@@ -316,6 +316,10 @@ struct ogrh_node {
   uint64_t disc_at; /* next discovery step */
   unsigned disc_tries;
   bool no_admin_reported;
+  /* Started from a persisted state: nobody saw the roster change, so no join poll comes; a
+     hello at restart_hello_at asks the admin for its poll (unless someone else's does). */
+  bool restart_hello;
+  uint64_t restart_hello_at;
 
   /* revisions */
   uint64_t rev; /* the admin revision this document is at */

@@ -469,7 +469,10 @@ void nd_on_repair_req(ogrh_node *n, const char *sender, const uint8_t *p, size_t
   const char *cr = nd_get_name(&r, 1024, &crl);
   const char *ce = nd_get_name(&r, 1024, &cel);
   uint64_t count = nd_get_varint(&r);
-  if (r.err || level > OGRH_REPAIR_FULL || count == 0 || count > len) {
+  /* The context names are kept as C strings (a node sends its own, which are): a NUL inside
+     is malformed. */
+  if (r.err || level > OGRH_REPAIR_FULL || count == 0 || count > len || memchr(cr, 0, crl) ||
+      memchr(ce, 0, cel)) {
     nd_refuse(n, sender, OGRH_MT_REPAIR_REQ, OGRH_WHY_MALFORMED);
     return;
   }

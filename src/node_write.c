@@ -560,10 +560,16 @@ int nd_set_root(ogrh_node *n, const ogrh_value *root, const ogrh_sync_meta *meta
     }
     ogrh_sync_meta m = {level, meta ? meta->component_type : NULL, NULL};
     ogrh_err e;
-    if (nd_write(n, &op.path, &op.value, &m, &e)) {
+    int wrc = nd_write(n, &op.path, &op.value, &m, &e);
+    if (wrc) {
+      /* Refused as nd_write decides: a member (or not in the roster) writes nothing, an
+         officer assignments only; anything else (a full outbox, a failed persist) has no
+         reason code, its message says it. */
+      ogrh_refusal why = wrc != OGRH_EREFUSED      ? OGRH_WHY_NONE
+                         : nd_rank(n, n->self) < 1 ? OGRH_WHY_MEMBER
+                                                   : OGRH_WHY_OFFICER_STRUCTURE;
       refused++;
-      nd_eventf(n, OGRH_EV_WRITE_REFUSED, "", ops.v[i].path, OGRH_WHY_OFFICER_STRUCTURE, "%s: %s",
-                ops.v[i].path, e.msg);
+      nd_eventf(n, OGRH_EV_WRITE_REFUSED, "", ops.v[i].path, why, "%s: %s", ops.v[i].path, e.msg);
     }
   }
   if (!rc && admin && synced) {

@@ -637,6 +637,52 @@ static void test_restore(void **state) {
   tc_free(&ch);
 }
 
+/* set_root on anyone but the admin: the edits are checked as single writes are. A member's are
+** all refused with the member's reason, an officer's assignments go and its structure edits
+** are refused with the officer's reason; nothing refused is applied. */
+static void test_set_root_checked(void **state) {
+  (void)state;
+  tc_chan ch;
+  three(&ch);
+  tc_node *a = &ch.nodes[0], *o = &ch.nodes[1], *m = &ch.nodes[2];
+  static const char *const slot = SLOT(RZ, 1, "assignedPlayers", 1);
+  static const char *const meta = RZ ".advancedSettings.bigwigs.enabled";
+  char before[1024];
+  snprintf(before, sizeof before, "%s", tc_get(a, meta));
+  assert_string_not_equal(before, "false");
+  for (int who = 1; who <= 2; who++) {
+    tc_node *t = &ch.nodes[who];
+    size_t len;
+    char *text = tc_doc_text(ogrh_node_doc(t->n), &len);
+    ogrh_doc *edited;
+    assert_int_equal(ogrh_doc_from_svfile(tu_parse(text), &edited, NULL), OGRH_OK);
+    free(text);
+    tu_set(edited, slot, who == 1 ? "\"ByOfficer\"" : "\"ByMember\"");
+    tu_set(edited, meta, "false");
+    size_t ev0 = t->nev;
+    assert_int_equal(ogrh_node_set_root(t->n, ogrh_doc_root(edited), NULL, ch.now, NULL), OGRH_OK);
+    ogrh_doc_free(edited);
+    ogrh_refusal want = who == 1 ? OGRH_WHY_OFFICER_STRUCTURE : OGRH_WHY_MEMBER;
+    size_t refused = 0;
+    for (size_t i = ev0; i < t->nev; i++) {
+      if (t->ev[i].kind != OGRH_EV_WRITE_REFUSED) continue;
+      refused++;
+      assert_int_equal(t->ev[i].why, want);
+    }
+    assert_int_equal(refused, who == 1 ? 1 : 2);
+    assert_string_equal(tc_get(t, meta), before);
+    assert_string_equal(tc_get(t, slot), who == 1 ? "\"ByOfficer\"" : "nil");
+  }
+  assert_non_null(tc_find(m, OGRH_EV_WRITE_REFUSED, "members may not"));
+  tc_run(&ch, 4000);
+  /* The officer's assignment reached everyone, through the admin. */
+  assert_string_equal(tc_get(a, slot), "\"ByOfficer\"");
+  assert_string_equal(tc_get(m, slot), "\"ByOfficer\"");
+  assert_string_equal(tc_get(o, meta), before);
+  assert_true(tc_converged(&ch));
+  tc_free(&ch);
+}
+
 /* A change too large for one message (a restore of a very different plan): the revision
 ** moves, and the members find the difference by digests and repair it. */
 static void test_big_change_repaired(void **state) {
@@ -732,6 +778,7 @@ int main(void) {
       cmocka_unit_test(test_catchup_beyond_log),
       cmocka_unit_test(test_pause_resume),
       cmocka_unit_test(test_restore),
+      cmocka_unit_test(test_set_root_checked),
       cmocka_unit_test(test_big_change_repaired),
       cmocka_unit_test(test_kill_at_every_persist_point),
   };

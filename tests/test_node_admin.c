@@ -300,6 +300,43 @@ static void test_no_amplification(void **state) {
   tc_free(&ch);
 }
 
+/*
+** A repair request whose context raid has a NUL inside (fuzz input leak-546634d): the admin
+** kept the name as a C string and freed it with strlen + 1 bytes, fewer than it had allocated
+** (an allocator that trusts the size it is given leaks or corrupts). Such a name cannot come
+** from a node (the context is a C string there): refused as malformed, nothing kept.
+*/
+static void test_repair_req_context_with_nul(void **state) {
+  (void)state;
+  static const char ctx[] = "%L\x04\x01\0\x01\x02\x11"; /* the fuzzer's, 8 bytes */
+  for (int where = 0; where < 2; where++) {
+    tu_alloc_begin(-1);
+    tc_chan ch;
+    four(&ch);
+    tc_node *a = &ch.nodes[0];
+    uint64_t bad = tc_stats(a)->refused[OGRH_WHY_MALFORMED];
+    uint64_t plans = tc_stats(a)->sent[OGRH_MT_REPAIR_PLAN];
+    ogrh_buf b;
+    ogrh_buf_init(&b);
+    ogrh_varint_put(&b, 0);
+    nd_put_cstr(&b, "");
+    nd_put_u8(&b, OGRH_REPAIR_AUTO);
+    nd_put_name(&b, where == 0 ? ctx : "BWL", where == 0 ? sizeof ctx - 1 : 3);
+    nd_put_name(&b, where == 1 ? ctx : "", where == 1 ? sizeof ctx - 1 : 0);
+    ogrh_varint_put(&b, 1);
+    nd_put_u8(&b, ND_IT_GLOBAL);
+    nd_put_u8(&b, 0);
+    tc_inject(&ch, 0, "Member", OGRH_MT_REPAIR_REQ, &b, NULL);
+    tc_run(&ch, 5000);
+    assert_int_equal(tc_stats(a)->refused[OGRH_WHY_MALFORMED], bad + 1);
+    assert_int_equal(tc_stats(a)->sent[OGRH_MT_REPAIR_PLAN], plans);
+    ogrh_buf_deinit(&b);
+    tc_free(&ch);
+    tu_alloc_end();
+    assert_int_equal(tu_alloc_live(), 0);
+  }
+}
+
 /* ---- grants, epochs, takeovers ---- */
 
 static void test_grants_and_epochs(void **state) {
@@ -569,6 +606,48 @@ static void test_after_loading_screen(void **state) {
   tc_free(&ch);
 }
 
+/*
+** A member restarts from what it persisted with a copy that drifted meanwhile (the file edited
+** while it was down). Nobody else sees the roster change, so no join poll comes: the restarted
+** node says hello at once (after 0..quick_jitter_ms, not after listen_ms), the admin polls, and
+** the drift is repaired before the listen time is over.
+*/
+static void test_restart_drifted_found_at_once(void **state) {
+  (void)state;
+  tc_chan ch;
+  four(&ch);
+  tc_node *l = &ch.nodes[0], *v = &ch.nodes[3];
+  /* The admin runs BWL: a poll names that raid's digest, a differing copy asks at once. */
+  assert_int_equal(ogrh_node_set_context(l->n, "BWL", "Razorgore", ch.now), OGRH_OK);
+  assert_int_equal(tc_set(l, SLOT1, "\"Before\"", OGRH_SYNC_REALTIME), OGRH_OK);
+  tc_run(&ch, 15000); /* a quiet moment: the admin's next poll is 20 s away */
+  assert_string_equal(tc_get(v, SLOT1), "\"Before\"");
+  /* Down; its saved file is edited; back up. */
+  tc_kill(&ch, 3);
+  ogrh_doc *d;
+  assert_int_equal(ogrh_doc_from_svfile(tu_parse(v->doc_text), &d, NULL), OGRH_OK);
+  tu_set(d, SLOT1, "\"Drifted\"");
+  free(v->doc_text);
+  v->doc_text = tc_doc_text(d, &v->doc_len);
+  ogrh_doc_free(d);
+  uint64_t polls = tc_stats(l)->sent[OGRH_MT_POLL];
+  tc_restart(&ch, 3);
+  assert_string_equal(tc_get(v, SLOT1), "\"Drifted\"");
+  uint64_t t0 = ch.now;
+  while (ch.now - t0 < 30000 && strcmp(tc_get(v, SLOT1), "\"Before\"") != 0)
+    tc_run(&ch, 100);
+  assert_string_equal(tc_get(v, SLOT1), "\"Before\"");
+  /* Before: a hello only after listen_ms, the repair 6.4 s after the restart; now 3.7 s (the
+     restarted node's first 5 s of hard throttling slow its frames down). */
+  assert_true(ch.now - t0 < ch.base.timers.listen_ms);
+  assert_int_equal(tc_stats(v)->sent[OGRH_MT_HELLO], 1);
+  assert_int_equal(tc_stats(l)->sent[OGRH_MT_POLL], polls + 1);
+  tc_run(&ch, 10000);
+  assert_true(tc_converged(&ch));
+  assert_int_equal(tc_stats(v)->sent[OGRH_MT_HELLO], 1); /* said once */
+  tc_free(&ch);
+}
+
 /* No admin online: "No admin online" once, bounded retries, then quiet; an admin appears and
 ** the nodes resume by themselves. */
 static void test_no_admin_online(void **state) {
@@ -668,6 +747,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_permissions_every_type),
       cmocka_unit_test(test_no_amplification),
+      cmocka_unit_test(test_repair_req_context_with_nul),
       cmocka_unit_test(test_grants_and_epochs),
       cmocka_unit_test(test_officer_claim_is_takeover),
       cmocka_unit_test(test_admin_leaves_falls_back_to_leader),
@@ -676,6 +756,7 @@ int main(void) {
       cmocka_unit_test(test_lost_grant_said_again),
       cmocka_unit_test(test_leader_falls_back_behind),
       cmocka_unit_test(test_after_loading_screen),
+      cmocka_unit_test(test_restart_drifted_found_at_once),
       cmocka_unit_test(test_no_admin_online),
       cmocka_unit_test(test_join_learns_admin),
       cmocka_unit_test(test_repair_request_name_with_nul),

@@ -275,9 +275,15 @@ int ogrh_node_delete(ogrh_node *n, const char *path, const ogrh_sync_meta *meta,
 
 /*
 ** Makes the document's schema root equal to root (a copy is taken): the differences become
-** writes (one revision on the admin, sent as one delta; on a member, local only, and the next
-** poll repairs the plan back to the admin's). For edits made to the file from outside, and for
-** restores (ogrh_node_restore). Keys outside the synced plan are written locally.
+** writes, checked as ogrh_node_set checks them. On the admin: one revision, sent as one delta.
+** On an officer: its assignment edits are applied and proposed to the admin; its other edits
+** are refused. On a member: every edit of the synced plan is refused. A refused edit is not
+** applied and is reported as a WRITE_REFUSED event (.what = the path, .why = OGRH_WHY_MEMBER
+** or OGRH_WHY_OFFICER_STRUCTURE); the call still returns OGRH_OK for the rest. Keys outside
+** the synced plan are written locally by anyone. A restore (meta->component_type "restore",
+** ogrh_node_restore) on anyone but the admin is applied locally, all of it, and the next poll
+** repairs the plan back to the admin's. For edits made to the file from outside, and for
+** restores.
 */
 int ogrh_node_set_root(ogrh_node *n, const ogrh_value *root, const ogrh_sync_meta *meta,
                        uint64_t now_ms, ogrh_err *err);
