@@ -1,0 +1,146 @@
+"""A headless Chromium for the dashboard's tests (tests/live/test_dashboard*.py), driven by
+Selenium: Debian's chromium, chromium-driver and python3-selenium, run with /usr/bin/python3.
+
+The browser reaches nothing but loopback: every host name resolves to nothing except 127.0.0.1
+and ::1, and the features that phone home are off. The viewport is set exactly (1366x768, or a
+phone's 390x844), the time zone is UTC and the locale en-US, so that what the page shows can be
+compared with what the test computes. Screenshots go to build/screenshots/."""
+
+import os
+import shutil
+import tempfile
+import time
+
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+CHROMIUM = "/usr/bin/chromium"
+DRIVER = "/usr/bin/chromedriver"
+WIDE = (1366, 768)
+PHONE = (390, 844)
+
+FLAGS = [
+    "--headless=new", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+    "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--disable-default-apps", "--disable-extensions", "--metrics-recording-only",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE [::1]",
+    "--lang=en-US", "--window-size=1366,900",
+]
+
+
+def available():
+    return os.path.exists(CHROMIUM) and os.path.exists(DRIVER)
+
+
+class Browser:
+    """One Chromium with one page. name prefixes its screenshots."""
+
+    def __init__(self, name, shots_dir, token, size=WIDE):
+        self.name, self.shots, self.token = name, shots_dir, token
+        os.makedirs(shots_dir, exist_ok=True)
+        self.downloads = tempfile.mkdtemp(prefix="ogrh-downloads-")
+        self.profile = tempfile.mkdtemp(prefix="ogrh-chromium-")
+        opts = webdriver.ChromeOptions()
+        opts.binary_location = CHROMIUM
+        for f in FLAGS + ["--user-data-dir=" + self.profile]:
+            opts.add_argument(f)
+        if os.geteuid() == 0:
+            opts.add_argument("--no-sandbox")
+        opts.add_experimental_option("prefs", {
+            "download.default_directory": self.downloads, "download.prompt_for_download": False})
+        opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.d = webdriver.Chrome(service=Service(DRIVER), options=opts)
+        self.d.set_script_timeout(20)
+        self.url = None
+        self.size = None
+        self.viewport(*size)
+
+    def viewport(self, w, h):
+        """An exact layout viewport (and a phone's, below 500 px: touch and mobile layout)."""
+        self.size = (w, h)
+        self.d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": w, "height": h, "deviceScaleFactor": 1, "mobile": w < 500})
+        self.d.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "UTC"})
+        self.d.execute_cdp_cmd("Emulation.setLocaleOverride", {"locale": "en-US"})
+
+    def open(self, base, frag="plan", with_token=True, wait_ready=True):
+        """Opens a node's dashboard (base: its http://127.0.0.1:PORT) as the link of its start
+        line does (with_token=False: without the token)."""
+        self.url = base
+        self.d.execute_cdp_cmd("Browser.setDownloadBehavior",
+                               {"behavior": "allow", "downloadPath": self.downloads})
+        for perm in (["clipboardReadWrite", "clipboardSanitizedWrite"],):
+            try:
+                self.d.execute_cdp_cmd("Browser.grantPermissions",
+                                       {"origin": base, "permissions": perm})
+            except WebDriverException:
+                pass
+        self.d.get(base + "/" + ("?token=" + self.token if with_token else "") + "#" + frag)
+        if wait_ready:
+            self.wait("the page to start", lambda: self.js("return document.body.dataset.ready"))
+        return self
+
+    def js(self, script, *args):
+        return self.d.execute_script(script, *args)
+
+    def js_async(self, script, *args):
+        return self.d.execute_async_script(script, *args)
+
+    def wait(self, what, fn, timeout=10.0, step=0.05):
+        end = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < end:
+            try:
+                last = fn()
+            except WebDriverException as e:
+                last = e
+            if last and not isinstance(last, Exception):
+                return last
+            time.sleep(step)
+        self.shot("FAILED-" + what.replace(" ", "-")[:40])
+        raise AssertionError("%s: timed out waiting for %s (last: %r)" % (self.name, what, last))
+
+    def q(self, css):
+        return self.d.find_element(By.CSS_SELECTOR, css)
+
+    def qa(self, css):
+        return self.d.find_elements(By.CSS_SELECTOR, css)
+
+    def text(self, css):
+        els = self.qa(css)
+        return els[0].text if els else None
+
+    def click(self, css):
+        self.q(css).click()
+
+    def tab(self, name):
+        self.click("#tab-" + name)
+        self.wait("tab " + name, lambda: self.q("#panel-" + name).is_displayed())
+
+    def shot(self, what):
+        """Saves what the page shows now as build/screenshots/<name>-<what>-<width>.png."""
+        path = os.path.join(self.shots, "%s-%s-%d.png" % (self.name, what, self.size[0]))
+        self.d.save_screenshot(path)
+        return path
+
+    def errors(self):
+        """Messages the page logged as errors (failed requests the test provoked included)."""
+        try:
+            return [e["message"] for e in self.d.get_log("browser") if e["level"] == "SEVERE"]
+        except WebDriverException:
+            return []
+
+    def overflow(self):
+        """How far the page is wider than the viewport (0: no sideways scrolling)."""
+        return self.js("return document.documentElement.scrollWidth - "
+                       "document.documentElement.clientWidth")
+
+    def close(self):
+        try:
+            self.d.quit()
+        finally:
+            shutil.rmtree(self.profile, ignore_errors=True)
+            shutil.rmtree(self.downloads, ignore_errors=True)

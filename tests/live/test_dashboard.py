@@ -1,0 +1,552 @@
+"""The dashboard in a real browser (headless Chromium through Selenium) against a broker and
+three nodes on loopback: the token, the plan and editing it in place (drag and pick), a member's
+read-only page, changes flashing where they land, backups (create, list, pin, restore with the
+seed's confirmation, the safety backup, delete refused below 3, export to the clipboard and a
+file, import by paste and by file on other nodes), the channel view, and the layout at 1366x768
+and phone size. Every check saves screenshots in build/screenshots/.
+
+What needs the sync engine between nodes (an edit reaching another player's page, validation
+and repair of a drifted node) is in test_dashboard_sync.py.
+
+usage: /usr/bin/python3 tests/live/test_dashboard.py path/to/ogrh SOURCE_DIR"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import TOKEN, Broker, Node, Suite, wait_until, workdir  # noqa: E402
+import browser  # noqa: E402
+
+OGRH = os.path.abspath(sys.argv[1])
+SRC = os.path.abspath(sys.argv[2])
+DEFAULTS = os.path.join(SRC, "data", "factory-defaults.lua")
+# Screenshots of the sanitizer build's run get their own names.
+FLAVOUR = os.path.basename(os.path.dirname(OGRH))
+SHOTS = os.path.join(SRC, "build", "screenshots")
+TANKS = "encounterMgmt.raids.1.encounters.1.roles.1."
+HEALERS = "encounterMgmt.raids.1.encounters.1.roles.2."
+USERS = {u: "pw-" + u.lower() + "-7" for u in ("Alice", "Bob", "Carol")}
+# Bob's clock is fixed at Jan 22, 2026 3:45 PM UTC, the seed's example time.
+BOB_NOW = 1769096700
+
+suite = Suite("dashboard")
+root = workdir("dashboard")
+broker = Broker(OGRH, root, USERS, {"Onyxia": "Alice"})
+nodes = {}
+browsers = {}
+
+
+def name(who):
+    return who if FLAVOUR == "build" else "%s-%s" % (FLAVOUR, who)
+
+
+def open_browser(who, size=browser.WIDE):
+    if who not in browsers:
+        browsers[who] = browser.Browser(name("dashboard-" + who.lower()), SHOTS, TOKEN, size)
+    return browsers[who]
+
+
+def http(url, headers=None):
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, dict(r.headers), r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode()
+
+
+def norm(s):
+    """Text as a person reads it: Chromium's ICU puts narrow no-break spaces in times."""
+    return s.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+# ---- setup ----
+
+def check_start():
+    broker.start()
+    r = subprocess.run([OGRH, "roster", "--broker", broker.address, "--raid", "Onyxia", "--user",
+                        "Alice", "--password-file", os.path.join(root, "Alice.pw"),
+                        "Bob:assistant", "Carol"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r
+    env = {"Bob": {"OGRH_NOW": str(BOB_NOW)}}
+    for user in USERS:
+        nodes[user] = Node(OGRH, root, user, "Onyxia", broker, DEFAULTS, env=env.get(user)).start()
+    for user, rank in (("Alice", "leader"), ("Bob", "assistant"), ("Carol", "member")):
+        wait_until("%s's rank" % user, lambda: nodes[user].status().get("rank") == rank)
+
+
+# ---- the token ----
+
+def check_token():
+    a = nodes["Alice"]
+    # The page itself is served without the token (it holds nothing) and runs only its own files.
+    st, headers, body = http(a.url + "/")
+    assert st == 200 and "<title>OG-RaidHelper dashboard</title>" in body, (st, body[:200])
+    assert "script-src 'self'" in headers.get("Content-Security-Policy", ""), headers
+    assert headers.get("X-Frame-Options") == "DENY", headers
+    for path in ("/main.js", "/core.js", "/style.css"):
+        st, headers, _ = http(a.url + path)
+        assert st == 200 and headers["Content-Type"].split(";")[0] in (
+            "text/javascript", "text/css"), (path, st, headers)
+    assert http(a.url + "/nope.js")[0] == 404
+    # Every API request without the token gets 401, also the dashboard's own endpoints.
+    for path in ("/api/status", "/api/plan", "/api/stats", "/api/digests", "/api/backups",
+                 "/api/events"):
+        st, _, body = http(a.url + path)
+        assert st == 401 and json.loads(body)["status"] == 401, (path, st, body)
+        assert http(a.url + path, {"Authorization": "Bearer wrong-token-xyz"})[0] == 401, path
+    st, _, body = http(a.url + "/api/stats", {"Authorization": "Bearer " + TOKEN})
+    assert st == 200 and json.loads(body)["intervalMs"] == 2000, (st, body)
+    # The page without the token asks for it; a wrong one is refused, the right one opens.
+    b = open_browser("Alice")
+    b.open(a.url, with_token=False, wait_ready=False)
+    b.wait("the token form", lambda: b.q("#login").is_displayed())
+    assert not b.q("#main").is_displayed()
+    b.q("#login-token").send_keys("not-the-token")
+    b.click("#login-form button")
+    b.wait("the refusal", lambda: "did not accept" in b.text("#login-error"))
+    b.shot("token-refused")
+    b.q("#login-token").clear()
+    b.q("#login-token").send_keys(TOKEN)
+    b.click("#login-form button")
+    b.wait("the page", lambda: b.js("return document.body.dataset.ready"))
+    # The link of the start line: the token leaves the address bar at once.
+    b.open(a.url)
+    assert "token=" not in b.d.current_url, b.d.current_url
+
+
+# ---- the plan ----
+
+def slot(b, key):
+    return b.q('.slot[data-key="%s"]' % key)
+
+
+def slot_player(b, key):
+    els = b.qa('.slot[data-key="%s"] .player' % key)
+    return els[0].text if els else None
+
+
+def check_plan():
+    b = open_browser("Alice").open(nodes["Alice"].url)
+    b.wait("the encounter", lambda: b.text("#enc-title") == "Tanks and Heals")
+    assert b.q("#raid-select").get_attribute("value") == "1"
+    assert "Molten Core" in b.text("#raid-select option:checked")
+    # Roles with their slots, raid marks as icons with their names, and the announcements.
+    heads = [(h.find_element("css selector", "span.role-name").text,
+              h.find_element("css selector", "span.count").text) for h in b.qa(".role h3")]
+    assert heads[:2] == [("Tanks", "0/4"), ("Healers", "0/6")], heads
+    marks = [m.get_attribute("aria-label") for m in b.qa('.role[data-role="1"] svg.mark')]
+    assert marks == ["Skull", "Cross", "Square", "Moon"], marks
+    anns = [li.text for li in b.qa("#announcements li")]
+    assert anns and anns[0].startswith("(Skull)") and "healed by" in anns[0], anns
+    # Encounters of the raid with their counts; another encounter on a click.
+    encs = [e.text for e in b.qa("#enc-list .enc-name")]
+    assert encs[:3] == ["Tanks and Heals", "Incindis", "Garr"], encs
+    b.shot("plan")
+    b.qa("#enc-list .enc-btn")[2].click()
+    b.wait("Garr", lambda: b.text("#enc-title") == "Garr")
+    b.qa("#enc-list .enc-btn")[0].click()
+    b.wait("back", lambda: b.text("#enc-title") == "Tanks and Heals")
+    assert b.q("#badge-role").text == "Admin" and "Connected" in b.q("#badge-conn").text
+
+
+def check_edit_by_drag():
+    a, b = nodes["Alice"], open_browser("Alice")
+    from selenium.webdriver.common.action_chains import ActionChains
+    chip = b.q('#roster-list .chip[data-player="Bob"]')
+    target = slot(b, "1.1")
+    ActionChains(b.d).click_and_hold(chip).move_by_offset(12, 6).move_to_element(target) \
+        .move_by_offset(3, 2).release().perform()
+    wait_until("Bob in Alice's file", lambda: a.get(TANKS + "assignedPlayers.1") == "Bob")
+    b.wait("Bob on the page", lambda: slot_player(b, "1.1") == "Bob")
+    # A player dragged from one slot to another moves there (and what was there moves back).
+    ActionChains(b.d).click_and_hold(slot(b, "1.1").find_element("css selector", "button")) \
+        .move_by_offset(10, 8).move_to_element(slot(b, "2.3")).release().perform()
+    wait_until("Bob moved", lambda: a.get(HEALERS + "assignedPlayers.3") == "Bob"
+               and a.get(TANKS + "assignedPlayers.1") is None)
+    b.wait("the move on the page", lambda: slot_player(b, "2.3") == "Bob"
+           and slot_player(b, "1.1") is None)
+    b.shot("plan-dragged")
+
+
+def check_edit_by_pick():
+    """The keyboard's way: focus a slot, Enter, pick a player, a mark and a number."""
+    a, b = nodes["Alice"], open_browser("Alice")
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+    btn = slot(b, "2.2").find_element("css selector", "button")
+    btn.send_keys(Keys.ENTER)
+    b.wait("the slot dialog", lambda: b.q("#dlg-slot").is_displayed())
+    assert b.text("#dlg-slot-title") == "Healers, slot 2"
+    names = [o.text for o in b.qa("#slot-player option")]
+    assert names == ["— empty —", "Alice", "Bob", "Carol"], names
+    Select(b.q("#slot-player")).select_by_visible_text("Carol")
+    Select(b.q("#slot-mark")).select_by_visible_text("Star")
+    b.q("#slot-number").send_keys("3")
+    b.shot("plan-pick")
+    b.click("#slot-save")
+    wait_until("Carol in the file", lambda: (a.get(HEALERS + "assignedPlayers.2"),
+                                              a.get(HEALERS + "raidMarks.2"),
+                                              a.get(HEALERS + "assignmentNumbers.2"))
+               == ("Carol", 1, 3))
+    b.wait("the slot on the page", lambda: slot_player(b, "2.2") == "Carol")
+    s = slot(b, "2.2")
+    assert s.find_element("css selector", "svg.mark").get_attribute("aria-label") == "Star"
+    assert s.find_element("css selector", ".num").text == "#3"
+    # Our own change does not flash as if someone else had made it.
+    assert "flash" not in s.get_attribute("class")
+    # Clear it again.
+    slot(b, "2.2").find_element("css selector", "button").click()
+    b.wait("the dialog", lambda: b.q("#dlg-slot").is_displayed())
+    b.click("#slot-clear")
+    wait_until("the slot cleared", lambda: a.get(HEALERS + "assignedPlayers.2") is None
+               and a.get(HEALERS + "raidMarks.2") is None)
+    b.wait("cleared on the page", lambda: slot_player(b, "2.2") is None)
+
+
+def check_flash():
+    """A change made elsewhere (another program on the API, the game's file) appears on the
+    open page without reloading, and flashes where it lands."""
+    a, b = nodes["Alice"], open_browser("Alice")
+    b.js("window.__marker = 1")
+    t0 = time.monotonic()
+    st, _ = a.set(TANKS + "assignedPlayers.2", "Apitank")
+    assert st == 200
+    b.wait("Apitank on the page", lambda: slot_player(b, "1.2") == "Apitank", timeout=2.0)
+    took = time.monotonic() - t0
+    assert "flash" in slot(b, "1.2").get_attribute("class")
+    assert b.text('.slot[data-key="1.2"] .changed-tag') == "changed"
+    assert b.js("return window.__marker") == 1, "the page reloaded"
+    b.shot("plan-flash")
+    print("dashboard: a change reached the page in %.2f s" % took)
+    # A change to another encounter flashes that encounter in the list.
+    st, _ = a.set("encounterMgmt.raids.1.encounters.3.roles.1.assignedPlayers.1", "Garrtank")
+    assert st == 200
+    b.wait("Garr flashing", lambda: "flash" in b.q('#enc-list li[data-enc="1.3"]')
+           .get_attribute("class"), timeout=2.0)
+    b.wait("Garr's count", lambda: b.qa("#enc-list .enc-count")[2].text.startswith("1/"))
+
+
+def check_member_readonly():
+    c = nodes["Carol"]
+    b = open_browser("Carol").open(c.url)
+    b.wait("the encounter", lambda: b.text("#enc-title") == "Tanks and Heals")
+    assert b.q("#badge-role").text.startswith("Member"), b.q("#badge-role").text
+    assert "Read-only" in b.text("#edit-hint")
+    # Nothing to press, nothing to drag.
+    assert not b.qa(".slot-btn") and not b.qa("[data-drag]") and not b.qa("[data-drop]")
+    assert len(b.qa(".slot-view")) == 10
+    assert len(b.qa("#roster-list .chip.static")) == 3
+    before = c.get(TANKS + "assignedPlayers.3")
+    from selenium.webdriver.common.action_chains import ActionChains
+    ActionChains(b.d).click_and_hold(b.q("#roster-list .chip")).move_by_offset(10, 10) \
+        .move_to_element(slot(b, "1.3")).release().perform()
+    slot(b, "1.3").click()
+    time.sleep(0.5)
+    assert not b.q("#dlg-slot").is_displayed()
+    assert c.get(TANKS + "assignedPlayers.3") == before
+    b.shot("plan-member")
+
+
+# ---- backups ----
+
+def rows(b):
+    return b.qa("#backup-list tr[data-id]")
+
+
+def row_of(b, label, prefix=False):
+    for r in rows(b):
+        text = r.find_element("css selector", "td.label").text
+        if text == label or (prefix and text.startswith(label)):
+            return r
+    return None
+
+
+def backups_api(n):
+    st, o = n.api("GET", "/api/backups")
+    assert st == 200, (st, o)
+    return o
+
+
+def create_backup(b, label):
+    b.click("#backup-create")
+    b.wait("the create dialog", lambda: b.q("#dlg-backup").is_displayed())
+    b.wait("the size estimate", lambda: b.text("#backup-size").endswith("KB"))
+    b.q("#backup-label").send_keys(label)
+    b.click("#backup-ok")
+    b.wait("the new backup", lambda: row_of(b, label))
+    return row_of(b, label)
+
+
+def check_backups():
+    bob = nodes["Bob"]
+    b = open_browser("Bob").open(bob.url, "backups")
+    b.wait("the list", lambda: b.text("#backup-current").endswith("KB"))
+    # The create dialog shows the size of the data now.
+    current = backups_api(bob)["currentSize"]
+    r = create_backup(b, "Before BWL changes")
+    b.shot("backup-created")
+    note = b.text("#backup-notice .notice-text")
+    assert note.startswith("Backup created successfully: Before BWL changes ("), note
+    info = backups_api(bob)["backups"][0]
+    assert info["label"] == "Before BWL changes" and info["pinned"] and info["manual"], info
+    assert abs(info["size"] - current) < 4096, (info["size"], current)
+    cells = {c.get_attribute("data-label"): norm(c.text) for c in
+             r.find_elements("css selector", "td[data-label]")}
+    assert cells["Time"] == "Jan 22, 2026 3:45 PM", cells
+    assert cells["Size"] == "%d KB" % round(info["size"] / 1024), (cells, info["size"])
+    assert cells["Reason"] == "Manual" and cells["Pinned"].endswith("Pinned"), cells
+    # Pin and unpin.
+    r.find_element("css selector", ".act-pin").click()
+    b.wait("unpinned", lambda: row_of(b, "Before BWL changes").find_element(
+        "css selector", "td.pinned").text == "No")
+    assert backups_api(bob)["backups"][0]["pinned"] is False
+    row_of(b, "Before BWL changes").find_element("css selector", ".act-pin").click()
+    b.wait("pinned", lambda: row_of(b, "Before BWL changes").find_element(
+        "css selector", "td.pinned").text.endswith("Pinned"))
+    assert backups_api(bob)["backups"][0]["pinned"] is True
+    # Two more, after changes, so that a restore has something to undo.
+    assert bob.set(TANKS + "assignedPlayers.4", "Bobtank")[0] == 200
+    create_backup(b, "Second")
+    assert bob.set(TANKS + "assignedPlayers.4", "Othertank")[0] == 200
+    create_backup(b, "Third")
+    labels = [x.find_element("css selector", "td.label").text for x in rows(b)]
+    assert labels[:3] == ["Third", "Second", "Before BWL changes"], labels  # newest first
+
+    # Restore "Second", with the seed's confirmation.
+    before = len(rows(b))
+    row_of(b, "Second").find_element("css selector", ".act-restore").click()
+    b.wait("the confirmation", lambda: b.q("#dlg-confirm").is_displayed())
+    body = norm(b.text("#dlg-confirm-body"))
+    assert "This will replace all current data. Continue?" in body, body
+    assert "Jan 22, 2026 3:45 PM" in body and "Second" in body, body
+    assert "Safety backup will be created first" in body, body
+    b.shot("backup-restore-confirm")
+    b.click("#dlg-confirm-ok")
+    b.wait("the safety backup", lambda: len(rows(b)) == before + 1)
+    newest = rows(b)[0]
+    assert newest.find_element("css selector", "td.reason").text == "Before restore"
+    wait_until("the restored file", lambda: bob.get(TANKS + "assignedPlayers.4") == "Bobtank")
+    assert "Safety backup created first" in b.text("#backup-notice .notice-text")
+    b.shot("backup-restored")
+
+    # Delete: manual backups ask first (cancel keeps it), automatic ones go at once, and the
+    # last three stay.
+    row_of(b, "Third").find_element("css selector", ".act-delete").click()
+    b.wait("the delete confirmation", lambda: b.q("#dlg-confirm").is_displayed())
+    assert "manual backup" in b.text("#dlg-confirm-body")
+    b.click("#dlg-confirm-cancel")
+    assert row_of(b, "Third") is not None
+    while len(backups_api(bob)["backups"]) > 3:
+        n = len(rows(b))
+        auto = [x for x in rows(b) if x.get_attribute("data-reason") != "manual"
+                and x.get_attribute("data-pinned") == "0"]
+        if auto:
+            auto[0].find_element("css selector", ".act-delete").click()
+            time.sleep(0.3)
+            assert not b.q("#dlg-confirm").is_displayed(), "an automatic backup asked"
+        else:
+            rows(b)[0].find_element("css selector", ".act-delete").click()
+            b.wait("the confirmation", lambda: b.q("#dlg-confirm").is_displayed())
+            b.click("#dlg-confirm-ok")
+        b.wait("one fewer", lambda: len(rows(b)) == n - 1)
+    rows(b)[0].find_element("css selector", ".act-delete").click()
+    b.wait("the refusal", lambda: b.text("#backup-notice .notice-text")
+           == "Cannot delete - minimum 3 backups required")
+    assert not b.q("#dlg-confirm").is_displayed() and len(rows(b)) == 3
+    # The node says the same when asked directly.
+    one = backups_api(bob)["backups"][0]["id"]
+    st, o = bob.api("DELETE", "/api/backups/%d?confirm=1" % one)
+    assert st == 409 and o["error"] == "Cannot delete - minimum 3 backups required", (st, o)
+    b.shot("backup-minimum")
+
+
+def check_export_import():
+    bob, carol, alice = nodes["Bob"], nodes["Carol"], nodes["Alice"]
+    b = open_browser("Bob")
+    r = row_of(b, "Before BWL changes")
+    r.find_element("css selector", ".act-export").click()
+    b.wait("the export dialog", lambda: b.q("#dlg-export").is_displayed())
+    text = b.q("#export-text").get_attribute("value")
+    assert text.startswith("OGRHBK"), text[:30]
+    b.click("#export-copy")
+    b.wait("copied", lambda: b.text("#export-state"))
+    state = b.text("#export-state")
+    if state == "Copied to the clipboard.":
+        pasted = b.js_async("navigator.clipboard.readText().then(arguments[0], "
+                            "e => arguments[0]('ERR ' + e))")
+        assert pasted == text, (pasted[:40], text[:40])
+    else:  # a browser that keeps the clipboard to itself: the text is selected for Ctrl+C
+        assert "select" in state, state
+    print("dashboard: export to the clipboard: %s" % state)
+    b.click("#export-download")
+    path = b.wait("the download", lambda: [os.path.join(b.downloads, f)
+                                           for f in os.listdir(b.downloads)
+                                           if f.endswith(".txt")])[0]
+    with open(path) as f:
+        assert f.read().strip() == text
+    b.shot("backup-export")
+    b.click("#dlg-export button[value=close]")
+
+    # Paste it on Carol's page.
+    c = open_browser("Carol").open(carol.url, "backups")
+    c.wait("the list", lambda: c.text("#backup-current").endswith("KB"))
+    c.js("const t = document.querySelector('#import-text'); t.value = arguments[0];"
+         "t.dispatchEvent(new Event('input'));", text)
+    c.click("#import-btn")
+    c.wait("the imported backup", lambda: row_of(c, "Before BWL changes", prefix=True))
+    r = row_of(c, "Before BWL changes", prefix=True)
+    assert r.find_element("css selector", "td.reason").text == "Imported"
+    assert c.text("#backup-notice .notice-text").startswith("Backup imported:")
+    c.shot("backup-imported")
+    # And the saved file on Alice's page.
+    a = open_browser("Alice").open(alice.url, "backups")
+    a.wait("the list", lambda: a.text("#backup-current").endswith("KB"))
+    a.q("#import-file").send_keys(path)
+    a.click("#import-btn")
+    a.wait("the imported backup", lambda: row_of(a, "Before BWL changes", prefix=True))
+    # Something that is not a backup is refused with the node's reason.
+    a.js("document.querySelector('#import-text').value = 'OGRHBK2 garbage'")
+    a.click("#import-btn")
+    a.wait("the refusal", lambda: (a.text("#backup-notice .notice-text") or "")
+           .startswith("Cannot import:"))
+
+
+# ---- Data Management without the engine ----
+
+def check_data_management():
+    a = nodes["Alice"]
+    b = open_browser("Alice").open(a.url, "data")
+    b.click("#validate-btn")
+    b.wait("an answer", lambda: b.qa("#data-notice .notice") or b.q("#validation").is_displayed())
+    if a.status().get("engine") == "local":
+        # The stand-in cannot validate: the page says so with the node's reason.
+        text = b.text("#data-notice .notice-text")
+        assert text.startswith("Validation failed:") and "sync node" in text, text
+        assert not b.q("#validation").is_displayed() and not b.q("#repair").is_displayed()
+    else:
+        # In sync with itself: the admin's own validation passes.
+        b.wait("the result", lambda: b.q("#validation").is_displayed())
+        assert "PASSED" in b.text("#validation-lines"), b.text("#validation-lines")
+    b.shot("data")
+
+
+# ---- channel ----
+
+def check_channel():
+    a = nodes["Alice"]
+    b = open_browser("Alice").open(a.url, "channel")
+    b.wait("the status", lambda: b.text('#channel-status dd[data-key="connected"]'))
+    assert b.text('#channel-status dd[data-key="connected"]').startswith("Yes, to 127.0.0.1:")
+    assert b.text('#channel-status dd[data-key="admin"]').startswith("Alice (epoch ")
+    rev = a.status()["revision"]
+    b.wait("the revision", lambda: b.text('#channel-status dd[data-key="revision"]') == str(rev))
+    assert b.text('#channel-status dd[data-key="state"]') in ("In sync", "Unknown",
+                                                               "Stale: differs from the admin")
+    # The chart fills from the node's samples (one every 2 s) and the stream's "stats" events.
+    b.wait("two samples", lambda: b.js("return document.querySelectorAll('#chart path.s-in')"
+                                       ".length") == 1, timeout=8)
+    n0 = b.js("return document.querySelector('#chart path.s-in').getAttribute('d')"
+              ".split('L').length")
+    b.wait("a sample from the stream", lambda: b.js(
+        "return document.querySelector('#chart path.s-in').getAttribute('d')"
+        ".split('L').length") > n0, timeout=6)
+    assert "Bytes/s in" in b.text(".legend")
+    log = [li.get_attribute("data-event") for li in b.qa("#event-log li")]
+    assert "connected" in log and "changed" in log, log
+    assert not any("token=" + TOKEN in li.text for li in b.qa("#event-log li"))
+    b.shot("channel")
+
+
+# ---- layout and keyboard ----
+
+def check_layout():
+    """Every tab at 1366x768 and at phone size: nothing wider than the screen; screenshots."""
+    for who in ("Alice", "Carol"):
+        b = open_browser(who)
+        for size in (browser.WIDE, browser.PHONE):
+            b.viewport(*size)
+            b.open(nodes[who].url, "plan")
+            b.wait("the encounter", lambda: b.text("#enc-title") == "Tanks and Heals")
+            for tab in ("plan", "data", "backups", "channel"):
+                b.tab(tab)
+                time.sleep(0.3)
+                over = b.overflow()
+                assert over <= 0, "%s %s at %s: %d px wider than the screen" % (who, tab, size,
+                                                                               over)
+                b.shot("layout-" + tab)
+            if size == browser.PHONE:
+                # The encounter picker of a narrow screen.
+                b.tab("plan")
+                assert b.q("#enc-select").is_displayed() and not b.q("#enc-list").is_displayed()
+        b.viewport(*browser.WIDE)
+
+
+def check_keyboard():
+    from selenium.webdriver.common.keys import Keys
+    b = open_browser("Alice").open(nodes["Alice"].url, "plan")
+    b.q("#tab-plan").send_keys(Keys.ARROW_RIGHT)
+    b.wait("Data Management by keyboard", lambda: b.q("#panel-data").is_displayed())
+    assert b.js("return document.activeElement.id") == "tab-data"
+    b.q("#tab-data").send_keys(Keys.ARROW_RIGHT)
+    b.wait("Backups by keyboard", lambda: b.q("#panel-backups").is_displayed())
+    # Tab from the tab list reaches the first control of the section.
+    b.q("#tab-backups").send_keys(Keys.TAB)
+    assert b.js("return document.activeElement.id") == "backup-create"
+    b.q("#backup-create").send_keys(Keys.ENTER)
+    b.wait("the dialog", lambda: b.q("#dlg-backup").is_displayed())
+    b.q("#backup-label").send_keys(Keys.ESCAPE)
+    b.wait("closed", lambda: not b.q("#dlg-backup").is_displayed())
+    # Every control the page shows has a name a screen reader can say.
+    unnamed = b.js("""return [...document.querySelectorAll('button, select, input, textarea')]
+        .filter(e => e.offsetParent !== null && !(e.getAttribute('aria-label') ||
+            (e.labels && e.labels.length) || e.textContent.trim()))
+        .map(e => e.outerHTML.slice(0, 80));""")
+    assert not unnamed, unnamed
+
+
+def check_clean():
+    """No script errors on any page (failed requests the tests provoked are not script errors)."""
+    for who, b in browsers.items():
+        bad = [e for e in b.errors() if "Failed to load resource" not in e]
+        assert not bad, (who, bad)
+
+
+def main():
+    if not browser.available():
+        print("dashboard: SKIP: chromium and chromium-driver are not installed (scripts/deps.sh)")
+        return 1
+    try:
+        for title, fn in (("broker, roster and three nodes", check_start),
+                          ("the token", check_token),
+                          ("the plan renders", check_plan),
+                          ("the admin edits by dragging", check_edit_by_drag),
+                          ("the admin edits by picking (keyboard)", check_edit_by_pick),
+                          ("changes made elsewhere flash on the open page", check_flash),
+                          ("a member's page offers no edit", check_member_readonly),
+                          ("backups: create, list, pin, restore, delete", check_backups),
+                          ("backups: export, then import on other nodes", check_export_import),
+                          ("data management", check_data_management),
+                          ("channel", check_channel),
+                          ("layout at 1366x768 and phone size", check_layout),
+                          ("keyboard", check_keyboard),
+                          ("no script errors", check_clean)):
+            if not suite.check(title, fn) and title.startswith("broker"):
+                break
+    finally:
+        for b in browsers.values():
+            b.close()
+        for n in nodes.values():
+            n.stop()
+        broker.stop()
+    print("dashboard: screenshots in %s" % SHOTS)
+    return suite.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,316 @@
+// The Data Management tab (seed 6.4.2): "Validate Structure" asks the node to compare its plan
+// with the admin's (POST /api/validate) and shows the differences as a tree, Raid > Encounter
+// > Component, with this node's digest beside the admin's and a severity marker; "Repair"
+// (shown when validation fails) repairs at a chosen level from a chosen source (POST
+// /api/repair), with a progress bar (bytes and time left, from GET /api/status) and a notice
+// of success or failure with the reason (the node's "repair done" / "repair failed" events).
+import { $, api, el, fmtBytes, fmtDuration, node, notice, on, refreshStatus } from "./core.js";
+
+const SEVERITY = {
+  1: ["Minor", "!"],
+  2: ["Moderate", "!!"],
+  3: ["Severe", "!!!"],
+};
+
+let result = null;
+let localTree = null;
+let pick = null; // {raid, encounter, level}: the row chosen for repair (null: everything)
+let repair = null; // the repair in progress
+
+// ---- validation ----
+
+async function validate() {
+  const btn = $("#validate-btn");
+  btn.disabled = true;
+  const admin = node.status?.admin;
+  $("#validate-state").textContent = `Validating against ${admin ? `the admin (${admin})` : "the admin"}…`;
+  try {
+    const res = await api("POST", "/api/validate", {});
+    localTree = await api("GET", "/api/digests").catch(() => null);
+    result = res;
+    render();
+  } catch (e) {
+    result = null;
+    $("#validation").hidden = true;
+    $("#repair").hidden = true;
+    notice($("#data-notice"), "error", `Validation failed: ${e.message}`);
+  } finally {
+    btn.disabled = false;
+    $("#validate-state").textContent = "";
+  }
+}
+
+function findLocal(raid, enc) {
+  const r = localTree?.raids.find((x) => x.name === raid);
+  if (!r || enc == null) return { raid: r, enc: null };
+  return { raid: r, enc: r.encounters.find((x) => x.name === enc) || null };
+}
+
+// The tree: one entry per raid (and one for the global components and the raid list), holding
+// its encounters, each holding its differing components; severities follow the seed's repair
+// levels (one or two components: a component repair; more, or a missing encounter: the
+// encounter; a missing raid or several encounters: the raid).
+function buildTree(diffs) {
+  const raids = new Map();
+  const globals = [];
+  let raidList = null;
+  const raidOf = (name) => {
+    if (!raids.has(name)) raids.set(name, { name, encs: new Map(), kinds: new Set(), digests: {} });
+    return raids.get(name);
+  };
+  for (const d of diffs) {
+    if (d.kind === "global") globals.push(d);
+    else if (d.kind === "raid-list") raidList = d;
+    else {
+      const r = raidOf(d.raid);
+      if (d.kind === "raid" || d.kind === "raid-meta") {
+        r.kinds.add(d.kind);
+        Object.assign(r.digests, d.digests || {});
+        if (d.kind === "raid-meta" && !d.encounter) continue;
+      }
+      if (d.kind === "raid") continue;
+      const key = d.encounter || "";
+      if (!r.encs.has(key)) r.encs.set(key, { name: d.encounter, comps: new Map(), kinds: new Set(), repaired: true });
+      const e = r.encs.get(key);
+      e.kinds.add(d.kind);
+      e.repaired &&= !!d.repaired;
+      for (const c of d.components || []) e.comps.set(c, { repaired: !!d.repaired, digests: d.digests?.[c] });
+    }
+  }
+  for (const r of raids.values()) {
+    for (const e of r.encs.values()) {
+      e.severity = e.kinds.has("encounter") || e.comps.size >= 3 || e.kinds.has("raid-meta") ? 2 : 1;
+    }
+    const worst = Math.max(0, ...[...r.encs.values()].map((e) => e.severity));
+    r.severity = r.kinds.has("raid") || r.encs.size >= 2 ? 3 : Math.max(worst, r.kinds.has("raid-meta") ? 2 : 1);
+  }
+  return { raids: [...raids.values()], globals, raidList };
+}
+
+function sevCell(level) {
+  const [word, marks] = SEVERITY[level] || SEVERITY[1];
+  return el("td", el(`span.sev.sev-${level}`, el("span.sev-marks", { "aria-hidden": "true" }, marks), " ", word));
+}
+
+function digestCell(value, fallback) {
+  if (value) return el("td", el("code.digest", value));
+  return el("td", el("span.muted", fallback));
+}
+
+function row(depth, label, level, local, admin, adminFallback, choice, extra) {
+  const id = `pick-${Math.random().toString(36).slice(2)}`;
+  const radio = el("input", {
+    type: "radio",
+    name: "tree-pick",
+    id,
+    value: "",
+    checked: pick && choice && pick.raid === choice.raid && pick.encounter === choice.encounter,
+    onchange: () => choose(choice),
+  });
+  return el(
+    `tr.depth-${depth}`,
+    { dataset: { raid: choice?.raid ?? "", encounter: choice?.encounter ?? "", component: extra?.component ?? "" } },
+    el("td.where", el("span.indent", { "aria-hidden": "true" }), radio, el("label", { for: id }, label), extra?.tag ? el("span.tag", extra.tag) : null),
+    sevCell(level),
+    digestCell(local, "none here"),
+    digestCell(admin, adminFallback),
+  );
+}
+
+function render() {
+  const box = $("#validation");
+  box.hidden = false;
+  $("#validation-lines").replaceChildren(
+    ...(result.lines || []).map((l) => el(`li${result.valid ? ".ok" : ".bad"}`, l)),
+  );
+  const tree = buildTree(result.differences || []);
+  const body = $("#tree-body");
+  const rows = [];
+  if (!result.valid) {
+    rows.push(
+      el(
+        "tr.depth-0.all",
+        el(
+          "td.where",
+          { colspan: 4 },
+          el("input", { type: "radio", name: "tree-pick", id: "pick-all", checked: !pick, onchange: () => choose(null) }),
+          el("label", { for: "pick-all" }, "Everything that differs"),
+        ),
+      ),
+    );
+  }
+  if (tree.raidList)
+    rows.push(row(0, "Raid list (names and order)", 3, localTree?.raidList, tree.raidList.digests?.admin, "differs", { raid: null, encounter: null, level: "full" }));
+  for (const g of tree.globals)
+    rows.push(row(0, `Global: ${g.global}`, 2, localTree?.globals?.[g.global], g.digests?.admin, "differs", { raid: null, encounter: null, level: "full" }, { component: g.global }));
+  for (const r of tree.raids) {
+    const lr = findLocal(r.name).raid;
+    const missing = r.kinds.has("raid");
+    rows.push(
+      row(0, `Raid: ${r.name}`, r.severity, lr?.digest, r.digests?.admin, missing ? "present" : "differs", { raid: r.name, encounter: null, level: "raid" }, { tag: missing ? "missing here" : null }),
+    );
+    for (const e of r.encs.values()) {
+      if (e.name == null || e.name === "") {
+        if (e.kinds.has("raid-meta"))
+          rows.push(row(1, "Raid settings and encounter list", 2, lr?.meta, null, "differs", { raid: r.name, encounter: null, level: "raid" }));
+        continue;
+      }
+      const le = findLocal(r.name, e.name).enc;
+      const missing = e.kinds.has("encounter");
+      rows.push(
+        row(1, e.name, e.severity, le?.digest, null, missing ? "present" : "differs", { raid: r.name, encounter: e.name, level: "encounter" }, { tag: missing ? "missing here" : e.repaired ? "repaired" : null }),
+      );
+      for (const [c, info] of e.comps) {
+        rows.push(
+          row(2, c, e.severity, info.digests?.local || le?.components?.[c], info.digests?.admin, "differs", { raid: r.name, encounter: e.name, level: "component" }, { component: c, tag: info.repaired ? "repaired" : null }),
+        );
+      }
+    }
+  }
+  if (result.valid) rows.push(el("tr", el("td.muted", { colspan: 4 }, "No differences: this plan matches the admin's.")));
+  body.replaceChildren(...rows);
+  $("#tree").dataset.root = result.digest || "";
+  $("#repair").hidden = result.valid;
+  if (result.valid) {
+    notice($("#data-notice"), "ok", "Structure validation: PASSED");
+    return;
+  }
+  $("#data-notice").replaceChildren();
+  const worst = Math.max(0, ...tree.raids.map((r) => r.severity), tree.globals.length ? 2 : 0, tree.raidList ? 3 : 0);
+  if (!pick) $("#repair-level").value = worst >= 3 ? "raid" : worst === 2 ? "encounter" : "component";
+  fillSources();
+  showUnit();
+}
+
+function choose(choice) {
+  pick = choice && choice.raid ? choice : null;
+  if (choice) $("#repair-level").value = choice.level;
+  showUnit();
+}
+
+function unitOf() {
+  if (!pick) return null;
+  return pick.encounter ? `${pick.raid}/${pick.encounter}` : pick.raid;
+}
+
+function showUnit() {
+  const u = unitOf();
+  $("#repair-unit").textContent = u ? u.replace("/", " > ") : "Everything that differs";
+}
+
+function fillSources() {
+  const sel = $("#repair-source");
+  const keep = sel.value;
+  const st = node.status || {};
+  const officers = (node.roster?.players || []).filter(
+    (p) => (p.rank === "leader" || p.rank === "assistant") && p.name !== st.user && p.name !== st.admin,
+  );
+  sel.replaceChildren(
+    el("option", { value: "" }, st.admin ? `Raid admin (${st.admin})` : "Raid admin"),
+    ...officers.map((p) => el("option", { value: p.name }, `${p.name} (officer)`)),
+  );
+  if ([...sel.options].some((o) => o.value === keep)) sel.value = keep;
+}
+
+// ---- repair ----
+
+async function startRepair() {
+  if (repair) return;
+  const body = { level: $("#repair-level").value };
+  const unit = unitOf();
+  if (unit && body.level !== "full") body.unit = unit;
+  const source = $("#repair-source").value;
+  if (source) body.source = source;
+  const btn = $("#repair-btn");
+  btn.disabled = true;
+  showProgress({ state: "waiting" });
+  try {
+    await api("POST", "/api/repair", body);
+  } catch (e) {
+    btn.disabled = false;
+    $("#repair-progress").hidden = true;
+    notice($("#data-notice"), "error", `Repair failed: ${e.message}`);
+    return;
+  }
+  repair = { started: Date.now(), timer: setInterval(pollRepair, 250), seenRunning: false, what: unit || "everything" };
+  notice($("#data-notice"), "info", `Requesting repair from ${source || "raid admin"}...`);
+}
+
+function showProgress(r) {
+  $("#repair-progress").hidden = false;
+  const bar = $("#repair-bar");
+  const total = r.bytesTotal || 0;
+  if (total) {
+    bar.max = total;
+    bar.value = Math.min(r.bytesDone || 0, total);
+  } else {
+    bar.removeAttribute("value"); // indeterminate until the size is known
+  }
+  const parts = [];
+  const state = { waiting: "Waiting to ask", drilling: "Comparing digests", receiving: "Receiving", done: "Done", failed: "Failed" }[r.state] || r.state;
+  if (state) parts.push(state);
+  if (total) parts.push(`${fmtBytes(r.bytesDone || 0)} of ${fmtBytes(total)}`);
+  if (r.unitsTotal) parts.push(`${r.unitsDone || 0} of ${r.unitsTotal} units`);
+  if (r.etaMs && r.state === "receiving") parts.push(`about ${fmtDuration(r.etaMs)} left`);
+  $("#repair-progress-text").textContent = parts.join(" · ");
+}
+
+async function pollRepair() {
+  if (!repair) return;
+  let st;
+  try {
+    st = await api("GET", "/api/status");
+  } catch (e) {
+    return;
+  }
+  if (!repair) return;
+  const r = st.repair || { state: "idle" };
+  if (r.state === "waiting" || r.state === "drilling" || r.state === "receiving") repair.seenRunning = true;
+  showProgress(r);
+  if (r.state === "done") finish(true, "Repair completed successfully");
+  else if (r.state === "failed") finish(false, repair.failure || "Repair failed");
+  else if (r.state === "idle" && (repair.seenRunning || Date.now() - repair.started > 3000)) finish(true, "Repair completed successfully");
+  else if (Date.now() - repair.started > 90000) finish(false, "Repair failed: no answer in 90 s");
+}
+
+function finish(ok, text) {
+  if (!repair) return;
+  clearInterval(repair.timer);
+  repair = null;
+  $("#repair-btn").disabled = false;
+  const bar = $("#repair-bar");
+  if (ok) {
+    bar.max = 1;
+    bar.value = 1;
+  }
+  notice($("#data-notice"), ok ? "ok" : "error", text);
+  refreshStatus();
+  // What the tree said is now history: look again.
+  if (ok) setTimeout(() => validateAfterRepair(text), 300);
+}
+
+async function validateAfterRepair(text) {
+  await validate();
+  const n = $("#data-notice");
+  if (result) notice(n, "ok", `${text}. ${result.valid ? "Structure validation: PASSED" : "Some differences remain (see the tree)."}`);
+}
+
+// ---- the section ----
+
+export function init() {
+  $("#validate-btn").addEventListener("click", validate);
+  $("#repair-btn").addEventListener("click", startRepair);
+  $("#repair-level").addEventListener("change", showUnit);
+  on("event:repair done", (ev) => ev.live && repair && finish(true, ev.msg || "Repair completed successfully"));
+  on("event:repair failed", (ev) => {
+    if (!ev.live || !repair) return;
+    repair.failure = ev.msg;
+    finish(false, ev.msg || "Repair failed");
+  });
+  on("event:no admin", (ev) => ev.live && repair && finish(false, `Repair failed: ${ev.msg || "No admin online"}`));
+  on("event:repair progress", (ev) => ev.live && repair && showProgress({ state: "receiving", ...ev }));
+  on("roster", fillSources);
+  on("status", fillSources);
+}
+
+export function shown() {}
