@@ -116,9 +116,10 @@ static json_t *raid_json(const ogrh_dt_raid *r) {
                                           "index", (json_int_t)e->index, "digest", hex(e->digest),
                                           "components", comps));
   }
-  return json_pack("{s:o, s:i, s:I, s:o, s:o, s:o, s:o}", "name", name_json(r->name, r->name_len),
-                   "occ", (int)r->occ, "index", (json_int_t)r->index, "meta", hex(r->meta), "list",
-                   hex(r->list), "digest", hex(r->digest), "encounters", encs);
+  return json_pack("{s:o, s:i, s:I, s:o, s:o, s:o, s:o, s:o}", "name",
+                   name_json(r->name, r->name_len), "occ", (int)r->occ, "index",
+                   (json_int_t)r->index, "meta", hex(r->meta), "list", hex(r->list), "own",
+                   hex(r->own), "digest", hex(r->digest), "encounters", encs);
 }
 
 /* GET /api/digests: every digest of the plan here (docs/PROTOCOL.md §4), for the page to show

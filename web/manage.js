@@ -4,7 +4,7 @@
 // (shown when validation fails) repairs at a chosen level from a chosen source (POST
 // /api/repair), with a progress bar (bytes and time left, from GET /api/status) and a notice
 // of success or failure with the reason (the node's "repair done" / "repair failed" events).
-import { $, api, el, fmtBytes, fmtDuration, node, notice, on, refreshStatus } from "./core.js";
+import { $, api, el, fmtBytes, fmtDuration, isAdmin, node, notice, on, refreshStatus } from "./core.js";
 
 const SEVERITY = {
   1: ["Minor", "!"],
@@ -35,7 +35,7 @@ async function validate() {
     $("#repair").hidden = true;
     notice($("#data-notice"), "error", `Validation failed: ${e.message}`);
   } finally {
-    btn.disabled = false;
+    btn.disabled = isAdmin();
     $("#validate-state").textContent = "";
   }
 }
@@ -55,7 +55,7 @@ function buildTree(diffs) {
   const globals = [];
   let raidList = null;
   const raidOf = (name) => {
-    if (!raids.has(name)) raids.set(name, { name, encs: new Map(), kinds: new Set(), digests: {} });
+    if (!raids.has(name)) raids.set(name, { name, encs: new Map(), kinds: new Set() });
     return raids.get(name);
   };
   for (const d of diffs) {
@@ -65,7 +65,8 @@ function buildTree(diffs) {
       const r = raidOf(d.raid);
       if (d.kind === "raid" || d.kind === "raid-meta") {
         r.kinds.add(d.kind);
-        Object.assign(r.digests, d.digests || {});
+        if (d.kind === "raid") r.admin = d.adminDigest;
+        if (d.kind === "raid-meta") r.metaAdmin = d.adminDigest;
         if (d.kind === "raid-meta" && !d.encounter) continue;
       }
       if (d.kind === "raid") continue;
@@ -74,7 +75,10 @@ function buildTree(diffs) {
       const e = r.encs.get(key);
       e.kinds.add(d.kind);
       e.repaired &&= !!d.repaired;
-      for (const c of d.components || []) e.comps.set(c, { repaired: !!d.repaired, digests: d.digests?.[c] });
+      if (d.kind === "encounter") e.admin = d.adminDigest;
+      // The node reports one finding per component, with that component's two digests.
+      for (const c of d.components || [])
+        e.comps.set(c, { repaired: !!d.repaired, local: d.localDigest, admin: d.adminDigest });
     }
   }
   for (const r of raids.values()) {
@@ -140,29 +144,29 @@ function render() {
     );
   }
   if (tree.raidList)
-    rows.push(row(0, "Raid list (names and order)", 3, localTree?.raidList, tree.raidList.digests?.admin, "differs", { raid: null, encounter: null, level: "full" }));
+    rows.push(row(0, "Raid list (names and order)", 3, localTree?.raidList, tree.raidList.adminDigest, "differs", { raid: null, encounter: null, level: "full" }));
   for (const g of tree.globals)
-    rows.push(row(0, `Global: ${g.global}`, 2, localTree?.globals?.[g.global], g.digests?.admin, "differs", { raid: null, encounter: null, level: "full" }, { component: g.global }));
+    rows.push(row(0, `Global: ${g.global}`, 2, localTree?.globals?.[g.global], g.adminDigest, "differs", { raid: null, encounter: null, level: "full" }, { component: g.global }));
   for (const r of tree.raids) {
     const lr = findLocal(r.name).raid;
     const missing = r.kinds.has("raid");
     rows.push(
-      row(0, `Raid: ${r.name}`, r.severity, lr?.digest, r.digests?.admin, missing ? "present" : "differs", { raid: r.name, encounter: null, level: "raid" }, { tag: missing ? "missing here" : null }),
+      row(0, `Raid: ${r.name}`, r.severity, lr?.digest, r.admin, missing ? "present" : "differs", { raid: r.name, encounter: null, level: "raid" }, { tag: missing ? "missing here" : null }),
     );
     for (const e of r.encs.values()) {
       if (e.name == null || e.name === "") {
         if (e.kinds.has("raid-meta"))
-          rows.push(row(1, "Raid settings and encounter list", 2, lr?.meta, null, "differs", { raid: r.name, encounter: null, level: "raid" }));
+          rows.push(row(1, "Raid settings and encounter list", 2, lr?.own, r.metaAdmin, "differs", { raid: r.name, encounter: null, level: "raid" }));
         continue;
       }
       const le = findLocal(r.name, e.name).enc;
       const missing = e.kinds.has("encounter");
       rows.push(
-        row(1, e.name, e.severity, le?.digest, null, missing ? "present" : "differs", { raid: r.name, encounter: e.name, level: "encounter" }, { tag: missing ? "missing here" : e.repaired ? "repaired" : null }),
+        row(1, e.name, e.severity, le?.digest, e.admin, missing ? "present" : "differs", { raid: r.name, encounter: e.name, level: "encounter" }, { tag: missing ? "missing here" : e.repaired ? "repaired" : null }),
       );
       for (const [c, info] of e.comps) {
         rows.push(
-          row(2, c, e.severity, info.digests?.local || le?.components?.[c], info.digests?.admin, "differs", { raid: r.name, encounter: e.name, level: "component" }, { component: c, tag: info.repaired ? "repaired" : null }),
+          row(2, c, e.severity, info.local || le?.components?.[c], info.admin, "differs", { raid: r.name, encounter: e.name, level: "component" }, { component: c, tag: info.repaired ? "repaired" : null }),
         );
       }
     }
@@ -267,15 +271,23 @@ async function pollRepair() {
   const r = st.repair || { state: "idle" };
   if (r.state === "waiting" || r.state === "drilling" || r.state === "receiving") repair.seenRunning = true;
   showProgress(r);
-  if (r.state === "done") finish(true, "Repair completed successfully");
+  if (r.state === "done") finish(true, "Repair completed successfully", r);
   else if (r.state === "failed") finish(false, repair.failure || "Repair failed");
   else if (r.state === "idle" && (repair.seenRunning || Date.now() - repair.started > 3000)) finish(true, "Repair completed successfully");
   else if (Date.now() - repair.started > 90000) finish(false, "Repair failed: no answer in 90 s");
 }
 
-function finish(ok, text) {
+// "1 unit, 412 B in 0.3 s": what the repair carried, from its last progress figures.
+function summary(r, started) {
+  if (!r || !r.bytesTotal) return "";
+  const units = r.unitsTotal ? `${r.unitsTotal} unit${r.unitsTotal === 1 ? "" : "s"}, ` : "";
+  return ` (${units}${fmtBytes(r.bytesTotal)} in ${((Date.now() - started) / 1000).toFixed(1)} s)`;
+}
+
+function finish(ok, text, figures) {
   if (!repair) return;
   clearInterval(repair.timer);
+  if (ok) text += summary(figures, repair.started);
   repair = null;
   $("#repair-btn").disabled = false;
   const bar = $("#repair-bar");
@@ -292,16 +304,26 @@ function finish(ok, text) {
 async function validateAfterRepair(text) {
   await validate();
   const n = $("#data-notice");
-  if (result) notice(n, "ok", `${text}. ${result.valid ? "Structure validation: PASSED" : "Some differences remain (see the tree)."}`);
+  if (result) notice(n, "ok", `${text}. ${result.valid ? "Structure validation: PASSED" : "Some differences remain: see the tree."}`);
 }
 
 // ---- the section ----
 
+// The admin's plan is the one everybody else is compared with: there is nothing to validate
+// it against. Everyone else validates against the admin.
+function applyRole() {
+  const admin = isAdmin();
+  $("#validate-btn").disabled = admin || !!repair;
+  $("#admin-note").hidden = !admin;
+}
+
 export function init() {
+  on("status", applyRole);
+  applyRole();
   $("#validate-btn").addEventListener("click", validate);
   $("#repair-btn").addEventListener("click", startRepair);
   $("#repair-level").addEventListener("change", showUnit);
-  on("event:repair done", (ev) => ev.live && repair && finish(true, ev.msg || "Repair completed successfully"));
+  on("event:repair done", (ev) => ev.live && repair && finish(true, ev.msg || "Repair completed successfully", ev));
   on("event:repair failed", (ev) => {
     if (!ev.live || !repair) return;
     repair.failure = ev.msg;

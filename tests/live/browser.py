@@ -133,6 +133,16 @@ class Browser:
         except WebDriverException:
             return []
 
+    # ---- the dashboard's own elements ----
+
+    def slot(self, key):
+        """The plan's slot "ROLE.SLOT" of the encounter shown."""
+        return self.q('.slot[data-key="%s"]' % key)
+
+    def slot_player(self, key):
+        els = self.qa('.slot[data-key="%s"] .player' % key)
+        return els[0].text if els else None
+
     def overflow(self):
         """How far the page is wider than the viewport (0: no sideways scrolling)."""
         return self.js("return document.documentElement.scrollWidth - "

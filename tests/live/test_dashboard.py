@@ -122,15 +122,6 @@ def check_token():
 
 # ---- the plan ----
 
-def slot(b, key):
-    return b.q('.slot[data-key="%s"]' % key)
-
-
-def slot_player(b, key):
-    els = b.qa('.slot[data-key="%s"] .player' % key)
-    return els[0].text if els else None
-
-
 def check_plan():
     b = open_browser("Alice").open(nodes["Alice"].url)
     b.wait("the encounter", lambda: b.text("#enc-title") == "Tanks and Heals")
@@ -159,18 +150,18 @@ def check_edit_by_drag():
     a, b = nodes["Alice"], open_browser("Alice")
     from selenium.webdriver.common.action_chains import ActionChains
     chip = b.q('#roster-list .chip[data-player="Bob"]')
-    target = slot(b, "1.1")
+    target = b.slot("1.1")
     ActionChains(b.d).click_and_hold(chip).move_by_offset(12, 6).move_to_element(target) \
         .move_by_offset(3, 2).release().perform()
     wait_until("Bob in Alice's file", lambda: a.get(TANKS + "assignedPlayers.1") == "Bob")
-    b.wait("Bob on the page", lambda: slot_player(b, "1.1") == "Bob")
+    b.wait("Bob on the page", lambda: b.slot_player("1.1") == "Bob")
     # A player dragged from one slot to another moves there (and what was there moves back).
-    ActionChains(b.d).click_and_hold(slot(b, "1.1").find_element("css selector", "button")) \
-        .move_by_offset(10, 8).move_to_element(slot(b, "2.3")).release().perform()
+    ActionChains(b.d).click_and_hold(b.slot("1.1").find_element("css selector", "button")) \
+        .move_by_offset(10, 8).move_to_element(b.slot("2.3")).release().perform()
     wait_until("Bob moved", lambda: a.get(HEALERS + "assignedPlayers.3") == "Bob"
                and a.get(TANKS + "assignedPlayers.1") is None)
-    b.wait("the move on the page", lambda: slot_player(b, "2.3") == "Bob"
-           and slot_player(b, "1.1") is None)
+    b.wait("the move on the page", lambda: b.slot_player("2.3") == "Bob"
+           and b.slot_player("1.1") is None)
     b.shot("plan-dragged")
 
 
@@ -179,7 +170,7 @@ def check_edit_by_pick():
     a, b = nodes["Alice"], open_browser("Alice")
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select
-    btn = slot(b, "2.2").find_element("css selector", "button")
+    btn = b.slot("2.2").find_element("css selector", "button")
     btn.send_keys(Keys.ENTER)
     b.wait("the slot dialog", lambda: b.q("#dlg-slot").is_displayed())
     assert b.text("#dlg-slot-title") == "Healers, slot 2"
@@ -194,19 +185,19 @@ def check_edit_by_pick():
                                               a.get(HEALERS + "raidMarks.2"),
                                               a.get(HEALERS + "assignmentNumbers.2"))
                == ("Carol", 1, 3))
-    b.wait("the slot on the page", lambda: slot_player(b, "2.2") == "Carol")
-    s = slot(b, "2.2")
+    b.wait("the slot on the page", lambda: b.slot_player("2.2") == "Carol")
+    s = b.slot("2.2")
     assert s.find_element("css selector", "svg.mark").get_attribute("aria-label") == "Star"
     assert s.find_element("css selector", ".num").text == "#3"
     # Our own change does not flash as if someone else had made it.
     assert "flash" not in s.get_attribute("class")
     # Clear it again.
-    slot(b, "2.2").find_element("css selector", "button").click()
+    b.slot("2.2").find_element("css selector", "button").click()
     b.wait("the dialog", lambda: b.q("#dlg-slot").is_displayed())
     b.click("#slot-clear")
     wait_until("the slot cleared", lambda: a.get(HEALERS + "assignedPlayers.2") is None
                and a.get(HEALERS + "raidMarks.2") is None)
-    b.wait("cleared on the page", lambda: slot_player(b, "2.2") is None)
+    b.wait("cleared on the page", lambda: b.slot_player("2.2") is None)
 
 
 def check_flash():
@@ -217,9 +208,9 @@ def check_flash():
     t0 = time.monotonic()
     st, _ = a.set(TANKS + "assignedPlayers.2", "Apitank")
     assert st == 200
-    b.wait("Apitank on the page", lambda: slot_player(b, "1.2") == "Apitank", timeout=2.0)
+    b.wait("Apitank on the page", lambda: b.slot_player("1.2") == "Apitank", timeout=2.0)
     took = time.monotonic() - t0
-    assert "flash" in slot(b, "1.2").get_attribute("class")
+    assert "flash" in b.slot("1.2").get_attribute("class")
     assert b.text('.slot[data-key="1.2"] .changed-tag') == "changed"
     assert b.js("return window.__marker") == 1, "the page reloaded"
     b.shot("plan-flash")
@@ -245,8 +236,8 @@ def check_member_readonly():
     before = c.get(TANKS + "assignedPlayers.3")
     from selenium.webdriver.common.action_chains import ActionChains
     ActionChains(b.d).click_and_hold(b.q("#roster-list .chip")).move_by_offset(10, 10) \
-        .move_to_element(slot(b, "1.3")).release().perform()
-    slot(b, "1.3").click()
+        .move_to_element(b.slot("1.3")).release().perform()
+    b.slot("1.3").click()
     time.sleep(0.5)
     assert not b.q("#dlg-slot").is_displayed()
     assert c.get(TANKS + "assignedPlayers.3") == before
@@ -420,17 +411,23 @@ def check_export_import():
 # ---- Data Management without the engine ----
 
 def check_data_management():
-    a = nodes["Alice"]
-    b = open_browser("Alice").open(a.url, "data")
+    """The admin's plan is the reference: its page says so. A member validates against it;
+    without the sync engine the page gives the node's reason for not being able to."""
+    b = open_browser("Alice").open(nodes["Alice"].url, "data")
+    b.wait("the admin's note", lambda: b.q("#admin-note").is_displayed())
+    assert not b.q("#validate-btn").is_enabled()
+    b.shot("data-admin")
+    c = nodes["Carol"]
+    b = open_browser("Carol").open(c.url, "data")
+    assert not b.q("#admin-note").is_displayed()
     b.click("#validate-btn")
     b.wait("an answer", lambda: b.qa("#data-notice .notice") or b.q("#validation").is_displayed())
-    if a.status().get("engine") == "local":
-        # The stand-in cannot validate: the page says so with the node's reason.
+    if c.status().get("engine") == "local":
         text = b.text("#data-notice .notice-text")
         assert text.startswith("Validation failed:") and "sync node" in text, text
         assert not b.q("#validation").is_displayed() and not b.q("#repair").is_displayed()
     else:
-        # In sync with itself: the admin's own validation passes.
+        # In step with the admin (test_dashboard_sync.py makes a difference and repairs it).
         b.wait("the result", lambda: b.q("#validation").is_displayed())
         assert "PASSED" in b.text("#validation-lines"), b.text("#validation-lines")
     b.shot("data")

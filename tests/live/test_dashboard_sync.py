@@ -1,0 +1,223 @@
+"""The dashboard across nodes, in real browsers: an edit made in the admin's page appears in a
+member's page (and an officer's) within 2 s without reloading, and flashes there; an officer's
+edit in his page reaches the others; a member's page offers no edit; validation on a drifted
+node shows the exact differing component in the tree, with both digests; a component-level
+repair fixes it and the page says so.
+
+These need the sync engine between the nodes (issue 10). With the local stand-in
+(tools/node_sync_local.c: nothing travels between nodes) the test says so and stops without
+claiming anything.
+
+usage: /usr/bin/python3 tests/live/test_dashboard_sync.py path/to/ogrh SOURCE_DIR"""
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import TOKEN, Broker, Node, Suite, wait_until, workdir  # noqa: E402
+import browser  # noqa: E402
+
+OGRH = os.path.abspath(sys.argv[1])
+SRC = os.path.abspath(sys.argv[2])
+DEFAULTS = os.path.join(SRC, "data", "factory-defaults.lua")
+FLAVOUR = os.path.basename(os.path.dirname(OGRH))
+SHOTS = os.path.join(SRC, "build", "screenshots")
+TANKS = "encounterMgmt.raids.1.encounters.1.roles.1."
+HEALERS = "encounterMgmt.raids.1.encounters.1.roles.2."
+USERS = {u: "pw-" + u.lower() + "-7" for u in ("Alice", "Bob", "Carol")}
+LIMIT_S = 2.0  # an edit in one page shows in the others within this long
+
+suite = Suite("dashboard-sync")
+root = workdir("dashboard-sync")
+broker = Broker(OGRH, root, USERS, {"Onyxia": "Alice"})
+nodes = {}
+browsers = {}
+
+
+def open_browser(who):
+    if who not in browsers:
+        tag = "dashboard-sync-" + who.lower()
+        browsers[who] = browser.Browser(tag if FLAVOUR == "build" else FLAVOUR + "-" + tag, SHOTS,
+                                        TOKEN)
+    return browsers[who]
+
+
+def in_step():
+    """Every node knows Alice as admin and is at her revision and digest."""
+    st = [n.status() for n in nodes.values()]
+    return all(s.get("admin") == "Alice" and s["revision"] == st[0]["revision"]
+               and s["digest"] == st[0]["digest"] for s in st)
+
+
+def check_start():
+    broker.start()
+    r = subprocess.run([OGRH, "roster", "--broker", broker.address, "--raid", "Onyxia", "--user",
+                        "Alice", "--password-file", os.path.join(root, "Alice.pw"),
+                        "Bob:assistant", "Carol"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r
+    for user in USERS:
+        nodes[user] = Node(OGRH, root, user, "Onyxia", broker, DEFAULTS).start()
+    wait_until("the three nodes in step", in_step, timeout=20)
+
+
+def engine():
+    return nodes["Alice"].status().get("engine")
+
+
+def open_pages():
+    for who in USERS:
+        b = open_browser(who).open(nodes[who].url)
+        b.wait("the encounter", lambda: b.text("#enc-title") == "Tanks and Heals")
+        b.js("window.__loadedOnce = true")
+
+
+def check_admin_edit_reaches_member():
+    from selenium.webdriver.common.action_chains import ActionChains
+    a, c, bob = open_browser("Alice"), open_browser("Carol"), open_browser("Bob")
+    chip = a.q('#roster-list .chip[data-player="Bob"]')
+    ActionChains(a.d).click_and_hold(chip).move_by_offset(12, 6).move_to_element(a.slot("1.1")) \
+        .move_by_offset(3, 2).release().perform()
+    t0 = time.monotonic()
+    c.wait("Bob in Carol's page", lambda: c.slot_player("1.1") == "Bob", timeout=LIMIT_S)
+    took = time.monotonic() - t0
+    assert "flash" in c.slot("1.1").get_attribute("class"), "no flash where it landed"
+    assert c.js("return window.__loadedOnce") is True, "Carol's page reloaded"
+    c.shot("member-sees-edit")
+    bob.wait("Bob in his own page", lambda: bob.slot_player("1.1") == "Bob", timeout=LIMIT_S)
+    print("dashboard-sync: the admin's edit showed in the member's page after %.2f s" % took)
+    wait_until("Carol's file", lambda: nodes["Carol"].get(TANKS + "assignedPlayers.1") == "Bob")
+
+
+def check_officer_edit_reaches_all():
+    from selenium.webdriver.support.ui import Select
+    a, c, bob = open_browser("Alice"), open_browser("Carol"), open_browser("Bob")
+    bob.slot("2.1").find_element("css selector", "button").click()
+    bob.wait("the slot dialog", lambda: bob.q("#dlg-slot").is_displayed())
+    Select(bob.q("#slot-player")).select_by_visible_text("Carol")
+    Select(bob.q("#slot-mark")).select_by_visible_text("Moon")
+    bob.click("#slot-save")
+    t0 = time.monotonic()
+    for page in (a, c):
+        page.wait("Carol healing on every page", lambda: page.slot_player("2.1") == "Carol",
+                  timeout=LIMIT_S + 1.0)
+    print("dashboard-sync: the officer's edit showed everywhere after %.2f s"
+          % (time.monotonic() - t0))
+    mark = c.slot("2.1").find_element("css selector", "svg.mark").get_attribute("aria-label")
+    assert mark == "Moon", mark
+    a.shot("officer-edit")
+
+
+def check_member_no_edit():
+    c = open_browser("Carol")
+    assert not c.qa(".slot-btn") and not c.qa("[data-drag]") and not c.qa("[data-drop]")
+    assert "Read-only" in c.text("#edit-hint")
+
+
+def drift():
+    """Carol restores a backup taken before the admin's last change: her plan now differs from
+    the admin's in one component (restores are local on a member)."""
+    carol, alice = nodes["Carol"], nodes["Alice"]
+    st, b = carol.api("POST", "/api/backups", {"label": "before drift"})
+    assert st == 201, (st, b)
+    assert alice.set(TANKS + "assignedPlayers.2", "Drifttank")[0] == 200
+    wait_until("the change at Carol",
+               lambda: carol.get(TANKS + "assignedPlayers.2") == "Drifttank", timeout=5)
+    st, r = carol.api("POST", "/api/backups/%d/restore" % b["id"])
+    assert st == 200, (st, r)
+    wait_until("Carol drifted", lambda: carol.get(TANKS + "assignedPlayers.2") is None)
+
+
+def check_validate_and_repair():
+    carol = nodes["Carol"]
+    c = open_browser("Carol").open(carol.url, "data")
+    # The admin polls every 30 s and a drifted node repairs itself then: if that happens between
+    # the drift and the click, drift again (at most three times) rather than pass on luck.
+    for attempt in range(3):
+        drift()
+        c.click("#validate-btn")
+        c.wait("the result", lambda: c.q("#validation").is_displayed()
+               or c.qa("#data-notice .notice-error"), timeout=20)
+        assert c.q("#validation").is_displayed(), c.text("#data-notice")
+        if "PASSED" not in c.text("#validation-lines"):
+            break
+        print("dashboard-sync: the automatic repair came first; drifting again")
+    lines = c.text("#validation-lines")
+    assert lines == "Structure mismatch detected: Molten Core > Tanks and Heals > " \
+                    "playerAssignments", lines
+    rows = c.qa("#tree-body tr[data-raid]")
+    where = [(r.get_attribute("data-raid"), r.get_attribute("data-encounter"),
+              r.get_attribute("data-component")) for r in rows]
+    assert where == [("Molten Core", "", ""), ("Molten Core", "Tanks and Heals", ""),
+                     ("Molten Core", "Tanks and Heals", "playerAssignments")], where
+    comp = rows[2]
+    cells = comp.find_elements("css selector", "td")
+    assert cells[1].text.endswith("Minor"), cells[1].text
+    local = cells[2].text
+    st, tree = carol.api("GET", "/api/digests")
+    want = tree["raids"][0]["encounters"][0]["components"]["playerAssignments"]
+    assert local == want, (local, want)
+    admin_tree = nodes["Alice"].api("GET", "/api/digests")[1]
+    admin_digest = admin_tree["raids"][0]["encounters"][0]["components"]["playerAssignments"]
+    assert admin_digest != local
+    # The admin's digest, when the node reports it (adminDigest), stands beside ours.
+    if cells[3].text != "differs":
+        assert cells[3].text == admin_digest, (cells[3].text, admin_digest)
+    else:
+        print("dashboard-sync: NOTE: the node does not report the admin's component digests "
+              "yet; the tree says 'differs' in that column")
+    assert c.q("#repair").is_displayed()
+    c.shot("validate-drifted")
+    # Repair just that component from the admin.
+    comp.find_element("css selector", "input[type=radio]").click()
+    assert c.q("#repair-level").get_attribute("value") == "component"
+    assert c.text("#repair-unit") == "Molten Core > Tanks and Heals"
+    assert c.q("#repair-source").get_attribute("value") == ""  # the admin
+    c.click("#repair-btn")
+    c.wait("the progress bar", lambda: c.q("#repair-progress").is_displayed(), timeout=5)
+    c.wait("success", lambda: "Repair completed successfully" in (c.text("#data-notice") or ""),
+           timeout=30)
+    wait_until("Carol repaired", lambda: carol.get(TANKS + "assignedPlayers.2") == "Drifttank")
+    c.wait("validation passes again", lambda: "PASSED" in (c.text("#validation-lines") or ""),
+           timeout=20)
+    # The notice says what the repair carried: "Repair completed successfully (1 unit, 412 B
+    # in 0.3 s). Structure validation: PASSED"
+    text = c.text("#data-notice .notice-text")
+    assert re.match(r"Repair completed successfully \(\d+ units?, \d+ (B|KB) in [\d.]+ s\)\. "
+                    r"Structure validation: PASSED$", text), text
+    c.shot("repaired")
+
+
+def main():
+    if not browser.available():
+        print("dashboard-sync: SKIP: chromium and chromium-driver are not installed")
+        return 1
+    try:
+        if not suite.check("broker, roster and three nodes in step", check_start):
+            return suite.finish()
+        if engine() == "local":
+            print("dashboard-sync: NOT RUN: these checks need the sync engine between nodes "
+                  "(issue 10); this build has the local stand-in (tools/node_sync_local.c). "
+                  "They run as soon as include/ogrh/node.h is in the build.")
+            return suite.finish()
+        suite.check("the pages open", open_pages)
+        for title, fn in (("an admin's edit appears in a member's page within 2 s",
+                           check_admin_edit_reaches_member),
+                          ("an officer's edit appears in every page", check_officer_edit_reaches_all),
+                          ("a member's page offers no edit", check_member_no_edit),
+                          ("validate a drifted node, repair the component",
+                           check_validate_and_repair)):
+            suite.check(title, fn)
+    finally:
+        for b in browsers.values():
+            b.close()
+        for n in nodes.values():
+            n.stop()
+        broker.stop()
+    return suite.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
