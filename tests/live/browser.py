@@ -26,7 +26,7 @@ FLAGS = [
     "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--disable-default-apps", "--disable-extensions", "--metrics-recording-only",
     "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE [::1]",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE ::1",
     "--lang=en-US", "--window-size=1366,900",
 ]
 

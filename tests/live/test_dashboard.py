@@ -507,6 +507,19 @@ def check_keyboard():
     assert not unnamed, unnamed
 
 
+def check_ipv6():
+    """A node serving on ::1 (the other loopback) serves the same page."""
+    c = nodes["Carol"]
+    c.stop()
+    c.extra = ["--http", "[::1]:0"]
+    c.start()
+    assert c.url.startswith("http://[::1]:"), c.url
+    b = open_browser("Carol").open(c.url, "plan")
+    b.wait("the encounter", lambda: b.text("#enc-title") == "Tanks and Heals")
+    assert b.q("#badge-role").text.startswith("Member")
+    b.shot("ipv6")
+
+
 def check_clean():
     """No script errors on any page (failed requests the tests provoked are not script errors)."""
     for who, b in browsers.items():
@@ -532,6 +545,7 @@ def main():
                           ("channel", check_channel),
                           ("layout at 1366x768 and phone size", check_layout),
                           ("keyboard", check_keyboard),
+                          ("the page on ::1", check_ipv6),
                           ("no script errors", check_clean)):
             if not suite.check(title, fn) and title.startswith("broker"):
                 break
