@@ -8,6 +8,7 @@ compared with what the test computes. Screenshots go to build/screenshots/."""
 
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 
@@ -15,6 +16,8 @@ from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+
+from harness import TOKEN, Broker, Node, wait_until, workdir
 
 CHROMIUM = "/usr/bin/chromium"
 DRIVER = "/usr/bin/chromedriver"
@@ -29,6 +32,11 @@ FLAGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE ::1",
     "--lang=en-US", "--window-size=1366,900",
 ]
+
+
+# The plan's first encounter (Molten Core > Tanks and Heals): its two roles.
+TANKS = "encounterMgmt.raids.1.encounters.1.roles.1."
+HEALERS = "encounterMgmt.raids.1.encounters.1.roles.2."
 
 
 def available():
@@ -154,3 +162,55 @@ class Browser:
         finally:
             shutil.rmtree(self.profile, ignore_errors=True)
             shutil.rmtree(self.downloads, ignore_errors=True)
+
+
+class Team:
+    """The dashboards' test team: a broker of its own, the roster (Alice leader, Bob assistant,
+    Carol member) published by Alice, their nodes on the factory defaults, and one browser per
+    player, opened on demand. argv is the test's (ogrh, SOURCE_DIR); env: extra environment per
+    player. close() stops everything it started."""
+
+    USERS = ("Alice", "Bob", "Carol")
+    RANKS = (("Alice", "leader"), ("Bob", "assistant"), ("Carol", "member"))
+
+    def __init__(self, name, argv, env=None):
+        self.name = name
+        self.ogrh, self.src = os.path.abspath(argv[1]), os.path.abspath(argv[2])
+        # Screenshots of the sanitizer build's run get names of their own.
+        self.flavour = os.path.basename(os.path.dirname(self.ogrh))
+        self.shots = os.path.join(self.src, "build", "screenshots")
+        self.root = workdir(name)
+        passwords = {u: "pw-" + u.lower() + "-7" for u in self.USERS}
+        self.broker = Broker(self.ogrh, self.root, passwords, {"Onyxia": "Alice"})
+        self.env = env or {}
+        self.nodes, self.browsers = {}, {}
+
+    def start(self):
+        self.broker.start()
+        r = subprocess.run([self.ogrh, "roster", "--broker", self.broker.address, "--raid",
+                            "Onyxia", "--user", "Alice", "--password-file",
+                            os.path.join(self.root, "Alice.pw"), "Bob:assistant", "Carol"],
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r
+        defaults = os.path.join(self.src, "data", "factory-defaults.lua")
+        for user in self.USERS:
+            self.nodes[user] = Node(self.ogrh, self.root, user, "Onyxia", self.broker, defaults,
+                                    env=self.env.get(user)).start()
+        for user, rank in self.RANKS:
+            wait_until("%s's rank" % user,
+                       lambda: self.nodes[user].status().get("rank") == rank)
+
+    def browser(self, who, size=WIDE):
+        if who not in self.browsers:
+            tag = "%s-%s" % (self.name, who.lower())
+            if self.flavour != "build":
+                tag = self.flavour + "-" + tag
+            self.browsers[who] = Browser(tag, self.shots, TOKEN, size)
+        return self.browsers[who]
+
+    def close(self):
+        for b in self.browsers.values():
+            b.close()
+        for n in self.nodes.values():
+            n.stop()
+        self.broker.stop()

@@ -12,43 +12,24 @@ usage: /usr/bin/python3 tests/live/test_dashboard.py path/to/ogrh SOURCE_DIR"""
 
 import json
 import os
-import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import TOKEN, Broker, Node, Suite, wait_until, workdir  # noqa: E402
+from harness import TOKEN, Suite, wait_until  # noqa: E402
 import browser  # noqa: E402
+from browser import HEALERS, TANKS  # noqa: E402
 
-OGRH = os.path.abspath(sys.argv[1])
-SRC = os.path.abspath(sys.argv[2])
-DEFAULTS = os.path.join(SRC, "data", "factory-defaults.lua")
-# Screenshots of the sanitizer build's run get their own names.
-FLAVOUR = os.path.basename(os.path.dirname(OGRH))
-SHOTS = os.path.join(SRC, "build", "screenshots")
-TANKS = "encounterMgmt.raids.1.encounters.1.roles.1."
-HEALERS = "encounterMgmt.raids.1.encounters.1.roles.2."
-USERS = {u: "pw-" + u.lower() + "-7" for u in ("Alice", "Bob", "Carol")}
 # Bob's clock is fixed at Jan 22, 2026 3:45 PM UTC, the seed's example time.
 BOB_NOW = 1769096700
 
 suite = Suite("dashboard")
-root = workdir("dashboard")
-broker = Broker(OGRH, root, USERS, {"Onyxia": "Alice"})
-nodes = {}
-browsers = {}
-
-
-def name(who):
-    return who if FLAVOUR == "build" else "%s-%s" % (FLAVOUR, who)
-
-
-def open_browser(who, size=browser.WIDE):
-    if who not in browsers:
-        browsers[who] = browser.Browser(name("dashboard-" + who.lower()), SHOTS, TOKEN, size)
-    return browsers[who]
+team = browser.Team("dashboard", sys.argv, env={"Bob": {"OGRH_NOW": str(BOB_NOW)}})
+nodes = team.nodes
+open_browser = team.browser
+SHOTS = team.shots
 
 
 def http(url, headers=None):
@@ -63,21 +44,6 @@ def http(url, headers=None):
 def norm(s):
     """Text as a person reads it: Chromium's ICU puts narrow no-break spaces in times."""
     return s.replace("\u202f", " ").replace("\u00a0", " ")
-
-
-# ---- setup ----
-
-def check_start():
-    broker.start()
-    r = subprocess.run([OGRH, "roster", "--broker", broker.address, "--raid", "Onyxia", "--user",
-                        "Alice", "--password-file", os.path.join(root, "Alice.pw"),
-                        "Bob:assistant", "Carol"], capture_output=True, text=True, timeout=30)
-    assert r.returncode == 0, r
-    env = {"Bob": {"OGRH_NOW": str(BOB_NOW)}}
-    for user in USERS:
-        nodes[user] = Node(OGRH, root, user, "Onyxia", broker, DEFAULTS, env=env.get(user)).start()
-    for user, rank in (("Alice", "leader"), ("Bob", "assistant"), ("Carol", "member")):
-        wait_until("%s's rank" % user, lambda: nodes[user].status().get("rank") == rank)
 
 
 # ---- the token ----
@@ -522,7 +488,7 @@ def check_ipv6():
 
 def check_clean():
     """No script errors on any page (failed requests the tests provoked are not script errors)."""
-    for who, b in browsers.items():
+    for who, b in team.browsers.items():
         bad = [e for e in b.errors() if "Failed to load resource" not in e]
         assert not bad, (who, bad)
 
@@ -532,7 +498,7 @@ def main():
         print("dashboard: SKIP: chromium and chromium-driver are not installed (scripts/deps.sh)")
         return 1
     try:
-        for title, fn in (("broker, roster and three nodes", check_start),
+        for title, fn in (("broker, roster and three nodes", team.start),
                           ("the token", check_token),
                           ("the plan renders", check_plan),
                           ("the admin edits by dragging", check_edit_by_drag),
@@ -550,11 +516,7 @@ def main():
             if not suite.check(title, fn) and title.startswith("broker"):
                 break
     finally:
-        for b in browsers.values():
-            b.close()
-        for n in nodes.values():
-            n.stop()
-        broker.stop()
+        team.close()
     print("dashboard: screenshots in %s" % SHOTS)
     return suite.finish()
 

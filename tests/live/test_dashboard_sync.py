@@ -12,37 +12,20 @@ usage: /usr/bin/python3 tests/live/test_dashboard_sync.py path/to/ogrh SOURCE_DI
 
 import os
 import re
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import TOKEN, Broker, Node, Suite, wait_until, workdir  # noqa: E402
+from harness import Suite, wait_until  # noqa: E402
 import browser  # noqa: E402
+from browser import TANKS  # noqa: E402
 
-OGRH = os.path.abspath(sys.argv[1])
-SRC = os.path.abspath(sys.argv[2])
-DEFAULTS = os.path.join(SRC, "data", "factory-defaults.lua")
-FLAVOUR = os.path.basename(os.path.dirname(OGRH))
-SHOTS = os.path.join(SRC, "build", "screenshots")
-TANKS = "encounterMgmt.raids.1.encounters.1.roles.1."
-HEALERS = "encounterMgmt.raids.1.encounters.1.roles.2."
-USERS = {u: "pw-" + u.lower() + "-7" for u in ("Alice", "Bob", "Carol")}
 LIMIT_S = 2.0  # an edit in one page shows in the others within this long
 
 suite = Suite("dashboard-sync")
-root = workdir("dashboard-sync")
-broker = Broker(OGRH, root, USERS, {"Onyxia": "Alice"})
-nodes = {}
-browsers = {}
-
-
-def open_browser(who):
-    if who not in browsers:
-        tag = "dashboard-sync-" + who.lower()
-        browsers[who] = browser.Browser(tag if FLAVOUR == "build" else FLAVOUR + "-" + tag, SHOTS,
-                                        TOKEN)
-    return browsers[who]
+team = browser.Team("dashboard-sync", sys.argv)
+nodes = team.nodes
+open_browser = team.browser
 
 
 def in_step():
@@ -53,13 +36,7 @@ def in_step():
 
 
 def check_start():
-    broker.start()
-    r = subprocess.run([OGRH, "roster", "--broker", broker.address, "--raid", "Onyxia", "--user",
-                        "Alice", "--password-file", os.path.join(root, "Alice.pw"),
-                        "Bob:assistant", "Carol"], capture_output=True, text=True, timeout=30)
-    assert r.returncode == 0, r
-    for user in USERS:
-        nodes[user] = Node(OGRH, root, user, "Onyxia", broker, DEFAULTS).start()
+    team.start()
     wait_until("the three nodes in step", in_step, timeout=20)
 
 
@@ -68,7 +45,7 @@ def engine():
 
 
 def open_pages():
-    for who in USERS:
+    for who in team.USERS:
         b = open_browser(who).open(nodes[who].url)
         b.wait("the encounter", lambda: b.text("#enc-title") == "Tanks and Heals")
         b.js("window.__loadedOnce = true")
@@ -211,11 +188,7 @@ def main():
                            check_validate_and_repair)):
             suite.check(title, fn)
     finally:
-        for b in browsers.values():
-            b.close()
-        for n in nodes.values():
-            n.stop()
-        broker.stop()
+        team.close()
     return suite.finish()
 
 
