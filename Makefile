@@ -17,23 +17,29 @@ deps:
 	@scripts/deps.sh
 
 build: deps
+	@echo "== build (build/)"
 	@$(CMAKE_REL) >/dev/null
 	@cmake --build build -j$(JOBS)
 
+# scripts/progress.sh passes a step's output through and, when it has been silent for 30 s,
+# says which tests are still running: no step of make check is silent for a minute.
 test: build
-	ctest --test-dir build --output-on-failure -j$(JOBS)
+	@echo "== tests (build/)"
+	@scripts/progress.sh tests ctest --test-dir build --output-on-failure -j$(JOBS)
 
 asan: deps
+	@echo "== the same tests under ASan+UBSan (build-asan/)"
 	@$(CMAKE_ASAN) >/dev/null
 	@cmake --build build-asan -j$(JOBS)
-	ctest --test-dir build-asan --output-on-failure -j$(JOBS)
+	@scripts/progress.sh asan ctest --test-dir build-asan --output-on-failure -j$(JOBS)
 
 fuzz-build: deps
 	@$(CMAKE_FUZZ) >/dev/null
 	@cmake --build build-fuzz -j$(JOBS)
 
 fuzz-smoke: fuzz-build
-	scripts/fuzz.sh build-fuzz runs $(FUZZ_RUNS)
+	@echo "== every fuzz target for $(FUZZ_RUNS) runs (build-fuzz/)"
+	@scripts/progress.sh fuzz scripts/fuzz.sh build-fuzz runs $(FUZZ_RUNS)
 
 # The live tests: real brokers and nodes on loopback (tests/live/), with the -Werror build and
 # with the ASan+UBSan build.
@@ -50,8 +56,9 @@ check: format-check test asan live fuzz-smoke
 fuzz: fuzz-build
 	scripts/fuzz.sh build-fuzz seconds $(FUZZ_SECONDS)
 
-demo: build
-	scripts/demo.sh build/ogrh
+# The story, not the build: scripts/demo.sh builds quietly (build/demo-build.log) and tells it.
+demo: deps
+	@scripts/demo.sh
 
 bench: build
 	scripts/bench.sh build
@@ -67,6 +74,7 @@ format:
 	clang-format -i $(FORMAT_FILES)
 
 format-check:
+	@echo "== format"
 	@clang-format --dry-run --Werror $(FORMAT_FILES) || \
 	  { echo "make check: files differ from .clang-format; run 'make format'"; exit 1; }
 	@echo "format: $(words $(FORMAT_FILES)) files match .clang-format"

@@ -11,6 +11,7 @@
 **    header, prefix "OGAM", no compression), timed by the same ctl sender from an idle start.
 */
 #include "bench.h"
+#include "simogam.h" /* the simulator's model of OGAddonMsg: its Lua text serializer */
 
 #include <stdio.h>
 #include <string.h>
@@ -120,70 +121,13 @@ void wire_roundtrip(const ogrh_wire_cfg *c, ogrh_reasm *r, size_t *messages) {
 
 /* ---- OGAddonMsg's cost, modelled ---- */
 
-static void lua_q(const char *s, size_t n, ogrh_buf *b) {
-  ogrh_buf_addc(b, '"');
-  for (size_t i = 0; i < n; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    if (ch == '"')
-      ogrh_buf_adds(b, "\\\"");
-    else if (ch == '\\')
-      ogrh_buf_adds(b, "\\\\");
-    else if (ch == '\n')
-      ogrh_buf_adds(b, "\\\n");
-    else if (ch == '\r')
-      ogrh_buf_adds(b, "\\r");
-    else if (ch == 0)
-      ogrh_buf_adds(b, "\\000");
-    else if (ch == '|')
-      ogrh_buf_adds(b, "\\124");
-    else
-      ogrh_buf_addc(b, (char)ch);
-  }
-  ogrh_buf_addc(b, '"');
-}
-
-static void lua_ser(const ogrh_value *v, ogrh_buf *b) {
-  switch (v->type) {
-  case OGRH_NIL:
-    ogrh_buf_adds(b, "nil");
-    break;
-  case OGRH_BOOL:
-    ogrh_buf_adds(b, v->b ? "true" : "false");
-    break;
-  case OGRH_INT:
-    ogrh_buf_printf(b, "%.14g", (double)v->u.i);
-    break;
-  case OGRH_DOUBLE:
-    ogrh_buf_printf(b, "%.14g", v->u.d);
-    break;
-  case OGRH_STRING:
-    lua_q(v->u.s, v->len, b);
-    break;
-  case OGRH_TABLE:
-    ogrh_buf_addc(b, '{');
-    for (uint32_t i = 0; i < v->u.t->n; i++) {
-      const ogrh_entry *e = &v->u.t->e[i];
-      if (i) ogrh_buf_addc(b, ',');
-      ogrh_buf_addc(b, '[');
-      if (e->key.type == OGRH_INT)
-        ogrh_buf_printf(b, "%.14g", (double)e->key.u.i);
-      else
-        lua_q(e->key.u.s, e->key.len, b);
-      ogrh_buf_adds(b, "]=");
-      lua_ser(&e->val, b);
-    }
-    ogrh_buf_addc(b, '}');
-    break;
-  }
-}
-
 /* The addon's wrapper around a repair payload: {type, layer, data, timestamp, token, ...}. */
 static cost addon(const char *inner_prefix, const char *type, const ogrh_value *v) {
   ogrh_buf s;
   ogrh_buf_init(&s);
   ogrh_buf_printf(&s,
                   "T:{[\"type\"]=\"%s\",[\"layer\"]=2,[\"encounterIndex\"]=3,[\"data\"]=", type);
-  lua_ser(v, &s);
+  ogrh_lua_serialize(v, &s);
   ogrh_buf_adds(&s, ",[\"timestamp\"]=1964672.92,[\"token\"]=\"1964672.92_261696\"}");
   size_t P = strlen(inner_prefix), D = 161 - P, W = s.n;
   size_t chunks = W <= D ? 1 : (W + D - 1) / D;

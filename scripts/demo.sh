@@ -1,37 +1,64 @@
 #!/usr/bin/env bash
-# The story of ogrh-sync on the factory defaults, told step by step (make demo).
+# The story of ogrh-sync, told step by step (make demo): a raid leader's plan read and edited by
+# name, a client's copy that drifts and is repaired, backups and rollback, the channel.
+# usage: scripts/demo.sh [OGRH]   Without OGRH it builds build/ogrh first, quietly: the build's
+# output goes to build/demo-build.log, one line per build step, the log's path on failure.
 set -eu
-OGRH=${1:-build/ogrh}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*" | sed "s|$W/||g; s|$SRC/||g"; "$@"; }
+# Bold only for a terminal, and never with NO_COLOR (https://no-color.org).
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then B=$'\033[1m' N=$'\033[0m'; else B= N=; fi
 
-step "1. The factory defaults of OG-RaidHelper, read without executing anything"
-cp "$SRC/data/factory-defaults.lua" "$W/admin.lua"
-run "$OGRH" stats "$W/admin.lua"
+if [ $# -ge 1 ]; then
+  OGRH=$1
+else
+  LOG=$SRC/build/demo-build.log
+  mkdir -p "$SRC/build"
+  : > "$LOG"
+  build_step() {
+    local what=$1; shift
+    printf '%s ... ' "$what"
+    if "$@" >> "$LOG" 2>&1; then echo done; else
+      echo failed
+      echo "make demo: the build failed; its output is in build/demo-build.log (last lines:)" >&2
+      tail -15 "$LOG" >&2
+      exit 1
+    fi
+  }
+  echo "Building ogrh (the output goes to build/demo-build.log)"
+  build_step "[1/2] configuring with cmake" \
+    cmake -S "$SRC" -B "$SRC/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOGRH_WERROR=ON
+  build_step "[2/2] compiling the library and the ogrh command" \
+    cmake --build "$SRC/build" -j"$(nproc)" --target ogrh_cli
+  OGRH=$SRC/build/ogrh
+fi
 
-step "2. Read one value by path (the SVM GetPath API)"
-run "$OGRH" get "$W/admin.lua" encounterMgmt.raids.2.encounters.1.roles.1
+# Every command runs in the scratch folder, so that it reads as one would type it.
+OGRH=$(realpath "$OGRH")
+cd "$W"
 
-step "3. Write one assignment with sync metadata: the change record says what it touches"
-run "$OGRH" set "$W/admin.lua" encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1 '"Tankadin"' --sync REALTIME --component-type assignments
+step() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
+# The command as one would type it: ogrh for the program, arguments quoted where the shell
+# needs it.
+show_cmd() {
+  local a out='$'
+  for a in "$@"; do
+    [ "$a" = "$OGRH" ] && a=ogrh
+    if [[ "$a" =~ ^[A-Za-z0-9_./:=@%+,-]+$ ]]; then out+=" $a"; else out+=" '${a//\'/\'\\\'\'}'"; fi
+  done
+  printf '%s\n' "$out"
+}
+# run CMD...: shows the command, runs it, and says so when it fails (some steps mean to).
+run() {
+  show_cmd "$@"
+  local rc=0
+  "$@" || rc=$?
+  if [ "$rc" != 0 ]; then printf '(exit status %s)\n' "$rc"; fi
+  return 0
+}
 
-step "4. A generated raid plan: 40 players, every role filled"
-run "$OGRH" gen --seed 7 -o "$W/plan.lua"
-run "$OGRH" stats "$W/plan.lua"
-
-step "5. Round trip: Lua -> JSON -> Lua gives the same bytes"
-run "$OGRH" export --json "$W/plan.lua" -o "$W/plan.json"
-run "$OGRH" import --json "$W/plan.json" -o "$W/plan2.lua"
-run cmp "$W/plan.lua" "$W/plan2.lua" && echo "identical"
-
-step "6. Bad input is refused with a position, and nothing is written"
-printf 'OGRH_SV = {\n  ["v2"] = {\n    ["x"] = "unterminated\n' > "$W/broken.lua"
-run "$OGRH" fmt "$W/broken.lua" -o "$W/out.lua" || echo "(exit status $?; out.lua exists: $([ -e "$W/out.lua" ] && echo yes || echo no))"
-
-for extra in "$SRC"/scripts/demo_*.sh; do
-  [ -e "$extra" ] && OGRH="$OGRH" W="$W" SRC="$SRC" bash "$extra"
+for part in "$SRC"/scripts/demo_*.sh; do
+  . "$part"
 done
-printf '\nDemo finished.\n'
+printf '\nDemo finished: every command above can be run again by hand (build/ogrh).\n'

@@ -1,25 +1,21 @@
-#!/usr/bin/env bash
-# Demo, part 2: drift, validation, a repair plan, the repair, validation again.
-set -eu
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*" | sed "s|$W/||g; s|$SRC/||g"; "$@"; }
+# Demo, part 2 (sourced by scripts/demo.sh): drift, validation, a repair plan, the repair.
 
-step "7. The admin's copy and a client's copy of the same plan"
-run "$OGRH" gen --seed 7 -o "$W/admin.lua"
-run cp "$W/admin.lua" "$W/client.lua"
-run "$OGRH" checksum "$W/admin.lua" --depth raid
+step "8. The admin's copy and a client's copy of the same plan"
+run "$OGRH" gen --seed 1 -o admin.lua
+run cp admin.lua client.lua
+run "$OGRH" checksum admin.lua --depth raid
 
-step "8. The client drifts: a missed assignment, a changed consumable, a raid setting"
-run "$OGRH" set "$W/client.lua" encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.2 '"Warbob"' >/dev/null
-run "$OGRH" set "$W/client.lua" consumes.1.primaryId 1 >/dev/null
-run "$OGRH" set "$W/client.lua" encounterMgmt.raids.2.advancedSettings.consumeTracking.enabled false >/dev/null
+step "9. The client drifts: a missed assignment, a changed consumable, a raid setting"
+run "$OGRH" set client.lua 'BWL/Razorgore/Near Side Tanks:assignedPlayers.1' '"Warbob"'
+run "$OGRH" set client.lua consumes.1.primaryId 1
+run "$OGRH" set client.lua 'BWL:advancedSettings.consumeTracking.enabled' false
 
-step "9. Validation finds exactly which pieces differ"
-run "$OGRH" validate "$W/admin.lua" "$W/client.lua" || true
-run "$OGRH" diff "$W/admin.lua" "$W/client.lua" || true
+step "10. Validation finds exactly which pieces differ (exit status 1: they differ)"
+run "$OGRH" validate admin.lua client.lua
+run "$OGRH" diff admin.lua client.lua
 
-step "10. The repair plan (the client is looking at BWL/Razorgore), then the repair"
-run "$OGRH" repair --from "$W/admin.lua" "$W/client.lua" --current BWL/Razorgore
+step "11. The repair plan (the client is looking at BWL/Razorgore), then the repair"
+run "$OGRH" repair --from admin.lua client.lua --current BWL/Razorgore
 
-step "11. Validation again"
-run "$OGRH" validate "$W/admin.lua" "$W/client.lua"
+step "12. Validation again (exit status 0: the same)"
+run "$OGRH" validate admin.lua client.lua

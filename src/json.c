@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int to_json(const ogrh_value *v, int depth, json_t **out);
-
 /*
 ** Tables nest as deep in JSON as in a SavedVariables file and no deeper (the rule of svfile.c:
 ** a table at depth 0 .. OGRH_MAX_DEPTH - 1), so whatever one format holds the other can.
@@ -23,19 +21,144 @@ static bool table_depth_ok(int depth) {
   return depth < OGRH_MAX_DEPTH;
 }
 
-static int bytes_object(const char *s, size_t n, json_t **out) {
-  ogrh_buf b;
-  ogrh_buf_init(&b);
-  int rc = ogrh_base64_encode(s, n, &b);
-  json_t *o = rc ? NULL : json_object();
-  /* json_object_set_new takes the string even when it fails. */
-  if (!rc && (!o || json_object_set_new(o, "~bytes", json_stringn(b.p ? b.p : "", b.n)))) {
-    json_decref(o);
-    rc = OGRH_ENOMEM;
+/* ---- the writer ---- */
+
+void ogrh_jw_init(ogrh_jw *w, ogrh_buf *b, int indent) {
+  w->b = b;
+  w->indent = indent;
+  w->depth = 0;
+  w->first = true;
+  w->err = OGRH_OK;
+}
+
+int ogrh_jw_error(const ogrh_jw *w) {
+  return w->err ? w->err : ogrh_buf_error(w->b);
+}
+
+static void jw_fail(ogrh_jw *w, int rc) {
+  if (!w->err) w->err = rc;
+}
+
+/* A JSON string of bytes that are UTF-8 (anything else becomes U+FFFD). */
+static void jw_string(ogrh_buf *b, const char *s, size_t n) {
+  ogrh_buf_addc(b, '"');
+  size_t i = 0, run = 0;
+  while (i < n) {
+    unsigned char c = (unsigned char)s[i];
+    size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+    bool plain = len == 1 ? c >= 0x20 && c != '"' && c != '\\'
+                          : len > 1 && len <= n - i && ogrh_utf8_valid(s + i, len);
+    if (plain) {
+      run += len;
+      i += len;
+      continue;
+    }
+    if (run) ogrh_buf_add(b, s + i - run, run);
+    run = 0;
+    if (c == '"' || c == '\\') {
+      ogrh_buf_addc(b, '\\');
+      ogrh_buf_addc(b, (char)c);
+    } else if (c == '\n') {
+      ogrh_buf_adds(b, "\\n");
+    } else if (c == '\t') {
+      ogrh_buf_adds(b, "\\t");
+    } else if (c == '\r') {
+      ogrh_buf_adds(b, "\\r");
+    } else if (c < 0x20) {
+      ogrh_buf_printf(b, "\\u%04x", c);
+    } else {
+      ogrh_buf_adds(b, "\xEF\xBF\xBD"); /* U+FFFD for a byte that is not UTF-8 */
+    }
+    i++;
   }
-  ogrh_buf_deinit(&b);
-  *out = rc ? NULL : o;
-  return rc;
+  if (run) ogrh_buf_add(b, s + n - run, run);
+  ogrh_buf_addc(b, '"');
+}
+
+/* The separator before an item, and its key inside an object. */
+static void jw_sepn(ogrh_jw *w, const char *key, size_t klen) {
+  if (w->depth > 0) {
+    if (!w->first) ogrh_buf_addc(w->b, ',');
+    if (w->indent) {
+      ogrh_buf_addc(w->b, '\n');
+      for (int i = 0; i < w->depth * w->indent; i++)
+        ogrh_buf_addc(w->b, ' ');
+    }
+  }
+  w->first = false;
+  if (key) {
+    jw_string(w->b, key, klen);
+    ogrh_buf_adds(w->b, w->indent ? ": " : ":");
+  }
+}
+
+static void jw_sep(ogrh_jw *w, const char *key) {
+  jw_sepn(w, key, key ? strlen(key) : 0);
+}
+
+void ogrh_jw_open(ogrh_jw *w, const char *key, char c) {
+  jw_sep(w, key);
+  ogrh_buf_addc(w->b, c);
+  w->depth++;
+  w->first = true;
+}
+
+void ogrh_jw_close(ogrh_jw *w, char c) {
+  w->depth--;
+  if (!w->first && w->indent) {
+    ogrh_buf_addc(w->b, '\n');
+    for (int i = 0; i < w->depth * w->indent; i++)
+      ogrh_buf_addc(w->b, ' ');
+  }
+  ogrh_buf_addc(w->b, c);
+  w->first = false;
+}
+
+void ogrh_jw_strn(ogrh_jw *w, const char *key, const char *s, size_t n) {
+  jw_sep(w, key);
+  if (s)
+    jw_string(w->b, s, n);
+  else
+    ogrh_buf_adds(w->b, "null");
+}
+
+void ogrh_jw_str(ogrh_jw *w, const char *key, const char *s) {
+  ogrh_jw_strn(w, key, s, s ? strlen(s) : 0);
+}
+
+void ogrh_jw_int(ogrh_jw *w, const char *key, int64_t v) {
+  jw_sep(w, key);
+  ogrh_buf_printf(w->b, "%lld", (long long)v);
+}
+
+void ogrh_jw_bool(ogrh_jw *w, const char *key, bool v) {
+  jw_sep(w, key);
+  ogrh_buf_adds(w->b, v ? "true" : "false");
+}
+
+void ogrh_jw_null(ogrh_jw *w, const char *key) {
+  jw_sep(w, key);
+  ogrh_buf_adds(w->b, "null");
+}
+
+/* The shortest text that reads back to d, always with '.' or an exponent: a JSON real. */
+static void jw_double(ogrh_jw *w, double d) {
+  if (!isfinite(d)) {
+    jw_fail(w, OGRH_ERANGE);
+    ogrh_buf_adds(w->b, "null");
+    return;
+  }
+  ogrh_write_double(d, w->b);
+}
+
+void ogrh_jw_num(ogrh_jw *w, const char *key, const ogrh_value *v) {
+  jw_sep(w, key);
+  if (v && v->type == OGRH_INT)
+    ogrh_buf_printf(w->b, "%lld", (long long)v->u.i);
+  else if (v && v->type == OGRH_DOUBLE)
+    jw_double(w, v->u.d);
+  else
+    ogrh_buf_adds(w->b, "null");
 }
 
 static int key_text(const ogrh_value *k, ogrh_buf *b) {
@@ -48,67 +171,151 @@ static int key_text(const ogrh_value *k, ogrh_buf *b) {
   return ogrh_buf_add(b, k->u.s, k->len);
 }
 
-static int table_to_json(const ogrh_table *t, int depth, json_t **out) {
-  int rc = OGRH_OK;
-  if (t->n && ogrh_table_seqlen(t) == t->n) {
-    json_t *arr = json_array();
-    if (!arr) return OGRH_ENOMEM;
-    for (uint32_t i = 0; i < t->n && !rc; i++) {
-      json_t *c;
-      if (!(rc = to_json(&t->e[i].val, depth + 1, &c)) && json_array_append_new(arr, c))
-        rc = OGRH_ENOMEM;
-    }
-    if (rc) json_decref(arr);
-    *out = rc ? NULL : arr;
-    return rc;
-  }
-  json_t *obj = json_object();
-  if (!obj) return OGRH_ENOMEM;
-  ogrh_buf kb;
-  ogrh_buf_init(&kb);
-  for (uint32_t i = 0; i < t->n && !rc; i++) {
-    ogrh_buf_reset(&kb);
-    json_t *c;
-    if ((rc = to_json(&t->e[i].val, depth + 1, &c))) break;
-    if ((rc = key_text(&t->e[i].key, &kb))) {
-      json_decref(c);
-      break;
-    }
-    if (json_object_setn_new(obj, kb.p, kb.n, c)) rc = OGRH_ENOMEM;
-  }
-  ogrh_buf_deinit(&kb);
-  if (rc) json_decref(obj);
-  *out = rc ? NULL : obj;
-  return rc;
-}
-
-static int to_json(const ogrh_value *v, int depth, json_t **out) {
-  *out = NULL;
+/* One value in the lossless mapping (json.h); kb is scratch for object keys. */
+static void jw_value(ogrh_jw *w, const char *key, size_t klen, const ogrh_value *v, int depth,
+                     ogrh_buf *kb) {
   switch (v->type) {
   case OGRH_NIL:
-    *out = json_null();
-    break;
+    jw_sepn(w, key, klen);
+    ogrh_buf_adds(w->b, "null");
+    return;
   case OGRH_BOOL:
-    *out = json_boolean(v->b);
-    break;
+    jw_sepn(w, key, klen);
+    ogrh_buf_adds(w->b, v->b ? "true" : "false");
+    return;
   case OGRH_INT:
-    *out = json_integer((json_int_t)v->u.i);
-    break;
+    jw_sepn(w, key, klen);
+    ogrh_buf_printf(w->b, "%lld", (long long)v->u.i);
+    return;
   case OGRH_DOUBLE:
-    if (!isfinite(v->u.d)) return OGRH_ERANGE;
-    *out = json_real(v->u.d);
-    break;
+    jw_sepn(w, key, klen);
+    jw_double(w, v->u.d);
+    return;
   case OGRH_STRING:
-    if (!ogrh_utf8_valid(v->u.s, v->len)) return bytes_object(v->u.s, v->len, out);
-    *out = json_stringn(v->u.s, v->len);
-    break;
+    jw_sepn(w, key, klen);
+    if (ogrh_utf8_valid(v->u.s, v->len)) {
+      jw_string(w->b, v->u.s, v->len);
+    } else {
+      ogrh_buf_adds(w->b, w->indent ? "{\"~bytes\": \"" : "{\"~bytes\":\"");
+      ogrh_base64_encode(v->u.s, v->len, w->b);
+      ogrh_buf_adds(w->b, "\"}");
+    }
+    return;
   case OGRH_TABLE:
-    if (!table_depth_ok(depth)) return OGRH_EDEPTH;
-    return table_to_json(v->u.t, depth, out);
+    break;
   default:
-    return OGRH_EINVAL;
+    jw_fail(w, OGRH_EINVAL);
+    return;
   }
-  return *out ? OGRH_OK : OGRH_ENOMEM;
+  if (!table_depth_ok(depth)) {
+    jw_fail(w, OGRH_EDEPTH);
+    return;
+  }
+  const ogrh_table *t = v->u.t;
+  bool array = t->n && ogrh_table_seqlen(t) == t->n;
+  jw_sepn(w, key, klen);
+  ogrh_buf_addc(w->b, array ? '[' : '{');
+  w->depth++;
+  w->first = true;
+  for (uint32_t i = 0; i < t->n && !ogrh_jw_error(w); i++) {
+    if (array) {
+      jw_value(w, NULL, 0, &t->e[i].val, depth + 1, kb);
+      continue;
+    }
+    /* The key is made before the value is written: kb is reused below. */
+    ogrh_buf_reset(kb);
+    if (key_text(&t->e[i].key, kb)) {
+      jw_fail(w, ogrh_buf_error(kb) ? ogrh_buf_error(kb) : OGRH_ENOMEM);
+      return;
+    }
+    size_t n = kb->n;
+    char small[64], *k = n < sizeof small ? small : ogrh_malloc(n + 1);
+    if (!k) {
+      jw_fail(w, OGRH_ENOMEM);
+      return;
+    }
+    memcpy(k, kb->p, n);
+    k[n] = '\0';
+    jw_value(w, k, n, &t->e[i].val, depth + 1, kb);
+    if (k != small) ogrh_free(k, n + 1);
+  }
+  ogrh_jw_close(w, array ? ']' : '}');
+}
+
+int ogrh_jw_value(ogrh_jw *w, const char *key, const ogrh_value *v) {
+  ogrh_buf kb;
+  ogrh_buf_init(&kb);
+  jw_value(w, key, key ? strlen(key) : 0, v, 0, &kb);
+  ogrh_buf_deinit(&kb);
+  return ogrh_jw_error(w);
+}
+
+/* A JSON value jansson has read, written again by the writer (its indentation, its reals). */
+static void jw_json(ogrh_jw *w, const char *key, size_t klen, json_t *j) {
+  switch (json_typeof(j)) {
+  case JSON_OBJECT: {
+    jw_sepn(w, key, klen);
+    ogrh_buf_addc(w->b, '{');
+    w->depth++;
+    w->first = true;
+    const char *k;
+    size_t kl;
+    json_t *v;
+    json_object_keylen_foreach(j, k, kl, v) jw_json(w, k, kl, v);
+    ogrh_jw_close(w, '}');
+    return;
+  }
+  case JSON_ARRAY: {
+    jw_sepn(w, key, klen);
+    ogrh_buf_addc(w->b, '[');
+    w->depth++;
+    w->first = true;
+    for (size_t i = 0; i < json_array_size(j); i++)
+      jw_json(w, NULL, 0, json_array_get(j, i));
+    ogrh_jw_close(w, ']');
+    return;
+  }
+  case JSON_STRING:
+    jw_sepn(w, key, klen);
+    jw_string(w->b, json_string_value(j), json_string_length(j));
+    return;
+  case JSON_INTEGER:
+    jw_sepn(w, key, klen);
+    ogrh_buf_printf(w->b, "%lld", (long long)json_integer_value(j));
+    return;
+  case JSON_REAL:
+    jw_sepn(w, key, klen);
+    jw_double(w, json_real_value(j));
+    return;
+  case JSON_TRUE:
+  case JSON_FALSE:
+    jw_sepn(w, key, klen);
+    ogrh_buf_adds(w->b, json_is_true(j) ? "true" : "false");
+    return;
+  case JSON_NULL:
+    jw_sepn(w, key, klen);
+    ogrh_buf_adds(w->b, "null");
+    return;
+  }
+}
+
+int ogrh_json_write_value(const ogrh_value *v, int indent, ogrh_buf *out) {
+  ogrh_jw w;
+  ogrh_jw_init(&w, out, indent);
+  return ogrh_jw_value(&w, NULL, v);
+}
+
+int ogrh_json_write_svfile(const ogrh_svfile *f, int indent, ogrh_buf *out) {
+  ogrh_jw w;
+  ogrh_jw_init(&w, out, indent);
+  ogrh_jw_open(&w, NULL, '{');
+  ogrh_buf kb;
+  ogrh_buf_init(&kb);
+  for (size_t i = 0; i < f->n && !ogrh_jw_error(&w); i++)
+    jw_value(&w, f->vars[i].name, strlen(f->vars[i].name), &f->vars[i].value, 0, &kb);
+  ogrh_buf_deinit(&kb);
+  ogrh_jw_close(&w, '}');
+  return ogrh_jw_error(&w);
 }
 
 static int dump_into_buf(const char *p, size_t n, void *ud) {
@@ -127,41 +334,41 @@ void ogrh_json_free(void *p) {
   free_fn(p);
 }
 
-static int dump(json_t *j, int indent, ogrh_buf *out) {
-  size_t flags = JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY;
-  if (indent)
-    flags |= JSON_INDENT(indent);
-  else
-    flags |= JSON_COMPACT;
-  return ogrh_json_dump(j, flags, out);
-}
+static int load(const char *text, size_t len, const char *name, json_t **out, ogrh_err *err);
 
-/* A jansson failure it did not report (see alloc.c) turns a success into OGRH_ENOMEM. */
-static int jansson_checked(int rc, unsigned long failures_before) {
-  return rc == OGRH_OK && ogrh__json_alloc_failures() != failures_before ? OGRH_ENOMEM : rc;
-}
-
-int ogrh_json_write_value(const ogrh_value *v, int indent, ogrh_buf *out) {
-  unsigned long before = ogrh__json_alloc_failures();
+int ogrh_jw_json_members(ogrh_jw *w, const char *text, size_t n, const char *const *skip,
+                         size_t nskip) {
   json_t *j;
-  int rc = to_json(v, 0, &j);
-  if (!rc) rc = dump(j, indent, out);
+  int rc = load(text, n, "json", &j, NULL);
+  if (!rc && !json_is_object(j)) rc = OGRH_EINVAL;
+  if (rc) {
+    json_decref(j);
+    jw_fail(w, rc);
+    return rc;
+  }
+  const char *k;
+  size_t kl;
+  json_t *v;
+  json_object_keylen_foreach(j, k, kl, v) {
+    bool skipped = false;
+    for (size_t i = 0; i < nskip && !skipped; i++)
+      skipped = strlen(skip[i]) == kl && memcmp(skip[i], k, kl) == 0;
+    if (!skipped) jw_json(w, k, kl, v);
+  }
   json_decref(j);
-  return jansson_checked(rc, before);
+  return ogrh_jw_error(w);
 }
 
-int ogrh_json_write_svfile(const ogrh_svfile *f, int indent, ogrh_buf *out) {
-  unsigned long before = ogrh__json_alloc_failures();
-  json_t *o = json_object();
-  int rc = o ? OGRH_OK : OGRH_ENOMEM;
-  for (size_t i = 0; i < f->n && !rc; i++) {
-    json_t *c;
-    if (!(rc = to_json(&f->vars[i].value, 0, &c)) && json_object_set_new(o, f->vars[i].name, c))
-      rc = OGRH_ENOMEM;
+int ogrh_jw_json_text(ogrh_jw *w, const char *key, const char *text, size_t n) {
+  json_t *j;
+  int rc = load(text, n, "json", &j, NULL);
+  if (rc) {
+    jw_fail(w, rc);
+    return rc;
   }
-  if (!rc) rc = dump(o, indent, out);
-  json_decref(o);
-  return jansson_checked(rc, before);
+  jw_json(w, key, key ? strlen(key) : 0, j);
+  json_decref(j);
+  return ogrh_jw_error(w);
 }
 
 typedef struct jctx {

@@ -5,6 +5,7 @@
 ** player is, and replacing him by another.
 */
 #include "ogrh/plan.h"
+#include "ogrh/json.h"
 #include "ogrh/schema.h"
 #include "ogrh/util.h"
 
@@ -75,109 +76,6 @@ const char *ogrh_mark_name(int64_t mark) {
   static const char *const names[8] = {"Star", "Circle", "Diamond", "Triangle",
                                        "Moon", "Square", "Cross",   "Skull"};
   return mark >= 1 && mark <= 8 ? names[mark - 1] : NULL;
-}
-
-/* ---- JSON writing ---- */
-
-/*
-** A small streaming writer: objects keep the order fields are written in, absent values are
-** null, and the buffer remembers its first error so callers check once at the end.
-*/
-typedef struct jw {
-  ogrh_buf *b;
-  int indent, depth;
-  bool first; /* nothing written yet in the innermost container */
-} jw;
-
-static void jw_string(ogrh_buf *b, const char *s, size_t n) {
-  ogrh_buf_addc(b, '"');
-  size_t i = 0;
-  while (i < n) {
-    unsigned char c = (unsigned char)s[i];
-    if (c == '"' || c == '\\') {
-      ogrh_buf_addc(b, '\\');
-      ogrh_buf_addc(b, (char)c);
-      i++;
-    } else if (c < 0x20) {
-      if (c == '\n')
-        ogrh_buf_adds(b, "\\n");
-      else if (c == '\t')
-        ogrh_buf_adds(b, "\\t");
-      else if (c == '\r')
-        ogrh_buf_adds(b, "\\r");
-      else
-        ogrh_buf_printf(b, "\\u%04x", c);
-      i++;
-    } else if (c < 0x80) {
-      ogrh_buf_addc(b, (char)c);
-      i++;
-    } else {
-      size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-      if (len > 1 && len <= n - i && ogrh_utf8_valid(s + i, len)) {
-        ogrh_buf_add(b, s + i, len);
-        i += len;
-      } else {
-        ogrh_buf_adds(b, "\xEF\xBF\xBD"); /* U+FFFD for a byte that is not UTF-8 */
-        i++;
-      }
-    }
-  }
-  ogrh_buf_addc(b, '"');
-}
-
-static void jw_sep(jw *w, const char *key) {
-  if (w->depth > 0) {
-    if (!w->first) ogrh_buf_addc(w->b, ',');
-    if (w->indent) ogrh_buf_printf(w->b, "\n%*s", w->depth * w->indent, "");
-  }
-  w->first = false;
-  if (key) {
-    jw_string(w->b, key, strlen(key));
-    ogrh_buf_adds(w->b, w->indent ? ": " : ":");
-  }
-}
-
-static void jw_open(jw *w, const char *key, char c) {
-  jw_sep(w, key);
-  ogrh_buf_addc(w->b, c);
-  w->depth++;
-  w->first = true;
-}
-
-static void jw_close(jw *w, char c) {
-  w->depth--;
-  if (!w->first && w->indent) ogrh_buf_printf(w->b, "\n%*s", w->depth * w->indent, "");
-  ogrh_buf_addc(w->b, c);
-  w->first = false;
-}
-
-static void jw_str(jw *w, const char *key, const char *s) {
-  jw_sep(w, key);
-  if (s)
-    jw_string(w->b, s, strlen(s));
-  else
-    ogrh_buf_adds(w->b, "null");
-}
-
-static void jw_int(jw *w, const char *key, int64_t v) {
-  jw_sep(w, key);
-  ogrh_buf_printf(w->b, "%lld", (long long)v);
-}
-
-static void jw_bool(jw *w, const char *key, bool v) {
-  jw_sep(w, key);
-  ogrh_buf_adds(w->b, v ? "true" : "false");
-}
-
-/* An integer or double value; anything else (nil) is null. */
-static void jw_num(jw *w, const char *key, const ogrh_value *v) {
-  jw_sep(w, key);
-  if (v->type == OGRH_INT)
-    ogrh_buf_printf(w->b, "%lld", (long long)v->u.i);
-  else if (v->type == OGRH_DOUBLE)
-    ogrh_write_double(v->u.d, w->b);
-  else
-    ogrh_buf_adds(w->b, "null");
 }
 
 /* ---- names ---- */
@@ -1413,107 +1311,108 @@ int ogrh_plan_build(ogrh_doc *d, const char *unit, ogrh_plan **out, ogrh_err *er
 /* ---- the plan as JSON ---- */
 
 /* Opens the object of a raid or an encounter with the fields both have. */
-static void jw_item(jw *w, int64_t index, const char *name, const char *display_name,
+static void jw_item(ogrh_jw *w, int64_t index, const char *name, const char *display_name,
                     const char *unit, const char *path) {
-  jw_open(w, NULL, '{');
-  jw_int(w, "index", index);
-  jw_str(w, "name", name);
-  jw_str(w, "display_name", display_name);
-  jw_str(w, "unit", unit);
-  jw_str(w, "path", path);
+  ogrh_jw_open(w, NULL, '{');
+  ogrh_jw_int(w, "index", index);
+  ogrh_jw_str(w, "name", name);
+  ogrh_jw_str(w, "displayName", display_name);
+  ogrh_jw_str(w, "unit", unit);
+  ogrh_jw_str(w, "path", path);
 }
 
-static void jw_counts(jw *w, size_t roles, size_t slots, size_t assigned) {
-  jw_int(w, "role_count", (int64_t)roles);
-  jw_int(w, "slot_count", (int64_t)slots);
-  jw_int(w, "assigned_count", (int64_t)assigned);
+static void jw_counts(ogrh_jw *w, size_t roles, size_t slots, size_t assigned) {
+  ogrh_jw_int(w, "roleCount", (int64_t)roles);
+  ogrh_jw_int(w, "slotCount", (int64_t)slots);
+  ogrh_jw_int(w, "assignedCount", (int64_t)assigned);
 }
 
 /* A slot's mark (name and number, null when none) and assignment number. */
-static void jw_mark(jw *w, const char *mark_name, int64_t mark, const ogrh_value *number) {
-  jw_str(w, "mark", mark_name);
+static void jw_mark(ogrh_jw *w, const char *mark_name, int64_t mark, const ogrh_value *number) {
+  ogrh_jw_str(w, "mark", mark_name);
   if (mark)
-    jw_int(w, "mark_index", mark);
+    ogrh_jw_int(w, "markIndex", mark);
   else
-    jw_str(w, "mark_index", NULL);
-  jw_num(w, "number", number);
+    ogrh_jw_null(w, "markIndex");
+  ogrh_jw_num(w, "number", number);
 }
 
-static void jw_role(jw *w, const ogrh_plan_role *r, bool full) {
-  jw_open(w, NULL, '{');
-  jw_int(w, "index", r->index);
+static void jw_role(ogrh_jw *w, const ogrh_plan_role *r, bool full) {
+  ogrh_jw_open(w, NULL, '{');
+  ogrh_jw_int(w, "index", r->index);
   if (r->role_id)
-    jw_int(w, "role_id", r->role_id);
+    ogrh_jw_int(w, "roleId", r->role_id);
   else
-    jw_str(w, "role_id", NULL);
-  jw_str(w, "name", r->name);
-  jw_str(w, "unit", r->unit);
-  jw_str(w, "path", r->path);
+    ogrh_jw_null(w, "roleId");
+  ogrh_jw_str(w, "name", r->name);
+  ogrh_jw_str(w, "unit", r->unit);
+  ogrh_jw_str(w, "path", r->path);
   if (r->column)
-    jw_int(w, "column", r->column);
+    ogrh_jw_int(w, "column", r->column);
   else
-    jw_str(w, "column", NULL);
-  jw_int(w, "slot_count", (int64_t)r->slot_count);
-  jw_int(w, "assigned_count", (int64_t)r->assigned_count);
+    ogrh_jw_null(w, "column");
+  ogrh_jw_int(w, "slotCount", (int64_t)r->slot_count);
+  ogrh_jw_int(w, "assignedCount", (int64_t)r->assigned_count);
   if (full) {
-    jw_open(w, "slots", '[');
+    ogrh_jw_open(w, "slots", '[');
     for (size_t i = 0; i < r->nslots; i++) {
       const ogrh_plan_slot *s = &r->slots[i];
-      jw_open(w, NULL, '{');
-      jw_int(w, "slot", s->slot);
-      jw_str(w, "player", s->player);
+      ogrh_jw_open(w, NULL, '{');
+      ogrh_jw_int(w, "slot", s->slot);
+      ogrh_jw_str(w, "player", s->player);
       jw_mark(w, s->mark_name, s->mark, &s->number);
-      jw_close(w, '}');
+      ogrh_jw_close(w, '}');
     }
-    jw_close(w, ']');
-    jw_open(w, "texts", '[');
+    ogrh_jw_close(w, ']');
+    ogrh_jw_open(w, "texts", '[');
     for (size_t i = 0; i < r->ntexts; i++)
-      jw_str(w, NULL, r->texts[i]);
-    jw_close(w, ']');
+      ogrh_jw_str(w, NULL, r->texts[i]);
+    ogrh_jw_close(w, ']');
   }
-  jw_close(w, '}');
+  ogrh_jw_close(w, '}');
 }
 
 int ogrh_plan_json(const ogrh_plan *p, int indent, ogrh_buf *out) {
-  jw w = {out, indent, 0, true};
-  jw_open(&w, NULL, '{');
-  jw_str(&w, "view", ogrh_plan_view_name(p->view));
-  jw_open(&w, "raids", '[');
+  ogrh_jw w;
+  ogrh_jw_init(&w, out, indent);
+  ogrh_jw_open(&w, NULL, '{');
+  ogrh_jw_str(&w, "view", ogrh_plan_view_name(p->view));
+  ogrh_jw_open(&w, "raids", '[');
   for (size_t i = 0; i < p->nraids; i++) {
     const ogrh_plan_raid *r = &p->raids[i];
     jw_item(&w, r->index, r->name, r->display_name, r->unit, r->path);
-    jw_int(&w, "encounter_count", (int64_t)r->encounter_count);
+    ogrh_jw_int(&w, "encounterCount", (int64_t)r->encounter_count);
     jw_counts(&w, r->role_count, r->slot_count, r->assigned_count);
-    jw_open(&w, "encounters", '[');
+    ogrh_jw_open(&w, "encounters", '[');
     for (size_t j = 0; j < r->nencounters; j++) {
       const ogrh_plan_encounter *e = &r->encounters[j];
       jw_item(&w, e->index, e->name, e->display_name, e->unit, e->path);
       jw_counts(&w, e->role_count, e->slot_count, e->assigned_count);
       if (p->view != OGRH_PLAN_RAIDS) {
-        jw_open(&w, "roles", '[');
+        ogrh_jw_open(&w, "roles", '[');
         for (size_t k = 0; k < e->nroles; k++)
           jw_role(&w, &e->roles[k], p->view == OGRH_PLAN_ENCOUNTER);
-        jw_close(&w, ']');
+        ogrh_jw_close(&w, ']');
       }
       if (p->view == OGRH_PLAN_ENCOUNTER) {
-        jw_open(&w, "announcements", '[');
+        ogrh_jw_open(&w, "announcements", '[');
         for (size_t k = 0; k < e->nlines; k++) {
-          jw_open(&w, NULL, '{');
-          jw_int(&w, "line", e->lines[k].line);
-          jw_str(&w, "template", e->lines[k].template_text);
-          jw_str(&w, "text", e->lines[k].text);
-          jw_close(&w, '}');
+          ogrh_jw_open(&w, NULL, '{');
+          ogrh_jw_int(&w, "line", e->lines[k].line);
+          ogrh_jw_str(&w, "template", e->lines[k].template_text);
+          ogrh_jw_str(&w, "text", e->lines[k].text);
+          ogrh_jw_close(&w, '}');
         }
-        jw_close(&w, ']');
+        ogrh_jw_close(&w, ']');
       }
-      jw_close(&w, '}');
+      ogrh_jw_close(&w, '}');
     }
-    jw_close(&w, ']');
-    jw_close(&w, '}');
+    ogrh_jw_close(&w, ']');
+    ogrh_jw_close(&w, '}');
   }
-  jw_close(&w, ']');
-  jw_close(&w, '}');
-  return ogrh_buf_error(out);
+  ogrh_jw_close(&w, ']');
+  ogrh_jw_close(&w, '}');
+  return ogrh_jw_error(&w);
 }
 
 /* ---- where a player is ---- */
@@ -1674,44 +1573,46 @@ int ogrh_plan_replace(ogrh_doc *d, const char *old_player, const char *new_playe
 
 /* ---- slot lists as JSON ---- */
 
-static void jw_slots(jw *w, const ogrh_slot_list *l) {
-  jw_int(w, "count", (int64_t)l->n);
-  jw_open(w, "slots", '[');
+static void jw_slots(ogrh_jw *w, const ogrh_slot_list *l) {
+  ogrh_jw_int(w, "count", (int64_t)l->n);
+  ogrh_jw_open(w, "slots", '[');
   for (size_t i = 0; i < l->n; i++) {
     const ogrh_slot_ref *s = &l->v[i];
-    jw_open(w, NULL, '{');
-    jw_str(w, "raid", s->raid_name);
-    jw_int(w, "raid_index", s->raid);
-    jw_str(w, "encounter", s->encounter_name);
-    jw_int(w, "encounter_index", s->encounter);
-    jw_str(w, "role", s->role_name);
-    jw_int(w, "role_index", s->role);
-    jw_int(w, "slot", s->slot);
-    jw_str(w, "unit", s->unit);
-    jw_str(w, "path", s->path);
+    ogrh_jw_open(w, NULL, '{');
+    ogrh_jw_str(w, "raid", s->raid_name);
+    ogrh_jw_int(w, "raidIndex", s->raid);
+    ogrh_jw_str(w, "encounter", s->encounter_name);
+    ogrh_jw_int(w, "encounterIndex", s->encounter);
+    ogrh_jw_str(w, "role", s->role_name);
+    ogrh_jw_int(w, "roleIndex", s->role);
+    ogrh_jw_int(w, "slot", s->slot);
+    ogrh_jw_str(w, "unit", s->unit);
+    ogrh_jw_str(w, "path", s->path);
     jw_mark(w, s->mark_name, s->mark, &s->number);
-    jw_close(w, '}');
+    ogrh_jw_close(w, '}');
   }
-  jw_close(w, ']');
+  ogrh_jw_close(w, ']');
 }
 
 int ogrh_slot_list_json(const ogrh_slot_list *l, const char *player, int indent, ogrh_buf *out) {
-  jw w = {out, indent, 0, true};
-  jw_open(&w, NULL, '{');
-  jw_str(&w, "player", player);
+  ogrh_jw w;
+  ogrh_jw_init(&w, out, indent);
+  ogrh_jw_open(&w, NULL, '{');
+  ogrh_jw_str(&w, "player", player);
   jw_slots(&w, l);
-  jw_close(&w, '}');
-  return ogrh_buf_error(out);
+  ogrh_jw_close(&w, '}');
+  return ogrh_jw_error(&w);
 }
 
 int ogrh_replace_json(const ogrh_slot_list *l, const char *old_player, const char *new_player,
                       bool dry_run, int indent, ogrh_buf *out) {
-  jw w = {out, indent, 0, true};
-  jw_open(&w, NULL, '{');
-  jw_str(&w, "old_player", old_player);
-  jw_str(&w, "new_player", new_player);
-  jw_bool(&w, "dry_run", dry_run);
+  ogrh_jw w;
+  ogrh_jw_init(&w, out, indent);
+  ogrh_jw_open(&w, NULL, '{');
+  ogrh_jw_str(&w, "oldPlayer", old_player);
+  ogrh_jw_str(&w, "newPlayer", new_player);
+  ogrh_jw_bool(&w, "dryRun", dry_run);
   jw_slots(&w, l);
-  jw_close(&w, '}');
-  return ogrh_buf_error(out);
+  ogrh_jw_close(&w, '}');
+  return ogrh_jw_error(&w);
 }

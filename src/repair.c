@@ -323,7 +323,7 @@ int ogrh_repair_plan_format(const ogrh_repair_plan *p, ogrh_buf *out) {
     ogrh_buf_printf(out, "%2zu. %-8s %-9s ", i + 1, ogrh_priority_name(u->priority),
                     ogrh_unit_kind_name(u->kind));
     ogrh_repair_unit_label(u, out);
-    ogrh_buf_printf(out, "  (%zu bytes)\n", u->bytes);
+    ogrh_buf_printf(out, " (%zu bytes)\n", u->bytes);
   }
   return ogrh_buf_printf(out, "%zu unit%s, %zu bytes\n", p->n, p->n == 1 ? "" : "s",
                          p->total_bytes);

@@ -108,11 +108,54 @@ static const char *long_close(const parser *ps, const char *p, int level) {
 static const unsigned char is_ws[256] = {
     [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1, ['\v'] = 1};
 
+/*
+** Eight bytes at a time (SWAR), where the compiler tells the byte order: half of a WoW file is
+** indentation, a newline and then one tab per level, and looking at those one byte at a time
+** was a quarter of the reader's work. A byte of `x` is 0 where the text has the byte looked
+** for; in little-endian order the first such byte is the lowest.
+*/
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SV_SWAR 1
+static const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+
+static inline uint64_t load8(const char *p) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+  return w;
+}
+
+/* The high bit of each byte of w that is 0, exact for the lowest such byte. */
+static inline uint64_t zero_bytes(uint64_t w) {
+  return (w - ones) & ~w & highs;
+}
+#endif
+
+/* Past the tabs at p. */
+static inline const char *skip_tabs(const char *p, const char *end) {
+#ifdef SV_SWAR
+  while (end - p >= 8) {
+    uint64_t x = load8(p) ^ (ones * '\t');
+    if (x) return p + (__builtin_ctzll(x) >> 3);
+    p += 8;
+  }
+#endif
+  while (p < end && *p == '\t')
+    p++;
+  return p;
+}
+
 static int skip_space_slow(parser *ps) {
   for (;;) {
-    const char *p = ps->p;
-    while (p < ps->end && is_ws[(unsigned char)*p])
-      p++;
+    const char *p = ps->p, *end = ps->end;
+    while (p < end) {
+      unsigned char c = (unsigned char)*p;
+      if (c == '\n')
+        p = skip_tabs(p + 1, end);
+      else if (is_ws[c])
+        p++;
+      else
+        break;
+    }
     ps->p = p;
     if (p + 1 < ps->end && p[0] == '-' && p[1] == '-') {
       int level;
@@ -133,9 +176,20 @@ static int skip_space_slow(parser *ps) {
   }
 }
 
-/* Most calls find no space at all (after '[', before '=' ...): decide that inline. */
+/*
+** Most calls find no space at all (after '[', before ']' ...) or the one space around '=':
+** decide those inline.
+*/
 static inline int skip_space(parser *ps) {
-  if (ps->p < ps->end && !is_ws[(unsigned char)*ps->p] && *ps->p != '-') return OGRH_OK;
+  const char *p = ps->p;
+  if (p < ps->end) {
+    unsigned char c = (unsigned char)*p;
+    if (!is_ws[c] && c != '-') return OGRH_OK;
+    if (c == ' ' && p + 1 < ps->end && !is_ws[(unsigned char)p[1]] && p[1] != '-') {
+      ps->p = p + 1;
+      return OGRH_OK;
+    }
+  }
   return skip_space_slow(ps);
 }
 
@@ -156,14 +210,29 @@ static int is_ident(int c) {
   return isalnum(c) || c == '_';
 }
 
+/* The first quote q, backslash or line end at or after s (or end). */
+static inline const char *scan_string(const char *s, const char *end, char q) {
+#ifdef SV_SWAR
+  const uint64_t mq = ones * (unsigned char)q, mb = ones * '\\', mn = ones * '\n', mr = ones * '\r';
+  while (end - s >= 8) {
+    uint64_t w = load8(s);
+    uint64_t hit =
+        zero_bytes(w ^ mq) | zero_bytes(w ^ mb) | zero_bytes(w ^ mn) | zero_bytes(w ^ mr);
+    if (hit) return s + (__builtin_ctzll(hit) >> 3);
+    s += 8;
+  }
+#endif
+  while (s < end && *s != q && *s != '\\' && *s != '\n' && *s != '\r')
+    s++;
+  return s;
+}
+
 static int parse_string(parser *ps, ogrh_value *out) {
   const char *open = ps->p;
   char q = *ps->p++;
   const char *s = ps->p;
   /* Fast path: no escapes, point into the input. */
-  const char *e = s;
-  while (e < ps->end && *e != q && *e != '\\' && *e != '\n' && *e != '\r')
-    e++;
+  const char *e = scan_string(s, ps->end, q);
   if (e < ps->end && *e == q) {
     if ((size_t)(e - s) > UINT32_MAX) return fail_msg(ps, open, OGRH_ETOOBIG, "string too long");
     *out = ogrh_vstr(s, (size_t)(e - s));
@@ -448,9 +517,9 @@ static int parse_table(parser *ps, int depth, ogrh_value *out) {
       break;
     }
     ogrh_value k, v;
-    int level;
     const char *item = ps->p;
-    if (*ps->p == '[' && !long_open(ps, ps->p, &level)) {
+    /* "[key] = value", unless the '[' opens a long string ("[[text]]" or "[==[text]==]"). */
+    if (*ps->p == '[' && ps->p[1] != '[' && ps->p[1] != '=') {
       ps->p++;
       if ((rc = skip_space(ps))) return rc;
       const char *kat = ps->p;
@@ -511,7 +580,9 @@ static int parse_value(parser *ps, int depth, ogrh_value *out) {
   size_t open;
   if (c == '{') return parse_table(ps, depth, out);
   if (c == '"' || c == '\'') return parse_string(ps, out);
-  if ((open = long_open(ps, ps->p, &level))) return parse_long_string(ps, open, level, out);
+  if (isdigit((unsigned char)c)) return parse_number(ps, false, out);
+  if (c == '[' && (open = long_open(ps, ps->p, &level)))
+    return parse_long_string(ps, open, level, out);
   if (c == '-') {
     /* Unary minus (possibly repeated, with spaces) before a number. */
     bool neg = false;
@@ -796,15 +867,21 @@ int ogrh_write_lua_string(const char *s, size_t n, ogrh_buf *b) {
   return ogrh_buf_addc(b, '"');
 }
 
-int ogrh_write_double(double d, ogrh_buf *b) {
-  if (!isfinite(d)) return OGRH_ERANGE;
-  char tmp[40];
+/* The shortest decimal text that reads back to d, with ".0" when it would read as an integer. */
+static size_t double_text(double d, char tmp[40]) {
   for (int prec = 15; prec <= 17; prec++) {
-    snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+    snprintf(tmp, 40, "%.*g", prec, d);
     if (strtod(tmp, NULL) == d) break;
   }
   if (!strpbrk(tmp, ".eEn")) strcat(tmp, ".0");
-  return ogrh_buf_adds(b, tmp);
+  return strlen(tmp);
+}
+
+int ogrh_write_double(double d, ogrh_buf *b) {
+  if (!isfinite(d)) return OGRH_ERANGE;
+  char tmp[40];
+  size_t n = double_text(d, tmp);
+  return ogrh_buf_add(b, tmp, n);
 }
 
 /* Integers are most of what a file holds besides strings: format them without printf. */
@@ -868,6 +945,105 @@ static int write_value(const ogrh_value *v, int indent, int depth, ogrh_buf *b) 
 
 int ogrh_value_write(const ogrh_value *v, int indent, ogrh_buf *b) {
   return write_value(v, indent, 0, b);
+}
+
+/*
+** The counting pass: what write_value would append, in bytes, without writing it (`ogrh stats`
+** reports formatted sizes; formatting a 4 MB file twice to learn them cost most of its time).
+** Each case mirrors write_value; tests/test_svfile.c holds the two to the same count.
+*/
+
+/* Bytes a string byte takes inside a Lua string literal, less one: \" \\ \n \r \t, \ddd. */
+static const unsigned char esc_extra[256] = {
+    [0] = 3,  [1] = 3,  [2] = 3,    [3] = 3,    [4] = 3,   [5] = 3,    [6] = 3,
+    [7] = 3,  [8] = 3,  ['\t'] = 1, ['\n'] = 1, [11] = 3,  [12] = 3,   ['\r'] = 1,
+    [14] = 3, [15] = 3, [16] = 3,   [17] = 3,   [18] = 3,  [19] = 3,   [20] = 3,
+    [21] = 3, [22] = 3, [23] = 3,   [24] = 3,   [25] = 3,  [26] = 3,   [27] = 3,
+    [28] = 3, [29] = 3, [30] = 3,   [31] = 3,   ['"'] = 1, ['\\'] = 1, [127] = 3};
+
+static size_t lua_string_size(const char *s, size_t n) {
+  size_t extra = 0, i = 0;
+#ifdef SV_SWAR
+  /* Most text needs no escape: skip eight clean bytes at a time (no byte below 0x20, no '"',
+     '\\' or 0x7f), and look at the bytes of the rest one by one. */
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w = load8(s + i);
+    uint64_t hit = ((w - ones * 0x20) & ~w & highs) | zero_bytes(w ^ (ones * '"')) |
+                   zero_bytes(w ^ (ones * '\\')) | zero_bytes(w ^ (ones * 0x7f));
+    if (hit)
+      for (size_t j = i; j < i + 8; j++)
+        extra += esc_extra[(unsigned char)s[j]];
+  }
+#endif
+  for (; i < n; i++)
+    extra += esc_extra[(unsigned char)s[i]];
+  return n + 2 + extra;
+}
+
+static size_t int_size(int64_t v) {
+  uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+  size_t n = v < 0 ? 2 : 1;
+  while (u >= 10) {
+    u /= 10;
+    n++;
+  }
+  return n;
+}
+
+static int value_size(const ogrh_value *v, int indent, int depth, size_t *n) {
+  switch (v->type) {
+  case OGRH_NIL:
+    *n += 3;
+    return OGRH_OK;
+  case OGRH_BOOL:
+    *n += v->b ? 4 : 5;
+    return OGRH_OK;
+  case OGRH_INT:
+    *n += int_size(v->u.i);
+    return OGRH_OK;
+  case OGRH_DOUBLE: {
+    if (!isfinite(v->u.d)) return OGRH_ERANGE;
+    char tmp[40];
+    *n += double_text(v->u.d, tmp);
+    return OGRH_OK;
+  }
+  case OGRH_STRING:
+    *n += lua_string_size(v->u.s, v->len);
+    return OGRH_OK;
+  case OGRH_TABLE: {
+    if (!table_depth_ok(depth)) return OGRH_EDEPTH;
+    const ogrh_table *t = v->u.t;
+    /* "{\n", then per entry: tabs, "[", key, "] = ", value, ",\n"; then tabs and "}". */
+    *n += 2 + (size_t)indent + 1 + (size_t)t->n * ((size_t)indent + 1 + 1 + 4 + 2);
+    for (uint32_t i = 0; i < t->n; i++) {
+      const ogrh_entry *e = &t->e[i];
+      *n +=
+          e->key.type == OGRH_INT ? int_size(e->key.u.i) : lua_string_size(e->key.u.s, e->key.len);
+      int rc = value_size(&e->val, indent + 1, depth + 1, n);
+      if (rc) return rc;
+    }
+    return OGRH_OK;
+  }
+  }
+  return OGRH_EINVAL;
+}
+
+int ogrh_value_write_size(const ogrh_value *v, int indent, size_t *out) {
+  size_t n = 0;
+  int rc = value_size(v, indent, 0, &n);
+  *out = rc ? 0 : n;
+  return rc;
+}
+
+int ogrh_svfile_write_size(const ogrh_svfile *f, size_t *out) {
+  size_t n = 1;
+  int rc = OGRH_OK;
+  for (size_t i = 0; i < f->n && !rc; i++) {
+    n += strlen(f->vars[i].name) + 3 + 1;
+    rc = value_size(&f->vars[i].value, 0, 0, &n);
+  }
+  *out = rc ? 0 : n;
+  return rc;
 }
 
 static int write_inline(const ogrh_value *v, int depth, ogrh_buf *b) {

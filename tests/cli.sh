@@ -9,17 +9,7 @@ SRC=$2
 OGRH_TEST=$(realpath "$3")
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-# expect CODE CMD... : runs CMD, checks the exit code; output in $T/out, $T/err
-expect() {
-  local want=$1; shift
-  "$@" >"$T/out" 2>"$T/err"
-  local got=$?
-  if [ "$got" = "$want" ]; then ok; else bad "exit $got (want $want): $*"; cat "$T/err" >&2; fi
-}
-has() { if grep -q -- "$2" "$T/$1"; then ok; else bad "$1 lacks '$2'"; cat "$T/$1" >&2; fi; }
+. "$(dirname "$0")/lib.sh"
 
 DEF=$SRC/data/factory-defaults.lua
 cp "$DEF" "$T/d.lua"
@@ -36,7 +26,8 @@ expect 2 "$OGRH" frobnicate
 
 # get
 expect 0 "$OGRH" get "$T/d.lua" encounterMgmt.raids.2.name; has out '"BWL"'
-expect 0 "$OGRH" get "$T/d.lua" consumes.2 --json; has out '"primaryId": 13457'
+expect 0 "$OGRH" get "$T/d.lua" consumes.2 --json; has out '"primaryId":13457'
+expect 0 "$OGRH" get "$T/d.lua" consumes.2 --json --pretty; has out '^  "primaryId": 13457,$'
 expect 1 "$OGRH" get "$T/d.lua" encounterMgmt.raids.99; has err "not found"
 expect 1 "$OGRH" get "$T/missing.lua" a; has err "cannot read"
 expect 2 "$OGRH" get "$T/d.lua"
@@ -81,7 +72,8 @@ expect 1 "$OGRH" stats "$T/garbage.lua"
 
 # stats
 expect 0 "$OGRH" stats "$DEF"; has out "raids: 6"; has out "encounters: 61"; has out "Naxx"
-expect 0 "$OGRH" stats "$DEF" --json; has out '"encounters": 61'
+expect 0 "$OGRH" stats "$DEF" --json; json_ok stats --json; json_is 'j["encounterCount"]' 61
+json_is 'j["raids"][1]["name"], j["raids"][1]["encounterCount"]' "('BWL', 13)"
 
 # export / import are lossless
 expect 0 "$OGRH" export --json "$DEF" -o "$T/d.json"
@@ -121,7 +113,7 @@ expect 0 "$OGRH" diff "$T/admin.lua" "$T/client.lua"
 expect 1 "$OGRH" validate "$T/admin.lua" "$T/client.lua"
 has out "Structure mismatch detected: BWL > Razorgore > playerAssignments"
 has out "Structure mismatch detected: Global component 'consumes'"
-expect 1 "$OGRH" validate "$T/admin.lua" "$T/client.lua" --json; has out '"valid": false'
+expect 1 "$OGRH" validate "$T/admin.lua" "$T/client.lua" --json; has out '"valid":false'
 expect 1 "$OGRH" diff "$T/admin.lua" "$T/client.lua"
 has out 'encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.2: nil -> "Warbob"'
 has out 'consumes.1.primaryId: 13461 -> 1'
@@ -134,7 +126,7 @@ expect 2 "$OGRH" repair --from "$T/admin.lua" "$T/client.lua" --level galaxy
 expect 0 "$OGRH" repair --from "$T/admin.lua" "$T/client.lua"; has out "now identical"
 expect 0 "$OGRH" validate "$T/admin.lua" "$T/client.lua"
 cmp -s "$T/admin.lua" "$T/client.lua" && ok || bad "repaired file differs from the admin's bytes"
-expect 1 "$OGRH" validate "$T/admin.lua" "$T/broken.lua"; has err "broken.lua:"
+expect 2 "$OGRH" validate "$T/admin.lua" "$T/broken.lua"; has err "broken.lua:"
 # the player's own keys: never compared, never overwritten, never sent (issue 15)
 cp "$T/admin.lua" "$T/own.lua"
 "$OGRH" set "$T/own.lua" ui.x 17 >/dev/null; "$OGRH" set "$T/own.lua" recruitment.notes '"mine"' >/dev/null
@@ -161,7 +153,10 @@ expect 2 "$OGRH" backup show "$T/admin.lua"
 expect 0 "$OGRH" backup list "$T/admin.lua"; has out "no backups"
 expect 0 "$OGRH" backup create "$T/admin.lua" --label "Before BWL Changes"; has out "Backup created successfully: 1 \[Before BWL Changes\]"
 expect 0 "$OGRH" backup list "$T/admin.lua"; has out "\[pinned\] Before BWL Changes"
-expect 0 "$OGRH" backup list "$T/admin.lua" --json; has out '"reason": "manual"'
+expect 0 "$OGRH" backup list "$T/admin.lua" --json; json_ok backup list --json
+json_is 'j["backupCount"], j["backups"][0]["reason"], j["backups"][0]["label"], j["backups"][0]["pinned"]' "(1, 'manual', 'Before BWL Changes', True)"
+expect 0 "$OGRH" backup show "$T/admin.lua" 1 --json; json_ok backup show --json
+json_is 'j["backup"]["raidCount"], j["raids"][4]["name"], j["raids"][4]["encounterCount"]' "(6, 'K40', 1)"
 expect 0 "$OGRH" backup show "$T/admin.lua" 1; has out "holds: 6 raids, 61 encounters"; has out "(verified)"
 expect 1 "$OGRH" backup show "$T/admin.lua" 42; has err "no backup with id 42"
 expect 0 "$OGRH" backup export "$T/admin.lua" 1 -o "$T/line.txt"
@@ -171,7 +166,7 @@ cmp -s "$T/other.lua" "$T/admin.lua" && ok || bad "imported+restored file differ
 expect 1 "$OGRH" backup import "$T/other.lua" "$T/bad.json"; has err "not an exported backup"
 # repair at raid level takes a backup first; defaults takes one too; restore undoes
 "$OGRH" set "$T/client.lua" encounterMgmt.raids.3.advancedSettings.x 1 >/dev/null
-expect 0 "$OGRH" repair --from "$T/admin.lua" "$T/client.lua" --level raid; has err "backup 1 taken first (before repair)"
+expect 0 "$OGRH" repair --from "$T/admin.lua" "$T/client.lua" --level raid; has err "backup 1 of .*client.lua taken first (before repair)"
 expect 0 "$OGRH" backup list "$T/client.lua"; has out "before repair"
 expect 0 "$OGRH" defaults "$T/client.lua"; has out "factory defaults"
 expect 0 "$OGRH" stats "$T/client.lua"; has out "assigned slots: 0"
@@ -216,9 +211,10 @@ printf '%s\n' 'OGRH_SV = { schemaVersion = "v2", v2 = { encounterMgmt = { raids 
 # A first file without OGRH_SV: a clean error, not a crash (it was a use after free).
 printf 'X = 1\n' > "$T/nosv.lua"
 for c in validate diff; do
-  expect 1 "$OGRH" "$c" "$T/nosv.lua" "$T/admin.lua"; has err "nosv.lua: no OGRH_SV data"
-  expect 1 "$OGRH" "$c" "$T/admin.lua" "$T/nosv.lua"; has err "nosv.lua: no OGRH_SV data"
+  expect 2 "$OGRH" "$c" "$T/nosv.lua" "$T/admin.lua"; has err "nosv.lua: no OGRH_SV data"
+  expect 2 "$OGRH" "$c" "$T/admin.lua" "$T/nosv.lua"; has err "nosv.lua: no OGRH_SV data"
 done
+expect 1 "$OGRH" stats "$T/nosv.lua"; has err "nosv.lua: no OGRH_SV data"
 expect 1 "$OGRH" repair --from "$T/nosv.lua" "$T/client.lua"; has err "no OGRH_SV data"
 expect 1 "$OGRH" repair --from "$T/admin.lua" "$T/nosv.lua"; has err "no OGRH_SV data"
 
@@ -228,7 +224,8 @@ for args in "wire encode $T/admin.lua --unit all" "get $T/admin.lua consumes.1" 
   "validate $T/admin.lua $T/admin.lua" "export --json $T/small.lua"; do
   "$OGRH" $args > /dev/full 2>"$T/err"
   rc=$?
-  [ "$rc" = 1 ] && ok || bad "exit $rc (want 1) writing to a full disk: ogrh $args"
+  want=1; case "$args" in validate*) want=2 ;; esac
+  [ "$rc" = $want ] && ok || bad "exit $rc (want $want) writing to a full disk: ogrh $args"
   has err "disk full"
 done
 
@@ -238,7 +235,11 @@ for v in abc 12abc 1e99 -5 253402300800 99999999999999999999; do
 done
 cp "$T/small.lua" "$T/late.lua"
 expect 0 env OGRH_NOW=253402300799 "$OGRH" backup create "$T/late.lua"
-expect 0 env OGRH_NOW=253402300799 "$OGRH" backup list "$T/late.lua"; has out "Dec 31, 9999 11:59 PM"
+expect 0 env OGRH_NOW=253402300799 TZ=UTC "$OGRH" backup list "$T/late.lua"; has out "Dec 31, 9999 11:59 PM UTC"
+# Times are local (TZ), ISO 8601 with the offset in JSON.
+expect 0 env OGRH_NOW=253402300799 TZ=Europe/Paris "$OGRH" backup list "$T/late.lua"; has out "Jan 01, 10000 12:59 AM CET"
+expect 0 env TZ=Asia/Kolkata "$OGRH" backup list "$T/late.lua" --json; has out '"time":"10000-01-01T05:29:59+05:30"'
+expect 0 env TZ=UTC "$OGRH" backup show "$T/late.lua" 1; has out "holds: 1 raid, 1 encounter$"; has out "^    MC: 1 encounter$"
 expect 2 env OGRH_LOCK_WAIT_MS=soon "$OGRH" set "$T/late.lua" consumes.1.x 1
 
 # Crash points exist in the test build only: the installed program ignores OGRH_CRASH_AT.
@@ -348,12 +349,12 @@ alloc_loop() {
   local target=$1 k=0 rc line want got
   shift
   cp "$T/small.lua" "$T/a/work.lua"
-  rm -f "$T/a/out.json"
+  rm -rf "$T/a/out.json" "$T/a/work.lua.backups"
   (cd "$T/a" && "$OGRH" "$@" > "$T/a/stdout" 2>/dev/null) || { bad "ogrh $* fails"; return; }
   if [ "$target" = - ]; then want=$(md5sum < "$T/a/stdout"); else want=$(md5sum < "$T/a/$target"); fi
   while :; do
     cp "$T/small.lua" "$T/a/work.lua"
-    rm -f "$T/a/out.json"
+    rm -rf "$T/a/out.json" "$T/a/work.lua.backups"
     (cd "$T/a" && OGRH_ALLOC_FAIL_AT=$k "$OGRH_TEST" "$@" > "$T/a/stdout" 2> "$T/a/stderr")
     rc=$?
     line=$(grep "^ogrh-test: alloc" "$T/a/stderr")
@@ -381,9 +382,196 @@ alloc_loop - stats work.lua
 alloc_loop - stats work.lua --json
 alloc_loop work.lua set work.lua consumes.1.x '{1, "two", k = 3}'
 alloc_loop work.lua set work.lua encounterMgmt.raids.1.name --delete
+alloc_loop out.json fmt work.lua -o out.json
 alloc_loop work.lua fmt work.lua -o work.lua
 alloc_loop out.json export --json work.lua -o out.json
+alloc_loop out.json import --json small.json -o out.json
 alloc_loop work.lua import --json small.json -o work.lua
+
+# ---- the CLI a raid leader can use (issue 9) ----
+
+# Help, version, typos.
+expect 0 "$OGRH" help set; has out "usage: ogrh set"
+expect 0 "$OGRH" help wire; has out "usage: ogrh wire encode"
+expect 0 "$OGRH" help backup; has out "usage: ogrh backup"
+expect 0 "$OGRH" help; has out "commands:"
+expect 2 "$OGRH" help valdiate; has err "did you mean 'validate'?"
+expect 0 "$OGRH" -V; has out "^ogrh [0-9]"
+expect 2 "$OGRH" valdiate a b; has err "unknown command 'valdiate'; did you mean 'validate'?"
+expect 2 "$OGRH" stat "$DEF"; has err "did you mean 'stats'?"
+expect 2 "$OGRH" stats "$DEF" --jsn; has err "unknown option '--jsn'; did you mean '--json'?"
+expect 2 "$OGRH" wire encdoe "$DEF"; has err "did you mean 'encode'?"
+
+# Exit codes: the comparing commands say 0 same, 1 different, 2 trouble; the others 0/1/2.
+cp "$T/admin.lua" "$T/same.lua"
+expect 0 "$OGRH" validate "$T/admin.lua" "$T/same.lua"
+expect 2 "$OGRH" validate "$T/admin.lua" "$T/nowhere.lua"; has err "nowhere.lua: cannot read: not found"
+expect 2 "$OGRH" validate "$T/admin.lua"
+expect 2 "$OGRH" diff "$T/nowhere.lua" "$T/admin.lua"
+expect 2 "$OGRH" diff "$T/admin.lua" "$T/broken.lua"
+expect 0 "$OGRH" fmt "$T/plain.lua" --check
+expect 1 "$OGRH" fmt "$T/small.lua" --check; has err "is not formatted"
+expect 2 "$OGRH" fmt "$T/nowhere.lua" --check
+expect 2 "$OGRH" fmt "$T/broken.lua" --check
+expect 1 "$OGRH" fmt "$T/broken.lua"
+expect 1 "$OGRH" get "$T/nowhere.lua" consumes
+expect 2 "$OGRH" get
+
+# Names wherever a path is taken; "not found" names the first missing segment and what exists.
+cp "$DEF" "$T/n.lua"
+expect 0 "$OGRH" get "$T/n.lua" 'BWL/Razorgore/Orb:name'; has out '^"Orb"$'
+expect 0 "$OGRH" get "$T/n.lua" 'BWL/#1/#4:name'; has out '^"Orb"$'
+expect 0 "$OGRH" get "$T/n.lua" 'Naxx/4HM Tank\/Heal:name'; has out '^"4HM Tank/Heal"$'
+expect 1 "$OGRH" get "$T/n.lua" 'BWL/Razorgore/Main Tank'
+has err "no role named 'Main Tank' in BWL/Razorgore (roles: Razorgore, Near Side Tanks,"
+expect 1 "$OGRH" get "$T/n.lua" encounterMgmt.raids.9
+has err "encounterMgmt.raids.9: not found: no '9' in encounterMgmt.raids (1 Molten Core, 2 BWL, 3 AQ40, 4 Naxx, 5 K40, 6 ES)"
+expect 1 "$OGRH" get "$T/n.lua" encounterMgmt.raids.2.name.x
+has err "encounterMgmt.raids.2.name is a string, which holds no 'x'"
+expect 1 "$OGRH" get "$T/n.lua" 'BWL/Razorgore:roles.1.nope'; has err "no 'nope' in encounterMgmt.raids.2.encounters.1.roles.1 (allowOtherRoles,"
+expect 0 "$OGRH" set "$T/n.lua" 'BWL/Razorgore/Orb:assignedPlayers.1' '"Tankadin"'
+has out '^set encounterMgmt.raids.2.encounters.1.roles.4.assignedPlayers.1 (scope: BWL > Razorgore > playerAssignments)$'
+expect 0 "$OGRH" get "$T/n.lua" encounterMgmt.raids.2.encounters.1.roles.4.assignedPlayers.1; has out Tankadin
+# A bare word gets the quoted form as a hint; a negative number needs no '--'.
+expect 1 "$OGRH" set "$T/n.lua" 'BWL/Razorgore/Orb:assignedPlayers.2' Warbob
+has err "not a Lua literal"; has err "did you mean '\"Warbob\"'?"
+expect 0 "$OGRH" set "$T/n.lua" 'BWL/Razorgore/Orb:assignmentNumbers.1' -2; has out "new: -2"
+expect 0 "$OGRH" set "$T/n.lua" 'BWL/Razorgore/Orb:assignmentNumbers.1' -0.5; has out "new: -0.5"
+# A delete is printed as a delete; deleting what is not there names what is.
+expect 0 "$OGRH" set "$T/n.lua" 'BWL/Razorgore/Orb:assignmentNumbers.1' --delete
+has out '^delete encounterMgmt.raids.2.encounters.1.roles.4.assignmentNumbers.1 (scope: BWL > Razorgore > assignmentNumbers)$'
+has out '^  old: -0.5$'; lacks out "new:"
+expect 1 "$OGRH" set "$T/n.lua" 'BWL/Razorgore/Orb:assignmentNumbers.1' --delete; has err "not found: no '1' in"
+sum=$(md5sum < "$T/n.lua")
+expect 0 "$OGRH" set "$T/n.lua" 'BWL/Razorgore/Orb:assignedPlayers.1' '"Tankadin"'; has out "nothing to change"
+unchanged "$T/n.lua" "$sum" "setting the value it holds"
+expect 0 "$OGRH" set "$T/n.lua" 'BWL/Razorgore/Orb:assignedPlayers.1' --delete --json --sync BATCH
+json_ok set --json; json_is 'j["changes"][0]["op"], j["changes"][0]["old"], j["changes"][0]["new"]' "('delete', 'Tankadin', None)"
+json_is 'j["changes"][0]["sync"], j["written"], j["dryRun"]' "('BATCH', True, False)"
+
+# --current and --unit take the same names, checked.
+"$OGRH" gen --seed 4 -o "$T/ra.lua"; cp "$T/ra.lua" "$T/rc.lua"
+"$OGRH" set "$T/rc.lua" encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.2 '"Warbob"' >/dev/null
+expect 0 "$OGRH" repair --from "$T/ra.lua" "$T/rc.lua" --current 'BWL/#1' --dry-run
+has out "CRITICAL component BWL > Razorgore > playerAssignments"
+expect 0 "$OGRH" repair --from "$T/ra.lua" "$T/rc.lua" --current BWL --dry-run; has out "HIGH     component BWL > Razorgore"
+expect 1 "$OGRH" repair --from "$T/ra.lua" "$T/rc.lua" --current BWL/Razor --dry-run
+has err "--current: no encounter named 'Razor' in BWL (encounters: Razorgore,"
+expect 2 "$OGRH" repair --from "$T/ra.lua" "$T/rc.lua" --current BWL/Razorgore/Orb --dry-run
+expect 2 "$OGRH" repair --from "$T/ra.lua" "$T/rc.lua" --current 'BWL/Razorgore:name' --dry-run
+expect 0 "$OGRH" repair --from "$T/ra.lua" "$T/rc.lua" --dry-run --json; json_ok repair --json
+json_is 'j["valid"], j["repaired"], j["plan"][0]["unit"], j["plan"][0]["kind"]' "(False, False, 'BWL > Razorgore > playerAssignments', 'component')"
+expect 0 "$OGRH" wire encode "$T/ra.lua" --unit 'BWL/#1/playerAssignments' -q; has out "# unit: component BWL > Razorgore > playerAssignments"
+expect 1 "$OGRH" wire encode "$T/ra.lua" --unit 'BWL/Razor'; has err "no encounter named 'Razor' in BWL"
+expect 1 "$OGRH" wire encode "$T/ra.lua" --unit 'BWL/Razorgore/players'; has err "no component 'players'"
+expect 1 "$OGRH" wire encode "$T/ra.lua" --unit Onyxia; has err "no raid named 'Onyxia' (raids: Molten Core,"
+expect 2 "$OGRH" wire encode "$T/ra.lua" --unit 'BWL:name'
+expect 0 "$OGRH" wire encode "$T/ra.lua" --unit BWL/Razorgore/playerAssignments --json; json_ok wire --json
+json_is 'j["unit"]["label"], j["messageCount"] == len(j["messages"]), j["profile"]' "('component BWL > Razorgore > playerAssignments', True, 'ctl')"
+
+# JSON: one object per command, compact unless on a terminal or --pretty.
+expect 0 "$OGRH" validate "$T/ra.lua" "$T/ra.lua" --json; json_ok validate --json
+json_is 'j["valid"], j["level"], j["admin"].endswith("ra.lua")' "(True, None, True)"
+[ "$(wc -l < "$T/out")" = 1 ] && ok || bad "validate --json is not compact off a terminal"
+expect 1 "$OGRH" validate "$T/ra.lua" "$T/rc.lua" --json --pretty; json_ok validate --json --pretty
+json_is 'j["level"], j["valid"]' "('COMPONENT', False)"
+has out '^  "valid": false,$'
+expect 1 "$OGRH" diff "$T/ra.lua" "$T/rc.lua" --json; json_ok diff --json
+json_is 'j["same"], j["differences"][0]["path"], j["differences"][0]["a"], j["differences"][0]["b"]' "(False, 'encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.2', None, 'Warbob')"
+expect 0 "$OGRH" diff "$T/ra.lua" "$T/ra.lua" --json; json_is 'j["same"], j["differences"]' "(True, [])"
+expect 0 "$OGRH" checksum "$T/ra.lua" --json --depth raid; json_ok checksum --json
+[ "$(wc -l < "$T/out")" = 1 ] && ok || bad "checksum --json is not compact off a terminal"
+if command -v script >/dev/null 2>&1; then
+  script -qec "$OGRH stats $DEF --json" /dev/null > "$T/tty" 2>&1
+  grep -q '^  "raidCount": 6,' "$T/tty" && ok || bad "JSON on a terminal is not indented"
+  script -qec "$OGRH stats $DEF --json --compact" /dev/null > "$T/tty" 2>&1
+  grep -q '^{"file":' "$T/tty" && ok || bad "--compact on a terminal is not compact"
+fi
+
+# Nothing lost: fmt -o and import -o onto a plan take a backup first; the same bytes, none.
+export OGRH_NOW=1800000000
+cp "$T/ra.lua" "$T/keep.lua"
+expect 0 "$OGRH" fmt "$T/ra.lua" -o "$T/keep.lua"; lacks err "backup"
+[ -e "$T/keep.lua.backups" ] && bad "a backup of an unchanged file" || ok
+expect 0 "$OGRH" fmt "$T/small.lua" -o "$T/keep.lua"; has err "backup 1 of .*keep.lua taken first (before ogrh fmt -o)"
+expect 0 "$OGRH" backup restore "$T/keep.lua" 1
+cmp -s "$T/keep.lua" "$T/ra.lua" && ok || bad "the backup before fmt -o does not bring the plan back"
+expect 0 "$OGRH" import --json "$T/small.json" -o "$T/keep.lua"; has err "taken first (before ogrh import)"
+expect 0 "$OGRH" backup list "$T/keep.lua"; has out "before ogrh import"
+printf 'X = 1\n' > "$T/notplan.lua"
+expect 0 "$OGRH" fmt "$T/small.lua" -o "$T/notplan.lua"
+[ -e "$T/notplan.lua.backups" ] && bad "a backup of a file without a plan" || ok
+unset OGRH_NOW
+
+# backup diff compares a backup with the file, or two backups, as diff does (0/1/2).
+export OGRH_NOW=1800000000 TZ=UTC
+cp "$T/ra.lua" "$T/bd.lua"
+"$OGRH" backup create "$T/bd.lua" --label "Before" >/dev/null
+expect 0 "$OGRH" backup diff "$T/bd.lua" 1; has out "^backup 1 (Jan 15, 2027 08:00 AM UTC, \"Before\") against .*bd.lua now:$"
+"$OGRH" set "$T/bd.lua" 'BWL/Razorgore/Orb:assignedPlayers.1' '"Newbie"' >/dev/null
+expect 1 "$OGRH" backup diff "$T/bd.lua" 1
+has out "^Structure mismatch detected: BWL > Razorgore > playerAssignments$"; has out "^Corruption level: COMPONENT$"
+has out '^encounterMgmt.raids.2.encounters.1.roles.4.assignedPlayers.1: .* -> "Newbie"$'
+"$OGRH" backup create "$T/bd.lua" --label "After" >/dev/null
+expect 1 "$OGRH" backup diff "$T/bd.lua" 1 2 --json; json_ok backup diff --json
+json_is 'j["backup"]["id"], j["against"]["backup"]["label"], j["same"], j["level"], j["differences"][0]["b"]' "(1, 'After', False, 'COMPONENT', 'Newbie')"
+json_is 'j["backup"]["time"]' "2027-01-15T08:00:00+00:00"
+expect 0 "$OGRH" backup diff "$T/bd.lua" 2
+expect 2 "$OGRH" backup diff "$T/bd.lua" 7; has err "no backup with id 7"
+expect 2 "$OGRH" backup diff "$T/bd.lua" seven
+expect 2 "$OGRH" backup diff "$T/bd.lua"
+unset OGRH_NOW TZ
+
+# defaults replaces OGRH_SV only: another addon's table in the same file stays.
+cp "$T/small.lua" "$T/other-vars.lua"
+printf 'OGRH_Other = {\n\tx = 1,\n}\nZ = "kept"\n' >> "$T/other-vars.lua"
+expect 0 env OGRH_NOW=1800000000 "$OGRH" defaults "$T/other-vars.lua"
+has out "holds the factory defaults (its 2 other variables kept as they were)"
+expect 0 "$OGRH" stats "$T/other-vars.lua"; has out "^raids: 6$"
+grep -q '^Z = "kept"$' "$T/other-vars.lua" && grep -q '^OGRH_Other = {$' "$T/other-vars.lua" && ok ||
+  bad "defaults dropped the file's other variables"
+printf 'OGRH_SV = {' > "$T/broken-sv.lua"
+expect 0 env OGRH_NOW=1800000000 "$OGRH" defaults "$T/broken-sv.lua"; has err "could not be parsed"
+expect 0 "$OGRH" stats "$T/broken-sv.lua"; has out "^raids: 6$"
+
+# replace takes the writers' lock like set.
+"$OGRH" gen --seed 4 --fill 1 -o "$T/rl.lua"
+P=$("$OGRH" get "$T/rl.lua" encounterMgmt.raids.2.encounters.1.roles.1.assignedPlayers.1 | tr -d '"')
+flock "$T/rl.lua" -c "touch '$T/rheld'; while [ ! -e '$T/rrelease' ]; do sleep 0.05; done" &
+holder=$!
+while [ ! -e "$T/rheld" ]; do sleep 0.02; done
+expect 1 env OGRH_LOCK_WAIT_MS=0 "$OGRH" replace "$T/rl.lua" "$P" Standin; has err "another program is writing it"
+touch "$T/rrelease"
+wait $holder
+expect 0 "$OGRH" replace "$T/rl.lua" "$P" Standin
+
+# The figures make demo quotes are what the commands print, and what BENCHMARKS.md holds.
+commas() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
+"$OGRH" gen --seed 1 -o "$T/g1.lua"
+naxx=$(commas "$("$OGRH" wire encode "$T/g1.lua" --unit Naxx -q | awk '/bytes on the wire/ { print $6 }')")
+all=$(commas "$("$OGRH" wire encode "$T/g1.lua" --unit all -q | awk '/bytes on the wire/ { print $6 }')")
+grep -q "Naxx $naxx bytes" "$SRC/scripts/demo_3_wire.sh" && grep -q "whole plan $all bytes" "$SRC/scripts/demo_3_wire.sh" &&
+  ok || bad "the demo quotes other figures than Naxx $naxx and the whole plan $all bytes"
+grep -q "^| raid (largest, Naxx) | $naxx |" "$SRC/docs/BENCHMARKS.md" &&
+  grep -q "^| whole plan (synced part only, issue 15) | $all |" "$SRC/docs/BENCHMARKS.md" && ok ||
+  bad "BENCHMARKS.md holds other figures than Naxx $naxx and the whole plan $all bytes"
+
+# Every option a command's help names is in its README section, and the reverse (a section
+# with two commands in its title holds the options of both).
+for c in get set fmt stats export import gen checksum validate diff repair defaults show where replace wire backup; do
+  head=$(grep -m1 "^### .*\`ogrh $c[\` ]" "$SRC/README.md")
+  [ -n "$head" ] && ok || { bad "README has no section for '$c'"; continue; }
+  : > "$T/help.opts"
+  for d in $(printf '%s\n' "$head" | grep -o '`ogrh [a-z]*' | cut -c7-); do
+    "$OGRH" "$d" --help | grep -o -- '--[a-z][a-z-]*' >> "$T/help.opts"
+  done
+  sort -u -o "$T/help.opts" "$T/help.opts"
+  awk -v h="$head" '/^##/ { on = ($0 == h) } on' "$SRC/README.md" |
+    grep -o -- '--[a-z][a-z-]*' | sort -u > "$T/readme.opts"
+  if cmp -s "$T/help.opts" "$T/readme.opts"; then ok; else
+    bad "options of '$c': help and README differ: $(diff "$T/help.opts" "$T/readme.opts" | grep '^[<>]' | tr '\n' ' ')"
+  fi
+done
 
 # Reading is linear in the number of top-level variables: callgrind's instruction count for
 # 8,000 variables is under 12x that for 1,000 (a quadratic reader needs about 50x). Skipped

@@ -6,28 +6,8 @@ OGRH=$1
 SRC=$2
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-# expect CODE CMD... : runs CMD, checks the exit code; output in $T/out, $T/err
-expect() {
-  local want=$1; shift
-  "$@" >"$T/out" 2>"$T/err"
-  local got=$?
-  if [ "$got" = "$want" ]; then ok; else bad "exit $got (want $want): $*"; cat "$T/err" >&2; fi
-}
-has() { if grep -q -- "$2" "$T/$1"; then ok; else bad "$1 lacks '$2'"; cat "$T/$1" >&2; fi; }
-lacks() { if grep -q -- "$2" "$T/$1"; then bad "$1 has '$2'"; cat "$T/$1" >&2; else ok; fi; }
-# Plain output: no trailing spaces, no escape codes when stdout is not a terminal.
-clean() {
-  if grep -q ' $' "$T/out"; then bad "trailing spaces in: $*"; else ok; fi
-  if grep -q $'\033' "$T/out"; then bad "escape codes in: $*"; else ok; fi
-}
+. "$(dirname "$0")/lib.sh"
 slots() { if [ "$1" = 1 ]; then echo "1 slot"; else echo "$1 slots"; fi; }
-json_ok() {
-  if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out" 2>/dev/null; then ok
-  else bad "not JSON: $*"; head -c 300 "$T/out" >&2; fi
-}
 
 DEF=$SRC/data/factory-defaults.lua
 cp "$DEF" "$T/d.lua"
@@ -66,7 +46,7 @@ has out "^  2  Near Side Tanks Warbob Holybob healed by$"
 # The same as JSON, with the tags filled in.
 expect 0 "$OGRH" show "$T/d.lua" BWL/Razorgore --json; json_ok show --json
 has out '"view":"encounter"'
-has out '"player":"Tankadin","mark":"Skull","mark_index":8,"number":null'
+has out '"player":"Tankadin","mark":"Skull","markIndex":8,"number":null'
 has out '"text":"Tankadin tanks Razorgore"'
 expect 0 "$OGRH" show "$T/d.lua" --json; json_ok show --json all; has out '"view":"raids"'
 # Names: exact, escaped separators, '#N', and errors that list the candidates.
@@ -117,7 +97,7 @@ expect 2 "$OGRH" where "$T/g.lua" ""
 # replace --dry-run: the change records of set, the file untouched.
 sum=$(md5sum < "$T/g.lua")
 expect 0 "$OGRH" replace "$T/g.lua" "$P" Standin --raid BWL --dry-run; clean replace --dry-run
-has out "^set encounterMgmt.raids.2.encounters.1.roles.6.assignedPlayers.1 (scope: raid 2 > encounter 1 > playerAssignments)$"
+has out "^set encounterMgmt.raids.2.encounters.1.roles.6.assignedPlayers.1 (scope: BWL > Razorgore > playerAssignments)$"
 has out "^  old: \"$P\"$"
 has out '^  new: "Standin"$'
 has out "^Standin would take $P's $(slots $bwl):$"
@@ -125,7 +105,7 @@ has out "dry run: $T/g.lua not written"
 [ "$(grep -c '^set ' "$T/out")" = "$bwl" ] && ok || bad "one change record per slot"
 [ "$(md5sum < "$T/g.lua")" = "$sum" ] && ok || bad "dry run changed the file"
 expect 0 "$OGRH" replace "$T/g.lua" "$P" Standin --dry-run --json; json_ok replace --json
-has out "\"old_player\":\"$P\",\"new_player\":\"Standin\",\"dry_run\":true,\"count\":$all,"
+has out "\"oldPlayer\":\"$P\",\"newPlayer\":\"Standin\",\"dryRun\":true,\"count\":$all,"
 # Within one raid, then everywhere.
 expect 0 "$OGRH" replace "$T/g.lua" "$P" Standin --raid BWL
 has out "^Standin takes $P's $(slots $bwl):$"

@@ -411,7 +411,7 @@ static void test_plan_encounter_view(void **state) {
       json_array_get(json_object_get(json_array_get(json_object_get(je1, "roles"), 0), "slots"), 0);
   assert_string_equal(json_string_value(json_object_get(slot, "player")), "Tankadin");
   assert_string_equal(json_string_value(json_object_get(slot, "mark")), "Skull");
-  assert_int_equal(json_integer_value(json_object_get(slot, "mark_index")), 8);
+  assert_int_equal(json_integer_value(json_object_get(slot, "markIndex")), 8);
   assert_true(json_is_null(json_object_get(slot, "number")));
   json_t *line = json_array_get(json_object_get(je1, "announcements"), 0);
   assert_int_equal(json_integer_value(json_object_get(line, "line")), 1);
@@ -597,8 +597,8 @@ static void test_replace(void **state) {
   o.raid = 2;
   assert_int_equal(ogrh_plan_replace(d, nw, old, &o, &l, &err), OGRH_OK);
   assert_int_equal(ogrh_replace_json(l, nw, old, false, 0, &b), OGRH_OK);
-  assert_non_null(strstr(b.p, "{\"old_player\":\"Standin\",\"new_player\":"));
-  assert_non_null(strstr(b.p, "\"dry_run\":false,\"count\":"));
+  assert_non_null(strstr(b.p, "{\"oldPlayer\":\"Standin\",\"newPlayer\":"));
+  assert_non_null(strstr(b.p, "\"dryRun\":false,\"count\":"));
   ogrh_buf_deinit(&b);
   ogrh_slot_list_free(l);
   ogrh_buf_deinit(&before);

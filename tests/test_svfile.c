@@ -475,6 +475,45 @@ static void test_literal(void **state) {
   ogrh_arena_free(a);
 }
 
+/* The counting pass agrees with the writer, byte for byte, on every kind of value. */
+static void check_size(const ogrh_svfile *f) {
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  size_t n = 0;
+  assert_int_equal(ogrh_svfile_write(f, &b), OGRH_OK);
+  assert_int_equal(ogrh_svfile_write_size(f, &n), OGRH_OK);
+  assert_int_equal(n, b.n);
+  for (size_t i = 0; i < f->n; i++) {
+    for (int indent = 0; indent < 3; indent++) {
+      ogrh_buf_reset(&b);
+      assert_int_equal(ogrh_value_write(&f->vars[i].value, indent, &b), OGRH_OK);
+      assert_int_equal(ogrh_value_write_size(&f->vars[i].value, indent, &n), OGRH_OK);
+      assert_int_equal(n, b.n);
+    }
+  }
+  ogrh_buf_deinit(&b);
+}
+
+static void test_write_size(void **state) {
+  (void)state;
+  ogrh_svfile *f;
+  ogrh_err err;
+  assert_int_equal(ogrh_svfile_load(tu_src("data/factory-defaults.lua"), &f, &err), OGRH_OK);
+  check_size(f);
+  ogrh_svfile_free(f);
+  static const char odd[] =
+      "A = {\"q\\\"b\\\\s\\n\\r\\t\\0\\1\\31\\127x\", [-7] = -9223372036854775808, "
+      "[\"k\\\"ey\\n\"] = {1.5, -0.0, 1e300, 0.1, 12345678901234567890e5}, "
+      "[10] = true, [11] = false, z = {{{}}}, [\"\\200\\255\"] = \"\\200\"}\nB = 0\nC = -1\n";
+  assert_int_equal(ogrh_svfile_parse(odd, sizeof odd - 1, "odd", &f, &err), OGRH_OK);
+  check_size(f);
+  ogrh_value inf = ogrh_vdouble(INFINITY);
+  size_t n = 1;
+  assert_int_equal(ogrh_value_write_size(&inf, 0, &n), OGRH_ERANGE);
+  assert_int_equal(n, 0);
+  ogrh_svfile_free(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_factory_roundtrip_bytes),
@@ -490,6 +529,7 @@ int main(void) {
       cmocka_unit_test(test_many_variables),
       cmocka_unit_test(test_depth_rule_shared_by_reader_and_writer),
       cmocka_unit_test(test_literal),
+      cmocka_unit_test(test_write_size),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,68 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NOPTS(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
 /* ---- output helpers ---- */
 
-/* Colour and bold only for a terminal, and never when NO_COLOR is set. */
-static bool use_color(void) {
-  return isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-}
-
-/* JSON is pretty for a terminal, compact otherwise or with --compact. */
-static int json_indent(bool compact) {
-  return compact || !isatty(STDOUT_FILENO) ? 0 : 2;
-}
-
-typedef struct out {
-  ogrh_buf b;
-  bool color;
-} out;
-
-static void bold(out *o, const char *s) {
-  ogrh_buf_printf(&o->b, o->color ? "\033[1m%s\033[0m" : "%s", s);
-}
-
-/* Ends a line without trailing spaces. */
-static void eol(out *o) {
-  while (o->b.n && o->b.p[o->b.n - 1] == ' ')
-    o->b.p[--o->b.n] = '\0';
-  ogrh_buf_addc(&o->b, '\n');
-}
-
-static const char *plural(size_t n, const char *one, const char *many) {
-  return n == 1 ? one : many;
-}
-
-/* Writes the buffer to stdout; reports a formatting failure. */
-static int flush(out *o) {
-  int rc = ogrh_buf_error(&o->b);
-  if (rc) {
-    ogrh_buf_deinit(&o->b);
-    return cli_fail("cannot format the output: %s", ogrh_strerror(rc));
-  }
-  rc = cli_write_out(NULL, &o->b);
-  ogrh_buf_deinit(&o->b);
-  return rc;
-}
-
-/* Columns: the display width of UTF-8 text, one column per character. */
-static int width(const char *s) {
-  int w = 0;
-  for (; *s; s++)
-    if (((unsigned char)*s & 0xC0) != 0x80) w++;
-  return w;
-}
-
-static void pad(out *o, const char *s, int w) {
-  ogrh_buf_adds(&o->b, s);
-  for (int i = width(s); i < w; i++)
-    ogrh_buf_addc(&o->b, ' ');
-}
-
 /* "Razorgore", or "Razorgore (#3)" when the name alone does not reach it (repeated names). */
-static void label(out *o, const char *name, const char *unit, int64_t index) {
+static void label(cli_out *o, const char *name, const char *unit, int64_t index) {
   char idx[32];
   snprintf(idx, sizeof idx, "#%lld", (long long)index);
   const char *slash = strrchr(unit, '/');
@@ -79,26 +21,28 @@ static void label(out *o, const char *name, const char *unit, int64_t index) {
 }
 
 /* The label in bold, after an optional prefix ("BWL > "). */
-static void heading(out *o, const char *prefix, const char *name, const char *unit, int64_t index) {
-  out h = {{0}, false};
+static void heading(cli_out *o, const char *prefix, const char *name, const char *unit,
+                    int64_t index) {
+  cli_out h = {{0}, false};
   ogrh_buf_init(&h.b);
   if (prefix) ogrh_buf_adds(&h.b, prefix);
   label(&h, name, unit, index);
-  bold(o, h.b.p ? h.b.p : "");
+  cli_bold(o, h.b.p ? h.b.p : "");
   ogrh_buf_deinit(&h.b);
 }
 
 static int label_width(const char *name, const char *unit, int64_t index) {
-  out h = {{0}, false};
+  cli_out h = {{0}, false};
   ogrh_buf_init(&h.b);
   label(&h, name, unit, index);
-  int w = h.b.p ? width(h.b.p) : 0;
+  int w = h.b.p ? cli_width(h.b.p) : 0;
   ogrh_buf_deinit(&h.b);
   return w;
 }
 
-static void fill(out *o, size_t assigned, size_t slots) {
-  ogrh_buf_printf(&o->b, "%zu of %zu %s assigned", assigned, slots, plural(slots, "slot", "slots"));
+static void fill(cli_out *o, size_t assigned, size_t slots) {
+  ogrh_buf_printf(&o->b, "%zu of %zu %s assigned", assigned, slots,
+                  cli_plural(slots, "slot", "slots"));
 }
 
 /* The plan commands read the v2 layout; a v1 file keeps roles in tables of their own. */
@@ -112,29 +56,29 @@ static void v1_note(ogrh_doc *d, const char *cmd, const char *file) {
 }
 
 /* A row "Name (#3)   7/8": the label padded to w columns, then assigned/slots. */
-static void fill_row(out *o, const char *name, const char *unit, int64_t index, int w,
+static void fill_row(cli_out *o, const char *name, const char *unit, int64_t index, int w,
                      size_t assigned, size_t slots) {
   size_t start = o->b.n;
   label(o, name, unit, index);
-  for (int c = width(o->b.p + start); c < w; c++)
+  for (int c = cli_width(o->b.p + start); c < w; c++)
     ogrh_buf_addc(&o->b, ' ');
   ogrh_buf_printf(&o->b, "  %zu/%zu", assigned, slots);
-  eol(o);
+  cli_eol(o);
 }
 
 /* ---- show ---- */
 
-static void show_raids(out *o, const ogrh_plan *p) {
+static void show_raids(cli_out *o, const ogrh_plan *p) {
   for (size_t i = 0; i < p->nraids; i++) {
     const ogrh_plan_raid *r = &p->raids[i];
-    if (i) eol(o);
+    if (i) cli_eol(o);
     heading(o, NULL, r->name, r->unit, r->index);
     if (r->display_name && strcmp(r->display_name, r->name) != 0)
       ogrh_buf_printf(&o->b, " (%s)", r->display_name);
     ogrh_buf_printf(&o->b, ": %zu %s, ", r->encounter_count,
-                    plural(r->encounter_count, "encounter", "encounters"));
+                    cli_plural(r->encounter_count, "encounter", "encounters"));
     fill(o, r->assigned_count, r->slot_count);
-    eol(o);
+    cli_eol(o);
     int wn = 0, wi = 1;
     for (size_t j = 0; j < r->nencounters; j++) {
       const ogrh_plan_encounter *e = &r->encounters[j];
@@ -151,7 +95,7 @@ static void show_raids(out *o, const ogrh_plan *p) {
   }
 }
 
-static void show_roles(out *o, const ogrh_plan_encounter *e) {
+static void show_roles(cli_out *o, const ogrh_plan_encounter *e) {
   int wn = 0;
   for (size_t k = 0; k < e->nroles; k++) {
     int w = label_width(e->roles[k].name, e->roles[k].unit, e->roles[k].index);
@@ -164,20 +108,20 @@ static void show_roles(out *o, const ogrh_plan_encounter *e) {
   }
 }
 
-static void show_raid(out *o, const ogrh_plan *p) {
+static void show_raid(cli_out *o, const ogrh_plan *p) {
   const ogrh_plan_raid *r = &p->raids[0];
-  bold(o, r->name);
+  cli_bold(o, r->name);
   ogrh_buf_printf(&o->b, ": %zu %s, ", r->encounter_count,
-                  plural(r->encounter_count, "encounter", "encounters"));
+                  cli_plural(r->encounter_count, "encounter", "encounters"));
   fill(o, r->assigned_count, r->slot_count);
-  eol(o);
+  cli_eol(o);
   for (size_t j = 0; j < r->nencounters; j++) {
     const ogrh_plan_encounter *e = &r->encounters[j];
-    eol(o);
+    cli_eol(o);
     heading(o, NULL, e->name, e->unit, e->index);
-    ogrh_buf_printf(&o->b, ": %zu %s, ", e->role_count, plural(e->role_count, "role", "roles"));
+    ogrh_buf_printf(&o->b, ": %zu %s, ", e->role_count, cli_plural(e->role_count, "role", "roles"));
     fill(o, e->assigned_count, e->slot_count);
-    eol(o);
+    cli_eol(o);
     show_roles(o, e);
   }
 }
@@ -191,7 +135,7 @@ static void number_text(const ogrh_value *v, char *buf, size_t cap) {
     buf[0] = '\0';
 }
 
-static void show_encounter(out *o, const ogrh_plan *p) {
+static void show_encounter(cli_out *o, const ogrh_plan *p) {
   const ogrh_plan_raid *r = &p->raids[0];
   const ogrh_plan_encounter *e = &r->encounters[0];
   ogrh_buf prefix;
@@ -199,22 +143,23 @@ static void show_encounter(out *o, const ogrh_plan *p) {
   ogrh_buf_printf(&prefix, "%s > ", r->name);
   heading(o, prefix.p, e->name, e->unit, e->index);
   ogrh_buf_deinit(&prefix);
-  ogrh_buf_printf(&o->b, ": %zu %s, ", e->role_count, plural(e->role_count, "role", "roles"));
+  ogrh_buf_printf(&o->b, ": %zu %s, ", e->role_count, cli_plural(e->role_count, "role", "roles"));
   fill(o, e->assigned_count, e->slot_count);
-  eol(o);
+  cli_eol(o);
   for (size_t k = 0; k < e->nroles; k++) {
     const ogrh_plan_role *role = &e->roles[k];
-    eol(o);
+    cli_eol(o);
     heading(o, NULL, role->name, role->unit, role->index);
-    ogrh_buf_printf(&o->b, "  %zu/%zu", role->assigned_count, role->slot_count);
-    eol(o);
+    ogrh_buf_adds(&o->b, ": ");
+    fill(o, role->assigned_count, role->slot_count);
+    cli_eol(o);
     int ws = 1, wp = 1, wm = 0;
     for (size_t i = 0; i < role->nslots; i++) {
       const ogrh_plan_slot *s = &role->slots[i];
       int d = snprintf(NULL, 0, "%lld", (long long)s->slot);
       if (d > ws) ws = d;
-      if (s->player && width(s->player) > wp) wp = width(s->player);
-      if (s->mark_name && width(s->mark_name) > wm) wm = width(s->mark_name);
+      if (s->player && cli_width(s->player) > wp) wp = cli_width(s->player);
+      if (s->mark_name && cli_width(s->mark_name) > wm) wm = cli_width(s->mark_name);
     }
     for (size_t i = 0; i < role->nslots; i++) {
       const ogrh_plan_slot *s = &role->slots[i];
@@ -228,7 +173,7 @@ static void show_encounter(out *o, const ogrh_plan *p) {
       number_text(&s->number, num, sizeof num);
       ogrh_buf_printf(&o->b, "  %*lld  ", ws, (long long)s->slot);
       if (s->player) {
-        pad(o, s->player, wp);
+        cli_pad(o, s->player, wp);
       } else {
         ogrh_buf_adds(&o->b, o->color ? "\033[2m-\033[0m" : "-");
         for (int c = 1; c < wp; c++)
@@ -236,40 +181,38 @@ static void show_encounter(out *o, const ogrh_plan *p) {
       }
       if (wm) {
         ogrh_buf_adds(&o->b, "  ");
-        pad(o, mark, wm);
+        cli_pad(o, mark, wm);
       }
       ogrh_buf_printf(&o->b, "  %s", num);
-      eol(o);
+      cli_eol(o);
     }
     for (size_t i = 0; i < role->ntexts; i++) {
       ogrh_buf_printf(&o->b, "  text %zu: %s", i + 1, role->texts[i]);
-      eol(o);
+      cli_eol(o);
     }
   }
-  eol(o);
-  bold(o, "Announcements");
-  eol(o);
+  cli_eol(o);
+  cli_bold(o, "Announcements");
+  cli_eol(o);
   if (e->nlines == 0) {
     ogrh_buf_adds(&o->b, "  (none)");
-    eol(o);
+    cli_eol(o);
   }
   for (size_t i = 0; i < e->nlines; i++) {
     ogrh_buf_printf(&o->b, "  %lld  ", (long long)e->lines[i].line);
     /* A [Rn.L] tag can put several chat lines in one: each goes on its own line here. */
-    for (const char *s = e->lines[i].text; *s; s++) {
-      if (*s == '\n') {
-        eol(o);
-        ogrh_buf_adds(&o->b, "     ");
-      } else {
-        ogrh_buf_addc(&o->b, *s);
-      }
+    for (const char *s = e->lines[i].text, *nl; s; s = nl ? nl + 1 : NULL) {
+      nl = strchr(s, '\n');
+      if (s != e->lines[i].text) ogrh_buf_adds(&o->b, "     ");
+      /* The addon sends the spaces a tag without a value leaves; people read one. */
+      cli_add_squeezed(o, s, nl ? (size_t)(nl - s) : strlen(s));
+      cli_eol(o);
     }
-    eol(o);
   }
 }
 
 static int run_show(int argc, char **argv) {
-  cli_opt opts[] = {{"--json", NULL, false, NULL}, {"--compact", NULL, false, NULL}};
+  cli_opt opts[] = {CLI_JSON_OPTS};
   char *pos[2];
   int npos, rc = cli_parse(&cmd_show, argc, argv, opts, NOPTS(opts), pos, 2, &npos, 1);
   if (rc) return rc < 0 ? EXIT_USAGE : EXIT_OK;
@@ -282,10 +225,10 @@ static int run_show(int argc, char **argv) {
     ogrh_doc_free(d);
     return cli_fail("%s", ogrh_err_msg(&err));
   }
-  out o = {{0}, use_color()};
-  ogrh_buf_init(&o.b);
+  cli_out o;
+  cli_out_init(&o);
   if (cli_flag(opts, NOPTS(opts), "--json")) {
-    ogrh_plan_json(p, json_indent(cli_flag(opts, NOPTS(opts), "--compact")), &o.b);
+    ogrh_plan_json(p, cli_json_indent(opts, NOPTS(opts)), &o.b);
     ogrh_buf_addc(&o.b, '\n');
   } else if (p->view == OGRH_PLAN_RAIDS) {
     show_raids(&o, p);
@@ -296,12 +239,12 @@ static int run_show(int argc, char **argv) {
   }
   ogrh_plan_free(p);
   ogrh_doc_free(d);
-  return flush(&o);
+  return cli_out_flush(&o);
 }
 
 const cli_cmd cmd_show = {
     "show", "print the plan (all raids, a raid, an encounter) as players read it",
-    "usage: ogrh show FILE [RAID[/ENCOUNTER]] [--json [--compact]]\n\n"
+    "usage: ogrh show FILE [RAID[/ENCOUNTER]] [--json [--compact|--pretty]]\n\n"
     "Without a unit: every raid, its encounters and how many of their slots are assigned.\n"
     "With a raid: its encounters and their roles. With an encounter: each role with its\n"
     "slots (player, raid mark by name, assignment number), then the announcement lines\n"
@@ -310,14 +253,15 @@ const cli_cmd cmd_show = {
     "a name (\"Naxx/4HM Tank\\/Heal\"). Examples:\n"
     "  ogrh show OG-RaidHelper.lua\n"
     "  ogrh show OG-RaidHelper.lua BWL/Razorgore\n\n"
-    "  --json      the same structure as JSON (pretty on a terminal)\n"
-    "  --compact   compact JSON even on a terminal\n",
+    "  --json      the same structure as JSON (README 'JSON output')\n"
+    "  --compact   compact JSON even on a terminal\n"
+    "  --pretty    indented JSON even when not on a terminal\n",
     run_show};
 
 /* ---- where ---- */
 
 /* "BWL > Razorgore > Near Side Tanks > slot 1 (Skull, number 2)". */
-static void slot_line(out *o, const ogrh_slot_ref *s) {
+static void slot_line(cli_out *o, const ogrh_slot_ref *s) {
   ogrh_name_seg seg[3];
   int nseg = 0;
   const char *rest;
@@ -338,7 +282,7 @@ static void slot_line(out *o, const ogrh_slot_ref *s) {
     ogrh_buf_printf(&o->b, " (%s, %s)", s->mark_name, num);
   else if (s->mark_name || *num)
     ogrh_buf_printf(&o->b, " (%s)", s->mark_name ? s->mark_name : num);
-  eol(o);
+  cli_eol(o);
 }
 
 /* --raid R: a raid in the named form (or #N). */
@@ -363,9 +307,7 @@ static void no_slot_hint(ogrh_doc *d, const char *cmd, const char *player) {
 }
 
 static int run_where(int argc, char **argv) {
-  cli_opt opts[] = {{"--json", NULL, false, NULL},
-                    {"--compact", NULL, false, NULL},
-                    {"--raid", NULL, true, NULL}};
+  cli_opt opts[] = {CLI_JSON_OPTS, {"--raid", NULL, true, NULL}};
   char *pos[2];
   int npos, rc = cli_parse(&cmd_where, argc, argv, opts, NOPTS(opts), pos, 2, &npos, 2);
   if (rc) return rc < 0 ? EXIT_USAGE : EXIT_OK;
@@ -384,60 +326,46 @@ static int run_where(int argc, char **argv) {
     ogrh_doc_free(d);
     return cli_fail("%s", ogrh_err_msg(&err));
   }
-  out o = {{0}, use_color()};
-  ogrh_buf_init(&o.b);
+  cli_out o;
+  cli_out_init(&o);
   if (cli_flag(opts, NOPTS(opts), "--json")) {
-    ogrh_slot_list_json(l, pos[1], json_indent(cli_flag(opts, NOPTS(opts), "--compact")), &o.b);
+    ogrh_slot_list_json(l, pos[1], cli_json_indent(opts, NOPTS(opts)), &o.b);
     ogrh_buf_addc(&o.b, '\n');
   } else if (l->n == 0) {
     const char *in = cli_get(opts, NOPTS(opts), "--raid");
     ogrh_buf_printf(&o.b, "%s holds no slot%s%s", pos[1], in ? " in " : "", in ? in : "");
-    eol(&o);
+    cli_eol(&o);
   } else {
-    bold(&o, pos[1]);
-    ogrh_buf_printf(&o.b, " holds %zu %s:", l->n, plural(l->n, "slot", "slots"));
-    eol(&o);
+    cli_bold(&o, pos[1]);
+    ogrh_buf_printf(&o.b, " holds %zu %s:", l->n, cli_plural(l->n, "slot", "slots"));
+    cli_eol(&o);
     for (size_t i = 0; i < l->n; i++)
       slot_line(&o, &l->v[i]);
   }
   if (l->n == 0) no_slot_hint(d, "where", pos[1]);
   ogrh_slot_list_free(l);
   ogrh_doc_free(d);
-  return flush(&o);
+  return cli_out_flush(&o);
 }
 
 const cli_cmd cmd_where = {
     "where", "list every slot a player holds",
-    "usage: ogrh where FILE PLAYER [--raid RAID] [--json [--compact]]\n\n"
+    "usage: ogrh where FILE PLAYER [--raid RAID] [--json [--compact|--pretty]]\n\n"
     "Lists every slot whose assigned player is exactly PLAYER, as raid > encounter > role >\n"
     "slot, with the slot's raid mark and assignment number. A player who holds no slot is\n"
     "not an error (exit 0); a player of the same name in another case is suggested on\n"
     "stderr. Example:\n"
     "  ogrh where OG-RaidHelper.lua Tankadin\n\n"
     "  --raid RAID  only this raid (a name, or #N)\n"
-    "  --json       the same as JSON (pretty on a terminal)\n"
-    "  --compact    compact JSON even on a terminal\n",
+    "  --json       the same as JSON (README 'JSON output')\n"
+    "  --compact    compact JSON even on a terminal\n"
+    "  --pretty     indented JSON even when not on a terminal\n",
     run_where};
 
 /* ---- replace ---- */
 
-/* The change records of the writes, printed as `ogrh set` prints them. */
-static void print_change(void *ud, const ogrh_change *c) {
-  ogrh_buf *b = ud;
-  ogrh_buf_printf(b, "set %s (scope: ", c->path_text);
-  ogrh_scope_format(&c->scope, b);
-  ogrh_buf_adds(b, ")\n  old: ");
-  ogrh_value_write(c->old_value, 1, b);
-  ogrh_buf_adds(b, "\n  new: ");
-  ogrh_value_write(c->new_value, 1, b);
-  ogrh_buf_addc(b, '\n');
-}
-
 static int run_replace(int argc, char **argv) {
-  cli_opt opts[] = {{"--dry-run", "-n", false, NULL},
-                    {"--raid", NULL, true, NULL},
-                    {"--json", NULL, false, NULL},
-                    {"--compact", NULL, false, NULL}};
+  cli_opt opts[] = {{"--dry-run", "-n", false, NULL}, {"--raid", NULL, true, NULL}, CLI_JSON_OPTS};
   char *pos[3];
   int npos, rc = cli_parse(&cmd_replace, argc, argv, opts, NOPTS(opts), pos, 3, &npos, 3);
   if (rc) return rc < 0 ? EXIT_USAGE : EXIT_OK;
@@ -445,68 +373,69 @@ static int run_replace(int argc, char **argv) {
   if (strcmp(pos[1], pos[2]) == 0)
     return cli_usage_error(&cmd_replace, "OLD and NEW are the same player");
   bool dry = cli_flag(opts, NOPTS(opts), "--dry-run"), json = cli_flag(opts, NOPTS(opts), "--json");
-  ogrh_doc *d;
-  if ((rc = cli_load(pos[0], &d))) return rc;
+  /* Read, change, write back: under the writers' lock, as `ogrh set` does. */
+  ogrh_file_lock lock = {-1};
+  if (!dry && (rc = cli_lock(pos[0], &lock))) return rc;
+  ogrh_doc *d = NULL;
+  ogrh_slot_list *l = NULL;
+  cli_out o;
+  cli_out_init(&o);
+  if ((rc = cli_load(pos[0], &d))) goto done;
   v1_note(d, "replace", pos[0]);
   ogrh_replace_opts ro = {0, false, NULL};
   const char *raid_spec = cli_get(opts, NOPTS(opts), "--raid");
-  if ((rc = raid_option(&cmd_replace, d, raid_spec, &ro.raid))) {
-    ogrh_doc_free(d);
-    return rc;
-  }
+  if ((rc = raid_option(&cmd_replace, d, raid_spec, &ro.raid))) goto done;
   /* As `ogrh set --dry-run` does: the writes happen in memory, the file is not written. */
-  out o = {{0}, use_color()};
-  ogrh_buf_init(&o.b);
-  int token = json ? 0 : ogrh_doc_subscribe(d, print_change, &o.b);
-  ogrh_slot_list *l;
+  cli_changes cc = {d, &o.b, NULL, 0};
+  int token = json ? 0 : ogrh_doc_subscribe(d, cli_change, &cc);
   ogrh_err err;
   if (token < 0 || ogrh_plan_replace(d, pos[1], pos[2], &ro, &l, &err)) {
-    ogrh_buf_deinit(&o.b);
-    ogrh_doc_free(d);
-    return cli_fail("%s", token < 0 ? ogrh_strerror(token) : ogrh_err_msg(&err));
+    rc = cli_fail("%s", token < 0 ? ogrh_strerror(token) : ogrh_err_msg(&err));
+    goto done;
   }
   if (l->n == 0) {
     if (raid_spec)
-      cli_fail("%s holds no slot in %s: nothing to replace", pos[1], raid_spec);
+      rc = cli_fail("%s holds no slot in %s: nothing to replace", pos[1], raid_spec);
     else
-      cli_fail("%s holds no slot: nothing to replace", pos[1]);
+      rc = cli_fail("%s holds no slot: nothing to replace", pos[1]);
     no_slot_hint(d, "replace", pos[1]);
-    ogrh_slot_list_free(l);
-    ogrh_buf_deinit(&o.b);
-    ogrh_doc_free(d);
-    return EXIT_FAIL;
+    goto done;
   }
   if (json) {
-    ogrh_replace_json(l, pos[1], pos[2], dry, json_indent(cli_flag(opts, NOPTS(opts), "--compact")),
-                      &o.b);
+    ogrh_replace_json(l, pos[1], pos[2], dry, cli_json_indent(opts, NOPTS(opts)), &o.b);
     ogrh_buf_addc(&o.b, '\n');
   } else {
-    bold(&o, pos[2]);
+    cli_bold(&o, pos[2]);
     ogrh_buf_printf(&o.b, " %s %s's %zu %s:", dry ? "would take" : "takes", pos[1], l->n,
-                    plural(l->n, "slot", "slots"));
-    eol(&o);
+                    cli_plural(l->n, "slot", "slots"));
+    cli_eol(&o);
     for (size_t i = 0; i < l->n; i++)
       slot_line(&o, &l->v[i]);
     if (dry) {
       ogrh_buf_printf(&o.b, "dry run: %s not written", pos[0]);
-      eol(&o);
+      cli_eol(&o);
     }
   }
-  ogrh_slot_list_free(l);
-  rc = EXIT_OK;
-  if (!dry && ogrh_doc_save(d, pos[0], &err)) {
-    ogrh_buf_deinit(&o.b);
-    rc = cli_fail("%s", ogrh_err_msg(&err));
-  } else {
-    rc = flush(&o);
+  if (ogrh_buf_error(&o.b)) {
+    rc = cli_fail("%s; %s not written", ogrh_strerror(ogrh_buf_error(&o.b)), pos[0]);
+    goto done;
   }
+  if (!dry && ogrh_doc_save(d, pos[0], &err)) {
+    rc = cli_fail("%s", ogrh_err_msg(&err));
+    goto done;
+  }
+  rc = cli_out_flush(&o);
+done:
+  ogrh_file_lock_release(&lock);
+  ogrh_buf_deinit(&o.b);
+  ogrh_slot_list_free(l);
   ogrh_doc_free(d);
   return rc;
 }
 
 const cli_cmd cmd_replace = {
     "replace", "put one player in every slot another holds (atomically)",
-    "usage: ogrh replace FILE OLD NEW [--raid RAID] [--dry-run] [--json [--compact]]\n\n"
+    "usage: ogrh replace FILE OLD NEW [--raid RAID] [--dry-run] [--json [--compact|--pretty]]\n\n"
     "Puts NEW in every slot OLD holds, everywhere or in one raid, as one SVM write per slot.\n"
     "Prints each write's change record as 'ogrh set' does, then the slots NEW takes, and\n"
     "writes FILE atomically. Exit 1 when OLD holds no slot, 2 when OLD and NEW are the\n"
@@ -514,6 +443,7 @@ const cli_cmd cmd_replace = {
     "  ogrh replace OG-RaidHelper.lua Warbob Tankadin --raid BWL --dry-run\n\n"
     "  --raid RAID    only this raid (a name, or #N)\n"
     "  -n, --dry-run  show the changes, do not write\n"
-    "  --json         the slots as JSON instead (pretty on a terminal)\n"
-    "  --compact      compact JSON even on a terminal\n",
+    "  --json         the slots as JSON instead (README 'JSON output')\n"
+    "  --compact      compact JSON even on a terminal\n"
+    "  --pretty       indented JSON even when not on a terminal\n",
     run_replace};

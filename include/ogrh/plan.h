@@ -172,12 +172,13 @@ int ogrh_plan_build(ogrh_doc *d, const char *unit, ogrh_plan **out, ogrh_err *er
 void ogrh_plan_free(ogrh_plan *p);
 
 /*
-** The plan as JSON (indent 0: compact; else pretty with that many spaces per level):
-** {"view", "raids": [{"index", "name", "display_name", "unit", "path", "encounter_count",
-** "role_count", "slot_count", "assigned_count", "encounters": [{"index", "name",
-** "display_name", "unit", "path", "role_count", "slot_count", "assigned_count",
-** "roles": [{"index", "role_id", "name", "unit", "path", "column", "slot_count",
-** "assigned_count", "slots": [{"slot", "player", "mark", "mark_index", "number"}],
+** The plan as JSON (indent 0: compact; else pretty with that many spaces per level), with the
+** field names of every JSON the tool writes (camelCase, README "JSON output"):
+** {"view", "raids": [{"index", "name", "displayName", "unit", "path", "encounterCount",
+** "roleCount", "slotCount", "assignedCount", "encounters": [{"index", "name",
+** "displayName", "unit", "path", "roleCount", "slotCount", "assignedCount",
+** "roles": [{"index", "roleId", "name", "unit", "path", "column", "slotCount",
+** "assignedCount", "slots": [{"slot", "player", "mark", "markIndex", "number"}],
 ** "texts": [...]}], "announcements": [{"line", "template", "text"}]}]}]}.
 ** "roles" appears from the raid view on, "slots", "texts" and "announcements" in the
 ** encounter view; absent values are null. Bytes that are not UTF-8 become U+FFFD.
@@ -243,12 +244,12 @@ int ogrh_plan_replace(ogrh_doc *d, const char *old_player, const char *new_playe
                       const ogrh_replace_opts *o, ogrh_slot_list **out, ogrh_err *err);
 
 /*
-** JSON of a slot list: {"player", "count", "slots": [{"raid", "raid_index", "encounter",
-** "encounter_index", "role", "role_index", "slot", "unit", "path", "mark", "mark_index",
+** JSON of a slot list: {"player", "count", "slots": [{"raid", "raidIndex", "encounter",
+** "encounterIndex", "role", "roleIndex", "slot", "unit", "path", "mark", "markIndex",
 ** "number"}]}.
 */
 int ogrh_slot_list_json(const ogrh_slot_list *l, const char *player, int indent, ogrh_buf *out);
-/* The same for a replace: {"old_player", "new_player", "dry_run", "count", "slots": [...]}. */
+/* The same for a replace: {"oldPlayer", "newPlayer", "dryRun", "count", "slots": [...]}. */
 int ogrh_replace_json(const ogrh_slot_list *l, const char *old_player, const char *new_player,
                       bool dry_run, int indent, ogrh_buf *out);
 

@@ -58,6 +58,12 @@ int ogrh_svfile_write(const ogrh_svfile *f, ogrh_buf *b);
 /* Appends one value in WoW style; indent is the tab depth of the line it starts on. The depth
 ** rule counts from v (depth 0). */
 int ogrh_value_write(const ogrh_value *v, int indent, ogrh_buf *b);
+/*
+** The size in bytes of what ogrh_value_write (same indent) and ogrh_svfile_write would append,
+** counted without writing it; the same errors (OGRH_ERANGE, OGRH_EDEPTH), *out 0 then.
+*/
+int ogrh_value_write_size(const ogrh_value *v, int indent, size_t *out);
+int ogrh_svfile_write_size(const ogrh_svfile *f, size_t *out);
 /* Appends one value on a single line: {[1] = "a", ["x"] = 2}. */
 int ogrh_value_write_inline(const ogrh_value *v, ogrh_buf *b);
 /* Appends a Lua string literal that reads back to exactly these bytes. */
