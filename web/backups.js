@@ -2,7 +2,7 @@
 // current data size), the history newest first (time, label, size, trigger reason, pinned),
 // and per backup Restore (with the seed's confirmation), Delete (confirmed for manual backups,
 // refused below the minimum), Pin/Unpin and Export (clipboard or file); Import by paste or file.
-import { $, api, confirmDialog, el, fmtBytes, fmtTime, notice, on } from "./core.js";
+import { $, api, confirmDialog, el, fmtBytes, fmtTime, isAdmin, notice, on } from "./core.js";
 
 let list = null; // GET /api/backups
 
@@ -129,6 +129,12 @@ async function restore(b) {
       "This will replace all current data. Continue?",
       el("p.what", el("strong", fmtTime(b.timestamp)), b.label ? ` · ${b.label}` : ` · ${reasonText(b.reason)}`),
       "Safety backup will be created first",
+      el(
+        "p.muted",
+        isAdmin()
+          ? "You are the raid admin: the restored plan is sent to the raid."
+          : "The restore is yours alone: until the next repair your plan differs from the raid admin's.",
+      ),
     ],
     "Restore",
   );

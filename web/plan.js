@@ -121,21 +121,21 @@ function onChanged(ev) {
 // ---- the navigator ----
 
 function encLabel(e) {
-  return e.display_name || e.name || `#${e.index}`;
+  return e.displayName || e.name || `#${e.index}`;
 }
 
 function renderNav() {
   const rs = $("#raid-select");
   rs.replaceChildren(
     ...(overview?.raids || []).map((r) =>
-      el("option", { value: r.index, selected: r.index === raidIndex }, r.display_name || r.name || `#${r.index}`),
+      el("option", { value: r.index, selected: r.index === raidIndex }, r.displayName || r.name || `#${r.index}`),
     ),
   );
   const raid = raidOf(raidIndex);
   const encs = raid?.encounters || [];
   $("#enc-select").replaceChildren(
     ...encs.map((e) =>
-      el("option", { value: e.index, selected: e.index === encIndex }, `${encLabel(e)} (${e.assigned_count}/${e.slot_count})`),
+      el("option", { value: e.index, selected: e.index === encIndex }, `${encLabel(e)} (${e.assignedCount}/${e.slotCount})`),
     ),
   );
   $("#enc-list").replaceChildren(
@@ -151,7 +151,7 @@ function renderNav() {
             onclick: () => selectEncounter(e.index),
           },
           el("span.enc-name", encLabel(e)),
-          el("span.enc-count", { "aria-label": `${e.assigned_count} of ${e.slot_count} slots assigned` }, `${e.assigned_count}/${e.slot_count}`),
+          el("span.enc-count", { "aria-label": `${e.assignedCount} of ${e.slotCount} slots assigned` }, `${e.assignedCount}/${e.slotCount}`),
         ),
       ),
     ),
@@ -186,7 +186,7 @@ function slotKey(role, slot) {
 }
 
 function signature(slot) {
-  return `${slot.player ?? ""}|${slot.mark_index ?? ""}|${slot.number ?? ""}`;
+  return `${slot.player ?? ""}|${slot.markIndex ?? ""}|${slot.number ?? ""}`;
 }
 
 function flash(elem, why) {
@@ -204,7 +204,7 @@ function flash(elem, why) {
 function slotView(role, slot) {
   const parts = [
     el("span.slot-no", { "aria-hidden": "true" }, String(slot.slot)),
-    slot.mark_index ? markIcon(slot.mark_index, slot.mark) : el("span.nomark", { "aria-hidden": "true" }),
+    slot.markIndex ? markIcon(slot.markIndex, slot.mark) : el("span.nomark", { "aria-hidden": "true" }),
     slot.number != null ? el("span.num", { title: "Assignment number" }, `#${slot.number}`) : null,
     slot.player ? el("span.player", slot.player) : el("span.empty", "empty"),
   ];
@@ -248,7 +248,7 @@ function renderEncounter(flashChanges) {
     return;
   }
   $("#enc-title").textContent = `${encLabel(encounter)}`;
-  $("#enc-meta").textContent = `${raid?.display_name || raid?.name || ""} · ${encounter.assigned_count} of ${encounter.slot_count} slots assigned`;
+  $("#enc-meta").textContent = `${raid?.displayName || raid?.name || ""} · ${encounter.assignedCount} of ${encounter.slotCount} slots assigned`;
   $("#edit-hint").textContent = canEdit
     ? "Drag a player from the roster or from another slot onto a slot, or pick a slot to choose its player, raid mark and number."
     : "Read-only: the raid admin and officers change assignments.";
@@ -280,7 +280,7 @@ function renderEncounter(flashChanges) {
         { id: `role-${role.index}` },
         el("span.role-name", role.name || `Role ${role.index}`),
         " ",
-        el("span.count", `${role.assigned_count}/${role.slot_count}`),
+        el("span.count", `${role.assignedCount}/${role.slotCount}`),
       ),
       items.length ? el("ol.slots", items) : null,
       role.texts?.length ? el("ul.texts", role.texts.map((t) => el("li", t))) : null,
@@ -353,7 +353,7 @@ async function setSlot(roleIndex, slotNo, want) {
   const ops = [];
   if ("player" in want && (want.player || null) !== (slot.player || null))
     ops.push([`${role.path}.assignedPlayers.${slotNo}`, want.player || null]);
-  if ("mark" in want && (want.mark || null) !== (slot.mark_index || null))
+  if ("mark" in want && (want.mark || null) !== (slot.markIndex || null))
     ops.push([`${role.path}.raidMarks.${slotNo}`, want.mark || null]);
   if ("number" in want && (want.number || null) !== (slot.number || null))
     ops.push([`${role.path}.assignmentNumbers.${slotNo}`, want.number || null]);
@@ -386,10 +386,10 @@ function openSlot(role, slot) {
   $("#slot-other").value = "";
   $("#slot-mark").replaceChildren(
     el("option", { value: "0" }, "None"),
-    ...MARKS.slice(1).map((m, i) => el("option", { value: i + 1, selected: slot.mark_index === i + 1 }, m)),
+    ...MARKS.slice(1).map((m, i) => el("option", { value: i + 1, selected: slot.markIndex === i + 1 }, m)),
   );
-  if (slot.mark_index && (slot.mark_index < 1 || slot.mark_index > 8))
-    $("#slot-mark").append(el("option", { value: slot.mark_index, selected: true }, `Mark ${slot.mark_index}`));
+  if (slot.markIndex && (slot.markIndex < 1 || slot.markIndex > 8))
+    $("#slot-mark").append(el("option", { value: slot.markIndex, selected: true }, `Mark ${slot.markIndex}`));
   $("#slot-number").value = slot.number ?? "";
   $("#dlg-slot").showModal();
   $("#slot-player").focus();
