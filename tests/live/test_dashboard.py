@@ -86,6 +86,39 @@ def check_token():
     assert "token=" not in b.d.current_url, b.d.current_url
 
 
+def check_endpoints():
+    """What the page reads besides the API of issue 12: the samples and the digest tree."""
+    a = nodes["Alice"]
+    st, tree = a.api("GET", "/api/digests")
+    assert st == 200, (st, tree)
+    assert tree["root"] == a.status()["digest"], (tree["root"], a.status()["digest"])
+    assert [r["name"] for r in tree["raids"]][:2] == ["Molten Core", "BWL"], tree["raids"][:2]
+    enc = tree["raids"][0]["encounters"][0]
+    assert enc["name"] == "Tanks and Heals" and sorted(enc["components"]) == sorted(
+        ["encounterMetadata", "roles", "playerAssignments", "raidMarks", "assignmentNumbers",
+         "announcements"]), enc
+    assert sorted(tree["globals"]) == ["consumes", "rolesUI", "tradeItems"], tree["globals"]
+    # A write changes exactly the digests above it.
+    assert a.set(TANKS + "assignedPlayers.4", "Digesttank")[0] == 200
+    after = a.api("GET", "/api/digests")[1]
+    e2 = after["raids"][0]["encounters"][0]
+    changed = [c for c in enc["components"] if enc["components"][c] != e2["components"][c]]
+    assert changed == ["playerAssignments"], changed
+    assert after["root"] != tree["root"] and after["globals"] == tree["globals"]
+    assert after["raids"][1] == tree["raids"][1]
+    assert a.set(TANKS + "assignedPlayers.4", None, delete=True)[0] == 200
+    # Samples every 2 s, oldest first, with rates.
+    wait_until("three samples", lambda: len(a.api("GET", "/api/stats")[1]["samples"]) >= 3,
+               timeout=10)
+    stats = a.api("GET", "/api/stats")[1]
+    ts = [x["t"] for x in stats["samples"]]
+    assert ts == sorted(ts) and all(1500 <= b - c <= 2600 for c, b in zip(ts, ts[1:])), ts
+    for x in stats["samples"]:
+        assert x["bytesIn"] >= 0 and x["inRate"] >= 0 and x["queue"] >= 0, x
+    assert a.api("POST", "/api/stats", {})[0] == 405
+    assert a.api("GET", "/api/nothing")[0] == 404
+
+
 # ---- the plan ----
 
 def check_plan():
@@ -443,6 +476,15 @@ def check_layout():
                 assert over <= 0, "%s %s at %s: %d px wider than the screen" % (who, tab, size,
                                                                                over)
                 b.shot("layout-" + tab)
+            if who == "Alice" and size == browser.WIDE:
+                # A system that asks for dark gets the dark theme.
+                b.d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [
+                    {"name": "prefers-color-scheme", "value": "dark"}]})
+                b.tab("plan")
+                bg = b.js("return getComputedStyle(document.body).backgroundColor")
+                assert bg == "rgb(20, 23, 28)", bg
+                b.shot("layout-plan-dark")
+                b.d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
             if size == browser.PHONE:
                 # The encounter picker of a narrow screen.
                 b.tab("plan")
@@ -500,6 +542,7 @@ def main():
     try:
         for title, fn in (("broker, roster and three nodes", team.start),
                           ("the token", check_token),
+                          ("the samples and the digest tree", check_endpoints),
                           ("the plan renders", check_plan),
                           ("the admin edits by dragging", check_edit_by_drag),
                           ("the admin edits by picking (keyboard)", check_edit_by_pick),
