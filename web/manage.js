@@ -60,6 +60,7 @@ function buildTree(diffs) {
   };
   for (const d of diffs) {
     if (d.kind === "global") globals.push(d);
+    else if (d.kind === "raid-list" && d.raid) raidOf(d.raid).kinds.add("extra");
     else if (d.kind === "raid-list") raidList = d;
     else {
       const r = raidOf(d.raid);
@@ -86,7 +87,8 @@ function buildTree(diffs) {
       e.severity = e.kinds.has("encounter") || e.comps.size >= 3 || e.kinds.has("raid-meta") ? 2 : 1;
     }
     const worst = Math.max(0, ...[...r.encs.values()].map((e) => e.severity));
-    r.severity = r.kinds.has("raid") || r.encs.size >= 2 ? 3 : Math.max(worst, r.kinds.has("raid-meta") ? 2 : 1);
+    r.severity =
+      r.kinds.has("raid") || r.kinds.has("extra") || r.encs.size >= 2 ? 3 : Math.max(worst, r.kinds.has("raid-meta") ? 2 : 1);
   }
   return { raids: [...raids.values()], globals, raidList };
 }
@@ -150,8 +152,9 @@ function render() {
   for (const r of tree.raids) {
     const lr = findLocal(r.name).raid;
     const missing = r.kinds.has("raid");
+    const extra = r.kinds.has("extra");
     rows.push(
-      row(0, `Raid: ${r.name}`, r.severity, lr?.digest, r.admin, missing ? "present" : "differs", { raid: r.name, encounter: null, level: "raid" }, { tag: missing ? "missing here" : null }),
+      row(0, `Raid: ${r.name}`, r.severity, lr?.digest, r.admin, missing ? "present" : extra ? "none" : "differs", { raid: r.name, encounter: null, level: "raid" }, { tag: missing ? "missing here" : extra ? "not at the admin" : null }),
     );
     for (const e of r.encs.values()) {
       if (e.name == null || e.name === "") {
@@ -161,8 +164,11 @@ function render() {
       }
       const le = findLocal(r.name, e.name).enc;
       const missing = e.kinds.has("encounter");
+      // An encounter named by the raid's own level alone is one the admin's raid lacks.
+      const extra = e.kinds.has("raid-meta") && !e.comps.size && !missing;
+      const tag = missing ? "missing here" : extra ? "not at the admin" : e.repaired ? "repaired" : null;
       rows.push(
-        row(1, e.name, e.severity, le?.digest, e.admin, missing ? "present" : "differs", { raid: r.name, encounter: e.name, level: "encounter" }, { tag: missing ? "missing here" : e.repaired ? "repaired" : null }),
+        row(1, e.name, e.severity, le?.digest, e.admin, missing ? "present" : extra ? "none" : "differs", { raid: r.name, encounter: e.name, level: "encounter" }, { tag }),
       );
       for (const [c, info] of e.comps) {
         rows.push(
