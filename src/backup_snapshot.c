@@ -138,12 +138,21 @@ int bk_varlist_decode(const uint8_t *p, size_t n, ogrh_svfile *f) {
 
 /* ---- writing ---- */
 
+/*
+** Raid and encounter trees are found again by the digest of what they hold. A v1 file's
+** digests are those of its view (ogrh/schema.h), equal to its migration's, while its trees hold
+** the file's own tables: a v1 snapshot keys its trees apart (salt) so that the two layouts
+** never share one (docs/PROTOCOL.md §6).
+*/
+#define V1_SALT UINT64_C(0x7631206c61796f75)
+
 typedef struct builder {
   ogrh_store *s;
   ogrh_arena *a;
   ogrh_buf enc;
   ogrh_buf comp[OGRH_NCOMPONENTS]; /* an encounter's components, each 'B' + its encoding */
   uint64_t expanded;
+  uint64_t salt;
 } builder;
 
 static int put_blob(builder *b, const ogrh_value *v, uint32_t *id) {
@@ -185,6 +194,7 @@ static int put_tree(builder *b, uint32_t reused, const ogrh_buf *t, uint32_t *id
 
 static int put_encounter(builder *b, const ogrh_table *enc, ogrh_digest dig, uint32_t *id) {
   uint32_t ids[OGRH_NCOMPONENTS], old;
+  dig ^= b->salt;
   if (bk_tree_reuse(b->s, dig, &old)) return put_tree(b, old, NULL, id);
   /* One pass over the roles writes the four role-based components. */
   int rc = ogrh_components_encode(enc, OGRH_C_ALL, b->comp);
@@ -212,7 +222,7 @@ static int put_encounter(builder *b, const ogrh_table *enc, ogrh_digest dig, uin
 
 static int put_raid(builder *b, const ogrh_table *raid, const ogrh_dt_raid *dr, uint32_t *id) {
   uint32_t old;
-  if (bk_tree_reuse(b->s, dr->digest, &old)) return put_tree(b, old, NULL, id);
+  if (bk_tree_reuse(b->s, dr->digest ^ b->salt, &old)) return put_tree(b, old, NULL, id);
   const ogrh_table *encs = ogrh_raid_encounters(raid);
   ogrh_value meta;
   uint32_t meta_id, n = count_items(encs);
@@ -223,7 +233,7 @@ static int put_raid(builder *b, const ogrh_table *raid, const ogrh_dt_raid *dr, 
   ogrh_buf t;
   ogrh_buf_init(&t);
   ogrh_buf_addc(&t, 'R');
-  bk_put_u64(&t, dr->digest);
+  bk_put_u64(&t, dr->digest ^ b->salt);
   bk_put_u32(&t, meta_id);
   ogrh_varint_put(&t, n);
   for (uint32_t i = 0, j = 0; encs && i < encs->n && !rc; i++)
@@ -253,6 +263,7 @@ int bk_snapshot_put(ogrh_store *s, const ogrh_svfile *f, bk_snap *out) {
   /* The digest tree names every raid and encounter by content: unchanged ones are reused. */
   static const ogrh_value nil = {0};
   const ogrh_value *root = ogrh_svfile_schema_root(f);
+  if (ogrh_schema_layout(root) == OGRH_LAYOUT_V1) b.salt = V1_SALT;
   ogrh_dtree *dt = NULL;
   raids_loc l;
   locate(f, &l);

@@ -52,6 +52,8 @@ struct ogrh_dtree {
   ogrh_doc *doc;          /* attached document, or NULL */
   uint64_t gen;           /* the document's generation the table pointers belong to */
   const ogrh_value *root; /* during a build from a value */
+  ogrh_arena *view;       /* the view of a v1 root the tables below come from, or NULL */
+  bool v1;                /* built from a v1 root: every change rebuilds the whole tree */
   int token;
   ogrh_arena *names;
   ogrh_buf scratch;
@@ -329,17 +331,30 @@ static void clear_dirty(ogrh_dtree *t) {
   t->ndirty = 0;
 }
 
-/* Everything from the schema root. On failure the tree is half built: the caller marks it. */
+/*
+** Everything from the schema root. On failure the tree is half built: the caller marks it.
+** A v1 root is read through its view (ogrh/schema.h), built in an arena the tree keeps until
+** its next full build: the raid and encounter tables it remembers live there.
+*/
 static int build_all(ogrh_dtree *t) {
   const ogrh_value *root = tree_root(t);
-  const ogrh_table *raids = ogrh_schema_raids(root);
   /* Names of a full rebuild replace all earlier ones. */
   ogrh_arena *names = ogrh_arena_new();
   if (!names) return OGRH_ENOMEM;
   ogrh_arena_free(t->names);
   t->names = names;
   free_raids(t);
+  ogrh_arena_free(t->view);
+  t->view = NULL;
+  t->v1 = ogrh_schema_layout(root) == OGRH_LAYOUT_V1;
+  ogrh_value view;
   int rc;
+  if (t->v1) {
+    if (!(t->view = ogrh_arena_new())) return OGRH_ENOMEM;
+    if ((rc = ogrh_schema_view(t->view, root, &view))) return rc;
+    root = &view;
+  }
+  const ogrh_table *raids = ogrh_schema_raids(root);
   for (int g = 0; g < OGRH_NGLOBALS; g++)
     if ((rc = compute_global(t, root, g))) return rc;
   if ((rc = compute_raidlist(t, raids))) return rc;
@@ -386,6 +401,7 @@ void ogrh_dtree_free(ogrh_dtree *t) {
   if (!t) return;
   ogrh_dtree_detach(t);
   free_raids(t);
+  ogrh_arena_free(t->view);
   ogrh_arena_free(t->names);
   ogrh_buf_deinit(&t->scratch);
   for (int c = 0; c < OGRH_NCOMPONENTS; c++)
@@ -437,6 +453,8 @@ static void on_change(void *ud, const ogrh_change *c) {
   case OGRH_SCOPE_ENCOUNTER:
     break;
   }
+  /* A v1 tree's tables belong to a view that no longer is the document's: start over. */
+  if (t->v1) t->all_dirty = true;
   if (t->all_dirty) return;
   if (ogrh_grow(&t->dirty, &t->capdirty, t->ndirty + 1, sizeof *t->dirty)) {
     /* Cannot remember the detail: fall back to a full rebuild. */

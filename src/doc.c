@@ -28,6 +28,10 @@ struct ogrh_doc {
   sub *subs;
   size_t nsubs, capsubs;
   int next_token;
+  /* The view of a v1 root (ogrh_doc_view), valid for this revision and generation. */
+  ogrh_arena *view_arena;
+  ogrh_value view;
+  uint64_t view_rev, view_gen;
 };
 
 /* ---- names ---- */
@@ -192,6 +196,11 @@ static bool seg_is(const ogrh_value *v, const ogrh_value *key) {
   return v->type == OGRH_STRING && v->len == key->len && memcmp(v->u.s, key->u.s, key->len) == 0;
 }
 
+/* A path into the raid list: under encounterMgmt.raids (or that list itself). */
+static bool in_plan(const ogrh_path *p) {
+  return p->n >= 2 && seg_is(&p->seg[0], OGRH_KEY(MGMT)) && seg_is(&p->seg[1], OGRH_KEY(RAIDS));
+}
+
 void ogrh_path_scope(const ogrh_path *p, ogrh_scope *o) {
   memset(o, 0, sizeof *o);
   o->kind = OGRH_SCOPE_OTHER;
@@ -297,6 +306,7 @@ int ogrh_doc_defaults(ogrh_doc **out, ogrh_err *err) {
 void ogrh_doc_free(ogrh_doc *d) {
   if (!d) return;
   ogrh_svfile_free(d->f);
+  ogrh_arena_free(d->view_arena);
   ogrh_free(d->subs, d->capsubs * sizeof *d->subs);
   ogrh_free(d, sizeof *d);
 }
@@ -395,7 +405,8 @@ static int check_depth(const ogrh_value *v, size_t containers, ogrh_err *err) {
 }
 
 ogrh_table *ogrh_doc_raids(ogrh_doc *d) {
-  return ogrh_schema_raids(ogrh_doc_root(d));
+  const ogrh_value *v;
+  return ogrh_doc_view(d, &v) ? NULL : ogrh_schema_raids(v);
 }
 
 ogrh_table *ogrh_doc_raid(ogrh_doc *d, int64_t raid) {
@@ -411,6 +422,9 @@ ogrh_table *ogrh_doc_encounter(ogrh_doc *d, int64_t raid, int64_t enc) {
 int ogrh_doc_get_path(ogrh_doc *d, const ogrh_path *p, const ogrh_value **out) {
   *out = NULL;
   const ogrh_value *cur = ogrh_doc_root(d);
+  /* The raid list of a v1 file is read in its view (the v2 shape). */
+  if (in_plan(p) && ogrh_schema_layout(cur) == OGRH_LAYOUT_V1 && ogrh_doc_view(d, &cur))
+    return OGRH_ENOMEM;
   if (!cur) return OGRH_ENOTFOUND;
   for (size_t i = 0; i < p->n; i++) {
     if (cur->type != OGRH_TABLE) return OGRH_ENOTFOUND;
@@ -460,12 +474,12 @@ static void notice_done(notice *nt) {
 }
 
 /*
-** scope_len is the number of leading segments that decide the scope: the whole path, or only
-** up to the first table SetPath had to create (creating roles[3] to hold an assignment also
-** adds a role).
+** The scope is sc when the caller worked it out (v1 places, a change of layout); else that of
+** the path's first scope_len segments: the whole path, or only up to the first table SetPath
+** had to create (creating roles[3] to hold an assignment also adds a role).
 */
-static void notify(ogrh_doc *d, const ogrh_path *p, size_t scope_len, const notice *nt,
-                   const ogrh_value *nv, const ogrh_sync_meta *meta) {
+static void notify(ogrh_doc *d, const ogrh_path *p, const ogrh_scope *sc, size_t scope_len,
+                   const notice *nt, const ogrh_value *nv, const ogrh_sync_meta *meta) {
   if (!d->nsubs) return;
   ogrh_change c;
   c.path = p;
@@ -474,9 +488,13 @@ static void notify(ogrh_doc *d, const ogrh_path *p, size_t scope_len, const noti
   c.new_value = nv;
   c.meta = meta;
   c.revision = d->revision;
-  ogrh_path sp = *p;
-  sp.n = scope_len < p->n ? scope_len : p->n;
-  ogrh_path_scope(&sp, &c.scope);
+  if (sc) {
+    c.scope = *sc;
+  } else {
+    ogrh_path sp = *p;
+    sp.n = scope_len < p->n ? scope_len : p->n;
+    ogrh_path_scope(&sp, &c.scope);
+  }
   for (size_t i = 0; i < d->nsubs; i++)
     d->subs[i].fn(d->subs[i].ud, &c);
 }
@@ -571,9 +589,476 @@ int ogrh_doc_compact(ogrh_doc *d) {
   return compact(d);
 }
 
+/* ---- the two layouts ---- */
+
+ogrh_layout ogrh_doc_layout(ogrh_doc *d) {
+  return ogrh_schema_layout(ogrh_doc_root(d));
+}
+
+int ogrh_doc_view(ogrh_doc *d, const ogrh_value **out) {
+  const ogrh_value *root = ogrh_doc_root(d);
+  *out = root;
+  if (!root || ogrh_schema_layout(root) != OGRH_LAYOUT_V1) return OGRH_OK;
+  if (d->view_arena && d->view_rev == d->revision && d->view_gen == d->generation) {
+    *out = &d->view;
+    return OGRH_OK;
+  }
+  ogrh_arena *a = ogrh_arena_new();
+  ogrh_value v;
+  if (!a || ogrh_schema_view(a, root, &v)) {
+    ogrh_arena_free(a);
+    *out = NULL;
+    return OGRH_ENOMEM;
+  }
+  ogrh_arena_free(d->view_arena);
+  d->view_arena = a;
+  d->view = v;
+  d->view_rev = d->revision;
+  d->view_gen = d->generation;
+  *out = &d->view;
+  return OGRH_OK;
+}
+
+/*
+** The OGRH_SV table of a file that holds both layouts (a v2 file whose OGRH_SV still holds the
+** v1 places, as `ogrh migrate --keep-v1` and the addon until its purge leave it), or NULL.
+*/
+static ogrh_table *dual_v1(ogrh_doc *d) {
+  if (!ogrh_doc_is_v2(d) || !ogrh_doc_root(d)) return NULL;
+  ogrh_value *sv = sv_root(d->f);
+  return sv && ogrh_schema_layout(sv) == OGRH_LAYOUT_V1 ? sv->u.t : NULL;
+}
+
+/*
+** Which writes to a file of both layouts are mirrored to the v1 side: the raid list through
+** the v1 mapping (PLAN), the keys both layouts keep alike at the same path (SAME), nothing for
+** what only v2 has (migrationMeta, encounterMgmt's other keys) or what is only v1's (its places).
+*/
+typedef enum { MIRROR_NONE, MIRROR_PLAN, MIRROR_SAME } mirror_kind;
+
+static mirror_kind mirror_of(const ogrh_path *p) {
+  if (p->n == 0 || in_plan(p) || (p->n == 1 && seg_is(&p->seg[0], OGRH_KEY(MGMT))))
+    return MIRROR_PLAN;
+  static const ogrh_value meta = {OGRH_STRING, 0, 13, {.s = "migrationMeta"}};
+  if (seg_is(&p->seg[0], OGRH_KEY(MGMT)) || seg_is(&p->seg[0], &meta) ||
+      ogrh_schema_is_v1_key(&p->seg[0]))
+    return MIRROR_NONE;
+  return MIRROR_SAME;
+}
+
+/* The raid list of a v2 root, or nil. */
+static const ogrh_value *raids_of(const ogrh_value *root) {
+  static const ogrh_value nil = {0};
+  const ogrh_value *m =
+      root && root->type == OGRH_TABLE ? ogrh_table_get(root->u.t, OGRH_KEY(MGMT)) : NULL;
+  const ogrh_value *raids =
+      m && m->type == OGRH_TABLE ? ogrh_table_get(m->u.t, OGRH_KEY(RAIDS)) : NULL;
+  return raids ? raids : &nil;
+}
+
+/*
+** Stores the v2 raid list of root into the v1 side sv (a file of both layouts). old (may be
+** NULL) is the image of the raid list before the change: the encounters the change leaves
+** equal keep their v1 places as they are, even where those do not agree with v2 (a file the
+** addon migrated keeps its v1 data as it was).
+*/
+static int mirror_plan(ogrh_doc *d, ogrh_table *sv, const ogrh_value *root, const ogrh_value *old,
+                       ogrh_err *err) {
+  ogrh_value img;
+  ogrh_buf why;
+  ogrh_buf_init(&why);
+  int rc = ogrh_v1_image(d->f->arena, raids_of(root), sv, &img);
+  if (!rc) rc = ogrh_v1_store(d->f->arena, sv, &img, old, &why);
+  if (rc == OGRH_ECORRUPT)
+    ogrh_err_set(err, rc, "the v1 side of this file cannot hold the change: %s",
+                 why.p ? why.p : "");
+  else if (rc)
+    ogrh_err_set(err, rc, "mirroring to the v1 layout failed: %s", ogrh_strerror(rc));
+  ogrh_buf_deinit(&why);
+  return rc;
+}
+
+/* How a write to the raid list of a file of both layouts reaches its v1 side. */
+typedef enum { TR_SKIP, TR_PATH, TR_STORE } translation;
+
+static const ogrh_value *name_of(const ogrh_value *t) {
+  const ogrh_value *n = t && t->type == OGRH_TABLE ? ogrh_table_get(t->u.t, OGRH_KEY(NAME)) : NULL;
+  return n && n->type == OGRH_STRING ? n : NULL;
+}
+
+static void add_seg(ogrh_path *p, const ogrh_value *v) {
+  if (p->n < OGRH_PATH_MAX) p->seg[p->n++] = *v;
+}
+
+static const ogrh_value k_roleid = {OGRH_STRING, 0, 6, {.s = "roleId"}};
+static const ogrh_value k_column = {OGRH_STRING, 0, 6, {.s = "column"}};
+static const ogrh_value k_cols[2] = {{OGRH_STRING, 0, 7, {.s = "column1"}},
+                                     {OGRH_STRING, 0, 7, {.s = "column2"}}};
+
+/* The roleId of a role as a key of the v1 per-role tables. */
+static bool role_id(const ogrh_value *role, ogrh_value *k) {
+  const ogrh_value *id =
+      role && role->type == OGRH_TABLE ? ogrh_table_get(role->u.t, &k_roleid) : NULL;
+  if (!id) return false;
+  *k = *id;
+  return ogrh_key_normalize(k) == OGRH_OK;
+}
+
+/*
+** The v1 path that a write at p (a path of the v2 side, under the raid list) is mirrored to
+** (TR_PATH) when the write stays inside one component of one encounter and leaves names,
+** roleIds and columns alone:
+**   ...encounters.J.roles.K.<per-slot field>...  -> <its v1 table>[raid][enc][role K's roleId]...
+**   ...encounters.J.roles.K.<other field>...     -> encounterMgmt.roles[raid][enc].columnC.N...
+**                                                   (the one v1 role with that roleId)
+**   ...encounters.J.announcements...             -> encounterAnnouncements[raid][enc]...
+**   ...encounters.J.<metadata key>...            -> the v1 encounter of the same identity
+** So exactly what was written is mirrored, and the v1 data the write does not reach stays as
+** it is. TR_SKIP: the encounter has no v1 counterpart (the addon's Active Raid and Admin
+** encounters). TR_STORE: anything else; the changed encounters are stored (ogrh_v1_store).
+*/
+static translation v1_translate(const ogrh_value *root, ogrh_table *sv, const ogrh_path *p,
+                                ogrh_path *out) {
+  const ogrh_value *s = p->seg;
+  if (!in_plan(p) || p->n < 6 || s[2].type != OGRH_INT || !seg_is(&s[3], OGRH_KEY(ENCOUNTERS)) ||
+      s[4].type != OGRH_INT || s[5].type != OGRH_STRING || seg_is(&s[5], OGRH_KEY(NAME)))
+    return TR_STORE;
+  const ogrh_value *rv = raids_of(root);
+  const ogrh_table *raids = rv->type == OGRH_TABLE ? rv->u.t : NULL;
+  ogrh_entry *re = NULL, *ee = NULL;
+  for (uint32_t i = 0; raids && i < raids->n && !re; i++)
+    if (ogrh_is_item(&raids->e[i]) && ogrh_key_cmp(&raids->e[i].key, &s[2]) == 0) re = &raids->e[i];
+  const ogrh_table *encs = re ? ogrh_raid_encounters(re->val.u.t) : NULL;
+  for (uint32_t i = 0; encs && i < encs->n && !ee; i++)
+    if (ogrh_is_item(&encs->e[i]) && ogrh_key_cmp(&encs->e[i].key, &s[4]) == 0) ee = &encs->e[i];
+  const ogrh_value *rn = re ? name_of(&re->val) : NULL, *en = ee ? name_of(&ee->val) : NULL;
+  if (!rn || !en) return TR_STORE;
+  /* The v1 raid and encounter of the same identity (name and occurrence). */
+  ogrh_value svv = ogrh_vtable(sv);
+  ogrh_entry *vr =
+      ogrh_item_find(ogrh_schema_raids(&svv), rn->u.s, rn->len, ogrh_item_occ(raids, re));
+  ogrh_entry *ve = vr ? ogrh_item_find(ogrh_raid_encounters(vr->val.u.t), en->u.s, en->len,
+                                       ogrh_item_occ(encs, ee))
+                      : NULL;
+  if (!ve) return TR_SKIP;
+  out->n = 0;
+  for (int c = 0; c < OGRH_NCOMPONENTS; c++) {
+    const ogrh_component_def *def = &ogrh_components[c];
+    if (def->part == OGRH_PART_KEY && seg_is(&s[5], &def->key)) {
+      add_seg(out, &def->v1key);
+      add_seg(out, rn);
+      add_seg(out, en);
+      for (size_t i = 6; i < p->n; i++)
+        add_seg(out, &s[i]);
+      return TR_PATH;
+    }
+    if (def->part != OGRH_PART_ROLES || !seg_is(&s[5], &def->key)) continue;
+    /* Inside one role: its per-slot data, or a field of its definition. */
+    if (p->n < 8 || s[6].type != OGRH_INT || s[7].type != OGRH_STRING || seg_is(&s[7], &k_roleid) ||
+        seg_is(&s[7], &k_column))
+      return TR_STORE;
+    const ogrh_value *roles = ogrh_table_get(ee->val.u.t, &def->key);
+    const ogrh_value *role =
+        roles && roles->type == OGRH_TABLE ? ogrh_table_get(roles->u.t, &s[6]) : NULL;
+    ogrh_value rid;
+    if (!role_id(role, &rid)) return TR_STORE;
+    for (int k = 0; k < OGRH_NCOMPONENTS; k++)
+      if (ogrh_components[k].part == OGRH_PART_SLOT && seg_is(&s[7], &ogrh_components[k].key)) {
+        add_seg(out, &ogrh_components[k].v1key);
+        add_seg(out, rn);
+        add_seg(out, en);
+        add_seg(out, &rid);
+        for (size_t i = 8; i < p->n; i++)
+          add_seg(out, &s[i]);
+        return TR_PATH;
+      }
+    /* The one v1 role of that roleId, in its column. */
+    const ogrh_value *place = ogrh_v1_place_get(sv, c, rn, en);
+    const ogrh_value *col = NULL, *at = NULL;
+    size_t found = 0;
+    for (int k = 0; k < 2 && place && place->type == OGRH_TABLE; k++) {
+      const ogrh_value *cv = ogrh_table_get(place->u.t, &k_cols[k]);
+      for (uint32_t i = 0; cv && cv->type == OGRH_TABLE && i < cv->u.t->n; i++) {
+        ogrh_value xk;
+        if (role_id(&cv->u.t->e[i].val, &xk) && ogrh_key_cmp(&xk, &rid) == 0 && !found++) {
+          col = &k_cols[k];
+          at = &cv->u.t->e[i].key;
+        }
+      }
+    }
+    if (found != 1) return TR_STORE;
+    add_seg(out, OGRH_KEY(MGMT));
+    add_seg(out, &def->v1key);
+    add_seg(out, rn);
+    add_seg(out, en);
+    add_seg(out, col);
+    add_seg(out, at);
+    for (size_t i = 7; i < p->n; i++)
+      add_seg(out, &s[i]);
+    return TR_PATH;
+  }
+  /* A key of the encounter's metadata. */
+  add_seg(out, OGRH_KEY(MGMT));
+  add_seg(out, OGRH_KEY(RAIDS));
+  add_seg(out, &vr->key);
+  add_seg(out, OGRH_KEY(ENCOUNTERS));
+  add_seg(out, &ve->key);
+  for (size_t i = 5; i < p->n; i++)
+    add_seg(out, &s[i]);
+  return TR_PATH;
+}
+
+/*
+** The scope of a write at p in a v1 file. The v1 places are keyed by names: the encounter
+** they belong to is found by name (and is the one the view assembles them into). A place of
+** no encounter changes nothing synced; one shared by several encounters changes their raid,
+** or everything.
+*/
+static void v1_scope(ogrh_doc *d, const ogrh_path *p, ogrh_scope *o) {
+  ogrh_path_scope(p, o);
+  int comp = -1;
+  size_t at = 0;
+  for (int c = 0; c < OGRH_NCOMPONENTS && comp < 0; c++) {
+    const ogrh_component_def *def = &ogrh_components[c];
+    if (def->v1 == OGRH_V1_COLUMNS && p->n >= 2 && seg_is(&p->seg[0], OGRH_KEY(MGMT)) &&
+        seg_is(&p->seg[1], &def->v1key))
+      comp = c, at = 2;
+    else if ((def->v1 == OGRH_V1_BY_ROLE || def->v1 == OGRH_V1_BY_NAME) &&
+             seg_is(&p->seg[0], &def->v1key))
+      comp = c, at = 1;
+  }
+  if (comp < 0) return;
+  memset(o, 0, sizeof *o);
+  o->kind = OGRH_SCOPE_ALL;
+  if (p->n < at + 2) return;
+  const ogrh_value *rn = &p->seg[at], *en = &p->seg[at + 1];
+  ogrh_table *raids = ogrh_schema_raids(ogrh_doc_root(d));
+  size_t found = 0;
+  int64_t raid = 0, enc = 0;
+  bool one_raid = true;
+  for (uint32_t i = 0; raids && i < raids->n; i++) {
+    if (!ogrh_is_item(&raids->e[i])) continue;
+    const ogrh_value *nm = ogrh_table_get(raids->e[i].val.u.t, OGRH_KEY(NAME));
+    if (!nm || nm->type != OGRH_STRING || ogrh_key_cmp(nm, rn) != 0) continue;
+    ogrh_table *encs = ogrh_raid_encounters(raids->e[i].val.u.t);
+    for (uint32_t j = 0; encs && j < encs->n; j++) {
+      if (!ogrh_is_item(&encs->e[j])) continue;
+      const ogrh_value *en2 = ogrh_table_get(encs->e[j].val.u.t, OGRH_KEY(NAME));
+      if (!en2 || en2->type != OGRH_STRING || ogrh_key_cmp(en2, en) != 0) continue;
+      if (found++ && raids->e[i].key.u.i != raid) one_raid = false;
+      raid = raids->e[i].key.u.i;
+      enc = encs->e[j].key.u.i;
+    }
+  }
+  if (found == 0) {
+    o->kind = OGRH_SCOPE_OTHER;
+  } else if (found == 1) {
+    o->kind = OGRH_SCOPE_ENCOUNTER;
+    o->raid = raid;
+    o->encounter = enc;
+    o->components = 1u << comp;
+    /* The roles also decide which role each per-role table belongs to. */
+    if (ogrh_components[comp].v1 == OGRH_V1_COLUMNS)
+      for (int c = 0; c < OGRH_NCOMPONENTS; c++)
+        if (ogrh_components[c].v1 == OGRH_V1_BY_ROLE) o->components |= 1u << c;
+  } else if (one_raid) {
+    o->kind = OGRH_SCOPE_RAID;
+    o->raid = raid;
+    o->raid_all = true;
+  }
+}
+
+/*
+** SetPath with a copy-on-write walk: a new value of the table at base with v at seg[0..n),
+** every table on the way copied (or created), everything else shared. The values SetPath
+** creates and copies live in a. OGRH_ENOTTABLE names the segment index in *bad.
+*/
+static int pset(ogrh_arena *a, const ogrh_value *base, const ogrh_value *seg, size_t n,
+                const ogrh_value *v, ogrh_value *out, size_t *bad, size_t depth) {
+  if (n == 0) {
+    *out = *v;
+    return OGRH_OK;
+  }
+  if (base && base->type != OGRH_TABLE && base->type != OGRH_NIL) {
+    *bad = depth;
+    return OGRH_ENOTTABLE;
+  }
+  const ogrh_table *t = base && base->type == OGRH_TABLE ? base->u.t : NULL;
+  ogrh_table *c = ogrh_table_new(a, (t ? t->n : 0) + 1);
+  if (!c) return OGRH_ENOMEM;
+  if (t && t->n) memcpy(c->e, t->e, t->n * sizeof *t->e);
+  c->n = t ? t->n : 0;
+  const ogrh_value *below = t ? ogrh_table_get(t, &seg[0]) : NULL;
+  ogrh_value nv, key;
+  int rc = pset(a, below, seg + 1, n - 1, v, &nv, bad, depth + 1);
+  if (!rc) rc = ogrh_value_copy(a, &seg[0], &key);
+  if (!rc) rc = ogrh_table_set(a, c, &key, &nv);
+  if (rc) return rc;
+  *out = ogrh_vtable(c);
+  return OGRH_OK;
+}
+
+/* Appends the path up to segment n and the type of what blocks it, for ENOTTABLE messages. */
+static int walk_error(ogrh_doc *d, const ogrh_value *base, const ogrh_path *p, size_t bad,
+                      ogrh_err *err) {
+  (void)d;
+  const ogrh_value *cur = base;
+  for (size_t i = 0; i < bad && cur && cur->type == OGRH_TABLE; i++)
+    cur = ogrh_table_get(cur->u.t, &p->seg[i]);
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  ogrh_path_format(p, bad, &b);
+  int rc = ogrh_err_set(err, OGRH_ENOTTABLE, "cannot walk through '%s': it is a %s, not a table",
+                        b.p ? b.p : "", cur ? ogrh_type_name(cur->type) : "nil");
+  ogrh_buf_deinit(&b);
+  return rc;
+}
+
+/* The value at seg[0..n) below v, or NULL. */
+static const ogrh_value *value_at(const ogrh_value *v, const ogrh_value *seg, size_t n) {
+  for (size_t i = 0; i < n && v; i++)
+    v = v->type == OGRH_TABLE ? ogrh_table_get(v->u.t, &seg[i]) : NULL;
+  return v;
+}
+
+/*
+** A write into the raid list of a v1 file: the path is read in the view (the v2 shape), the
+** write is applied to a copy of the view's raid list, and ogrh_v1_store puts the result into
+** the v1 places. The write is the one change store makes (it swaps the root at its end).
+*/
+static int set_v1_plan(ogrh_doc *d, const ogrh_path *p, const ogrh_value *v,
+                       const ogrh_sync_meta *meta, ogrh_err *err) {
+  ogrh_arena *a = d->f->arena;
+  const ogrh_value *view;
+  if (ogrh_doc_view(d, &view)) return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
+  const ogrh_value *old = value_at(view, p->seg, p->n);
+  if (v->type == OGRH_NIL && !old) return OGRH_OK;
+  int rc = check_depth(v, root_depth(d) + p->n - 1, err);
+  if (rc) return rc;
+  const ogrh_value *raids = value_at(view, p->seg, 2);
+  /* The segments that exist decide the scope, as for any SetPath. */
+  size_t k = 0;
+  for (const ogrh_value *x = view; k + 1 < p->n; k++) {
+    x = x && x->type == OGRH_TABLE ? ogrh_table_get(x->u.t, &p->seg[k]) : NULL;
+    if (!x || x->type != OGRH_TABLE) break;
+  }
+  notice nt;
+  ogrh_value copy, nraids = ogrh_vnil();
+  size_t bad = 0;
+  ogrh_buf why;
+  ogrh_buf_init(&why);
+  rc = notice_prepare(d, p, old, &nt);
+  if (!rc) rc = ogrh_value_copy(a, v, &copy);
+  if (!rc) rc = pset(a, raids, p->seg + 2, p->n - 2, &copy, &nraids, &bad, 2);
+  if (!rc) rc = ogrh_v1_store(a, ogrh_doc_root(d)->u.t, &nraids, raids, &why);
+  if (rc) {
+    notice_done(&nt);
+    if (rc == OGRH_ENOTTABLE)
+      walk_error(d, view, p, bad, err);
+    else if (rc == OGRH_ECORRUPT)
+      ogrh_err_set(err, rc, "the v1 layout cannot hold this write: %s", why.p ? why.p : "");
+    else
+      ogrh_err_set(err, rc, "write failed: %s", ogrh_strerror(rc));
+    ogrh_buf_deinit(&why);
+    return rc;
+  }
+  ogrh_buf_deinit(&why);
+  d->revision++;
+  d->generation++; /* the view's tables are replaced */
+  if (d->nsubs) {
+    static const ogrh_value nil = {0};
+    const ogrh_value *nv = value_at(&nraids, p->seg + 2, p->n - 2);
+    notify(d, p, NULL, k + 1, &nt, nv ? nv : &nil, meta);
+  }
+  notice_done(&nt);
+  maybe_compact(d);
+  return OGRH_OK;
+}
+
+/* The SAME mirror: v (nil deletes) at the same path under sv, copied on write. */
+static int mirror_same(ogrh_doc *d, ogrh_table *sv, const ogrh_path *p, const ogrh_value *v,
+                       ogrh_err *err) {
+  ogrh_arena *a = d->f->arena;
+  ogrh_value svv = ogrh_vtable(sv), copy, nsv;
+  if (v->type == OGRH_NIL && !value_at(&svv, p->seg, p->n)) return OGRH_OK;
+  size_t bad = 0;
+  int rc = ogrh_value_copy(a, v, &copy);
+  if (!rc) rc = pset(a, &svv, p->seg, p->n, &copy, &nsv, &bad, 0);
+  if (rc == OGRH_ENOTTABLE) {
+    ogrh_buf b;
+    ogrh_buf_init(&b);
+    ogrh_path_format(p, bad, &b);
+    ogrh_err_set(err, rc, "cannot mirror the write to the v1 layout: '%s' is no table there",
+                 b.p ? b.p : "");
+    ogrh_buf_deinit(&b);
+    return rc;
+  }
+  if (rc) return ogrh_err_set(err, rc, "write failed: %s", ogrh_strerror(rc));
+  *sv = *nsv.u.t;
+  return OGRH_OK;
+}
+
+/*
+** How a write at p to a file of both layouts will be mirrored, worked out before the write:
+** the kind, the v1 path of a translated write, and for a stored one the image of the raid list
+** as it is (a copy: the write changes tables in place).
+*/
+typedef struct mirror_prep {
+  mirror_kind kind;
+  translation tr;
+  ogrh_path v1path;
+  ogrh_arena *scratch;
+  ogrh_value old;
+} mirror_prep;
+
+static int mirror_prepare(ogrh_doc *d, ogrh_table *sv, const ogrh_path *p, mirror_prep *mp) {
+  mp->kind = sv ? mirror_of(p) : MIRROR_NONE;
+  mp->tr = TR_STORE;
+  mp->scratch = NULL;
+  mp->old = ogrh_vnil();
+  if (mp->kind != MIRROR_PLAN) return OGRH_OK;
+  mp->tr = v1_translate(ogrh_doc_root(d), sv, p, &mp->v1path);
+  if (mp->tr != TR_STORE) return OGRH_OK;
+  ogrh_value img;
+  if (!(mp->scratch = ogrh_arena_new()) ||
+      ogrh_v1_image(mp->scratch, raids_of(ogrh_doc_root(d)), sv, &img) ||
+      ogrh_value_copy(mp->scratch, &img, &mp->old))
+    return OGRH_ENOMEM;
+  return OGRH_OK;
+}
+
+static void mirror_done(mirror_prep *mp) {
+  ogrh_arena_free(mp->scratch);
+  mp->scratch = NULL;
+}
+
+/*
+** The mirror of a write at p (already made on the v2 side) to the v1 side sv of a file of
+** both layouts. On failure sv is as it was.
+*/
+static int mirror(ogrh_doc *d, ogrh_table *sv, const ogrh_path *p, const mirror_prep *mp,
+                  ogrh_err *err) {
+  static const ogrh_value nil = {0};
+  const ogrh_value *root = ogrh_doc_root(d);
+  const ogrh_value *nv = value_at(root, p->seg, p->n);
+  switch (mp->kind) {
+  case MIRROR_NONE:
+    return OGRH_OK;
+  case MIRROR_SAME:
+    return mirror_same(d, sv, p, nv ? nv : &nil, err);
+  case MIRROR_PLAN:
+    if (mp->tr == TR_SKIP) return OGRH_OK;
+    if (mp->tr == TR_PATH) return mirror_same(d, sv, &mp->v1path, nv ? nv : &nil, err);
+    return mirror_plan(d, sv, root, &mp->old, err);
+  }
+  return OGRH_OK;
+}
+
 int ogrh_doc_set_parsed(ogrh_doc *d, const ogrh_path *p, const ogrh_value *v,
                         const ogrh_sync_meta *meta, ogrh_err *err) {
   if (p->n == 0) return ogrh_err_set(err, OGRH_EPATH, "empty path");
+  ogrh_layout was = ogrh_doc_layout(d);
+  if (was == OGRH_LAYOUT_V1 && in_plan(p)) return set_v1_plan(d, p, v, meta, err);
   ogrh_arena *a = d->f->arena;
   /* Validate: walk as far as the path exists; every existing intermediate must be a table. */
   ogrh_value *cur = ogrh_doc_root(d);
@@ -582,16 +1067,7 @@ int ogrh_doc_set_parsed(ogrh_doc *d, const ogrh_path *p, const ogrh_value *v,
     for (; k + 1 < p->n; k++) {
       ogrh_value *next = ogrh_table_get(cur->u.t, &p->seg[k]);
       if (!next) break;
-      if (next->type != OGRH_TABLE) {
-        ogrh_buf b;
-        ogrh_buf_init(&b);
-        ogrh_path_format(p, k + 1, &b);
-        int rc =
-            ogrh_err_set(err, OGRH_ENOTTABLE, "cannot walk through '%s': it is a %s, not a table",
-                         b.p ? b.p : "", ogrh_type_name(next->type));
-        ogrh_buf_deinit(&b);
-        return rc;
-      }
+      if (next->type != OGRH_TABLE) return walk_error(d, ogrh_doc_root(d), p, k + 1, err);
       cur = next;
     }
   }
@@ -603,9 +1079,13 @@ int ogrh_doc_set_parsed(ogrh_doc *d, const ogrh_path *p, const ogrh_value *v,
   if (rc)
     return ogrh_err_set(err, rc, "cannot create the OGRH_SV schema root: %s", ogrh_strerror(rc));
   if ((rc = check_depth(v, root_depth(d) + p->n - 1, err))) return rc;
+  ogrh_table *sv = missing ? NULL : dual_v1(d);
   /* Everything that allocates, before anything changes. */
   notice nt;
+  mirror_prep mp;
+  mp.scratch = NULL;
   rc = notice_prepare(d, p, old, &nt);
+  if (!rc) rc = mirror_prepare(d, sv, p, &mp);
   ogrh_value inner, key;
   if (!rc) rc = ogrh_value_copy(a, v, &inner);
   /* The tables SetPath must create, innermost first; with no root, the root itself too. */
@@ -626,21 +1106,133 @@ int ogrh_doc_set_parsed(ogrh_doc *d, const ogrh_path *p, const ogrh_value *v,
     rc = root ? ogrh_table_set(a, root, &key, &inner) : OGRH_ENOMEM;
   }
   /* The one change: a table update (atomic in ogrh_table_set), or hanging the new root in. */
+  static const ogrh_value nil = {0};
+  ogrh_value oldv = old ? *old : nil;
   if (!rc) rc = missing ? attach_root(d, root) : ogrh_table_set(a, cur->u.t, &key, &inner);
+  /*
+  ** A file of both layouts: the v1 side follows. Should it fail, the write is taken back
+  ** (putting the old entry back never allocates: the table has room for what it held).
+  */
+  if (!rc && sv && (rc = mirror(d, sv, p, &mp, err))) ogrh_table_set(a, cur->u.t, &key, &oldv);
+  mirror_done(&mp);
   if (rc) {
     notice_done(&nt);
+    if (sv && err && err->code == rc) return rc;
     return ogrh_err_set(err, rc, "write failed: %s", ogrh_strerror(rc));
   }
   d->revision++;
   if (d->nsubs) {
     const ogrh_value *nv = NULL;
-    ogrh_value nil = ogrh_vnil();
     ogrh_doc_get_path(d, p, &nv);
-    notify(d, p, k + 1, &nt, nv ? nv : &nil, meta);
+    ogrh_layout now = ogrh_doc_layout(d);
+    ogrh_scope sc, *scp = NULL;
+    if (was != now) {
+      /* The file changed layout: what the plan is made of changed everywhere. */
+      memset(&sc, 0, sizeof sc);
+      sc.kind = OGRH_SCOPE_ALL;
+      scp = &sc;
+    } else if (now == OGRH_LAYOUT_V1) {
+      v1_scope(d, p, &sc);
+      scp = &sc;
+    }
+    notify(d, p, scp, k + 1, &nt, nv ? nv : &nil, meta);
   }
+  /* In a v1 file the view's tables are replaced: whoever keeps pointers must look again. */
+  if (was == OGRH_LAYOUT_V1 || ogrh_doc_layout(d) == OGRH_LAYOUT_V1) d->generation++;
   notice_done(&nt);
   maybe_compact(d);
   return OGRH_OK;
+}
+
+int ogrh_doc_replace_root(ogrh_doc *d, const ogrh_value *v, const ogrh_sync_meta *meta) {
+  if (v->type != OGRH_TABLE) return OGRH_ETYPE;
+  bool missing;
+  int rc = root_missing(d, &missing);
+  if (rc) return rc;
+  /* The new root sits where the old one does: inside OGRH_SV (and v2). */
+  if ((rc = check_depth(v, root_depth(d) - 1, NULL))) return rc;
+  ogrh_path empty;
+  empty.n = 0;
+  notice nt;
+  ogrh_value copy;
+  ogrh_table *sv = missing ? NULL : dual_v1(d);
+  rc = notice_prepare(d, &empty, ogrh_doc_root(d), &nt);
+  if (!rc) rc = ogrh_value_copy(d->f->arena, v, &copy);
+  if (!rc && missing) rc = attach_root(d, copy.u.t);
+  if (rc) {
+    notice_done(&nt);
+    return rc;
+  }
+  ogrh_value *root = ogrh_doc_root(d);
+  ogrh_value was = *root;
+  if (!missing) *root = copy;
+  if (sv) {
+    /* A file of both layouts: the plan and the global components follow on the v1 side. */
+    ogrh_table keep = *sv;
+    ogrh_value old;
+    rc = ogrh_v1_image(d->f->arena, raids_of(&was), sv, &old);
+    if (!rc) rc = mirror_plan(d, sv, root, &old, NULL);
+    for (int g = 0; g < OGRH_NGLOBALS && !rc; g++) {
+      static const ogrh_value nil = {0};
+      ogrh_path gp;
+      gp.n = 1;
+      gp.seg[0] = *ogrh_global_keyv(g);
+      const ogrh_value *gv = ogrh_global_get(root, g);
+      rc = mirror_same(d, sv, &gp, gv ? gv : &nil, NULL);
+    }
+    if (rc) {
+      *sv = keep;
+      *root = was;
+      notice_done(&nt);
+      return rc;
+    }
+  }
+  d->revision++;
+  if (ogrh_schema_layout(&was) == OGRH_LAYOUT_V1 || ogrh_schema_layout(root) == OGRH_LAYOUT_V1)
+    d->generation++;
+  notify(d, &empty, NULL, 0, &nt, root, meta);
+  notice_done(&nt);
+  maybe_compact(d);
+  return OGRH_OK;
+}
+
+int ogrh_doc_replace_plan(ogrh_doc *d, const ogrh_value *src, const ogrh_sync_meta *meta,
+                          ogrh_err *err) {
+  static const ogrh_value nil = {0};
+  if (!src || src->type != OGRH_TABLE)
+    return ogrh_err_set(err, OGRH_ETYPE, "the new plan is not a table");
+  ogrh_arena *a = ogrh_arena_new();
+  if (!a) return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
+  const ogrh_value *root = ogrh_doc_root(d);
+  ogrh_table *nr = ogrh_table_new(a, (root && root->type == OGRH_TABLE ? root->u.t->n : 0) + 4);
+  int rc = nr ? OGRH_OK : OGRH_ENOMEM;
+  if (!rc && root && root->type == OGRH_TABLE) {
+    memcpy(nr->e, root->u.t->e, root->u.t->n * sizeof *nr->e);
+    nr->n = root->u.t->n;
+  }
+  ogrh_buf why;
+  ogrh_buf_init(&why);
+  if (!rc && ogrh_schema_layout(root) == OGRH_LAYOUT_V1) {
+    /* The plan goes to the v1 places, the global components to their keys. */
+    const ogrh_value *raids =
+        value_at(src, (const ogrh_value[]){*OGRH_KEY(MGMT), *OGRH_KEY(RAIDS)}, 2);
+    rc = ogrh_v1_store(a, nr, raids ? raids : &nil, NULL, &why);
+    for (int g = 0; g < OGRH_NGLOBALS && !rc; g++) {
+      const ogrh_value *gv = ogrh_global_get(src, g);
+      rc = ogrh_table_set(a, nr, ogrh_global_keyv(g), gv ? gv : &nil);
+    }
+  } else if (!rc) {
+    rc = ogrh_schema_replace_synced(a, nr, src);
+  }
+  ogrh_value nv = ogrh_vtable(nr);
+  if (!rc) rc = ogrh_doc_replace_root(d, &nv, meta);
+  if (rc == OGRH_ECORRUPT && why.n)
+    ogrh_err_set(err, rc, "the v1 layout cannot hold the new plan: %s", why.p);
+  else if (rc)
+    ogrh_err_set(err, rc, "replacing the plan failed: %s", ogrh_strerror(rc));
+  ogrh_buf_deinit(&why);
+  ogrh_arena_free(a);
+  return rc;
 }
 
 int ogrh_doc_set_path(ogrh_doc *d, const char *path, const ogrh_value *v,
@@ -679,33 +1271,6 @@ int ogrh_doc_delete(ogrh_doc *d, const char *path, const ogrh_sync_meta *meta, o
     return ogrh_err_set(err, OGRH_ENOTFOUND, "%s: not found", path);
   ogrh_value nil = ogrh_vnil();
   return ogrh_doc_set_parsed(d, &p, &nil, meta, err);
-}
-
-int ogrh_doc_replace_root(ogrh_doc *d, const ogrh_value *v, const ogrh_sync_meta *meta) {
-  if (v->type != OGRH_TABLE) return OGRH_ETYPE;
-  bool missing;
-  int rc = root_missing(d, &missing);
-  if (rc) return rc;
-  /* The new root sits where the old one does: inside OGRH_SV (and v2). */
-  if ((rc = check_depth(v, root_depth(d) - 1, NULL))) return rc;
-  ogrh_path empty;
-  empty.n = 0;
-  notice nt;
-  ogrh_value copy;
-  rc = notice_prepare(d, &empty, ogrh_doc_root(d), &nt);
-  if (!rc) rc = ogrh_value_copy(d->f->arena, v, &copy);
-  if (!rc && missing) rc = attach_root(d, copy.u.t);
-  if (rc) {
-    notice_done(&nt);
-    return rc;
-  }
-  ogrh_value *root = ogrh_doc_root(d);
-  if (!missing) *root = copy;
-  d->revision++;
-  notify(d, &empty, 0, &nt, root, meta);
-  notice_done(&nt);
-  maybe_compact(d);
-  return OGRH_OK;
 }
 
 int ogrh_doc_subscribe(ogrh_doc *d, ogrh_change_fn fn, void *ud) {

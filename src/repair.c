@@ -225,8 +225,11 @@ int ogrh_repair_plan_make(const ogrh_validation *v, const ogrh_value *source_roo
   planner pl = {p, opts, {0}};
   ogrh_buf_init(&pl.s);
   ogrh_repair_level level = opts ? opts->level : OGRH_REPAIR_AUTO;
-  int rc = OGRH_OK;
-  if (v->valid) goto done;
+  /* A v1 source is planned from its view: units carry the v2 shape. */
+  ogrh_value view;
+  int rc = ogrh_schema_view(p->arena, source_root, &view);
+  source_root = &view;
+  if (rc || v->valid) goto done;
   if (level == OGRH_REPAIR_FULL) {
     /* The whole plan: the synced part of the source's root, never its personal keys. */
     ogrh_value synced;
@@ -511,8 +514,17 @@ int ogrh_repair_apply(ogrh_doc *target, const ogrh_value *source_root, const ogr
   if (plan->n == 0) return OGRH_OK;
   stager st = {ogrh_arena_new(), {0}, source_root, err};
   if (!st.a) return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
-  const ogrh_value *troot = ogrh_doc_root(target);
-  int rc = troot ? ogrh_value_copy(st.a, troot, &st.root) : OGRH_OK;
+  /*
+  ** Both sides in the v2 shape: a v1 source through its view, a v1 target staged as its view
+  ** and stored back into its v1 places at the end (ogrh_doc_replace_plan writes only what
+  ** changes).
+  */
+  ogrh_value sview;
+  const ogrh_value *troot = NULL;
+  int rc = ogrh_schema_view(st.a, source_root, &sview);
+  if (!rc) rc = ogrh_doc_view(target, &troot);
+  st.src = &sview;
+  if (!rc && troot) rc = ogrh_value_copy(st.a, troot, &st.root);
   if (!rc && !troot) {
     ogrh_table *t = ogrh_table_new(st.a, 4);
     rc = t ? OGRH_OK : OGRH_ENOMEM;
@@ -527,13 +539,13 @@ int ogrh_repair_apply(ogrh_doc *target, const ogrh_value *source_root, const ogr
     rc = apply_unit(&st, order[i]);
   ogrh_dtree *got = NULL, *want = NULL;
   if (!rc) rc = ogrh_dtree_build_root(&st.root, &got);
-  if (!rc) rc = ogrh_dtree_build_root(source_root, &want);
+  if (!rc) rc = ogrh_dtree_build_root(st.src, &want);
   for (size_t i = 0; i < plan->n && !rc; i++)
     if (!unit_verified(&plan->units[i], got, want))
       rc = fail_unit(&st, &plan->units[i], "the result does not match the source's digest");
   if (!rc) {
     ogrh_sync_meta meta = {OGRH_SYNC_MANUAL, "repair", NULL};
-    rc = ogrh_doc_replace_root(target, &st.root, &meta);
+    rc = ogrh_doc_replace_plan(target, &st.root, &meta, err);
   }
   if (rc && (!err || err->code != rc || !err->msg[0]))
     ogrh_err_set(err, rc, "repair failed: %s", ogrh_strerror(rc));

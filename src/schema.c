@@ -7,6 +7,9 @@
 #include "ogrh/schema.h"
 #include "ogrh/util.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define KEYV(text)                                                                                 \
@@ -23,7 +26,7 @@ const ogrh_value ogrh_schema_keys[OGRH_NKEYS] = {
 };
 
 const ogrh_component_def ogrh_components[OGRH_NCOMPONENTS] = {
-#define OGRH__XX(id, name, part, key) {name, part, KEYV(key)},
+#define OGRH__XX(id, name, part, key, v1, v1key) {name, part, KEYV(key), v1, KEYV(v1key)},
     OGRH_COMPONENT_MAP(OGRH__XX)
 #undef OGRH__XX
 };
@@ -50,10 +53,10 @@ const ogrh_component_def ogrh_components[OGRH_NCOMPONENTS] = {
 #define ONLY_CLAIM_OGRH_PART_ROLES(...) __VA_ARGS__
 #define ONLY_CLAIM_OGRH_PART_SLOT(...)
 
-#define COUNT_REST(id, name, part, key) ONLY_REST_##part(+1)
-#define COUNT_ROLES(id, name, part, key) ONLY_ROLES_##part(+1)
-#define COUNT_SLOT(id, name, part, key) ONLY_SLOT_##part(+1)
-#define COUNT_CLAIM(id, name, part, key) ONLY_CLAIM_##part(+1)
+#define COUNT_REST(id, name, part, key, v1, v1key) ONLY_REST_##part(+1)
+#define COUNT_ROLES(id, name, part, key, v1, v1key) ONLY_ROLES_##part(+1)
+#define COUNT_SLOT(id, name, part, key, v1, v1key) ONLY_SLOT_##part(+1)
+#define COUNT_CLAIM(id, name, part, key, v1, v1key) ONLY_CLAIM_##part(+1)
 enum {
   NREST = 0 OGRH_COMPONENT_MAP(COUNT_REST),
   NROLES = 0 OGRH_COMPONENT_MAP(COUNT_ROLES),
@@ -61,15 +64,21 @@ enum {
   NCLAIMED = 0 OGRH_COMPONENT_MAP(COUNT_CLAIM)
 };
 /* The table's own rules. */
+#define V1_MATCHES(id, name, part, key, v1, v1key)                                                 \
+  _Static_assert(((part) == OGRH_PART_REST) == ((v1) == OGRH_V1_ENCOUNTER) &&                      \
+                     ((part) == OGRH_PART_ROLES) == ((v1) == OGRH_V1_COLUMNS) &&                   \
+                     ((part) == OGRH_PART_SLOT) == ((v1) == OGRH_V1_BY_ROLE),                      \
+                 "a v1 place holds what its part holds in v2");
+OGRH_COMPONENT_MAP(V1_MATCHES)
 _Static_assert(NREST == 1, "exactly one REST component");
 _Static_assert(NROLES <= 1, "at most one ROLES component");
 _Static_assert(NSLOTS == 0 || NROLES == 1, "per-slot components need the ROLES component");
 
-#define REST_INDEX(id, name, part, key) ONLY_REST_##part(+OGRH_COMP_##id)
-#define ROLES_INDEX(id, name, part, key) ONLY_ROLES_##part(+1 + OGRH_COMP_##id)
-#define SLOT_INDEX(id, name, part, key) ONLY_SLOT_##part(OGRH_COMP_##id, )
-#define SLOT_KEY(id, name, part, key) ONLY_SLOT_##part(KEYV(key), )
-#define CLAIM_KEY(id, name, part, key) ONLY_CLAIM_##part(KEYV(key), )
+#define REST_INDEX(id, name, part, key, v1, v1key) ONLY_REST_##part(+OGRH_COMP_##id)
+#define ROLES_INDEX(id, name, part, key, v1, v1key) ONLY_ROLES_##part(+1 + OGRH_COMP_##id)
+#define SLOT_INDEX(id, name, part, key, v1, v1key) ONLY_SLOT_##part(OGRH_COMP_##id, )
+#define SLOT_KEY(id, name, part, key, v1, v1key) ONLY_SLOT_##part(KEYV(key), )
+#define CLAIM_KEY(id, name, part, key, v1, v1key) ONLY_CLAIM_##part(KEYV(key), )
 
 typedef struct layout {
   int rest, roles;                 /* component indexes (roles -1 when there is none) */
@@ -97,8 +106,9 @@ static inline const layout *lay(void) {
 ** "column" ...) have another length, and one test sets them aside before any byte compare.
 ** This is the innermost test of a digest build (every key of every role).
 */
-#define SLOT_LEN_BIT(id, name, part, key) ONLY_SLOT_##part(| (UINT64_C(1) << (sizeof(key) - 1)))
-#define SLOT_LEN_OK(id, name, part, key)                                                           \
+#define SLOT_LEN_BIT(id, name, part, key, v1, v1key)                                               \
+  ONLY_SLOT_##part(| (UINT64_C(1) << (sizeof(key) - 1)))
+#define SLOT_LEN_OK(id, name, part, key, v1, v1key)                                                \
   ONLY_SLOT_##part(_Static_assert(sizeof(key) - 1 < 64, "a per-slot field name is too long");)
 OGRH_COMPONENT_MAP(SLOT_LEN_OK)
 static const uint64_t slot_lens = 0 OGRH_COMPONENT_MAP(SLOT_LEN_BIT);
@@ -255,7 +265,9 @@ bool ogrh_schema_is_synced(const ogrh_value *key) {
 }
 
 int ogrh_schema_synced(ogrh_arena *a, const ogrh_value *root, ogrh_value *out) {
-  const ogrh_table *r = root && root->type == OGRH_TABLE ? root->u.t : NULL;
+  ogrh_value view;
+  if (ogrh_schema_view(a, root, &view)) return OGRH_ENOMEM;
+  const ogrh_table *r = view.type == OGRH_TABLE ? view.u.t : NULL;
   ogrh_table *t = ogrh_table_new(a, 1 + OGRH_NGLOBALS);
   if (!t) return OGRH_ENOMEM;
   for (uint32_t i = 0; r && i < r->n; i++)
@@ -292,11 +304,14 @@ size_t ogrh_schema_unsynced_differences(const ogrh_value *a, const ogrh_value *b
   const ogrh_table *y = b && b->type == OGRH_TABLE ? b->u.t : NULL;
   size_t n = 0;
   uint32_t i = 0, j = 0, xn = x ? x->n : 0, yn = y ? y->n : 0;
+  /* The v1 places of a v1 root are its plan, not the player's own data. */
+  bool v1 = ogrh_schema_layout(a) == OGRH_LAYOUT_V1 || ogrh_schema_layout(b) == OGRH_LAYOUT_V1;
   while (i < xn || j < yn) {
     int c = i >= xn ? 1 : j >= yn ? -1 : ogrh_key_cmp(&x->e[i].key, &y->e[j].key);
     const ogrh_value *k = c <= 0 ? &x->e[i].key : &y->e[j].key;
     const ogrh_value *va = c <= 0 ? &x->e[i].val : &nil, *vb = c >= 0 ? &y->e[j].val : &nil;
-    if (!ogrh_schema_is_synced(k) && !ogrh_value_equal(va, vb)) n++;
+    if (!ogrh_schema_is_synced(k) && !(v1 && ogrh_schema_is_v1_key(k)) && !ogrh_value_equal(va, vb))
+      n++;
     if (c <= 0) i++;
     if (c >= 0) j++;
   }
@@ -626,7 +641,7 @@ static int encode_roles_pass(const layout *l, const ogrh_table *rt, unsigned mas
   return OGRH_OK;
 }
 
-#define ROLE_BIT(id, name, part, key)                                                              \
+#define ROLE_BIT(id, name, part, key, v1, v1key)                                                   \
   ONLY_ROLES_##part(| OGRH_C_##id) ONLY_SLOT_##part(| OGRH_C_##id)
 enum { ROLE_MASK = 0 OGRH_COMPONENT_MAP(ROLE_BIT) };
 
@@ -896,6 +911,724 @@ int ogrh_list_names_encode(const ogrh_table *list, ogrh_buf *b) {
     }
   }
   return finish(b, rc);
+}
+
+/* ---- the v1 layout ----
+** A v1 root keeps each component of an encounter at a place found by the names of the raid
+** and the encounter (the v1 column of OGRH_COMPONENT_MAP). The view assembles v2 encounters
+** from those places; the store is its inverse. Both follow the table's rows, so a new row
+** needs no code here unless it brings a new kind of place.
+*/
+
+static const ogrh_value k_column = KEYV("column"), k_roleid = KEYV("roleId");
+static const ogrh_value k_version = KEYV("schemaVersion");
+static const ogrh_value k_columns[2] = {KEYV("column1"), KEYV("column2")};
+
+/* The `name` of a raid or encounter when it is a string (what v1 places are keyed by). */
+static const ogrh_value *name_key(const ogrh_table *t) {
+  const ogrh_value *v = t ? ogrh_table_get(t, OGRH_KEY(NAME)) : NULL;
+  return v && v->type == OGRH_STRING ? v : NULL;
+}
+
+/* The table holding component c's places (R.encounterMgmt.roles, R.encounterAssignments...). */
+static ogrh_table *place_table(const ogrh_table *root, const ogrh_component_def *d) {
+  if (d->v1 == OGRH_V1_ENCOUNTER) return NULL;
+  if (d->v1 == OGRH_V1_COLUMNS) return child(child(root, OGRH_KEY(MGMT)), &d->v1key);
+  return child(root, &d->v1key);
+}
+
+const ogrh_value *ogrh_v1_place_get(const ogrh_table *root, int c, const ogrh_value *raid,
+                                    const ogrh_value *enc) {
+  if (c < 0 || c >= OGRH_NCOMPONENTS || !raid || !enc) return NULL;
+  const ogrh_table *t = child(place_table(root, &ogrh_components[c]), raid);
+  return t ? ogrh_table_get(t, enc) : NULL;
+}
+
+ogrh_layout ogrh_schema_layout(const ogrh_value *root) {
+  if (!root || root->type != OGRH_TABLE) return OGRH_LAYOUT_V2;
+  for (int c = 0; c < OGRH_NCOMPONENTS; c++)
+    if (place_table(root->u.t, &ogrh_components[c])) return OGRH_LAYOUT_V1;
+  return OGRH_LAYOUT_V2;
+}
+
+bool ogrh_schema_is_v1_key(const ogrh_value *key) {
+  for (int c = 0; c < OGRH_NCOMPONENTS; c++) {
+    const ogrh_component_def *d = &ogrh_components[c];
+    if ((d->v1 == OGRH_V1_BY_ROLE || d->v1 == OGRH_V1_BY_NAME) && same_key(key, &d->v1key))
+      return true;
+  }
+  return false;
+}
+
+/* The key a role's roleId stands for in a per-role table, or false when it has none. */
+static bool role_key(const ogrh_value *role, ogrh_value *k) {
+  const ogrh_value *id = role->type == OGRH_TABLE ? ogrh_table_get(role->u.t, &k_roleid) : NULL;
+  if (!id || (id->type != OGRH_INT && id->type != OGRH_STRING && id->type != OGRH_DOUBLE))
+    return false;
+  *k = *id;
+  return ogrh_key_normalize(k) == OGRH_OK && ogrh_key_valid(k);
+}
+
+static bool skip_role_key(const layout *l, const ogrh_value *k) {
+  return slot_of(l, k) >= 0 || same_key(k, &k_column);
+}
+
+/*
+** The roles of the view from a roles place T: the table entries of column1, then of column2,
+** each in key order, numbered from 1; each a new table without per-slot fields, with its
+** column. A per-slot field kept inside a v1 role is not where v1 keeps that data: it is left
+** out (and reported by the migration).
+*/
+static int view_roles(ogrh_arena *a, const layout *l, const ogrh_table *t, ogrh_table **out) {
+  uint32_t n = 0;
+  for (int c = 0; c < 2; c++) {
+    const ogrh_table *col = child(t, &k_columns[c]);
+    for (uint32_t i = 0; col && i < col->n; i++)
+      n += col->e[i].val.type == OGRH_TABLE;
+  }
+  ogrh_table *roles = ogrh_table_new(a, n);
+  if (!roles) return OGRH_ENOMEM;
+  for (int c = 0; c < 2; c++) {
+    const ogrh_table *col = child(t, &k_columns[c]);
+    for (uint32_t i = 0; col && i < col->n; i++) {
+      if (col->e[i].val.type != OGRH_TABLE) continue;
+      ogrh_value rv, cv = ogrh_vint(c + 1);
+      if (project_without(a, col->e[i].val.u.t, skip_role_key, l, &rv) ||
+          ogrh_table_set(a, rv.u.t, &k_column, &cv))
+        return OGRH_ENOMEM;
+      roles->e[roles->n].key = ogrh_vint((int64_t)roles->n + 1);
+      roles->e[roles->n++].val = rv;
+    }
+  }
+  *out = roles;
+  return OGRH_OK;
+}
+
+/* Gives each role of roles (fresh tables) its per-slot value from the per-role table p. */
+static int fill_slot(ogrh_arena *a, ogrh_table *roles, const ogrh_table *p,
+                     const ogrh_value *field) {
+  for (uint32_t i = 0; i < roles->n; i++) {
+    ogrh_value k;
+    if (!role_key(&roles->e[i].val, &k)) continue;
+    const ogrh_value *v = ogrh_table_get(p, &k);
+    if (v && ogrh_table_set(a, roles->e[i].val.u.t, field, v)) return OGRH_ENOMEM;
+  }
+  return OGRH_OK;
+}
+
+int ogrh_v1_encounter(ogrh_arena *a, const ogrh_table *root, const ogrh_table *raid,
+                      const ogrh_table *enc, ogrh_table **out) {
+  const layout *l = lay();
+  *out = NULL;
+  ogrh_value v;
+  if (project_without(a, enc, claimed, l, &v)) return OGRH_ENOMEM;
+  ogrh_table *e = v.u.t, *roles = NULL;
+  const ogrh_value *rn = name_key(raid), *en = name_key(enc);
+  for (int c = 0; c < OGRH_NCOMPONENTS && rn && en; c++) {
+    const ogrh_component_def *d = &ogrh_components[c];
+    const ogrh_value *p = ogrh_v1_place_get(root, c, rn, en);
+    if (!p) continue;
+    int rc = OGRH_OK;
+    switch (d->v1) {
+    case OGRH_V1_ENCOUNTER:
+      break;
+    case OGRH_V1_COLUMNS:
+      if (p->type != OGRH_TABLE) break;
+      if ((rc = view_roles(a, l, p->u.t, &roles))) return rc;
+      v = ogrh_vtable(roles);
+      rc = ogrh_table_set(a, e, &d->key, &v);
+      break;
+    case OGRH_V1_BY_ROLE:
+      if (roles && p->type == OGRH_TABLE) rc = fill_slot(a, roles, p->u.t, &d->key);
+      break;
+    case OGRH_V1_BY_NAME:
+      rc = ogrh_table_set(a, e, &d->key, p);
+      break;
+    }
+    if (rc) return rc;
+  }
+  *out = e;
+  return OGRH_OK;
+}
+
+/* A copy of t (values shared) with room for extra more entries. */
+static ogrh_table *table_dup(ogrh_arena *a, const ogrh_table *t, uint32_t extra) {
+  uint32_t n = t ? t->n : 0;
+  if (n > UINT32_MAX - extra) return NULL;
+  ogrh_table *c = ogrh_table_new(a, n + extra);
+  if (!c) return NULL;
+  if (n) memcpy(c->e, t->e, n * sizeof *t->e);
+  c->n = n;
+  return c;
+}
+
+/* The view of a raid list of root: every raid copied, every encounter assembled. */
+static int view_raids(ogrh_arena *a, const ogrh_table *root, const ogrh_table *raids,
+                      ogrh_table **out) {
+  ogrh_table *list = table_dup(a, raids, 0);
+  if (!list) return OGRH_ENOMEM;
+  for (uint32_t i = 0; i < list->n; i++) {
+    if (!ogrh_is_item(&list->e[i])) continue;
+    const ogrh_table *raid = list->e[i].val.u.t;
+    const ogrh_table *encs = ogrh_raid_encounters(raid);
+    if (!encs) continue;
+    ogrh_table *r = table_dup(a, raid, 0), *el = table_dup(a, encs, 0);
+    if (!r || !el) return OGRH_ENOMEM;
+    for (uint32_t j = 0; j < el->n; j++) {
+      if (!ogrh_is_item(&el->e[j])) continue;
+      ogrh_table *e;
+      int rc = ogrh_v1_encounter(a, root, raid, el->e[j].val.u.t, &e);
+      if (rc) return rc;
+      el->e[j].val = ogrh_vtable(e);
+    }
+    ogrh_value ev = ogrh_vtable(el);
+    if (ogrh_table_set(a, r, OGRH_KEY(ENCOUNTERS), &ev)) return OGRH_ENOMEM;
+    list->e[i].val = ogrh_vtable(r);
+  }
+  *out = list;
+  return OGRH_OK;
+}
+
+int ogrh_schema_view(ogrh_arena *a, const ogrh_value *root, ogrh_value *out) {
+  if (!root || ogrh_schema_layout(root) != OGRH_LAYOUT_V1) {
+    *out = root ? *root : nil_value;
+    return OGRH_OK;
+  }
+  const ogrh_table *r = root->u.t;
+  ogrh_table *t = ogrh_table_new(a, r->n);
+  if (!t) return OGRH_ENOMEM;
+  for (uint32_t i = 0; i < r->n; i++) {
+    ogrh_entry e = r->e[i];
+    if (ogrh_schema_is_v1_key(&e.key)) continue;
+    if (same_key(&e.key, OGRH_KEY(MGMT)) && e.val.type == OGRH_TABLE) {
+      /* As the migration writes it: the raids and schemaVersion 2, or nothing without raids. */
+      const ogrh_value *rv = ogrh_table_get(e.val.u.t, OGRH_KEY(RAIDS));
+      if (!rv) continue;
+      ogrh_table *nm = ogrh_table_new(a, 2), *list;
+      if (!nm) return OGRH_ENOMEM;
+      ogrh_value lv = *rv, two = ogrh_vint(2);
+      if (rv->type == OGRH_TABLE) {
+        int rc = view_raids(a, r, rv->u.t, &list);
+        if (rc) return rc;
+        lv = ogrh_vtable(list);
+      }
+      if (ogrh_table_set(a, nm, OGRH_KEY(RAIDS), &lv) || ogrh_table_set(a, nm, &k_version, &two))
+        return OGRH_ENOMEM;
+      e.val = ogrh_vtable(nm);
+    }
+    t->e[t->n++] = e;
+  }
+  *out = ogrh_vtable(t);
+  return OGRH_OK;
+}
+
+/* ---- storing a plan into the v1 places ----
+** Everything is built aside: tables made during one store are `fresh` and may be written in
+** place; every other table is copied before it changes. The old root is swapped for the new
+** one at the very end.
+*/
+
+typedef struct v1store {
+  ogrh_arena *a;       /* the new tables */
+  ogrh_arena *scratch; /* what is built only to compare */
+  const layout *l;
+  ogrh_table *root;
+  ogrh_table **fresh;
+  size_t nfresh, capfresh;
+  ogrh_buf *why;
+} v1store;
+
+/* One encounter the plan holds (or held), by the names its v1 places are keyed by. */
+typedef struct v1pair {
+  const ogrh_value *rn, *en;
+  const ogrh_table *enc; /* NULL for the pairs of the old root */
+  bool unchanged;        /* the same table as in the old view: its places already agree */
+  uint32_t order;
+} v1pair;
+
+static void name_text(ogrh_buf *b, const ogrh_value *rn, const ogrh_value *en) {
+  ogrh_buf_add(b, rn->u.s, rn->len);
+  ogrh_buf_adds(b, " > ");
+  ogrh_buf_add(b, en->u.s, en->len);
+}
+
+/* OGRH_ECORRUPT, with the reason (printf-style) after the encounter's names in s->why. */
+static int v1_refuse(v1store *s, const ogrh_value *rn, const ogrh_value *en, const char *fmt, ...) {
+  if (s->why) {
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (rn && en) {
+      name_text(s->why, rn, en);
+      ogrh_buf_adds(s->why, ": ");
+    }
+    ogrh_buf_adds(s->why, msg);
+  }
+  return OGRH_ECORRUPT;
+}
+
+static ogrh_table *fresh_dup(v1store *s, const ogrh_table *t) {
+  ogrh_table *c = table_dup(s->a, t, 1);
+  if (!c || ogrh_grow(&s->fresh, &s->capfresh, s->nfresh + 1, sizeof *s->fresh)) return NULL;
+  s->fresh[s->nfresh++] = c;
+  return c;
+}
+
+static bool is_fresh(const v1store *s, const ogrh_table *t) {
+  for (size_t i = s->nfresh; i-- > 0;)
+    if (s->fresh[i] == t) return true;
+  return false;
+}
+
+/* parent[k] (parent fresh) as a fresh table, copied or created; ECORRUPT for a non-table. */
+static int writable(v1store *s, ogrh_table *parent, const ogrh_value *k, ogrh_table **out) {
+  ogrh_value *v = ogrh_table_get(parent, k);
+  if (v && v->type != OGRH_TABLE) return OGRH_ECORRUPT;
+  if (v && is_fresh(s, v->u.t)) {
+    *out = v->u.t;
+    return OGRH_OK;
+  }
+  ogrh_table *c = fresh_dup(s, v ? v->u.t : NULL);
+  ogrh_value cv = ogrh_vtable(c);
+  if (!c || ogrh_table_set(s->a, parent, k, &cv)) return OGRH_ENOMEM;
+  *out = c;
+  return OGRH_OK;
+}
+
+/* Sets component c's place for (rn, en) to v, or removes it (v NULL). */
+static int place_put(v1store *s, int c, const ogrh_value *rn, const ogrh_value *en,
+                     const ogrh_value *v) {
+  const ogrh_component_def *d = &ogrh_components[c];
+  if (!v && !ogrh_v1_place_get(s->root, c, rn, en)) return OGRH_OK;
+  ogrh_table *t = s->root;
+  int rc = OGRH_OK;
+  if (d->v1 == OGRH_V1_COLUMNS) rc = writable(s, t, OGRH_KEY(MGMT), &t);
+  if (!rc) rc = writable(s, t, &d->v1key, &t);
+  if (!rc) rc = writable(s, t, rn, &t);
+  if (rc == OGRH_ECORRUPT)
+    return v1_refuse(s, rn, en, "the v1 table holding its %s is not a table", d->name);
+  if (rc) return rc;
+  return ogrh_table_set(s->a, t, en, v ? v : &nil_value);
+}
+
+static bool skip_column(const layout *l, const ogrh_value *k) {
+  (void)l;
+  return same_key(k, &k_column);
+}
+
+/* The roles place from want (a roles projection): column1 and column2 again. */
+static int store_roles(v1store *s, const ogrh_value *rn, const ogrh_value *en, int c,
+                       const ogrh_value *want) {
+  const ogrh_value *cur = ogrh_v1_place_get(s->root, c, rn, en);
+  ogrh_value curv = nil_value;
+  if (cur && cur->type == OGRH_TABLE) {
+    ogrh_table *r;
+    if (view_roles(s->scratch, s->l, cur->u.t, &r)) return OGRH_ENOMEM;
+    curv = ogrh_vtable(r);
+  }
+  if (ogrh_value_equal(&curv, want)) return OGRH_OK;
+  if (want->type == OGRH_NIL) return place_put(s, c, rn, en, NULL);
+  if (want->type != OGRH_TABLE) return v1_refuse(s, rn, en, "its roles are not a table");
+  const ogrh_table *w = want->u.t;
+  ogrh_table *cols[2] = {ogrh_table_new(s->a, w->n), ogrh_table_new(s->a, w->n)};
+  if (!cols[0] || !cols[1]) return OGRH_ENOMEM;
+  int64_t last = 1;
+  for (uint32_t i = 0; i < w->n; i++) {
+    const ogrh_entry *e = &w->e[i];
+    if (e->key.type != OGRH_INT || e->key.u.i != (int64_t)i + 1)
+      return v1_refuse(s, rn, en, "v1 numbers the roles 1, 2, 3... without gaps");
+    if (e->val.type != OGRH_TABLE)
+      return v1_refuse(s, rn, en, "role %u is not a table", (unsigned)(i + 1));
+    const ogrh_value *col = ogrh_table_get(e->val.u.t, &k_column);
+    if (!col || col->type != OGRH_INT || col->u.i < 1 || col->u.i > 2)
+      return v1_refuse(s, rn, en, "role %u has no column 1 or 2", (unsigned)(i + 1));
+    if (col->u.i < last)
+      return v1_refuse(s, rn, en, "role %u of column 1 comes after a role of column 2",
+                       (unsigned)(i + 1));
+    last = col->u.i;
+    ogrh_table *t = cols[last - 1];
+    ogrh_value rv;
+    if (project_without(s->a, e->val.u.t, skip_column, s->l, &rv)) return OGRH_ENOMEM;
+    t->e[t->n].key = ogrh_vint((int64_t)t->n + 1);
+    t->e[t->n++].val = rv;
+  }
+  ogrh_table *nt = fresh_dup(s, cur && cur->type == OGRH_TABLE ? cur->u.t : NULL);
+  if (!nt) return OGRH_ENOMEM;
+  for (int k = 0; k < 2; k++) {
+    ogrh_value cv = ogrh_vtable(cols[k]);
+    if (ogrh_table_set(s->a, nt, &k_columns[k], &cv)) return OGRH_ENOMEM;
+  }
+  ogrh_value nv = ogrh_vtable(nt);
+  return place_put(s, c, rn, en, &nv);
+}
+
+/*
+** A per-role place from want (a per-slot projection), keyed by the roleIds of the roles rv
+** (the encounter's new roles): the entries of the place for those roleIds are set or removed,
+** every other entry (data of a roleId no role has) is kept as it is.
+*/
+static int store_slot(v1store *s, const ogrh_value *rn, const ogrh_value *en, int c,
+                      const ogrh_value *rv, const ogrh_value *want) {
+  const ogrh_component_def *d = &ogrh_components[c];
+  const ogrh_value *cur = ogrh_v1_place_get(s->root, c, rn, en);
+  const ogrh_table *p = cur && cur->type == OGRH_TABLE ? cur->u.t : NULL;
+  const ogrh_table *rt = rv && rv->type == OGRH_TABLE ? rv->u.t : NULL;
+  if (!rt) return OGRH_OK; /* no roles: nothing reads the place (want is nil) */
+  const ogrh_table *w = want->type == OGRH_TABLE ? want->u.t : NULL;
+  /* What the place means now, under the new roles. */
+  bool same = true;
+  for (uint32_t i = 0; i < rt->n && same; i++) {
+    if (rt->e[i].val.type != OGRH_TABLE) continue;
+    ogrh_value k;
+    const ogrh_value *x = p && role_key(&rt->e[i].val, &k) ? ogrh_table_get(p, &k) : NULL;
+    const ogrh_value *y = w ? ogrh_table_get(w, &rt->e[i].key) : NULL;
+    same = x ? y && ogrh_value_equal(x, y) : !y;
+  }
+  if (same) return OGRH_OK;
+  ogrh_table *np = fresh_dup(s, p);
+  if (!np) return OGRH_ENOMEM;
+  for (uint32_t i = 0; i < rt->n; i++) {
+    if (rt->e[i].val.type != OGRH_TABLE) continue;
+    const ogrh_value *y = w ? ogrh_table_get(w, &rt->e[i].key) : NULL;
+    ogrh_value k;
+    if (!role_key(&rt->e[i].val, &k)) {
+      if (y)
+        return v1_refuse(s, rn, en, "role %lld has %s but no roleId (v1 keys them by roleId)",
+                         (long long)rt->e[i].key.u.i, d->name);
+      continue;
+    }
+    /* Roles sharing a roleId share one v1 table: they must agree. */
+    for (uint32_t j = 0; j < i; j++) {
+      ogrh_value k2;
+      if (rt->e[j].val.type != OGRH_TABLE || !role_key(&rt->e[j].val, &k2) ||
+          ogrh_key_cmp(&k, &k2) != 0)
+        continue;
+      const ogrh_value *y2 = w ? ogrh_table_get(w, &rt->e[j].key) : NULL;
+      if (y ? !y2 || !ogrh_value_equal(y, y2) : y2 != NULL)
+        return v1_refuse(s, rn, en, "roles %lld and %lld share a roleId but not their %s",
+                         (long long)rt->e[j].key.u.i, (long long)rt->e[i].key.u.i, d->name);
+    }
+    if (ogrh_table_set(s->a, np, &k, y ? y : &nil_value)) return OGRH_ENOMEM;
+  }
+  if (!p && np->n == 0) return OGRH_OK;
+  ogrh_value nv = ogrh_vtable(np);
+  return place_put(s, c, rn, en, &nv);
+}
+
+/* Every place of one encounter from its new v2 table. */
+static int store_places(v1store *s, const v1pair *pr) {
+  const ogrh_value *rv = roles_of(s->l, pr->enc);
+  const ogrh_value *had = ogrh_v1_place_get(s->root, s->l->roles, pr->rn, pr->en);
+  bool had_roles = had && had->type == OGRH_TABLE;
+  for (int c = 0; c < OGRH_NCOMPONENTS; c++) {
+    const ogrh_component_def *d = &ogrh_components[c];
+    ogrh_value want;
+    int rc = OGRH_OK;
+    if (d->v1 == OGRH_V1_ENCOUNTER) continue;
+    if ((rc = ogrh_component_project(s->scratch, pr->enc, c, &want))) return rc;
+    switch (d->v1) {
+    case OGRH_V1_ENCOUNTER:
+      break;
+    case OGRH_V1_COLUMNS:
+      rc = store_roles(s, pr->rn, pr->en, c, &want);
+      break;
+    case OGRH_V1_BY_ROLE:
+      /* Roles taken away take their per-role tables along (nothing could read them); per-role
+         tables nothing read before are left as they are. */
+      if (rv && rv->type == OGRH_TABLE)
+        rc = store_slot(s, pr->rn, pr->en, c, rv, &want);
+      else if (had_roles)
+        rc = place_put(s, c, pr->rn, pr->en, NULL);
+      break;
+    case OGRH_V1_BY_NAME: {
+      const ogrh_value *cur = ogrh_v1_place_get(s->root, c, pr->rn, pr->en);
+      bool same = cur ? ogrh_value_equal(cur, &want) : want.type == OGRH_NIL;
+      if (!same) rc = place_put(s, c, pr->rn, pr->en, want.type == OGRH_NIL ? NULL : &want);
+      break;
+    }
+    }
+    if (rc) return rc;
+  }
+  return OGRH_OK;
+}
+
+/* Two tables equal but for the keys skip leaves out. */
+static bool same_without(const ogrh_table *x, const ogrh_table *y,
+                         bool (*skip)(const layout *, const ogrh_value *), const layout *l) {
+  if (x == y) return true;
+  uint32_t i = 0, j = 0;
+  for (;;) {
+    while (i < x->n && skip(l, &x->e[i].key))
+      i++;
+    while (j < y->n && skip(l, &y->e[j].key))
+      j++;
+    if (i == x->n || j == y->n) return i == x->n && j == y->n;
+    if (ogrh_key_cmp(&x->e[i].key, &y->e[j].key) != 0 ||
+        !ogrh_value_equal(&x->e[i].val, &y->e[j].val))
+      return false;
+    i++;
+    j++;
+  }
+}
+
+static bool same_value(const ogrh_value *a, const ogrh_value *b) {
+  return a->type == b->type && (a->type == OGRH_TABLE ? a->u.t == b->u.t : ogrh_value_equal(a, b));
+}
+
+/* A raid of the v1 list from the view-shaped want, reusing old (the v1 raid there) if equal. */
+static int store_raid(v1store *s, const ogrh_table *old, const ogrh_table *want, ogrh_value *out) {
+  const layout *l = s->l;
+  const ogrh_value *wv = ogrh_table_get(want, OGRH_KEY(ENCOUNTERS));
+  const ogrh_value *ov = old ? ogrh_table_get(old, OGRH_KEY(ENCOUNTERS)) : NULL;
+  ogrh_value encs = wv ? *wv : nil_value;
+  if (wv && wv->type == OGRH_TABLE) {
+    const ogrh_table *w = wv->u.t, *o = ov && ov->type == OGRH_TABLE ? ov->u.t : NULL;
+    ogrh_table *list = ogrh_table_new(s->a, w->n);
+    if (!list) return OGRH_ENOMEM;
+    bool same = o && o->n == w->n;
+    for (uint32_t j = 0; j < w->n; j++) {
+      ogrh_entry e = w->e[j];
+      const ogrh_value *oe = o ? ogrh_table_get(o, &e.key) : NULL;
+      if (ogrh_is_item(&e)) {
+        if (oe && oe->type == OGRH_TABLE && same_without(oe->u.t, e.val.u.t, claimed, l))
+          e.val = *oe;
+        else if (project_without(s->a, e.val.u.t, claimed, l, &e.val))
+          return OGRH_ENOMEM;
+      }
+      same = same && oe && same_value(oe, &e.val);
+      list->e[list->n++] = e;
+    }
+    encs = same ? *ov : ogrh_vtable(list);
+  }
+  bool keep = old && same_without(old, want, skip_encounters, l) &&
+              (ov ? wv && same_value(ov, &encs) : !wv);
+  if (keep) {
+    *out = ogrh_vtable((ogrh_table *)old);
+    return OGRH_OK;
+  }
+  ogrh_value r;
+  if (project_without(s->a, want, skip_encounters, l, &r)) return OGRH_ENOMEM;
+  if (wv && ogrh_table_set(s->a, r.u.t, OGRH_KEY(ENCOUNTERS), &encs)) return OGRH_ENOMEM;
+  *out = r;
+  return OGRH_OK;
+}
+
+static int pair_cmp(const void *pa, const void *pb) {
+  const v1pair *a = pa, *b = pb;
+  int c = ogrh_key_cmp(a->rn, b->rn);
+  if (!c) c = ogrh_key_cmp(a->en, b->en);
+  if (!c) c = a->order < b->order ? -1 : a->order > b->order;
+  return c;
+}
+
+/* True when an encounter table holds anything the v1 layout keeps in places. */
+static bool has_places(const ogrh_table *enc) {
+  for (int c = 0; c < OGRH_NCOMPONENTS; c++) {
+    const ogrh_component_def *d = &ogrh_components[c];
+    if ((d->part == OGRH_PART_KEY || d->part == OGRH_PART_ROLES) && ogrh_table_get(enc, &d->key))
+      return true;
+  }
+  return false;
+}
+
+/*
+** The encounters of a raid list as pairs of names. want: the new (view-shaped) list, checked
+** for encounters v1 cannot name; else the old raw list. old_view (may be NULL) marks the
+** encounters whose table is the one the old view held at the same place.
+*/
+static int collect_pairs(v1store *s, const ogrh_table *list, bool want, const ogrh_table *old_view,
+                         v1pair **out, size_t *n, size_t *cap) {
+  *n = 0;
+  for (uint32_t i = 0; list && i < list->n; i++) {
+    if (!ogrh_is_item(&list->e[i])) continue;
+    const ogrh_table *raid = list->e[i].val.u.t, *encs = ogrh_raid_encounters(raid);
+    const ogrh_value *ov = old_view ? ogrh_table_get(old_view, &list->e[i].key) : NULL;
+    const ogrh_table *oraid = ov && ov->type == OGRH_TABLE ? ov->u.t : NULL;
+    /* The old view's encounters count as the same only under a raid of the same name. */
+    const ogrh_value *orn = name_key(oraid), *rn0 = name_key(raid);
+    const ogrh_table *oencs =
+        orn && rn0 && ogrh_key_cmp(orn, rn0) == 0 ? ogrh_raid_encounters(oraid) : NULL;
+    for (uint32_t j = 0; encs && j < encs->n; j++) {
+      if (!ogrh_is_item(&encs->e[j])) continue;
+      const ogrh_table *enc = encs->e[j].val.u.t;
+      const ogrh_value *rn = name_key(raid), *en = name_key(enc);
+      if (!rn || !en) {
+        if (want && has_places(enc))
+          return v1_refuse(s, NULL, NULL,
+                           "an encounter or raid without a name holds roles or announcements: "
+                           "v1 finds them by name");
+        continue;
+      }
+      if (ogrh_grow(out, cap, *n + 1, sizeof **out)) return OGRH_ENOMEM;
+      const ogrh_value *oe = oencs ? ogrh_table_get(oencs, &encs->e[j].key) : NULL;
+      v1pair *p = &(*out)[(*n)++];
+      p->rn = rn;
+      p->en = en;
+      p->enc = want ? enc : NULL;
+      p->unchanged =
+          oe && oe->type == OGRH_TABLE &&
+          ogrh_value_equal(oe, &(const ogrh_value){.type = OGRH_TABLE, .u.t = (ogrh_table *)enc});
+      p->order = (uint32_t)*n;
+    }
+  }
+  if (*n > 1) qsort(*out, *n, sizeof **out, pair_cmp);
+  return OGRH_OK;
+}
+
+static bool pair_same_names(const v1pair *a, const v1pair *b) {
+  return ogrh_key_cmp(a->rn, b->rn) == 0 && ogrh_key_cmp(a->en, b->en) == 0;
+}
+
+/* The places of every encounter of the new list; same-named encounters must agree. */
+static int store_pairs(v1store *s, const v1pair *np, size_t n) {
+  for (size_t i = 0; i < n;) {
+    size_t k = i + 1;
+    bool changed = !np[i].unchanged;
+    while (k < n && pair_same_names(&np[i], &np[k]))
+      changed |= !np[k++].unchanged;
+    if (changed) {
+      int rc = store_places(s, &np[i]);
+      if (rc) return rc;
+      for (size_t j = i + 1; j < k; j++)
+        for (int c = 0; c < OGRH_NCOMPONENTS; c++) {
+          if (ogrh_components[c].v1 == OGRH_V1_ENCOUNTER) continue;
+          ogrh_value x, y;
+          if (ogrh_component_project(s->scratch, np[i].enc, c, &x) ||
+              ogrh_component_project(s->scratch, np[j].enc, c, &y))
+            return OGRH_ENOMEM;
+          if (!ogrh_value_equal(&x, &y))
+            return v1_refuse(s, np[i].rn, np[i].en,
+                             "two encounters of this name hold different %s (v1 keeps one per "
+                             "name)",
+                             ogrh_components[c].name);
+        }
+    }
+    i = k;
+  }
+  return OGRH_OK;
+}
+
+/* Removes the places of the encounters the old list held and the new one does not. */
+static int drop_vanished(v1store *s, const v1pair *op, size_t on, const v1pair *np, size_t nn) {
+  size_t j = 0;
+  for (size_t i = 0; i < on; i++) {
+    if (i && pair_same_names(&op[i - 1], &op[i])) continue;
+    while (j < nn && pair_cmp(&np[j], &op[i]) < 0 && !pair_same_names(&np[j], &op[i]))
+      j++;
+    if (j < nn && pair_same_names(&np[j], &op[i])) continue;
+    for (int c = 0; c < OGRH_NCOMPONENTS; c++) {
+      if (ogrh_components[c].v1 == OGRH_V1_ENCOUNTER) continue;
+      int rc = place_put(s, c, op[i].rn, op[i].en, NULL);
+      if (rc) return rc;
+    }
+  }
+  return OGRH_OK;
+}
+
+int ogrh_v1_store(ogrh_arena *a, ogrh_table *root, const ogrh_value *raids,
+                  const ogrh_value *old_view, ogrh_buf *why) {
+  v1store s = {a, ogrh_arena_new(), lay(), NULL, NULL, 0, 0, why};
+  v1pair *np = NULL, *op = NULL;
+  size_t nn = 0, on = 0, capn = 0, capo = 0;
+  int rc = s.scratch ? OGRH_OK : OGRH_ENOMEM;
+  if (!rc && !(s.root = fresh_dup(&s, root))) rc = OGRH_ENOMEM;
+  const ogrh_value *mv = ogrh_table_get(root, OGRH_KEY(MGMT));
+  const ogrh_table *old_raids = child(child(root, OGRH_KEY(MGMT)), OGRH_KEY(RAIDS));
+  const ogrh_table *want = raids && raids->type == OGRH_TABLE ? raids->u.t : NULL;
+  const ogrh_table *ov = old_view && old_view->type == OGRH_TABLE ? old_view->u.t : NULL;
+  /* The raid list first: metadata and the lists of encounters. */
+  if (!rc) {
+    ogrh_value list = raids ? *raids : nil_value;
+    if (want) {
+      ogrh_table *t = ogrh_table_new(a, want->n);
+      bool same = old_raids && old_raids->n == want->n;
+      if (!t) rc = OGRH_ENOMEM;
+      for (uint32_t i = 0; !rc && i < want->n; i++) {
+        ogrh_entry e = want->e[i];
+        const ogrh_value *oe = old_raids ? ogrh_table_get(old_raids, &e.key) : NULL;
+        if (ogrh_is_item(&e))
+          rc = store_raid(&s, oe && oe->type == OGRH_TABLE ? oe->u.t : NULL, e.val.u.t, &e.val);
+        same = same && oe && same_value(oe, &e.val);
+        t->e[t->n++] = e;
+      }
+      list = same ? ogrh_vtable((ogrh_table *)old_raids) : ogrh_vtable(t);
+    }
+    const ogrh_value *cur =
+        mv && mv->type == OGRH_TABLE ? ogrh_table_get(mv->u.t, OGRH_KEY(RAIDS)) : NULL;
+    bool same = cur ? same_value(cur, &list) : list.type == OGRH_NIL;
+    ogrh_table *m;
+    if (!rc && !same && (rc = writable(&s, s.root, OGRH_KEY(MGMT), &m)) == OGRH_ECORRUPT)
+      rc = v1_refuse(&s, NULL, NULL, "encounterMgmt is not a table");
+    if (!rc && !same) rc = ogrh_table_set(a, m, OGRH_KEY(RAIDS), &list);
+  }
+  /* Then the places of every encounter, and of those that went away. */
+  if (!rc) rc = collect_pairs(&s, want, true, ov, &np, &nn, &capn);
+  if (!rc) rc = collect_pairs(&s, old_raids, false, NULL, &op, &on, &capo);
+  if (!rc) rc = store_pairs(&s, np, nn);
+  if (!rc) rc = drop_vanished(&s, op, on, np, nn);
+  if (!rc) *root = *s.root;
+  ogrh_free(np, capn * sizeof *np);
+  ogrh_free(op, capo * sizeof *op);
+  ogrh_free(s.fresh, s.capfresh * sizeof *s.fresh);
+  ogrh_arena_free(s.scratch);
+  return rc;
+}
+
+/* A copy of t without the entry at integer key `key`, the integer keys above it one lower. */
+static ogrh_table *drop_key(ogrh_arena *a, const ogrh_table *t, int64_t key) {
+  ogrh_table *c = ogrh_table_new(a, t->n);
+  if (!c) return NULL;
+  for (uint32_t i = 0; i < t->n; i++) {
+    ogrh_entry e = t->e[i];
+    if (e.key.type == OGRH_INT && e.key.u.i == key) continue;
+    if (e.key.type == OGRH_INT && e.key.u.i > key) e.key.u.i--;
+    c->e[c->n++] = e;
+  }
+  return c;
+}
+
+static bool str_is(const ogrh_value *v, const char *s) {
+  return v && v->type == OGRH_STRING && v->len == strlen(s) && memcmp(v->u.s, s, v->len) == 0;
+}
+
+/* True when the encounter list's entry 1 is an encounter named "Admin". */
+static bool admin_first(const ogrh_table *encs) {
+  const ogrh_value *e = encs ? ogrh_table_geti(encs, 1) : NULL;
+  return e && e->type == OGRH_TABLE &&
+         str_is(ogrh_table_get(e->u.t, OGRH_KEY(NAME)), OGRH_ADMIN_ENCOUNTER);
+}
+
+int ogrh_v1_image(ogrh_arena *a, const ogrh_value *raids, const ogrh_table *v1root,
+                  ogrh_value *out) {
+  *out = *raids;
+  if (raids->type != OGRH_TABLE) return OGRH_OK;
+  const ogrh_table *list = raids->u.t;
+  static const ogrh_value k_id = KEYV("id");
+  for (uint32_t i = 0; i < list->n; i++)
+    if (ogrh_is_item(&list->e[i]) &&
+        str_is(ogrh_table_get(list->e[i].val.u.t, &k_id), OGRH_ACTIVE_RAID_ID)) {
+      if (!(list = drop_key(a, list, list->e[i].key.u.i))) return OGRH_ENOMEM;
+      break;
+    }
+  const ogrh_table *v1raids = child(child(v1root, OGRH_KEY(MGMT)), OGRH_KEY(RAIDS));
+  ogrh_table *copy = NULL;
+  for (uint32_t i = 0; i < list->n; i++) {
+    if (!ogrh_is_item(&list->e[i])) continue;
+    const ogrh_table *encs = ogrh_raid_encounters(list->e[i].val.u.t);
+    if (!admin_first(encs)) continue;
+    const ogrh_value *v1r = v1raids ? ogrh_table_get(v1raids, &list->e[i].key) : NULL;
+    if (v1r && v1r->type == OGRH_TABLE && admin_first(ogrh_raid_encounters(v1r->u.t))) continue;
+    if (!copy && !(copy = table_dup(a, list, 0))) return OGRH_ENOMEM;
+    ogrh_table *r = table_dup(a, list->e[i].val.u.t, 0), *el = drop_key(a, encs, 1);
+    ogrh_value ev = ogrh_vtable(el);
+    if (!r || !el || ogrh_table_set(a, r, OGRH_KEY(ENCOUNTERS), &ev)) return OGRH_ENOMEM;
+    copy->e[i].val = ogrh_vtable(r);
+  }
+  if (copy) list = copy;
+  *out = ogrh_vtable((ogrh_table *)list);
+  return OGRH_OK;
 }
 
 /* ---- canonical decoding ----

@@ -453,7 +453,13 @@ int ogrh_diff(const ogrh_value *a_root, const ogrh_value *b_root, const ogrh_val
     ogrh_arena_free(a);
     return OGRH_ENOMEM;
   }
-  int rc = OGRH_OK;
+  /* v1 roots are compared in their views: paths are those of the v2 shape, which a document
+     of either layout reads and writes (ogrh/doc.h). */
+  ogrh_value av, bv;
+  int rc = ogrh_schema_view(a, a_root, &av);
+  if (!rc) rc = ogrh_schema_view(a, b_root, &bv);
+  a_root = &av;
+  b_root = &bv;
   for (int g = 0; g < OGRH_NGLOBALS && !rc; g++) {
     if (!(v->globals & (1u << g))) continue;
     dp->p.n = 1;

@@ -12,6 +12,18 @@ const char *tu_src(const char *rel) {
   return buf;
 }
 
+const char *tu_text(const char *rel) {
+  static char text[65536];
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  assert_int_equal(ogrh_read_file(tu_src(rel), &b), OGRH_OK);
+  assert_true(b.n < sizeof text);
+  memcpy(text, b.p, b.n);
+  text[b.n] = '\0';
+  ogrh_buf_deinit(&b);
+  return text;
+}
+
 ogrh_svfile *tu_parse(const char *text) {
   ogrh_svfile *f = NULL;
   ogrh_err err;

@@ -11,6 +11,9 @@
 
 /* Path of a file in the source tree. */
 const char *tu_src(const char *rel);
+/* The text of a file in the source tree (NUL-terminated; valid until the next call; at most
+   64 KiB). */
+const char *tu_text(const char *rel);
 /* Parses text as a SavedVariables file; fails the test on error. */
 ogrh_svfile *tu_parse(const char *text);
 /* A document of the factory defaults, or of a generated file. */

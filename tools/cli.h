@@ -181,5 +181,6 @@ extern const cli_cmd cmd_checksum, cmd_validate, cmd_diff, cmd_repair, cmd_backu
 extern const cli_cmd cmd_show, cmd_where, cmd_replace;
 extern const cli_cmd cmd_node, cmd_roster;
 extern const cli_cmd cmd_sim;
+extern const cli_cmd cmd_migrate;
 
 #endif

@@ -45,13 +45,12 @@ static void fill(cli_out *o, size_t assigned, size_t slots) {
                   cli_plural(slots, "slot", "slots"));
 }
 
-/* The plan commands read the v2 layout; a v1 file keeps roles in tables of their own. */
+/* The plan commands read a v1 file in the v2 shape the migration gives it (ogrh/doc.h). */
 static void v1_note(ogrh_doc *d, const char *cmd, const char *file) {
   if (ogrh_doc_root(d) && !ogrh_doc_is_v2(d))
     fprintf(stderr,
-            "ogrh %s: %s has the addon's v1 layout: its roles and assignments live in separate "
-            "tables this command does not read (the addon migrates the file to v2 when it "
-            "loads it)\n",
+            "ogrh %s: %s has the addon's v1 layout: read as the v2 layout `ogrh migrate` "
+            "makes of it\n",
             cmd, file);
 }
 

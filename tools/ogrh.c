@@ -12,9 +12,10 @@
 #include <time.h>
 
 static const cli_cmd *const commands[] = {
-    &cmd_get,      &cmd_set,      &cmd_fmt,     &cmd_stats,  &cmd_export, &cmd_import,   &cmd_gen,
-    &cmd_checksum, &cmd_validate, &cmd_diff,    &cmd_repair, &cmd_backup, &cmd_defaults, &cmd_wire,
-    &cmd_show,     &cmd_where,    &cmd_replace, &cmd_node,   &cmd_roster, &cmd_sim};
+    &cmd_get,      &cmd_set,      &cmd_fmt,      &cmd_stats, &cmd_export,  &cmd_import,
+    &cmd_gen,      &cmd_checksum, &cmd_validate, &cmd_diff,  &cmd_repair,  &cmd_backup,
+    &cmd_defaults, &cmd_wire,     &cmd_show,     &cmd_where, &cmd_replace, &cmd_node,
+    &cmd_roster,   &cmd_sim,      &cmd_migrate};
 
 static const char *current_cmd = "ogrh";
 /* What a failure exits with: 1, or 2 for the comparing commands (diff and cmp do the same). */

@@ -26,7 +26,8 @@
   XX(BEFORE_IMPORT, "before import")                                                               \
   XX(BEFORE_DEFAULTS, "before load defaults")                                                      \
   XX(ADMIN_TRANSFER, "admin transfer")                                                             \
-  XX(IMPORTED, "imported")
+  XX(IMPORTED, "imported")                                                                         \
+  XX(BEFORE_MIGRATE, "before migrate")
 
 typedef enum {
 #define OGRH__XX(name, text) OGRH_REASON_##name,

@@ -124,10 +124,35 @@ ogrh_arena *ogrh_doc_arena(ogrh_doc *d);
 ** or NULL when there is none. */
 ogrh_value *ogrh_svfile_schema_root(const ogrh_svfile *f);
 
-/* The schema root (OGRH_SV.v2 or OGRH_SV), or NULL when the file has no OGRH_SV table. */
+/* The schema root (OGRH_SV.v2 or OGRH_SV), or NULL when the file has no OGRH_SV table. Paths
+** are relative to it. */
 ogrh_value *ogrh_doc_root(ogrh_doc *d);
-/* True when the file uses the v2 layout. */
+/* True when the schema root is OGRH_SV.v2 (OGRH_SV.schemaVersion == "v2"). */
 bool ogrh_doc_is_v2(const ogrh_doc *d);
+
+/*
+** The layout of the plan under the schema root (ogrh/schema.h): a file whose root is OGRH_SV
+** is v1 when it holds the v1 places. A v1 document is read and written in the v2 shape:
+**   - ogrh_doc_view gives the root's view (the root itself for v2), and the raid list of
+**     ogrh_doc_raids, ogrh_doc_raid, ogrh_doc_encounter, ogrh_doc_stats_get is the view's;
+**   - a path under encounterMgmt.raids is read in the view, and a write there goes through
+**     the view into the v1 places (ogrh_v1_store; OGRH_ECORRUPT with the reason when v1
+**     cannot hold it), so paths, names and repairs of the v2 shape work on a v1 file;
+**   - any other path reaches the file's own tables: a write to a v1 place
+**     (`["encounterAssignments"].BWL.Razorgore.1.1`) is reported with the scope of the
+**     encounter of those names.
+** A v2 file whose OGRH_SV still holds the v1 places beside `v2` (ogrh migrate --keep-v1, or
+** the addon before its purge) holds both layouts: every write to it is made in v2 and mirrored
+** to the v1 side through the same mapping (dual write): the raid list through ogrh_v1_store
+** (the Active Raid and the Admin encounters the addon adds are not mirrored: ogrh_v1_image),
+** migrationMeta and encounterMgmt's other keys not at all, everything else at the same path.
+** A write whose mirror fails is not made. A v2 file without the v1 places is written once.
+** In a v1 document every write moves the view: pointers from ogrh_doc_view and the raid
+** lookups stay valid until the next write (ogrh_doc_generation changes).
+*/
+ogrh_layout ogrh_doc_layout(ogrh_doc *d);
+/* The view of the schema root (NULL with OGRH_OK when there is no root; OGRH_ENOMEM). */
+int ogrh_doc_view(ogrh_doc *d, const ogrh_value **out);
 /* Count of accepted writes since load. */
 uint64_t ogrh_doc_revision(const ogrh_doc *d);
 /*
@@ -185,6 +210,15 @@ int ogrh_doc_delete(ogrh_doc *d, const char *path, const ogrh_sync_meta *meta, o
 ** change with scope ALL and an empty path. The depth rule and atomicity of ogrh_doc_set_parsed.
 */
 int ogrh_doc_replace_root(ogrh_doc *d, const ogrh_value *v, const ogrh_sync_meta *meta);
+
+/*
+** Replaces the synced plan (encounterMgmt and the global components) with src's, a v2-shaped
+** schema root (a view), keeping every other key of the file: in a v1 file the plan goes to
+** the v1 places (ogrh_v1_store: only what changes is written). One change record, scope ALL.
+** On error nothing changed; err names why (OGRH_ECORRUPT: the v1 layout cannot hold src).
+*/
+int ogrh_doc_replace_plan(ogrh_doc *d, const ogrh_value *src, const ogrh_sync_meta *meta,
+                          ogrh_err *err);
 
 /* Subscribers are called in subscription order. Returns a token for unsubscribe (>0). */
 int ogrh_doc_subscribe(ogrh_doc *d, ogrh_change_fn fn, void *ud);

@@ -19,6 +19,7 @@
 #include "ogrh/digest.h"
 #include "ogrh/validate.h"
 #include "ogrh/backup.h"
+#include "ogrh/migrate.h"
 #include "ogrh/codec.h"
 #include "ogrh/wire.h"
 #include "ogrh/throttle.h"

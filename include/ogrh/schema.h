@@ -51,19 +51,36 @@ typedef enum {
 } ogrh_part;
 
 /*
+** Where a component lives in the addon's v1 layout (its 1.x files, research §1), relative to
+** the schema root R and found by the names RAID and ENC of the raid and the encounter. v1 keeps
+** the raids and encounters in R.encounterMgmt.raids as v2 does, but an encounter table there
+** holds its metadata only.
+*/
+typedef enum {
+  OGRH_V1_ENCOUNTER = 0, /* the encounter table itself */
+  OGRH_V1_COLUMNS, /* R.encounterMgmt[key][RAID][ENC] = {column1 = {role...}, column2 = ...} */
+  OGRH_V1_BY_ROLE, /* R[key][RAID][ENC][roleId]: per role, keyed by the role's roleId */
+  OGRH_V1_BY_NAME  /* R[key][RAID][ENC] */
+} ogrh_v1_place;
+
+/*
 ** The components, in component order (the order of digests, reports and backups):
-** XX(ID, name, part, key). The names are what reports, JSON and the wire call them.
+** XX(ID, name, part, key, v1 place, v1 key): where the component lives in a v2 encounter, and
+** where the v1 layout keeps it. The names are what reports, JSON and the wire call them.
 */
 #define OGRH_COMPONENT_MAP(XX)                                                                     \
-  XX(METADATA, "encounterMetadata", OGRH_PART_REST, "")                                            \
-  XX(ROLES, "roles", OGRH_PART_ROLES, "roles")                                                     \
-  XX(ASSIGNMENTS, "playerAssignments", OGRH_PART_SLOT, "assignedPlayers")                          \
-  XX(MARKS, "raidMarks", OGRH_PART_SLOT, "raidMarks")                                              \
-  XX(NUMBERS, "assignmentNumbers", OGRH_PART_SLOT, "assignmentNumbers")                            \
-  XX(ANNOUNCE, "announcements", OGRH_PART_KEY, "announcements")
+  XX(METADATA, "encounterMetadata", OGRH_PART_REST, "", OGRH_V1_ENCOUNTER, "")                     \
+  XX(ROLES, "roles", OGRH_PART_ROLES, "roles", OGRH_V1_COLUMNS, "roles")                           \
+  XX(ASSIGNMENTS, "playerAssignments", OGRH_PART_SLOT, "assignedPlayers", OGRH_V1_BY_ROLE,         \
+     "encounterAssignments")                                                                       \
+  XX(MARKS, "raidMarks", OGRH_PART_SLOT, "raidMarks", OGRH_V1_BY_ROLE, "encounterRaidMarks")       \
+  XX(NUMBERS, "assignmentNumbers", OGRH_PART_SLOT, "assignmentNumbers", OGRH_V1_BY_ROLE,           \
+     "encounterAssignmentNumbers")                                                                 \
+  XX(ANNOUNCE, "announcements", OGRH_PART_KEY, "announcements", OGRH_V1_BY_NAME,                   \
+     "encounterAnnouncements")
 
 enum {
-#define OGRH__XX(id, name, part, key) OGRH_COMP_##id,
+#define OGRH__XX(id, name, part, key, v1, v1key) OGRH_COMP_##id,
   OGRH_COMPONENT_MAP(OGRH__XX)
 #undef OGRH__XX
       OGRH_NCOMPONENTS
@@ -71,7 +88,7 @@ enum {
 
 /* The components as bits (OGRH_C_METADATA, OGRH_C_ROLES, ...). */
 enum {
-#define OGRH__XX(id, name, part, key) OGRH_C_##id = 1 << OGRH_COMP_##id,
+#define OGRH__XX(id, name, part, key, v1, v1key) OGRH_C_##id = 1 << OGRH_COMP_##id,
   OGRH_COMPONENT_MAP(OGRH__XX)
 #undef OGRH__XX
       OGRH_C_ALL = (1 << OGRH_NCOMPONENTS) - 1
@@ -82,6 +99,8 @@ typedef struct ogrh_component_def {
   const char *name;
   ogrh_part part;
   ogrh_value key; /* the encounter key (KEY, ROLES) or the role field (SLOT); "" for REST */
+  ogrh_v1_place v1;
+  ogrh_value v1key; /* the table under encounterMgmt (COLUMNS) or under the root; "" */
 } ogrh_component_def;
 
 extern const ogrh_component_def ogrh_components[OGRH_NCOMPONENTS];
@@ -202,8 +221,9 @@ int ogrh_list_names_encode(const ogrh_table *list, ogrh_buf *b);
 /* True for a key of the schema root that belongs to the synced plan. */
 bool ogrh_schema_is_synced(const ogrh_value *key);
 /*
-** The synced part of a schema root: a new table (in a) holding only the synced keys of root,
-** sharing their values. root may be NULL or not a table (an empty table then).
+** The synced part of a schema root: a new table (in a) holding only the synced keys of root
+** (of its view, for a v1 root: see the layouts below), sharing their values. root may be NULL
+** or not a table (an empty table then).
 */
 int ogrh_schema_synced(ogrh_arena *a, const ogrh_value *root, ogrh_value *out);
 /*
@@ -215,6 +235,87 @@ int ogrh_schema_synced(ogrh_arena *a, const ogrh_value *root, ogrh_value *out);
 int ogrh_schema_replace_synced(ogrh_arena *a, ogrh_table *root, const ogrh_value *src);
 /* The number of keys outside the synced plan whose values differ between two schema roots. */
 size_t ogrh_schema_unsynced_differences(const ogrh_value *a, const ogrh_value *b);
+
+/* ---- layouts ----
+** A schema root holds the plan in one of two layouts: v2, the six components inside each
+** encounter table; or v1 (the addon's 1.x files), the places of OGRH_COMPONENT_MAP's v1
+** column, keyed by raid and encounter name. The root's content alone decides which, so that
+** every module handed a root (a file's, a staged copy, a backup) decides alike: a root is v1
+** when it holds a table at one of the v1 places (encounterMgmt.roles, encounterAssignments,
+** encounterRaidMarks, encounterAssignmentNumbers, encounterAnnouncements).
+**
+** Everything above the file layer reads a v1 root through its view: the v2-shaped root whose
+** encounters are assembled from the v1 places (docs/PROTOCOL.md §1.4). The view is exactly what
+** the fixed migration writes (ogrh/migrate.h), so a v1 file and its migration have the same
+** digests and the same findings. ogrh_v1_store is the view's inverse.
+*/
+typedef enum { OGRH_LAYOUT_V2 = 0, OGRH_LAYOUT_V1 = 1 } ogrh_layout;
+
+/* The layout of a schema root (OGRH_LAYOUT_V2 for NULL or a non-table). */
+ogrh_layout ogrh_schema_layout(const ogrh_value *root);
+/* True for a key under the schema root that names a v1 place (encounterAssignments, ...). */
+bool ogrh_schema_is_v1_key(const ogrh_value *key);
+/* The value at component c's v1 place for the names raid and enc (string values), or NULL. */
+const ogrh_value *ogrh_v1_place_get(const ogrh_table *root, int c, const ogrh_value *raid,
+                                    const ogrh_value *enc);
+
+/*
+** The view of a schema root: root itself (nothing built) for a v2 root or a non-table; for a
+** v1 root, a new root table in a with every key of root but the v1 places, and encounterMgmt
+** as the fixed migration writes it: {raids = the raid list with every encounter assembled by
+** ogrh_v1_encounter, schemaVersion = 2} (no encounterMgmt when v1 has no raid list). Leaves
+** and untouched tables are shared with root. NULL views as nil.
+*/
+int ogrh_schema_view(ogrh_arena *a, const ogrh_value *root, ogrh_value *out);
+
+/*
+** One encounter of a v1 root as its view holds it: enc (an encounter of raid) without `roles`
+** and `announcements`, plus the components at the v1 places of the raid's and the encounter's
+** names (both must be strings, else the encounter has no places):
+**   roles          the table entries of column1, then of column2, each in key order, numbered
+**                  from 1; each a new table without the per-slot fields, with column = 1 or 2;
+**   per-slot data  each role gets R[key][raid][enc][its roleId], when there is one;
+**   announcements  R.encounterAnnouncements[raid][enc].
+** Data no role can reach (a roleId no role has, a per-slot field kept inside a v1 role, a key
+** of the roles place other than column1/column2, places of names no encounter has) is part of
+** no component; the migration reports it (research E-cases).
+*/
+int ogrh_v1_encounter(ogrh_arena *a, const ogrh_table *root, const ogrh_table *raid,
+                      const ogrh_table *enc, ogrh_table **out);
+
+/*
+** The view's inverse: makes the v1 root table `root` (which lives in arena a) hold the raid
+** list raids (v2-shaped, as a view holds it), so that its view's raid list equals raids. Only
+** what changes meaning is written: the raid list's tables that differ, and the five places of
+** each encounter whose data differs; every other table of root stays as it was, so whatever
+** the change does not reach stays byte-identical. The places of encounters raids no longer
+** holds are removed; places that no encounter reads are left alone. old_view (may be NULL) is
+** the raid list whose image root's places are (the view before the change): an encounter equal
+** to the one at the same place of it, under a raid of the same name, keeps its places as they
+** are. Values of raids are referenced, not copied.
+** Built aside and swapped in: on error root is unchanged. OGRH_ECORRUPT (with a sentence in
+** why, if not NULL) when v1 cannot hold raids: roles not numbered 1, 2, 3..., a role that is
+** not a table or has no column 1 or 2 or comes after a role of a higher column, per-slot data
+** of a role without a roleId, roles sharing a roleId with different data, roles or
+** announcements of an encounter without a name, same-named encounters with different data.
+*/
+int ogrh_v1_store(ogrh_arena *a, ogrh_table *root, const ogrh_value *raids,
+                  const ogrh_value *old_view, ogrh_buf *why);
+
+/* What the addon adds when it loads a migrated file (research §3): the Active Raid, a raid
+** with this id, first in the list; and an encounter of this name first in every raid. */
+#define OGRH_ACTIVE_RAID_ID "__active__"
+#define OGRH_ADMIN_ENCOUNTER "Admin"
+
+/*
+** The raid list of the v2 side of a file of both layouts as its v1 side holds it: raids
+** without the Active Raid, and without the Admin encounter at key 1 of a raid whose v1
+** counterpart (the raid at the same key of v1root's list, after the Active Raid is taken out)
+** does not start with one (v1 files may: research E5). Integer keys above a dropped entry move
+** down by one. *out is raids itself (nothing built) when there is nothing to drop.
+*/
+int ogrh_v1_image(ogrh_arena *a, const ogrh_value *raids, const ogrh_table *v1root,
+                  ogrh_value *out);
 
 /* ---- canonical encoding (docs/PROTOCOL.md §3) ---- */
 

@@ -167,8 +167,10 @@ int ogrh_repair_unit_label(const ogrh_repair_unit *u, ogrh_buf *out);
 ** digests must equal the source's for every unit, and only then does the copy replace the
 ** target's schema root (one change record, scope ALL). Only the synced plan is touched: a full
 ** unit replaces encounterMgmt and the global components and keeps every other key of the
-** target's root byte for byte (ogrh/schema.h). On any failure, out of memory included, nothing
-** changes and err names the unit that did not verify.
+** target's root byte for byte (ogrh/schema.h). Either side may hold the v1 layout: both are
+** compared and staged in the v2 shape (their views), and a v1 target gets the result in its
+** v1 places, only where it changed (ogrh_doc_replace_plan). On any failure, out of memory
+** included, nothing changes and err names the unit that did not verify.
 */
 int ogrh_repair_apply(ogrh_doc *target, const ogrh_value *source_root, const ogrh_repair_plan *plan,
                       ogrh_err *err);
@@ -187,7 +189,8 @@ int ogrh_component_apply(ogrh_arena *a, ogrh_table *enc, int c, const ogrh_value
 
 /*
 ** Appends "path: old -> new" lines for every leaf that differs inside the differing parts
-** found by v, with paths in a's indexes.
+** found by v, with paths in a's indexes. A v1 root is compared in its view: its paths are
+** those of the v2 shape, which ogrh_doc_get and SetPath read and write in a v1 file too.
 */
 int ogrh_diff(const ogrh_value *a_root, const ogrh_value *b_root, const ogrh_validation *v,
               ogrh_buf *out);
