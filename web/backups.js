@@ -50,6 +50,12 @@ async function load() {
   render();
 }
 
+// A row's button; its name says which backup it acts on.
+function action(kind, text, what, fn, attrs) {
+  const name = `${text} the backup of ${what}`;
+  return el(`button.act-${kind}`, { type: "button", "aria-label": name, onclick: fn, ...attrs }, text);
+}
+
 function render(highlight) {
   $("#backup-current").textContent = fmtBytes(list.currentSize);
   const body = $("#backup-list");
@@ -76,14 +82,12 @@ function render(highlight) {
           "td.actions",
           el(
             "div.buttons-cell",
-            el("button.act-restore", { type: "button", "aria-label": `Restore the backup of ${what}`, onclick: () => restore(b) }, "Restore"),
-          el("button.act-delete", { type: "button", "aria-label": `Delete the backup of ${what}`, onclick: () => remove(b) }, "Delete"),
-          el(
-            "button.act-pin",
-            { type: "button", "aria-pressed": b.pinned ? "true" : "false", "aria-label": `${b.pinned ? "Unpin" : "Pin"} the backup of ${what}`, onclick: () => pin(b, !b.pinned) },
-            b.pinned ? "Unpin" : "Pin",
-          ),
-            el("button.act-export", { type: "button", "aria-label": `Export the backup of ${what}`, onclick: () => exportBackup(b) }, "Export"),
+            action("restore", "Restore", what, () => restore(b)),
+            action("delete", "Delete", what, () => remove(b)),
+            action("pin", b.pinned ? "Unpin" : "Pin", what, () => pin(b, !b.pinned), {
+              "aria-pressed": b.pinned ? "true" : "false",
+            }),
+            action("export", "Export", what, () => exportBackup(b)),
           ),
         ),
       );
@@ -141,7 +145,12 @@ async function restore(b) {
   if (!yes) return;
   try {
     const r = await api("POST", `/api/backups/${b.id}/restore`);
-    say("ok", `Restored the backup of ${describe(b)}. Safety backup created first (${fmtTime(r.safetyBackup.timestamp)}, ${fmtBytes(r.safetyBackup.size)}).`);
+    const safety = r.safetyBackup;
+    say(
+      "ok",
+      `Restored the backup of ${describe(b)}. Safety backup created first ` +
+        `(${fmtTime(safety.timestamp)}, ${fmtBytes(safety.size)}).`,
+    );
     await load();
     render(r.safetyBackup.id);
   } catch (e) {

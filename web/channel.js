@@ -70,10 +70,14 @@ function draw() {
   const x = (t) => pad.l + ((t - start) / WINDOW_MS) * iw;
   const yRate = (v) => pad.t + ih - (v / rateMax) * ih;
   const yQueue = (v) => pad.t + ih - (v / queueMax) * ih;
-  const line = (key, y) => shown.map((s, i) => `${i ? "L" : "M"}${x(s.t).toFixed(1)},${y(s[key]).toFixed(1)}`).join(" ");
+  const point = (s, key, y) => `${x(s.t).toFixed(1)},${y(s[key]).toFixed(1)}`;
+  const line = (key, y) => shown.map((s, i) => (i ? "L" : "M") + point(s, key, y)).join(" ");
   const last = shown[shown.length - 1] || { inRate: 0, outRate: 0, queue: 0 };
-  const summary = `Last 5 minutes: now ${fmtRate(last.inRate)} in, ${fmtRate(last.outRate)} out, queue ${last.queue}; peak ${fmtRate(rateMax)} scale.`;
-  const g = svg("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img", "aria-label": summary, class: "chart-svg" });
+  const summary =
+    `Last 5 minutes: now ${fmtRate(last.inRate)} in, ${fmtRate(last.outRate)} out, ` +
+    `queue ${last.queue}; scale up to ${fmtRate(rateMax)}.`;
+  const g = svg("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img", class: "chart-svg" });
+  g.setAttribute("aria-label", summary);
   g.append(svg("title", {}, summary));
   for (let i = 0; i <= 4; i++) {
     const v = (rateMax * i) / 4;
@@ -85,14 +89,16 @@ function draw() {
   }
   for (let m = 0; m <= 5; m++) {
     const t = start + m * 60000;
-    g.append(svg("text", { x: x(t), y: H - 8, "text-anchor": "middle", class: "axis" }, m === 5 ? "now" : `−${5 - m} min`));
+    const label = m === 5 ? "now" : `−${5 - m} min`;
+    g.append(svg("text", { x: x(t), y: H - 8, "text-anchor": "middle", class: "axis" }, label));
   }
   if (shown.length > 1) {
     g.append(svg("path", { d: line("queue", yQueue), class: "s-queue" }));
     g.append(svg("path", { d: line("outRate", yRate), class: "s-out" }));
     g.append(svg("path", { d: line("inRate", yRate), class: "s-in" }));
   } else {
-    g.append(svg("text", { x: pad.l + iw / 2, y: pad.t + ih / 2, "text-anchor": "middle", class: "axis" }, "Collecting samples…"));
+    const mid = { x: pad.l + iw / 2, y: pad.t + ih / 2, "text-anchor": "middle", class: "axis" };
+    g.append(svg("text", mid, "Collecting samples…"));
   }
   const legend = el(
     "ul.legend",
@@ -101,7 +107,12 @@ function draw() {
       ["s-out", "Bytes/s out"],
       ["s-queue", "Queue (right axis)"],
     ].map(([cls, text]) =>
-      el("li", svg("svg", { width: 28, height: 10, "aria-hidden": "true" }, svg("line", { x1: 0, x2: 28, y1: 5, y2: 5, class: cls })), " ", text),
+      el(
+        "li",
+        svg("svg", { width: 28, height: 10, "aria-hidden": "true" }, svg("line", { x1: 0, x2: 28, y1: 5, y2: 5, class: cls })),
+        " ",
+        text,
+      ),
     ),
   );
   box.replaceChildren(g, legend);

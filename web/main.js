@@ -101,7 +101,9 @@ async function start() {
   showHeader(node.status);
   on("status", showHeader);
   on("reachable", (up) => banner(up ? "" : "Lost contact with the node: retrying…"));
-  on("unauthorized", () => banner("The node no longer accepts this page's token (restarted?): open the link from its new start line."));
+  on("unauthorized", () =>
+    banner("The node no longer accepts this page's token (restarted?): open the link from its new start line."),
+  );
   on("event:roster", refreshRoster);
   on("event:admin changed", refreshStatus);
   on("event:connected", refreshStatus);

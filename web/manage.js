@@ -87,8 +87,8 @@ function buildTree(diffs) {
       e.severity = e.kinds.has("encounter") || e.comps.size >= 3 || e.kinds.has("raid-meta") ? 2 : 1;
     }
     const worst = Math.max(0, ...[...r.encs.values()].map((e) => e.severity));
-    r.severity =
-      r.kinds.has("raid") || r.kinds.has("extra") || r.encs.size >= 2 ? 3 : Math.max(worst, r.kinds.has("raid-meta") ? 2 : 1);
+    const whole = r.kinds.has("raid") || r.kinds.has("extra") || r.encs.size >= 2;
+    r.severity = whole ? 3 : Math.max(worst, r.kinds.has("raid-meta") ? 2 : 1);
   }
   return { raids: [...raids.values()], globals, raidList };
 }
@@ -103,24 +103,115 @@ function digestCell(value, fallback) {
   return el("td", el("span.muted", fallback));
 }
 
-function row(depth, label, level, local, admin, adminFallback, choice, extra) {
+// One row of the tree. r: {depth, label, severity, local, admin (digests, or missing), absent
+// (what the admin column says without a digest), unit ({raid, encounter, level}: what a repair
+// of this row covers), component, tag}.
+function row(r) {
   const id = `pick-${Math.random().toString(36).slice(2)}`;
+  const u = r.unit;
   const radio = el("input", {
     type: "radio",
     name: "tree-pick",
     id,
-    value: "",
-    checked: pick && choice && pick.raid === choice.raid && pick.encounter === choice.encounter,
-    onchange: () => choose(choice),
+    checked: pick && pick.raid === u.raid && pick.encounter === u.encounter,
+    onchange: () => choose(u),
   });
   return el(
-    `tr.depth-${depth}`,
-    { dataset: { raid: choice?.raid ?? "", encounter: choice?.encounter ?? "", component: extra?.component ?? "" } },
-    el("td.where", el("span.indent", { "aria-hidden": "true" }), radio, el("label", { for: id }, label), extra?.tag ? el("span.tag", extra.tag) : null),
-    sevCell(level),
-    digestCell(local, "none here"),
-    digestCell(admin, adminFallback),
+    `tr.depth-${r.depth}`,
+    { dataset: { raid: u.raid ?? "", encounter: u.encounter ?? "", component: r.component ?? "" } },
+    el(
+      "td.where",
+      el("span.indent", { "aria-hidden": "true" }),
+      radio,
+      el("label", { for: id }, r.label),
+      r.tag ? el("span.tag", r.tag) : null,
+    ),
+    sevCell(r.severity),
+    digestCell(r.local, "none here"),
+    digestCell(r.admin, r.absent || "differs"),
   );
+}
+
+function everythingRow() {
+  return el(
+    "tr.depth-0.all",
+    el(
+      "td.where",
+      { colspan: 4 },
+      el("input", { type: "radio", name: "tree-pick", id: "pick-all", checked: !pick, onchange: () => choose(null) }),
+      el("label", { for: "pick-all" }, "Everything that differs"),
+    ),
+  );
+}
+
+function treeRows(tree) {
+  const rows = [];
+  const full = { raid: null, encounter: null, level: "full" };
+  if (tree.raidList) {
+    const d = tree.raidList;
+    rows.push(row({ depth: 0, label: "Raid list (names and order)", severity: 3, local: localTree?.raidList, admin: d.adminDigest, unit: full }));
+  }
+  for (const g of tree.globals) {
+    const local = localTree?.globals?.[g.global];
+    rows.push(row({ depth: 0, label: `Global: ${g.global}`, severity: 2, local, admin: g.adminDigest, unit: full, component: g.global }));
+  }
+  for (const r of tree.raids) {
+    const lr = findLocal(r.name).raid;
+    const missing = r.kinds.has("raid");
+    const extra = r.kinds.has("extra");
+    rows.push(
+      row({
+        depth: 0,
+        label: `Raid: ${r.name}`,
+        severity: r.severity,
+        local: lr?.digest,
+        admin: r.admin,
+        absent: missing ? "present" : extra ? "none" : "differs",
+        unit: { raid: r.name, encounter: null, level: "raid" },
+        tag: missing ? "missing here" : extra ? "not at the admin" : null,
+      }),
+    );
+    for (const e of r.encs.values()) {
+      if (e.name == null || e.name === "") {
+        if (e.kinds.has("raid-meta")) {
+          const unit = { raid: r.name, encounter: null, level: "raid" };
+          rows.push(row({ depth: 1, label: "Raid settings and encounter list", severity: 2, local: lr?.own, admin: r.metaAdmin, unit }));
+        }
+        continue;
+      }
+      const le = findLocal(r.name, e.name).enc;
+      const missing = e.kinds.has("encounter");
+      // An encounter named by the raid's own level alone is one the admin's raid lacks.
+      const extra = e.kinds.has("raid-meta") && !e.comps.size && !missing;
+      rows.push(
+        row({
+          depth: 1,
+          label: e.name,
+          severity: e.severity,
+          local: le?.digest,
+          admin: e.admin,
+          absent: missing ? "present" : extra ? "none" : "differs",
+          unit: { raid: r.name, encounter: e.name, level: "encounter" },
+          tag: missing ? "missing here" : extra ? "not at the admin" : e.repaired ? "repaired" : null,
+        }),
+      );
+      for (const [c, info] of e.comps) {
+        rows.push(
+          row({
+            depth: 2,
+            label: c,
+            severity: e.severity,
+            local: info.local || le?.components?.[c],
+            admin: info.admin,
+            unit: { raid: r.name, encounter: e.name, level: "component" },
+            component: c,
+            tag: info.repaired ? "repaired" : null,
+          }),
+        );
+      }
+    }
+  }
+  return rows;
 }
 
 function render() {
@@ -131,52 +222,7 @@ function render() {
   );
   const tree = buildTree(result.differences || []);
   const body = $("#tree-body");
-  const rows = [];
-  if (!result.valid) {
-    rows.push(
-      el(
-        "tr.depth-0.all",
-        el(
-          "td.where",
-          { colspan: 4 },
-          el("input", { type: "radio", name: "tree-pick", id: "pick-all", checked: !pick, onchange: () => choose(null) }),
-          el("label", { for: "pick-all" }, "Everything that differs"),
-        ),
-      ),
-    );
-  }
-  if (tree.raidList)
-    rows.push(row(0, "Raid list (names and order)", 3, localTree?.raidList, tree.raidList.adminDigest, "differs", { raid: null, encounter: null, level: "full" }));
-  for (const g of tree.globals)
-    rows.push(row(0, `Global: ${g.global}`, 2, localTree?.globals?.[g.global], g.adminDigest, "differs", { raid: null, encounter: null, level: "full" }, { component: g.global }));
-  for (const r of tree.raids) {
-    const lr = findLocal(r.name).raid;
-    const missing = r.kinds.has("raid");
-    const extra = r.kinds.has("extra");
-    rows.push(
-      row(0, `Raid: ${r.name}`, r.severity, lr?.digest, r.admin, missing ? "present" : extra ? "none" : "differs", { raid: r.name, encounter: null, level: "raid" }, { tag: missing ? "missing here" : extra ? "not at the admin" : null }),
-    );
-    for (const e of r.encs.values()) {
-      if (e.name == null || e.name === "") {
-        if (e.kinds.has("raid-meta"))
-          rows.push(row(1, "Raid settings and encounter list", 2, lr?.own, r.metaAdmin, "differs", { raid: r.name, encounter: null, level: "raid" }));
-        continue;
-      }
-      const le = findLocal(r.name, e.name).enc;
-      const missing = e.kinds.has("encounter");
-      // An encounter named by the raid's own level alone is one the admin's raid lacks.
-      const extra = e.kinds.has("raid-meta") && !e.comps.size && !missing;
-      const tag = missing ? "missing here" : extra ? "not at the admin" : e.repaired ? "repaired" : null;
-      rows.push(
-        row(1, e.name, e.severity, le?.digest, e.admin, missing ? "present" : extra ? "none" : "differs", { raid: r.name, encounter: e.name, level: "encounter" }, { tag }),
-      );
-      for (const [c, info] of e.comps) {
-        rows.push(
-          row(2, c, e.severity, info.local || le?.components?.[c], info.admin, "differs", { raid: r.name, encounter: e.name, level: "component" }, { component: c, tag: info.repaired ? "repaired" : null }),
-        );
-      }
-    }
-  }
+  const rows = result.valid ? [] : [everythingRow(), ...treeRows(tree)];
   if (result.valid) rows.push(el("tr", el("td.muted", { colspan: 4 }, "No differences: this plan matches the admin's.")));
   body.replaceChildren(...rows);
   $("#tree").dataset.root = result.digest || "";
@@ -257,7 +303,14 @@ function showProgress(r) {
     bar.removeAttribute("value"); // indeterminate until the size is known
   }
   const parts = [];
-  const state = { waiting: "Waiting to ask", drilling: "Comparing digests", receiving: "Receiving", done: "Done", failed: "Failed" }[r.state] || r.state;
+  const states = {
+    waiting: "Waiting to ask",
+    drilling: "Comparing digests",
+    receiving: "Receiving",
+    done: "Done",
+    failed: "Failed",
+  };
+  const state = states[r.state] || r.state;
   if (state) parts.push(state);
   if (total) parts.push(`${fmtBytes(r.bytesDone || 0)} of ${fmtBytes(total)}`);
   if (r.unitsTotal) parts.push(`${r.unitsDone || 0} of ${r.unitsTotal} units`);
@@ -279,7 +332,8 @@ async function pollRepair() {
   showProgress(r);
   if (r.state === "done") finish(true, "Repair completed successfully", r);
   else if (r.state === "failed") finish(false, repair.failure || "Repair failed");
-  else if (r.state === "idle" && (repair.seenRunning || Date.now() - repair.started > 3000)) finish(true, "Repair completed successfully");
+  else if (r.state === "idle" && (repair.seenRunning || Date.now() - repair.started > 3000))
+    finish(true, "Repair completed successfully");
   else if (Date.now() - repair.started > 90000) finish(false, "Repair failed: no answer in 90 s");
 }
 
@@ -310,7 +364,9 @@ function finish(ok, text, figures) {
 async function validateAfterRepair(text) {
   await validate();
   const n = $("#data-notice");
-  if (result) notice(n, "ok", `${text}. ${result.valid ? "Structure validation: PASSED" : "Some differences remain: see the tree."}`);
+  if (!result) return;
+  const after = result.valid ? "Structure validation: PASSED" : "Some differences remain: see the tree.";
+  notice(n, "ok", `${text}. ${after}`);
 }
 
 // ---- the section ----

@@ -248,7 +248,8 @@ function renderEncounter(flashChanges) {
     return;
   }
   $("#enc-title").textContent = `${encLabel(encounter)}`;
-  $("#enc-meta").textContent = `${raid?.displayName || raid?.name || ""} · ${encounter.assignedCount} of ${encounter.slotCount} slots assigned`;
+  const raidName = raid?.displayName || raid?.name || "";
+  $("#enc-meta").textContent = `${raidName} · ${encounter.assignedCount} of ${encounter.slotCount} slots assigned`;
   $("#edit-hint").textContent = canEdit
     ? "Drag a player from the roster or from another slot onto a slot, or pick a slot to choose its player, raid mark and number."
     : "Read-only: the raid admin and officers change assignments.";
@@ -313,7 +314,8 @@ function renderRoster() {
   for (const role of encounter?.roles || [])
     for (const s of role.slots || []) if (s.player) counts.set(s.player, (counts.get(s.player) || 0) + 1);
   const order = { leader: 0, assistant: 1, officer: 1, member: 2 };
-  const sorted = [...players].sort((a, b) => (order[a.rank] ?? 3) - (order[b.rank] ?? 3) || a.name.localeCompare(b.name));
+  const rank = (p) => order[p.rank] ?? 3;
+  const sorted = [...players].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
   $("#roster-hint").textContent = !players.length
     ? "No roster has been published for the team yet."
     : canEdit
@@ -363,7 +365,8 @@ async function setSlot(roleIndex, slotNo, want) {
       await write(path, value);
     } catch (e) {
       const why = e.body?.reason || e.message;
-      notice($("#plan-notice"), "error", e.status === 403 ? `Refused: ${why}` : `Cannot change ${role.name} slot ${slotNo}: ${why}`);
+      const text = e.status === 403 ? `Refused: ${why}` : `Cannot change ${role.name} slot ${slotNo}: ${why}`;
+      notice($("#plan-notice"), "error", text);
       break;
     }
   }
@@ -425,7 +428,8 @@ function setupDrag() {
     const src = e.target.closest("[data-drag]");
     if (!src || !canEdit || e.button !== 0) return;
     if (src.dataset.drag === "slot" && e.pointerType === "touch") return; // a tap picks
-    dragging = { src, kind: src.dataset.drag, player: src.dataset.player, x: e.clientX, y: e.clientY, started: false, id: e.pointerId };
+    const { drag: kind, player } = src.dataset;
+    dragging = { src, kind, player, x: e.clientX, y: e.clientY, started: false, id: e.pointerId };
   });
   root.addEventListener("pointermove", (e) => {
     if (!dragging || e.pointerId !== dragging.id) return;
