@@ -15,24 +15,6 @@
 */
 #include "simrun.h"
 
-/*
-** The adapter needs the sync node (issue 10), which reaches main separately: it is compiled
-** when ogrh/node.h is there, and `--model ogrh` reports the model unavailable otherwise.
-*/
-#if defined(__has_include)
-#if __has_include("ogrh/node.h")
-#define OGRH_SIM_HAVE_NODE 1
-#endif
-#endif
-
-#ifndef OGRH_SIM_HAVE_NODE
-
-const model_ops *ogrh__sr_node_model(void) {
-  return NULL;
-}
-
-#else
-
 #include "ogrh/node.h"
 
 #include <stdio.h>
@@ -419,5 +401,3 @@ static const model_ops node_ops = {sn_make,     sn_destroy, &sn_if,       sn_wri
 const model_ops *ogrh__sr_node_model(void) {
   return &node_ops;
 }
-
-#endif

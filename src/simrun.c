@@ -1324,10 +1324,7 @@ int ogrh_sim_run(const ogrh_scenario *sc, const ogrh_sim_run_opts *o, ogrh_sim_r
   const model_ops *m = o->model == OGRH_SIM_MODEL_ADDON  ? &addon_ops
                        : o->model == OGRH_SIM_MODEL_OGRH ? ogrh__sr_node_model()
                                                          : NULL;
-  if (!m)
-    return ogrh_err_set(err, OGRH_ENOTFOUND,
-                        "model '%s' is not available: the sync node is not in this build yet",
-                        ogrh_sim_model_name(o->model));
+  if (!m) return ogrh_err_set(err, OGRH_EINVAL, "unknown model %d", (int)o->model);
   run *R = calloc(1, sizeof *R);
   if (!R) return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
   R->sc = sc;

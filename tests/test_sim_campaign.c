@@ -19,7 +19,7 @@ static int run_builtin(const char *name, ogrh_sim_model m, uint64_t seed, ogrh_s
   memset(&err, 0, sizeof err);
   int rc = ogrh_sim_run(sc, &o, r, &err);
   ogrh_scenario_free(sc);
-  if (rc && rc != OGRH_ENOTFOUND) fail_msg("%s: %s", name, ogrh_err_msg(&err));
+  if (rc) fail_msg("%s: %s", name, ogrh_err_msg(&err));
   return rc;
 }
 
@@ -28,10 +28,7 @@ static void test_ogrh_builtins(void **state) {
   for (size_t i = 0; i < ogrh_sim_builtin_count(); i++) {
     const char *name = ogrh_sim_builtin_name(i);
     ogrh_sim_result r;
-    if (run_builtin(name, OGRH_SIM_MODEL_OGRH, 0, &r) == OGRH_ENOTFOUND) {
-      fprintf(stderr, "the sync node is not in this build: skipped\n");
-      skip();
-    }
+    run_builtin(name, OGRH_SIM_MODEL_OGRH, 0, &r);
     fprintf(stderr, "ogrh %-18s converged %d lost %llu forged %llu\n", name, r.converged,
             (unsigned long long)r.lost_writes, (unsigned long long)r.accepted_forgeries);
     if (!r.converged || r.lost_writes || r.accepted_forgeries || !r.passed)
@@ -45,7 +42,7 @@ static void test_ogrh_chaos_20(void **state) {
   size_t failed = 0;
   for (uint64_t seed = 1; seed <= 20; seed++) {
     ogrh_sim_result r;
-    if (run_builtin("chaos", OGRH_SIM_MODEL_OGRH, seed, &r) == OGRH_ENOTFOUND) skip();
+    run_builtin("chaos", OGRH_SIM_MODEL_OGRH, seed, &r);
     if (!r.passed) {
       failed++;
       fprintf(stderr, "chaos seed %llu: %s\n  replay: ogrh sim chaos --seed %llu --model ogrh\n",
@@ -63,7 +60,7 @@ static void test_ogrh_chaos_regressions(void **state) {
   static const uint64_t seeds[] = {3, 23};
   for (size_t k = 0; k < sizeof seeds / sizeof *seeds; k++) {
     ogrh_sim_result r;
-    if (run_builtin("chaos", OGRH_SIM_MODEL_OGRH, seeds[k], &r) == OGRH_ENOTFOUND) skip();
+    run_builtin("chaos", OGRH_SIM_MODEL_OGRH, seeds[k], &r);
     if (!r.passed)
       fail_msg("chaos seed %llu: %s (replay: ogrh sim chaos --seed %llu --model ogrh)",
                (unsigned long long)seeds[k], r.failure, (unsigned long long)seeds[k]);
@@ -75,7 +72,7 @@ static void test_ogrh_chaos_regressions(void **state) {
 static void test_ogrh_determinism(void **state) {
   (void)state;
   ogrh_sim_result a, b;
-  if (run_builtin("chaos", OGRH_SIM_MODEL_OGRH, 1, &a) == OGRH_ENOTFOUND) skip();
+  run_builtin("chaos", OGRH_SIM_MODEL_OGRH, 1, &a);
   run_builtin("chaos", OGRH_SIM_MODEL_OGRH, 1, &b);
   assert_int_equal(a.digest, b.digest);
   assert_int_equal(a.bytes, b.bytes);

@@ -165,8 +165,7 @@ static void print_table(const char *name, const ogrh_sim_result *r, size_t n) {
 /* ---- the command ---- */
 
 static int run_one(const char *arg, ogrh_scenario *sc, const int *models, size_t nmodels,
-                   uint64_t seed, bool fixed, bool explicit_model, FILE *trace,
-                   ogrh_sim_result *res, size_t *nres) {
+                   uint64_t seed, bool fixed, FILE *trace, ogrh_sim_result *res, size_t *nres) {
   *nres = 0;
   for (size_t k = 0; k < nmodels; k++) {
     ogrh_sim_run_opts o;
@@ -184,10 +183,6 @@ static int run_one(const char *arg, ogrh_scenario *sc, const int *models, size_t
     double t0 = wall();
     clock_t c0 = clock();
     int rc = ogrh_sim_run(sc, &o, &res[*nres], &err);
-    if (rc == OGRH_ENOTFOUND && !explicit_model) {
-      fprintf(stderr, "ogrh sim: %s; skipped\n", ogrh_err_msg(&err));
-      continue;
-    }
     if (rc) {
       cli_fail("%s: %s", arg, ogrh_err_msg(&err));
       return EXIT_FAIL;
@@ -234,7 +229,6 @@ static int cmd_sim_run(int argc, char **argv) {
   } else {
     return cli_usage_error(&cmd_sim, "--model: expected ogrh, addon or both");
   }
-  bool explicit_model = m && strcmp(m, "both") != 0;
   bool json = cli_flag(opts, nopts, "--json"), fixed = cli_flag(opts, nopts, "--addon-fixed");
   ogrh_scenario *sc;
   if ((rc = load_scenario(pos[0], &sc))) return rc;
@@ -258,8 +252,7 @@ static int cmd_sim_run(int argc, char **argv) {
     ogrh_sim_result res[2];
     size_t nres;
     memset(res, 0, sizeof res);
-    if (run_one(pos[0], sc, models, (size_t)nmodels, sd, fixed, explicit_model, trace, res,
-                &nres)) {
+    if (run_one(pos[0], sc, models, (size_t)nmodels, sd, fixed, trace, res, &nres)) {
       status = EXIT_FAIL;
       break;
     }

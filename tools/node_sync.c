@@ -6,10 +6,7 @@
 ** API, edits found in the file) go through the node's SVM write API with its permissions; the
 ** node's state is persisted beside the file and its document written back; its events become
 ** log lines and server-sent events.
-**
-** Compiled when include/ogrh/node.h exists; node_sync_local.c stands in otherwise.
 */
-#if defined(__has_include) && __has_include("ogrh/node.h")
 #define _DEFAULT_SOURCE
 #include "node_live.h"
 
@@ -322,6 +319,10 @@ static int player_write(live_sync *s, const ogrh_path *p, const ogrh_value *v,
     json_object_set_new(cap.record, "syncLevel", json_string(ogrh_sync_level_name(level)));
     json_object_set_new(cap.record, "origin", json_string(origin));
     json_object_set_new(cap.record, "queued", json_boolean(!st.can_send));
+    /* The node's own CHANGED events name scopes; this one names the path and the values. */
+    if (json_object_get(cap.record, "new") || json_object_get(cap.record, "old"))
+      live_log_event(&s->n->log, LIVE_EVENT, "changed", json_deep_copy(cap.record), "%s changed %s",
+                     s->n->user, path);
     *record = cap.record;
     cap.record = NULL;
   }
@@ -478,8 +479,3 @@ json_t *live_sync_status(live_sync *s) {
                                 fs->broken));
   return o;
 }
-
-#else
-/* Without the sync node, node_sync_local.c is the bridge. */
-typedef int live_sync_unused;
-#endif

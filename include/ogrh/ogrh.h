@@ -25,5 +25,6 @@
 #include "ogrh/throttle.h"
 #include "ogrh/router.h"
 #include "ogrh/roster.h"
+#include "ogrh/node.h"
 
 #endif

@@ -2,7 +2,7 @@
 ** ogrh/roster.h
 ** A team's roster: the players and their ranks (leader 2, assistant 1, member 0), as the
 ** leader publishes it (live: a retained MQTT message only the leader's account may publish;
-** docs/PROTOCOL.md §10). Also the rule for names that travel in MQTT topics. Sans-I/O; the
+** docs/PROTOCOL.md §12). Also the rule for names that travel in MQTT topics. Sans-I/O; the
 ** parser takes (p, n), never reads past n, bounds every count, and is fuzzed.
 ** Not thread-safe: one roster, one thread.
 */

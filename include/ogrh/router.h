@@ -28,7 +28,15 @@ enum { OGRH_ROLE_ADMIN = 1, OGRH_ROLE_OFFICER = 2, OGRH_ROLE_MEMBER = 4, OGRH_RO
   XX(DRILL_RESP, 0x12, "drill-resp", "admin: the encounter and component digests of a raid")       \
   XX(REPAIR_REQ, 0x20, "repair-req", "anyone: these units, please")                                \
   XX(REPAIR, 0x21, "repair", "admin: one repair unit")                                             \
-  XX(HELLO, 0x30, "hello", "anyone: version and role announcement")
+  XX(HELLO, 0x30, "hello", "anyone: version and role announcement")                                \
+  /* The sync node's own (docs/PROTOCOL.md §10). */                                               \
+  XX(CATCHUP, 0x03, "catch-up", "admin: the changes from a revision on, in one message")           \
+  XX(PROPOSAL, 0x04, "proposal", "officer -> admin: assignment writes to be sequenced")            \
+  XX(REFUSE, 0x05, "refusal", "admin -> proposer: a proposal's answer (ordered, resend, refused)") \
+  XX(CATCHUP_REQ, 0x13, "catch-up-req", "anyone: I am at revision R")                              \
+  XX(REPAIR_PLAN, 0x22, "repair-plan", "admin: the units about to be sent, with their sizes")      \
+  XX(GRANT, 0x31, "grant", "leader/assistant: admin role to a player, next epoch")                 \
+  XX(PAUSE, 0x32, "pause", "admin: sync paused or resumed")
 
 enum {
 #define OGRH__XX(name, code, str, what) OGRH_MT_##name = code,

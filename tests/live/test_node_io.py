@@ -109,6 +109,8 @@ def check_writes():
     assert st == 200 and rec["new"] == 8, rec
     st, rec = b.set(SLOT + "1", "Holybob")
     assert st == 200, (st, rec)
+    # An officer's write reaches everyone through the admin (a proposal, then a delta).
+    wait_until("Bob's write at Carol", lambda: c.get(SLOT + "1") == "Holybob")
     st, rec = b.set("encounterMgmt.raids.2.encounters.1.name", "Razor")
     assert st == 403 and rec["refused"] and "officer" in rec["reason"], (st, rec)
     before = c.get(SLOT + "1")
@@ -143,7 +145,8 @@ def check_events():
     st, _ = a.set(SLOT + "3", "Eventbob")
     assert st == 200
     t.join(10)
-    ev = [e for e in seen if e["event"] == "changed" and e["path"].endswith("assignedPlayers.3")]
+    ev = [e for e in seen
+          if e["event"] == "changed" and e.get("path", "").endswith("assignedPlayers.3")]
     assert ev and ev[0]["new"] == "Eventbob" and ev[0]["scope"]["kind"] == "encounter", seen[-3:]
     assert a.status()["eventStreams"] in (0, 1)
 
