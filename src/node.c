@@ -27,7 +27,8 @@ const char *ogrh_event_name(ogrh_event_kind k) {
                                   "write refused",
                                   "paused",
                                   "resumed",
-                                  "restored"};
+                                  "restored",
+                                  "validation done"};
   return (unsigned)k < sizeof n / sizeof *n ? n[k] : "?";
 }
 

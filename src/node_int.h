@@ -219,8 +219,11 @@ typedef struct nd_sess {
   ogrh_node_diff *diffs;
   size_t ndiffs, capdiffs;
   bool reported, requested, req_heard, backup_taken;
-  uint64_t send_at;  /* next request goes out then (jitter) */
-  uint64_t deadline; /* no answer by then: retry */
+  bool told;              /* manual: VALIDATION_DONE sent */
+  ogrh_refusal end_why;   /* why it ended before its comparison did */
+  const char *end_reason; /* ... in words (static text) */
+  uint64_t send_at;       /* next request goes out then (jitter) */
+  uint64_t deadline;      /* no answer by then: retry */
   unsigned tries;
   uint64_t started_at, recv_started_at;
   size_t units_done, units_total;

@@ -38,7 +38,8 @@ static void raid_path(ogrh_path *p, int64_t r, int64_t e) {
 /* ---- the session's findings ---- */
 
 static int add_diff(ogrh_node *n, ogrh_unit_kind kind, int g, const char *raid, size_t rl,
-                    uint32_t ro, const char *enc, size_t el, uint32_t eo, unsigned comps) {
+                    uint32_t ro, const char *enc, size_t el, uint32_t eo, unsigned comps,
+                    ogrh_digest local, ogrh_digest admin) {
   nd_sess *s = &n->sess;
   for (size_t i = 0; i < s->ndiffs; i++) {
     ogrh_node_diff *d = &s->diffs[i];
@@ -66,6 +67,8 @@ static int add_diff(ogrh_node *n, ogrh_unit_kind kind, int g, const char *raid, 
   d->encounter = adup(s->a, enc ? enc : "", el);
   d->enc_occ = eo;
   d->components = comps;
+  d->local = local;
+  d->admin = admin;
   if (!d->raid || !d->encounter) return OGRH_ENOMEM;
   s->ndiffs++;
   return OGRH_OK;
@@ -144,8 +147,41 @@ void nd_repair_free(ogrh_node *n) {
   nd_serve_free(n);
 }
 
+/*
+** The end of a manual validation, told once per session whatever its result: after the
+** comparison (passed, or the differences found), or when the session ends before it did.
+*/
+static void validation_done(ogrh_node *n) {
+  nd_sess *s = &n->sess;
+  if (!s->active || !s->manual || s->told) return;
+  s->told = true;
+  ogrh_event e;
+  memset(&e, 0, sizeof e);
+  char text[160];
+  e.kind = OGRH_EV_VALIDATION_DONE;
+  e.who = s->source[0] ? s->source : n->admin;
+  e.count = s->ndiffs;
+  if (!s->reported) {
+    e.what = "incomplete";
+    e.why = s->end_why;
+    snprintf(text, sizeof text, "Structure validation: not completed (%s)",
+             s->end_reason ? s->end_reason : "cancelled");
+  } else if (s->ndiffs) {
+    e.what = "differences";
+    snprintf(text, sizeof text, "Structure validation: FAILED (%zu difference%s)", s->ndiffs,
+             s->ndiffs == 1 ? "" : "s");
+  } else {
+    e.what = "passed";
+    snprintf(text, sizeof text, "Structure validation: PASSED");
+  }
+  e.text = text;
+  nd_event(n, &e);
+}
+
 void nd_repair_reset_admin(ogrh_node *n) {
   /* Anything in progress with the old admin is void; the new one is asked afresh. */
+  n->sess.end_reason = "the raid admin changed";
+  validation_done(n);
   ogrh_repair_state keep = n->sess.phase;
   bool diffs = n->sess.ndiffs > 0;
   nd_repair_free(n);
@@ -158,6 +194,7 @@ void nd_repair_reset_admin(ogrh_node *n) {
 
 void nd_sess_end(ogrh_node *n, ogrh_repair_state st) {
   nd_sess *s = &n->sess;
+  validation_done(n);
   s->active = false;
   s->phase = st;
   if (st == OGRH_RS_DONE) {
@@ -171,6 +208,8 @@ void nd_sess_end(ogrh_node *n, ogrh_repair_state st) {
 }
 
 static void sess_fail(ogrh_node *n, ogrh_refusal why, const char *text) {
+  n->sess.end_why = why;
+  n->sess.end_reason = text;
   nd_eventf(n, OGRH_EV_REPAIR_FAILED, n->sess.source[0] ? n->sess.source : n->admin, "", why,
             "Repair failed: %s", text);
   nd_sess_end(n, OGRH_RS_FAILED);
@@ -220,7 +259,7 @@ static void seed_from_poll(ogrh_node *n, const nd_poll *poll) {
   s->rev_at = poll->rev;
   for (int g = 0; g < OGRH_NGLOBALS; g++)
     if (top.global[g] != poll->global[g])
-      add_diff(n, OGRH_UNIT_GLOBAL, g, NULL, 0, 0, NULL, 0, 0, 0);
+      add_diff(n, OGRH_UNIT_GLOBAL, g, NULL, 0, 0, NULL, 0, 0, 0, top.global[g], poll->global[g]);
   if (poll->flags & ND_PF_RAID) {
     const ogrh_dt_raid *lr = nd_t_raid(n, poll->raid.name, poll->raid.len, poll->raid.occ);
     if (lr && lr->digest != poll->raid_digest) {
@@ -589,6 +628,7 @@ static void step(ogrh_node *n) {
     if (!s->reported) {
       s->reported = true;
       report(n);
+      validation_done(n);
     }
     if (!s->ndiffs && s->level != OGRH_REPAIR_FULL) {
       if (!s->manual) n->stale = false;
@@ -617,6 +657,7 @@ static void sess_tick(ogrh_node *n) {
   nd_sess *s = &n->sess;
   if (!s->active) return;
   if (nd_is_admin(n) && !s->source[0]) {
+    s->end_reason = "this player is the raid admin now";
     nd_sess_end(n, OGRH_RS_IDLE);
     return;
   }
@@ -797,8 +838,8 @@ static void take_top(ogrh_node *n, nd_rd *r) {
     if (!want || !in_filter(s, name, len, NULL, 0)) continue;
     const ogrh_dt_raid *lr = nd_tree_find_raid(t, name, len, (uint32_t)occ);
     if (!lr) {
-      add_diff(n, OGRH_UNIT_RAID, 0, name, len, (uint32_t)occ, NULL, 0, 0, 0);
-      add_diff(n, OGRH_UNIT_RAIDLIST, 0, NULL, 0, 0, NULL, 0, 0, 0);
+      add_diff(n, OGRH_UNIT_RAID, 0, name, len, (uint32_t)occ, NULL, 0, 0, 0, 0, dg);
+      add_diff(n, OGRH_UNIT_RAIDLIST, 0, NULL, 0, 0, NULL, 0, 0, 0, top.raidlist, raidlist);
     } else if (lr->digest != dg) {
       nd_rraid *rr = rraid_get(n, name, len, (uint32_t)occ, true);
       if (rr && !rr->have_encs) {
@@ -813,18 +854,20 @@ static void take_top(ogrh_node *n, nd_rd *r) {
   memcpy(s->top_global, global, sizeof global);
   if (s->f_raid) return;
   for (int g = 0; g < OGRH_NGLOBALS; g++)
-    if (top.global[g] != global[g]) add_diff(n, OGRH_UNIT_GLOBAL, g, NULL, 0, 0, NULL, 0, 0, 0);
+    if (top.global[g] != global[g])
+      add_diff(n, OGRH_UNIT_GLOBAL, g, NULL, 0, 0, NULL, 0, 0, 0, top.global[g], global[g]);
   bool extra = false;
   const ogrh_dt_raid *lr;
   for (size_t i = 0; (lr = nd_tree_raid(t, i)); i++) {
     if (!ids_have(ids, count, lr->name, lr->name_len, lr->occ)) {
       /* Ours only: the raid list unit takes it away. */
-      add_diff(n, OGRH_UNIT_RAIDLIST, 0, lr->name, lr->name_len, lr->occ, NULL, 0, 0, 0);
+      add_diff(n, OGRH_UNIT_RAIDLIST, 0, lr->name, lr->name_len, lr->occ, NULL, 0, 0, 0, lr->digest,
+               0);
       extra = true;
     }
   }
   if (top.raidlist != raidlist && !extra)
-    add_diff(n, OGRH_UNIT_RAIDLIST, 0, NULL, 0, 0, NULL, 0, 0, 0);
+    add_diff(n, OGRH_UNIT_RAIDLIST, 0, NULL, 0, 0, NULL, 0, 0, 0, top.raidlist, raidlist);
 }
 
 static void take_raid(ogrh_node *n, nd_rd *r) {
@@ -859,7 +902,7 @@ static void take_raid(ogrh_node *n, nd_rd *r) {
     const ogrh_dt_enc *le = nd_t_enc(lr, enc, el, (uint32_t)eo);
     if (!le) {
       /* Theirs only: the raid metadata unit brings it whole. */
-      add_diff(n, OGRH_UNIT_ENCOUNTER, 0, raid, rl, (uint32_t)ro, enc, el, (uint32_t)eo, 0);
+      add_diff(n, OGRH_UNIT_ENCOUNTER, 0, raid, rl, (uint32_t)ro, enc, el, (uint32_t)eo, 0, 0, dg);
       continue;
     }
     if (le->digest == dg) continue;
@@ -880,12 +923,13 @@ static void take_raid(ogrh_node *n, nd_rd *r) {
     if (!ids_have(ids, count, le->name, le->name_len, le->occ)) {
       /* Ours only: the raid metadata unit takes it away. */
       add_diff(n, OGRH_UNIT_RAID_META, 0, raid, rl, (uint32_t)ro, le->name, le->name_len, le->occ,
-               0);
+               0, le->digest, 0);
       extra = true;
     }
   }
   if (lr->meta != meta || (lr->list != list && !extra))
-    add_diff(n, OGRH_UNIT_RAID_META, 0, raid, rl, (uint32_t)ro, NULL, 0, 0, 0);
+    add_diff(n, OGRH_UNIT_RAID_META, 0, raid, rl, (uint32_t)ro, NULL, 0, 0, 0,
+             lr->meta != meta ? lr->meta : lr->list, lr->meta != meta ? meta : list);
 }
 
 static void take_encs(ogrh_node *n, nd_rd *r) {
@@ -925,7 +969,8 @@ static void take_encs(ogrh_node *n, nd_rd *r) {
     /* One finding per component: each is repaired (and reported) on its own. */
     for (int c = 0; c < OGRH_NCOMPONENTS; c++)
       if (mask & (1u << c))
-        add_diff(n, OGRH_UNIT_COMPONENT, c, raid, rl, (uint32_t)ro, enc, el, (uint32_t)eo, 1u << c);
+        add_diff(n, OGRH_UNIT_COMPONENT, c, raid, rl, (uint32_t)ro, enc, el, (uint32_t)eo, 1u << c,
+                 le->comp[c], comp[c]);
   }
 }
 

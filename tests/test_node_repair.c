@@ -413,6 +413,74 @@ static void test_manual_validate_and_levels(void **state) {
   tc_free(&ch);
 }
 
+/* The end of a manual validation is one event whatever the result (the last of a validate-only
+** session), and every finding carries both digests compared. */
+static const tc_event *last_event(const tc_node *t) {
+  return t->nev ? &t->ev[t->nev - 1] : NULL;
+}
+
+static ogrh_digest comp_digest(tc_node *t, const char *raid, const char *enc, int c) {
+  const ogrh_dt_raid *r;
+  const ogrh_dt_enc *e;
+  assert_int_equal(ogrh_dtree_find_raid(ogrh_node_dtree(t->n), raid, strlen(raid), 1, &r), OGRH_OK);
+  assert_int_equal(ogrh_dtree_find_enc(r, enc, strlen(enc), 1, &e), OGRH_OK);
+  return e->comp[c];
+}
+
+static void test_validation_done_and_digests(void **state) {
+  (void)state;
+  tc_chan ch;
+  raid(&ch, 1);
+  tc_node *a = &ch.nodes[0], *m = &ch.nodes[2];
+  /* Passed. */
+  tc_clear_events(&ch);
+  assert_int_equal(ogrh_node_validate(m->n, NULL, ch.now), OGRH_OK);
+  tc_run(&ch, 8000);
+  assert_int_equal(tc_count(m, OGRH_EV_VALIDATION_DONE), 1);
+  assert_int_equal(last_event(m)->kind, OGRH_EV_VALIDATION_DONE);
+  assert_string_equal(last_event(m)->what, "passed");
+  assert_string_equal(last_event(m)->text, "Structure validation: PASSED");
+  /* Differences: one finding, with this node's and the admin's digests of that component. */
+  drift(m, drifts[2].path, drifts[2].value);
+  tc_clear_events(&ch);
+  assert_int_equal(ogrh_node_validate(m->n, NULL, ch.now), OGRH_OK);
+  tc_run(&ch, 10000);
+  assert_int_equal(tc_count(m, OGRH_EV_VALIDATION_DONE), 1);
+  assert_int_equal(last_event(m)->kind, OGRH_EV_VALIDATION_DONE);
+  assert_string_equal(last_event(m)->what, "differences");
+  assert_string_equal(last_event(m)->text, "Structure validation: FAILED (1 difference)");
+  const ogrh_node_diff *d;
+  assert_int_equal(ogrh_node_diffs(m->n, &d), 1);
+  assert_int_equal(d[0].kind, OGRH_UNIT_COMPONENT);
+  assert_int_equal(d[0].local, comp_digest(m, "BWL", "Razorgore", OGRH_COMP_ASSIGNMENTS));
+  assert_int_equal(d[0].admin, comp_digest(a, "BWL", "Razorgore", OGRH_COMP_ASSIGNMENTS));
+  assert_true(d[0].local != d[0].admin);
+  /* A manual repair tells the end of its comparison, then repairs. */
+  tc_clear_events(&ch);
+  ogrh_node_repair_req req = {OGRH_REPAIR_AUTO, NULL, NULL, NULL};
+  assert_int_equal(ogrh_node_repair(m->n, &req, ch.now), OGRH_OK);
+  run_until_repaired(&ch, m, 30000);
+  assert_int_equal(tc_count(m, OGRH_EV_VALIDATION_DONE), 1);
+  const tc_event *vd = tc_find(m, OGRH_EV_VALIDATION_DONE, NULL);
+  assert_true(vd < tc_find(m, OGRH_EV_REPAIR_DONE, NULL));
+  /* Cancelled. */
+  tc_clear_events(&ch);
+  assert_int_equal(ogrh_node_validate(m->n, NULL, ch.now), OGRH_OK);
+  ogrh_node_repair_cancel(m->n, ch.now);
+  assert_int_equal(tc_count(m, OGRH_EV_VALIDATION_DONE), 1);
+  assert_string_equal(last_event(m)->what, "incomplete");
+  assert_int_equal(last_event(m)->why, OGRH_WHY_NONE);
+  /* Nobody answers: incomplete, no admin. */
+  a->deaf = true;
+  tc_clear_events(&ch);
+  assert_int_equal(ogrh_node_validate(m->n, NULL, ch.now), OGRH_OK);
+  tc_run(&ch, 120000);
+  assert_int_equal(tc_count(m, OGRH_EV_VALIDATION_DONE), 1);
+  assert_string_equal(last_event(m)->what, "incomplete");
+  assert_int_equal(last_event(m)->why, OGRH_WHY_NO_ADMIN);
+  tc_free(&ch);
+}
+
 /* A raid repair whose backup fails is not applied. */
 static void test_backup_failure_blocks_raid_repair(void **state) {
   (void)state;
@@ -524,6 +592,7 @@ int main(void) {
       cmocka_unit_test(test_many_askers_one_answer),
       cmocka_unit_test(test_atomic_encounter_under_failures),
       cmocka_unit_test(test_manual_validate_and_levels),
+      cmocka_unit_test(test_validation_done_and_digests),
       cmocka_unit_test(test_backup_failure_blocks_raid_repair),
       cmocka_unit_test(test_writes_during_repair),
       cmocka_unit_test(test_lost_request_busy_admin),

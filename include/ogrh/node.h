@@ -82,7 +82,13 @@ typedef enum {
                                path, .why, .who = who refused ("" = this node) */
   OGRH_EV_PAUSED,           /* "Sync paused by <admin>" */
   OGRH_EV_RESUMED,          /* "Sync resumed by <admin>" */
-  OGRH_EV_RESTORED          /* a restore was applied: admin "... sent to the raid", else local */
+  OGRH_EV_RESTORED,         /* a restore was applied: admin "... sent to the raid", else local */
+  OGRH_EV_VALIDATION_DONE   /* a manual validation (ogrh_node_validate, or the comparison that
+                               starts ogrh_node_repair) is over, whatever its result: .what =
+                               "passed", "differences" (.count findings, in ogrh_node_diffs) or
+                               "incomplete" (.why: NO_ADMIN when the source did not answer, NONE
+                               when cancelled or the admin changed); always the last event of a
+                               validate-only session */
 } ogrh_event_kind;
 
 /* "changed", "mismatch", ... (stable names for logs and JSON). */
@@ -119,7 +125,7 @@ typedef struct ogrh_event {
   const char *by;     /* ADMIN_CHANGED: the grantor ("" = roster default: the raid leader) */
   const char *what;   /* see the kinds above; never NULL */
   ogrh_refusal why;   /* REFUSED, WRITE_REFUSED, REPAIR_FAILED (NONE otherwise) */
-  uint64_t count;     /* REFUSED: refusals from this sender so far */
+  uint64_t count;     /* REFUSED: refusals from this sender so far; VALIDATION_DONE: findings */
   ogrh_scope scope;   /* CHANGED: what changed (indexes of this node's document) */
   uint64_t epoch;     /* the admin epoch this node is at */
   uint64_t revision;  /* the document revision this node is at */
@@ -427,6 +433,16 @@ typedef struct ogrh_node_diff {
   uint32_t enc_occ;
   unsigned components; /* COMPONENT: OGRH_C_* bits that differ */
   bool repaired;
+  /*
+  ** The two digests compared (digest.h), side by side: this node's and the source's (the
+  ** admin's, or the officer chosen as source). 0 where one side has nothing: a raid or an
+  ** encounter missing here (local 0) or only here (admin 0). GLOBAL: that component; RAIDLIST:
+  ** the raid list (or, for a raid only here, that raid's digest); RAID_META: the raid's metadata
+  ** digests, or its encounter lists' when only the list differs (an encounter only here: that
+  ** encounter's); RAID, ENCOUNTER (missing here): the whole raid or encounter; COMPONENT: the
+  ** one component of `components`.
+  */
+  ogrh_digest local, admin;
 } ogrh_node_diff;
 
 /* The differences of the last comparison; valid until the next call that changes the node. */
