@@ -29,10 +29,11 @@ struct live_sync {
   live_done_fn done;
   void *done_ud;
   uint64_t done_deadline;
-  bool done_started; /* the node left IDLE since the request */
-  json_t *lines;     /* MISMATCH lines heard meanwhile */
-  bool validated;    /* a VALIDATED event was heard */
-  bool no_admin;
+  json_t *lines; /* MISMATCH lines heard meanwhile */
+  /* the node's VALIDATION_DONE: its .what, .why and text */
+  char outcome[16];
+  ogrh_refusal outcome_why;
+  char outcome_text[160];
 };
 
 /* ---- callbacks of the node ---- */
@@ -96,10 +97,11 @@ static void on_event(void *ud, const ogrh_event *e) {
               : e->kind == OGRH_EV_REPAIR_PROGRESS                            ? LIVE_VERBOSE
                                                                               : LIVE_EVENT;
   live_log_event(&s->n->log, level, ogrh_event_name(e->kind), d, "%s", e->text);
-  if (s->done) {
-    if (e->kind == OGRH_EV_MISMATCH) json_array_append_new(s->lines, json_string(e->text));
-    if (e->kind == OGRH_EV_VALIDATED) s->validated = true;
-    if (e->kind == OGRH_EV_NO_ADMIN) s->no_admin = true;
+  if (s->done && e->kind == OGRH_EV_MISMATCH) json_array_append_new(s->lines, json_string(e->text));
+  if (s->done && e->kind == OGRH_EV_VALIDATION_DONE && !s->outcome[0]) {
+    snprintf(s->outcome, sizeof s->outcome, "%s", e->what);
+    snprintf(s->outcome_text, sizeof s->outcome_text, "%s", e->text);
+    s->outcome_why = e->why;
   }
 }
 
@@ -213,20 +215,29 @@ void live_sync_connected(live_sync *s, bool connected, uint64_t now) {
   conditions(s, now);
 }
 
+/* A unit's digest as the API writes digests (16 hex digits), or nothing where it is absent. */
+static void set_digest(json_t *o, const char *key, ogrh_digest d) {
+  char hex[24];
+  if (!d) return;
+  snprintf(hex, sizeof hex, "%016" PRIx64, d);
+  json_object_set_new(o, key, json_string(hex));
+}
+
+/* The answer to POST /api/validate, once the node has told the end of the validation (its
+** VALIDATION_DONE event), or 504 when it has not in VALIDATE_MS. */
 static void finish_validation(live_sync *s, uint64_t now) {
+  if (!s->outcome[0] && now < s->done_deadline) return;
   ogrh_node_status st;
   ogrh_node_status_get(s->node, &st);
-  bool running = st.repair == OGRH_RS_WAITING || st.repair == OGRH_RS_DRILLING;
-  if (running) s->done_started = true;
-  bool over = s->validated || s->no_admin || (s->done_started && !running);
-  if (!over && now < s->done_deadline) return;
   json_t *o;
   int status = 200;
-  if (s->no_admin || (!over && json_array_size(s->lines) == 0)) {
-    status = s->no_admin ? 503 : 504;
+  if (!s->outcome[0] || strcmp(s->outcome, "incomplete") == 0) {
+    status = !s->outcome[0] ? 504 : s->outcome_why == OGRH_WHY_NO_ADMIN ? 503 : 409;
     o = json_pack("{s:s, s:i}", "error",
-                  s->no_admin ? "No admin online" : "the admin did not answer in time", "status",
-                  status);
+                  status == 504   ? "the admin did not answer in time"
+                  : status == 503 ? "No admin online"
+                                  : s->outcome_text,
+                  "status", status);
   } else {
     const ogrh_node_diff *d;
     size_t nd = ogrh_node_diffs(s->node, &d);
@@ -236,20 +247,22 @@ static void finish_validation(live_sync *s, uint64_t now) {
       for (int k = 0; k < OGRH_NCOMPONENTS; k++)
         if (d[i].components & (1u << k))
           json_array_append_new(c, json_string(ogrh_component_name(k)));
-      json_array_append_new(
-          diffs,
+      json_t *one =
           json_pack("{s:s, s:s, s:s, s:o, s:s?, s:b}", "kind", ogrh_unit_kind_name(d[i].kind),
                     "raid", d[i].raid, "encounter", d[i].encounter, "components", c, "global",
                     d[i].kind == OGRH_UNIT_GLOBAL ? ogrh_global_name(d[i].global) : NULL,
-                    "repaired", d[i].repaired));
+                    "repaired", d[i].repaired);
+      /* The two digests compared, for the dashboard's tree (absent for a side that lacks it). */
+      set_digest(one, "localDigest", d[i].local);
+      set_digest(one, "adminDigest", d[i].admin);
+      json_array_append_new(diffs, one);
     }
-    bool valid = json_array_size(s->lines) == 0 && nd == 0;
-    if (valid) json_array_append_new(s->lines, json_string("Structure validation: PASSED"));
+    json_array_append_new(s->lines, json_string(s->outcome_text));
     char root[24];
     snprintf(root, sizeof root, "%016" PRIx64, st.root);
-    o = json_pack("{s:b, s:O, s:o, s:s, s:I, s:I, s:s}", "valid", valid, "lines", s->lines,
-                  "differences", diffs, "admin", st.admin, "epoch", (json_int_t)st.epoch,
-                  "revision", (json_int_t)st.revision, "digest", root);
+    o = json_pack("{s:b, s:O, s:o, s:s, s:I, s:I, s:s}", "valid", strcmp(s->outcome, "passed") == 0,
+                  "lines", s->lines, "differences", diffs, "admin", st.admin, "epoch",
+                  (json_int_t)st.epoch, "revision", (json_int_t)st.revision, "digest", root);
   }
   live_done_fn done = s->done;
   void *ud = s->done_ud;
@@ -375,15 +388,21 @@ int live_sync_grant(live_sync *s, const char *player, json_t **out, ogrh_err *er
 int live_sync_validate(live_sync *s, live_done_fn done, void *ud, ogrh_err *err) {
   if (s->done) return ogrh_err_set(err, OGRH_EAGAIN, "a validation is already running");
   uint64_t now = live_now_ms();
-  int rc = ogrh_node_validate(s->node, NULL, now);
-  if (rc == OGRH_ENOTFOUND) return ogrh_err_set(err, OGRH_EAGAIN, "No admin online");
-  if (rc == OGRH_EAGAIN) return ogrh_err_set(err, rc, "a repair is running");
-  if (rc) return ogrh_err_set(err, rc, "cannot validate: %s", ogrh_strerror(rc));
+  if (!(s->lines = json_array())) return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
+  /* Ready before the call: the node may tell its events during it. */
   s->done = done;
   s->done_ud = ud;
   s->done_deadline = now + VALIDATE_MS;
-  s->done_started = s->validated = s->no_admin = false;
-  s->lines = json_array();
+  s->outcome[0] = '\0';
+  int rc = ogrh_node_validate(s->node, NULL, now);
+  if (rc) {
+    s->done = NULL;
+    json_decref(s->lines);
+    s->lines = NULL;
+  }
+  if (rc == OGRH_ENOTFOUND) return ogrh_err_set(err, OGRH_EAGAIN, "No admin online");
+  if (rc == OGRH_EAGAIN) return ogrh_err_set(err, rc, "a repair is running");
+  if (rc) return ogrh_err_set(err, rc, "cannot validate: %s", ogrh_strerror(rc));
   return OGRH_OK;
 }
 

@@ -28,7 +28,7 @@ function renderStatus(st) {
     ["Messages", `${st.messagesIn} in, ${st.messagesOut} out`],
     ["Reconnects", String(st.reconnects ?? 0)],
     ["Digest", st.digest],
-    ["Engine", st.engine === "local" ? "local stand-in (nothing is synced yet)" : st.engine],
+    ["Engine", st.engine],
   ];
   $("#channel-status").replaceChildren(
     ...rows.map(([k, v]) => el("div", el("dt", k), el("dd", { dataset: { key: k.toLowerCase() } }, v ?? "–"))),

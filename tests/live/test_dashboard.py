@@ -410,8 +410,7 @@ def check_export_import():
 # ---- Data Management without the engine ----
 
 def check_data_management():
-    """The admin's plan is the reference: its page says so. A member validates against it;
-    without the sync engine the page gives the node's reason for not being able to."""
+    """The admin's plan is the reference: its page says so. A member validates against it."""
     b = open_browser("Alice").open(nodes["Alice"].url, "data")
     b.wait("the admin's note", lambda: b.q("#admin-note").is_displayed())
     assert not b.q("#validate-btn").is_enabled()
@@ -421,14 +420,10 @@ def check_data_management():
     assert not b.q("#admin-note").is_displayed()
     b.click("#validate-btn")
     b.wait("an answer", lambda: b.qa("#data-notice .notice") or b.q("#validation").is_displayed())
-    if c.status().get("engine") == "local":
-        text = b.text("#data-notice .notice-text")
-        assert text.startswith("Validation failed:") and "sync node" in text, text
-        assert not b.q("#validation").is_displayed() and not b.q("#repair").is_displayed()
-    else:
-        # In step with the admin (test_dashboard_sync.py makes a difference and repairs it).
-        b.wait("the result", lambda: b.q("#validation").is_displayed())
-        assert "PASSED" in b.text("#validation-lines"), b.text("#validation-lines")
+    # In step with the admin (test_dashboard_sync.py makes a difference and repairs it).
+    b.wait("the result", lambda: b.q("#validation").is_displayed())
+    assert "PASSED" in b.text("#validation-lines"), b.text("#validation-lines")
+    assert not b.q("#repair").is_displayed() and not b.qa("#tree-body tr[data-raid]")
     b.shot("data")
 
 

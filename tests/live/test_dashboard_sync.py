@@ -4,10 +4,6 @@ edit in his page reaches the others; a member's page offers no edit; validation 
 node shows the exact differing component in the tree, with both digests; a component-level
 repair fixes it and the page says so.
 
-These need the sync engine between the nodes (issue 10). With the local stand-in
-(tools/node_sync_local.c: nothing travels between nodes) the test says so and stops without
-claiming anything.
-
 usage: /usr/bin/python3 tests/live/test_dashboard_sync.py path/to/ogrh SOURCE_DIR"""
 
 import os
@@ -38,10 +34,6 @@ def in_step():
 def check_start():
     team.start()
     wait_until("the three nodes in step", in_step, timeout=20)
-
-
-def engine():
-    return nodes["Alice"].status().get("engine")
 
 
 def open_pages():
@@ -123,7 +115,7 @@ def check_validate_and_repair():
         print("dashboard-sync: the automatic repair came first; drifting again")
     lines = c.text("#validation-lines")
     assert lines == "Structure mismatch detected: Molten Core > Tanks and Heals > " \
-                    "playerAssignments", lines
+                    "playerAssignments\nStructure validation: FAILED (1 difference)", lines
     rows = c.qa("#tree-body tr[data-raid]")
     where = [(r.get_attribute("data-raid"), r.get_attribute("data-encounter"),
               r.get_attribute("data-component")) for r in rows]
@@ -139,12 +131,8 @@ def check_validate_and_repair():
     admin_tree = nodes["Alice"].api("GET", "/api/digests")[1]
     admin_digest = admin_tree["raids"][0]["encounters"][0]["components"]["playerAssignments"]
     assert admin_digest != local
-    # The admin's digest, when the node reports it (adminDigest), stands beside ours.
-    if cells[3].text != "differs":
-        assert cells[3].text == admin_digest, (cells[3].text, admin_digest)
-    else:
-        print("dashboard-sync: NOTE: the node does not report the admin's component digests "
-              "yet; the tree says 'differs' in that column")
+    # The admin's digest stands beside ours.
+    assert cells[3].text == admin_digest, (cells[3].text, admin_digest)
     assert c.q("#repair").is_displayed()
     c.shot("validate-drifted")
     # Repair just that component from the admin.
@@ -173,11 +161,6 @@ def main():
         return 1
     try:
         if not suite.check("broker, roster and three nodes in step", check_start):
-            return suite.finish()
-        if engine() == "local":
-            print("dashboard-sync: NOT RUN: these checks need the sync engine between nodes "
-                  "(issue 10); this build has the local stand-in (tools/node_sync_local.c). "
-                  "They run as soon as include/ogrh/node.h is in the build.")
             return suite.finish()
         suite.check("the pages open", open_pages)
         for title, fn in (("an admin's edit appears in a member's page within 2 s",
