@@ -4,7 +4,8 @@
 // history, then the node's "stats" events); and the event log (every event of the stream).
 import { $, api, el, fmtBytes, fmtClock, fmtRate, node, on } from "./core.js";
 
-const WINDOW_MS = 5 * 60 * 1000;
+const WINDOW_MS = 5 * 60 * 1000; // at most; less while the node has run for less
+
 const MAX_LOG = 300;
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -28,7 +29,6 @@ function renderStatus(st) {
     ["Messages", `${st.messagesIn} in, ${st.messagesOut} out`],
     ["Reconnects", String(st.reconnects ?? 0)],
     ["Digest", st.digest],
-    ["Engine", st.engine],
   ];
   $("#channel-status").replaceChildren(
     ...rows.map(([k, v]) => el("div", el("dt", k), el("dd", { dataset: { key: k.toLowerCase() } }, v ?? "–"))),
@@ -61,20 +61,23 @@ function draw() {
   const iw = W - pad.l - pad.r;
   const ih = H - pad.t - pad.b;
   const end = samples.length ? samples[samples.length - 1].t : 0;
-  const start = end - WINDOW_MS;
+  // Whole minutes, from one up to five: as far back as the samples go.
+  const minutes = Math.min(5, Math.max(1, Math.ceil((end - (samples[0]?.t ?? end)) / 60000)));
+  const span = minutes * 60000;
+  const start = end - span;
   const shown = samples.filter((s) => s.t >= start);
   const rateMax = niceMax(Math.max(0, ...shown.map((s) => Math.max(s.inRate, s.outRate))));
   // The queue counts messages: whole numbers on its axis.
   const queuePeak = Math.max(0, ...shown.map((s) => s.queue));
   const queueMax = queuePeak <= 4 ? 4 : 4 * Math.ceil(niceMax(queuePeak) / 4);
-  const x = (t) => pad.l + ((t - start) / WINDOW_MS) * iw;
+  const x = (t) => pad.l + ((t - start) / span) * iw;
   const yRate = (v) => pad.t + ih - (v / rateMax) * ih;
   const yQueue = (v) => pad.t + ih - (v / queueMax) * ih;
   const point = (s, key, y) => `${x(s.t).toFixed(1)},${y(s[key]).toFixed(1)}`;
   const line = (key, y) => shown.map((s, i) => (i ? "L" : "M") + point(s, key, y)).join(" ");
   const last = shown[shown.length - 1] || { inRate: 0, outRate: 0, queue: 0 };
   const summary =
-    `Last 5 minutes: now ${fmtRate(last.inRate)} in, ${fmtRate(last.outRate)} out, ` +
+    `Last ${minutes === 1 ? "minute" : `${minutes} minutes`}: now ${fmtRate(last.inRate)} in, ${fmtRate(last.outRate)} out, ` +
     `queue ${last.queue}; scale up to ${fmtRate(rateMax)}.`;
   const g = svg("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img", class: "chart-svg" });
   g.setAttribute("aria-label", summary);
@@ -87,9 +90,12 @@ function draw() {
     const q = (queueMax * i) / 4;
     g.append(svg("text", { x: W - pad.r + 6, y: yQueue(q) + 4, class: "axis" }, String(q)));
   }
-  for (let m = 0; m <= 5; m++) {
-    const t = start + m * 60000;
-    const label = m === 5 ? "now" : `−${5 - m} min`;
+  // A label every minute (every 15 s when the chart spans one minute).
+  const step = minutes === 1 ? 15000 : 60000;
+  for (let i = 0; i <= span / step; i++) {
+    const t = start + i * step;
+    const ago = (span - i * step) / 1000;
+    const label = !ago ? "now" : ago < 60 ? `−${ago} s` : `−${ago / 60} min`;
     g.append(svg("text", { x: x(t), y: H - 8, "text-anchor": "middle", class: "axis" }, label));
   }
   if (shown.length > 1) {
@@ -159,20 +165,68 @@ async function loadStats() {
 
 // ---- the event log ----
 
+// The node names a change's place by index ("raid 1 > encounter 3 > roles", or a path
+// "encounterMgmt.raids.1.encounters.3.roles.1.assignedPlayers.4"); the page knows the names
+// from the plan ("Molten Core > Garr > roles").
+function placeName(r, e) {
+  const raid = node.plan?.raids?.find((x) => x.index === r);
+  if (!raid?.name) return null;
+  if (e == null) return raid.name;
+  const enc = raid.encounters?.find((x) => x.index === e);
+  return enc?.name ? `${raid.name} > ${enc.name}` : null;
+}
+
+function valueText(v) {
+  const t = typeof v === "string" ? v : JSON.stringify(v);
+  return t.length > 60 ? `${t.slice(0, 59)}…` : t;
+}
+
+function named(ev) {
+  const msg = ev.msg || "";
+  const sc = ev.scope;
+  if (typeof ev.path === "string") {
+    const m = /encounterMgmt\.raids\.(\d+)(?:\.encounters\.(\d+))?\.?/.exec(msg);
+    const place = m && placeName(Number(m[1]), m[2] == null ? null : Number(m[2]));
+    if (!place) return msg;
+    const rest = msg.slice(m.index + m[0].length);
+    const value = "new" in ev ? (ev.new == null ? ": cleared" : `: ${valueText(ev.new)}`) : "";
+    return msg.slice(0, m.index) + place + (rest ? ` > ${rest}` : "") + value;
+  }
+  const place = sc?.raid != null ? placeName(sc.raid, sc.encounter ?? null) : null;
+  if (!place) return msg;
+  return msg.replace(sc.encounter != null ? /^raid \d+ > encounter \d+/ : /^raid \d+/, place);
+}
+
+// This player's own write comes twice: the node's "changed" (the place) and, just after, the
+// node program's (the path and the value); the log keeps the second.
+let lastPlace = null; // {li, raid, encounter, at}
+
+function ownWriteOf(ev) {
+  const m = /^encounterMgmt\.raids\.(\d+)(?:\.encounters\.(\d+))?/.exec(ev.path || "");
+  if (!m || !lastPlace || Date.now() - lastPlace.at > 2000) return null;
+  const same = lastPlace.raid === Number(m[1]) && (lastPlace.encounter ?? null) === (m[2] == null ? null : Number(m[2]));
+  return same ? lastPlace.li : null;
+}
+
 function logEvent(ev) {
   if (ev.event === "stats") return;
   const list = $("#event-log");
-  list.prepend(
-    el(
-      "li",
-      { dataset: { event: ev.event } },
-      el("time", { datetime: ev.time }, fmtClock(ev.time)),
-      " ",
-      el("span.ev-name", ev.event),
-      " ",
-      el("span.ev-msg", (ev.msg || "").replace(/token=[^\s&]+/g, "token=…")),
-    ),
+  const li = el(
+    "li",
+    { dataset: { event: ev.event } },
+    el("time", { datetime: ev.time }, fmtClock(ev.time)),
+    " ",
+    el("span.ev-name", ev.event),
+    " ",
+    el("span.ev-msg", named(ev).replace(/token=[^\s&]+/g, "token=…")),
   );
+  if (ev.event === "changed" && ev.path) {
+    ownWriteOf(ev)?.remove();
+    lastPlace = null;
+  } else if (ev.event === "changed" && ev.scope?.raid != null) {
+    lastPlace = { li, raid: ev.scope.raid, encounter: ev.scope.encounter, at: Date.now() };
+  }
+  list.prepend(li);
   while (list.children.length > MAX_LOG) list.lastElementChild.remove();
 }
 

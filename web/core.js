@@ -98,6 +98,7 @@ export function emit(name, ...args) {
 export const node = {
   status: null,
   roster: null, // {players: [{name, rank}]} or null
+  plan: null, // GET /api/plan: the raids and their encounters by name (the Plan tab keeps it)
   reachable: true,
   openedAt: Date.now(),
   streamUp: false,

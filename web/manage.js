@@ -222,9 +222,9 @@ function render() {
   );
   const tree = buildTree(result.differences || []);
   const body = $("#tree-body");
-  const rows = result.valid ? [] : [everythingRow(), ...treeRows(tree)];
-  if (result.valid) rows.push(el("tr", el("td.muted", { colspan: 4 }, "No differences: this plan matches the admin's.")));
-  body.replaceChildren(...rows);
+  // Nothing differs: the lines say so, no empty tree.
+  body.replaceChildren(...(result.valid ? [] : [everythingRow(), ...treeRows(tree)]));
+  $("#validation .tree-wrap").hidden = result.valid;
   $("#tree").dataset.root = result.digest || "";
   $("#repair").hidden = result.valid;
   if (result.valid) {
@@ -249,9 +249,17 @@ function unitOf() {
   return pick.encounter ? `${pick.raid}/${pick.encounter}` : pick.raid;
 }
 
+// What a repair of the chosen row at the chosen level covers: at component level, the
+// components of that encounter that differ.
 function showUnit() {
   const u = unitOf();
-  $("#repair-unit").textContent = u ? u.replace("/", " > ") : "Everything that differs";
+  let what = u ? u.replace("/", " > ") : "Everything that differs";
+  if (u && pick.encounter && $("#repair-level").value === "component") {
+    const raid = buildTree(result?.differences || []).raids.find((r) => r.name === pick.raid);
+    const comps = [...(raid?.encs.get(pick.encounter)?.comps.keys() || [])];
+    if (comps.length) what += ` > ${comps.join(", ")}`;
+  }
+  $("#repair-unit").textContent = what;
 }
 
 function fillSources() {
@@ -280,6 +288,7 @@ async function startRepair() {
   const btn = $("#repair-btn");
   btn.disabled = true;
   showProgress({ state: "waiting" });
+  $("#repair-progress").scrollIntoView({ block: "nearest" });
   try {
     await api("POST", "/api/repair", body);
   } catch (e) {

@@ -48,6 +48,7 @@ function saveSelection() {
 
 async function loadOverview() {
   overview = await api("GET", "/api/plan");
+  node.plan = overview;
   let raid = raidOf(raidIndex);
   if (!raid) {
     let saved = null;
@@ -296,7 +297,7 @@ function renderEncounter(flashChanges) {
   signatures = next;
   const anns = encounter.announcements || [];
   $("#announcements").replaceChildren(
-    ...(anns.length ? anns.map((a) => el("li", el("span.ann", a.text))) : [el("li.muted", "No announcements")]),
+    ...(anns.length ? anns.map((a) => el("li", annLine(a.text))) : [el("li.muted", "No announcements")]),
   );
   for (const [li, role, slot] of changed) {
     flash(li, "changed by others");
@@ -304,6 +305,22 @@ function renderEncounter(flashChanges) {
   }
   if (hadFocus) $(`.slot[data-key="${hadFocus}"] button`)?.focus();
   renderRoster();
+}
+
+// An announcement as raid chat shows it: "(Skull)" and the other marks the addon writes become
+// the mark's icon (its name for screen readers and in the tooltip).
+const MARK_TEXT = new RegExp(`\\((${MARKS.slice(1).join("|")})\\)`, "g");
+
+function annLine(text) {
+  const parts = [];
+  let at = 0;
+  for (const m of text.matchAll(MARK_TEXT)) {
+    if (m.index > at) parts.push(text.slice(at, m.index));
+    parts.push(markIcon(MARKS.indexOf(m[1]), m[1]));
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) parts.push(text.slice(at));
+  return el("span.ann", { dataset: { text } }, ...parts);
 }
 
 // ---- the roster ----

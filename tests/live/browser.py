@@ -43,12 +43,11 @@ def available():
     return os.path.exists(CHROMIUM) and os.path.exists(DRIVER)
 
 
-class Browser:
-    """One Chromium with one page. name prefixes its screenshots."""
+class Session:
+    """One headless Chromium for a whole test file: each player's page is a window of it
+    (starting a browser costs seconds; a window, a few milliseconds)."""
 
-    def __init__(self, name, shots_dir, token, size=WIDE):
-        self.name, self.shots, self.token = name, shots_dir, token
-        os.makedirs(shots_dir, exist_ok=True)
+    def __init__(self):
         self.downloads = tempfile.mkdtemp(prefix="ogrh-downloads-")
         self.profile = tempfile.mkdtemp(prefix="ogrh-chromium-")
         opts = webdriver.ChromeOptions()
@@ -60,11 +59,57 @@ class Browser:
         opts.add_experimental_option("prefs", {
             "download.default_directory": self.downloads, "download.prompt_for_download": False})
         opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        self.d = webdriver.Chrome(service=Service(DRIVER), options=opts)
-        self.d.set_script_timeout(20)
+        self.driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
+        self.driver.set_script_timeout(20)
+        self.first = self.driver.current_window_handle  # the first window is the first page's
+        self.current = None  # the Browser whose window the driver is in
+        self.errors = []  # the pages' error messages, read from the driver's log
+
+    def window(self):
+        if self.first:
+            handle, self.first = self.first, None
+            return handle
+        self.driver.switch_to.new_window("window")
+        return self.driver.current_window_handle
+
+    def read_log(self):
+        try:
+            self.errors += [e["message"] for e in self.driver.get_log("browser")
+                            if e["level"] == "SEVERE"]
+        except WebDriverException:
+            pass
+        return self.errors
+
+    def close(self):
+        try:
+            self.driver.quit()
+        finally:
+            shutil.rmtree(self.profile, ignore_errors=True)
+            shutil.rmtree(self.downloads, ignore_errors=True)
+
+
+class Browser:
+    """One player's page: a window of the session. name prefixes its screenshots. Every use of
+    self.d first brings the driver to this window."""
+
+    def __init__(self, name, shots_dir, token, session, size=WIDE):
+        self.name, self.shots, self.token = name, shots_dir, token
+        os.makedirs(shots_dir, exist_ok=True)
+        self.session = session
+        self.downloads = session.downloads
+        self.handle = session.window()
+        session.current = None
         self.url = None
         self.size = None
         self.viewport(*size)
+
+    @property
+    def d(self):
+        s = self.session
+        if s.current is not self:
+            s.driver.switch_to.window(self.handle)
+            s.current = self
+        return s.driver
 
     def viewport(self, w, h):
         """An exact layout viewport (and a phone's, below 500 px: touch and mobile layout)."""
@@ -111,6 +156,11 @@ class Browser:
         self.shot("FAILED-" + what.replace(" ", "-")[:40])
         raise AssertionError("%s: timed out waiting for %s (last: %r)" % (self.name, what, last))
 
+    def frames(self):
+        """Returns once the page has drawn two more frames (what a click changed is laid out)."""
+        self.js_async("const done = arguments[0]; "
+                      "requestAnimationFrame(() => requestAnimationFrame(() => done(1)));")
+
     def q(self, css):
         return self.d.find_element(By.CSS_SELECTOR, css)
 
@@ -135,11 +185,9 @@ class Browser:
         return path
 
     def errors(self):
-        """Messages the page logged as errors (failed requests the test provoked included)."""
-        try:
-            return [e["message"] for e in self.d.get_log("browser") if e["level"] == "SEVERE"]
-        except WebDriverException:
-            return []
+        """Messages the pages logged as errors (failed requests the test provoked included); the
+        driver's log holds every window's."""
+        return self.session.read_log()
 
     # ---- the dashboard's own elements ----
 
@@ -157,23 +205,20 @@ class Browser:
                        "document.documentElement.clientWidth")
 
     def close(self):
-        try:
-            self.d.quit()
-        finally:
-            shutil.rmtree(self.profile, ignore_errors=True)
-            shutil.rmtree(self.downloads, ignore_errors=True)
+        pass  # the session closes every window
 
 
 class Team:
     """The dashboards' test team: a broker of its own, the roster (Alice leader, Bob assistant,
     Carol member) published by Alice, their nodes on the factory defaults, and one browser per
     player, opened on demand. argv is the test's (ogrh, SOURCE_DIR); env: extra environment per
-    player. close() stops everything it started."""
+    player; extra: extra arguments of a player's `ogrh node`. close() stops everything it
+    started."""
 
     USERS = ("Alice", "Bob", "Carol")
     RANKS = (("Alice", "leader"), ("Bob", "assistant"), ("Carol", "member"))
 
-    def __init__(self, name, argv, env=None):
+    def __init__(self, name, argv, env=None, extra=None):
         self.name = name
         self.ogrh, self.src = os.path.abspath(argv[1]), os.path.abspath(argv[2])
         # Screenshots of the sanitizer build's run get names of their own.
@@ -183,7 +228,9 @@ class Team:
         passwords = {u: "pw-" + u.lower() + "-7" for u in self.USERS}
         self.broker = Broker(self.ogrh, self.root, passwords, {"Onyxia": "Alice"})
         self.env = env or {}
+        self.extra = extra or {}
         self.nodes, self.browsers = {}, {}
+        self.session = None
 
     def start(self):
         self.broker.start()
@@ -195,6 +242,7 @@ class Team:
         defaults = os.path.join(self.src, "data", "factory-defaults.lua")
         for user in self.USERS:
             self.nodes[user] = Node(self.ogrh, self.root, user, "Onyxia", self.broker, defaults,
+                                    extra=self.extra.get(user, ()),
                                     env=self.env.get(user)).start()
         for user, rank in self.RANKS:
             wait_until("%s's rank" % user,
@@ -205,12 +253,14 @@ class Team:
             tag = "%s-%s" % (self.name, who.lower())
             if self.flavour != "build":
                 tag = self.flavour + "-" + tag
-            self.browsers[who] = Browser(tag, self.shots, TOKEN, size)
+            if not self.session:
+                self.session = Session()
+            self.browsers[who] = Browser(tag, self.shots, TOKEN, self.session, size)
         return self.browsers[who]
 
     def close(self):
-        for b in self.browsers.values():
-            b.close()
+        if self.session:
+            self.session.close()
         for n in self.nodes.values():
             n.stop()
         self.broker.stop()

@@ -2,12 +2,15 @@
 member's page (and an officer's) within 2 s without reloading, and flashes there; an officer's
 edit in his page reaches the others; a member's page offers no edit; validation on a drifted
 node shows the exact differing component in the tree, with both digests; a component-level
-repair fixes it and the page says so.
+repair fixes it and the page says so; a repair from an officer whose channel is throttled as
+in the game (Bob runs `--profile ctl`) shows its progress: bytes and the time left.
 
 usage: /usr/bin/python3 tests/live/test_dashboard_sync.py path/to/ogrh SOURCE_DIR"""
 
 import os
+import random
 import re
+import string
 import sys
 import time
 
@@ -19,7 +22,7 @@ from browser import TANKS  # noqa: E402
 LIMIT_S = 2.0  # an edit in one page shows in the others within this long
 
 suite = Suite("dashboard-sync")
-team = browser.Team("dashboard-sync", sys.argv)
+team = browser.Team("dashboard-sync", sys.argv, extra={"Bob": ["--profile", "ctl"]})
 nodes = team.nodes
 open_browser = team.browser
 
@@ -138,7 +141,7 @@ def check_validate_and_repair():
     # Repair just that component from the admin.
     comp.find_element("css selector", "input[type=radio]").click()
     assert c.q("#repair-level").get_attribute("value") == "component"
-    assert c.text("#repair-unit") == "Molten Core > Tanks and Heals"
+    assert c.text("#repair-unit") == "Molten Core > Tanks and Heals > playerAssignments"
     assert c.q("#repair-source").get_attribute("value") == ""  # the admin
     c.click("#repair-btn")
     c.wait("the progress bar", lambda: c.q("#repair-progress").is_displayed(), timeout=5)
@@ -155,6 +158,67 @@ def check_validate_and_repair():
     c.shot("repaired")
 
 
+# Garr's first announcement (Molten Core's third encounter).
+GARR_ANN = "encounterMgmt.raids.1.encounters.3.announcements.1"
+
+
+def long_note():
+    """About 9 KB of text that compresses badly: more than the game's channel sends at once
+    (a burst of 4000 bytes, then 800 B/s), so the repair takes seconds."""
+    rng = random.Random(13)
+    words = ["".join(rng.choice(string.ascii_letters) for _ in range(rng.randint(3, 9)))
+             for _ in range(1400)]
+    return " ".join(words)[:9000]
+
+
+def check_repair_progress():
+    """A long announcement the admin wrote is missing at Carol; she repairs it from Bob, an
+    officer on the game's throttle: the page shows the bytes and the time left as they come."""
+    carol, alice, bob = nodes["Carol"], nodes["Alice"], nodes["Bob"]
+    note = long_note()
+    c = open_browser("Carol").open(carol.url, "data")
+    for attempt in range(3):
+        st, b = carol.api("POST", "/api/backups", {"label": "before the long note"})
+        assert st == 201, (st, b)
+        assert alice.set(GARR_ANN, note + str(attempt))[0] == 200
+        for n in (carol, bob):
+            wait_until("the note at " + n.user, lambda: n.get(GARR_ANN) == note + str(attempt),
+                       timeout=30)
+        assert carol.api("POST", "/api/backups/%d/restore" % b["id"])[0] == 200
+        wait_until("Carol without it", lambda: carol.get(GARR_ANN) != note + str(attempt))
+        c.click("#validate-btn")
+        c.wait("the result", lambda: c.q("#validation").is_displayed()
+               or c.qa("#data-notice .notice-error"), timeout=20)
+        assert c.q("#validation").is_displayed(), c.text("#data-notice")
+        if "PASSED" not in c.text("#validation-lines"):
+            break
+        print("dashboard-sync: the automatic repair came first; again")
+    row = c.q('#tree-body tr[data-component="announcements"]')
+    assert row.get_attribute("data-encounter") == "Garr", row.get_attribute("data-encounter")
+    row.find_element("css selector", "input[type=radio]").click()
+    from selenium.webdriver.support.ui import Select
+    assert c.text("#repair-unit") == "Molten Core > Garr > announcements"
+    Select(c.q("#repair-source")).select_by_value("Bob")
+    c.click("#repair-btn")
+    # "Receiving · 0 B of 7 KB · 0 of 1 units · about 9 s left"
+    progress = re.compile(r"Receiving · [\d.]+ (B|KB) of [\d.]+ KB · .*about \d+ s left")
+    c.wait("the bytes and the time left",
+           lambda: progress.search(c.text("#repair-progress-text") or ""), timeout=20)
+    bar = c.q("#repair-bar")
+    assert int(bar.get_attribute("max")) > 4000, bar.get_attribute("max")
+    # Where the player clicked: the bar is on the screen.
+    top, bottom = c.js("const r = document.querySelector('#repair-progress')"
+                       ".getBoundingClientRect(); return [r.top, r.bottom];")
+    assert 0 <= top and bottom <= c.size[1], (top, bottom)
+    c.shot("repair-progress")
+    c.wait("success", lambda: "Repair completed successfully" in (c.text("#data-notice") or ""),
+           timeout=60)
+    wait_until("Carol repaired", lambda: carol.get(GARR_ANN) == note + str(attempt))
+    c.wait("validation passes again", lambda: "PASSED" in (c.text("#validation-lines") or ""),
+           timeout=20)
+    c.shot("repaired-from-officer")
+
+
 def main():
     if not browser.available():
         print("dashboard-sync: SKIP: chromium and chromium-driver are not installed")
@@ -168,7 +232,9 @@ def main():
                           ("an officer's edit appears in every page", check_officer_edit_reaches_all),
                           ("a member's page offers no edit", check_member_no_edit),
                           ("validate a drifted node, repair the component",
-                           check_validate_and_repair)):
+                           check_validate_and_repair),
+                          ("a repair from a throttled officer shows its progress",
+                           check_repair_progress)):
             suite.check(title, fn)
     finally:
         team.close()
