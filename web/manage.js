@@ -95,12 +95,11 @@ function buildTree(diffs) {
 
 function sevCell(level) {
   const [word, marks] = SEVERITY[level] || SEVERITY[1];
-  return el("td", el(`span.sev.sev-${level}`, el("span.sev-marks", { "aria-hidden": "true" }, marks), " ", word));
+  return el("td", { dataset: { label: "Severity" } }, el(`span.sev.sev-${level}`, el("span.sev-marks", { "aria-hidden": "true" }, marks), " ", word));
 }
 
-function digestCell(value, fallback) {
-  if (value) return el("td", el("code.digest", value));
-  return el("td", el("span.muted", fallback));
+function digestCell(label, value, fallback) {
+  return el("td", { dataset: { label } }, value ? el("code.digest", value) : el("span.muted", fallback));
 }
 
 // One row of the tree. r: {depth, label, severity, local, admin (digests, or missing), absent
@@ -127,8 +126,8 @@ function row(r) {
       r.tag ? el("span.tag", r.tag) : null,
     ),
     sevCell(r.severity),
-    digestCell(r.local, "none here"),
-    digestCell(r.admin, r.absent || "differs"),
+    digestCell("Local digest", r.local, "none here"),
+    digestCell("Admin digest", r.admin, r.absent || "differs"),
   );
 }
 

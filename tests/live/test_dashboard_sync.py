@@ -138,6 +138,12 @@ def check_validate_and_repair():
     assert cells[3].text == admin_digest, (cells[3].text, admin_digest)
     assert c.q("#repair").is_displayed()
     c.shot("validate-drifted")
+    # The same at phone size: the tree fits, nothing wider than the screen.
+    c.viewport(*browser.PHONE)
+    c.frames()
+    assert c.overflow() <= 0, c.overflow()
+    c.shot("validate-drifted")
+    c.viewport(*browser.WIDE)
     # Repair just that component from the admin.
     comp.find_element("css selector", "input[type=radio]").click()
     assert c.q("#repair-level").get_attribute("value") == "component"
