@@ -67,7 +67,7 @@ function buildTree(diffs) {
       if (d.kind === "raid" || d.kind === "raid-meta") {
         r.kinds.add(d.kind);
         if (d.kind === "raid") r.admin = d.adminDigest;
-        if (d.kind === "raid-meta") r.metaAdmin = d.adminDigest;
+        if (d.kind === "raid-meta" && !d.encounter) [r.metaLocal, r.metaAdmin] = [d.localDigest, d.adminDigest];
         if (d.kind === "raid-meta" && !d.encounter) continue;
       }
       if (d.kind === "raid") continue;
@@ -174,7 +174,7 @@ function treeRows(tree) {
       if (e.name == null || e.name === "") {
         if (e.kinds.has("raid-meta")) {
           const unit = { raid: r.name, encounter: null, level: "raid" };
-          rows.push(row({ depth: 1, label: "Raid settings and encounter list", severity: 2, local: lr?.own, admin: r.metaAdmin, unit }));
+          rows.push(row({ depth: 1, label: "Raid settings and encounter list", severity: 2, local: r.metaLocal || lr?.own, admin: r.metaAdmin, unit }));
         }
         continue;
       }

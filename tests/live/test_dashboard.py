@@ -429,7 +429,7 @@ def check_export_import():
            .startswith("Cannot import:"))
 
 
-# ---- Data Management without the engine ----
+# ---- Data Management on the admin's and a member's page ----
 
 def check_data_management():
     """The admin's plan is the reference: its page says so. A member validates against it."""
@@ -546,6 +546,26 @@ def check_keyboard():
     assert not unnamed, unnamed
 
 
+def check_without_colour():
+    """Nothing is told by colour alone: states are words and signs, the chart's lines differ by
+    their dash pattern, severities by their marks. Screenshots in grey show it."""
+    b = open_browser("Alice").open(nodes["Alice"].url, "channel")
+    b.wait("the chart", lambda: b.qa("#chart path.s-in"))
+    dashes = [b.js("return getComputedStyle(document.querySelector('#chart path.%s'))"
+                   ".strokeDasharray" % c) for c in ("s-in", "s-out", "s-queue")]
+    assert len(set(dashes)) == 3, dashes
+    badges = [b.js("const e = document.querySelector(arguments[0]); return "
+                   "getComputedStyle(e, '::before').content + ' ' + e.textContent", sel)
+              for sel in ("#badge-conn", "#badge-sync")]
+    assert all(x.startswith(('"✓ "', '"✗ "')) for x in badges), badges
+    b.js("document.documentElement.style.filter = 'grayscale(1)'")
+    b.shot("grey-channel")
+    b.tab("plan")
+    b.wait("the encounter", lambda: b.text("#enc-title") == "Tanks and Heals")
+    b.shot("grey-plan")
+    b.js("document.documentElement.style.filter = ''")
+
+
 def check_ipv6():
     """A node serving on ::1 (the other loopback) serves the same page."""
     c = nodes["Carol"]
@@ -586,6 +606,7 @@ def main():
                           ("channel", check_channel),
                           ("layout at 1366x768 and phone size", check_layout),
                           ("keyboard", check_keyboard),
+                          ("readable without colour", check_without_colour),
                           ("the page on ::1", check_ipv6),
                           ("no script errors", check_clean)):
             # DASHBOARD_ONLY=word runs the checks whose title has it (while working on one).
