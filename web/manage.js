@@ -385,6 +385,42 @@ function applyRole() {
   const admin = isAdmin();
   $("#validate-btn").disabled = admin || !!repair;
   $("#admin-note").hidden = !admin;
+  $("#validate-btn").closest(".row").hidden = admin; // nothing to validate the reference against
+  if (!admin) $("#own-digests").hidden = true;
+  else if ($("#own-digests").hidden && !$("#panel-data").hidden) showOwnDigests();
+}
+
+// On the admin's page, what the others are compared with: the plan's digests by raid.
+let ownTimer = null;
+async function showOwnDigests() {
+  clearTimeout(ownTimer);
+  let t;
+  try {
+    t = await api("GET", "/api/digests");
+  } catch (e) {
+    return;
+  }
+  const globals = Object.entries(t.globals || {});
+  $("#own-digests-summary").textContent =
+    `Plan digest ${t.root} at revision ${node.status?.revision ?? "?"}: ${t.raids.length} raids, ` +
+    `${t.raids.reduce((n, r) => n + r.encounters.length, 0)} encounters.`;
+  $("#own-digests-body").replaceChildren(
+    ...t.raids.map((r) =>
+      el("tr", el("td.where", r.name), countCell(r.encounters.length), digestCell("Digest", r.digest, "–")),
+    ),
+    ...globals.map(([g, d]) => el("tr", el("td.where", `Global: ${g}`), countCell(null), digestCell("Digest", d, "–"))),
+  );
+  $("#own-digests").hidden = false;
+}
+
+function countCell(n) {
+  return el("td", { dataset: { label: "Encounters" } }, n == null ? "–" : String(n));
+}
+
+function ownChanged(ev) {
+  if (!ev.live || !isAdmin() || $("#panel-data").hidden) return;
+  clearTimeout(ownTimer);
+  ownTimer = setTimeout(showOwnDigests, 300);
 }
 
 export function init() {
@@ -402,7 +438,10 @@ export function init() {
   on("event:no admin", (ev) => ev.live && repair && finish(false, `Repair failed: ${ev.msg || "No admin online"}`));
   on("event:repair progress", (ev) => ev.live && repair && showProgress({ state: "receiving", ...ev }));
   on("roster", fillSources);
+  on("event:changed", ownChanged);
   on("status", fillSources);
 }
 
-export function shown() {}
+export function shown() {
+  if (isAdmin()) showOwnDigests();
+}

@@ -436,7 +436,17 @@ def check_data_management():
     b = open_browser("Alice").open(nodes["Alice"].url, "data")
     b.wait("the admin's note", lambda: b.q("#admin-note").is_displayed())
     assert not b.q("#validate-btn").is_enabled()
+    # What the others are compared with: the plan's digests by raid.
+    a = nodes["Alice"]
+    tree = a.api("GET", "/api/digests")[1]
+    b.wait("the admin's digests", lambda: b.q("#own-digests").is_displayed())
+    assert b.text("#own-digests-summary").startswith("Plan digest %s at revision " % tree["root"])
+    first = b.qa("#own-digests-body tr")[0].find_elements("css selector", "td")
+    assert [x.text for x in first] == ["Molten Core", str(len(tree["raids"][0]["encounters"])),
+                                       tree["raids"][0]["digest"]], [x.text for x in first]
     b.shot("data-admin")
+    assert not open_browser("Carol").open(nodes["Carol"].url, "data") \
+        .q("#own-digests").is_displayed()
     c = nodes["Carol"]
     b = open_browser("Carol").open(c.url, "data")
     assert not b.q("#admin-note").is_displayed()
