@@ -13,7 +13,7 @@ import tempfile
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
@@ -168,8 +168,16 @@ class Browser:
         return self.d.find_elements(By.CSS_SELECTOR, css)
 
     def text(self, css):
-        els = self.qa(css)
-        return els[0].text if els else None
+        """The text of the first element css matches (None: none); the page may draw it anew
+        between finding and reading it, and then it is found again."""
+        for attempt in range(5):
+            els = self.qa(css)
+            try:
+                return els[0].text if els else None
+            except StaleElementReferenceException:
+                if attempt == 4:
+                    raise
+        return None
 
     def click(self, css):
         self.q(css).click()

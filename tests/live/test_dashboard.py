@@ -2,11 +2,13 @@
 three nodes on loopback: the token, the plan and editing it in place (drag and pick), a member's
 read-only page, changes flashing where they land, backups (create, list, pin, restore with the
 seed's confirmation, the safety backup, delete refused below 3, export to the clipboard and a
-file, import by paste and by file on other nodes), the channel view, and the layout at 1366x768
-and phone size. Every check saves screenshots in build/screenshots/.
+file, import by paste and by file on other nodes), Data Management on the admin's page (the
+plan's digests) and a member's (validation passes), the channel view (status, chart, event
+log), the layout at 1366x768 and phone size, the keyboard, and nothing told by colour alone.
+Every check saves screenshots in build/screenshots/.
 
-What needs the sync engine between nodes (an edit reaching another player's page, validation
-and repair of a drifted node) is in test_dashboard_sync.py.
+What needs the nodes to differ (an edit reaching another player's page, validation and repair
+of a drifted node, a repair's progress) is in test_dashboard_sync.py.
 
 usage: /usr/bin/python3 tests/live/test_dashboard.py path/to/ogrh SOURCE_DIR"""
 

@@ -102,20 +102,26 @@ def drift():
     wait_until("Carol drifted", lambda: carol.get(TANKS + "assignedPlayers.2") is None)
 
 
-def check_validate_and_repair():
-    carol = nodes["Carol"]
-    c = open_browser("Carol").open(carol.url, "data")
-    # The admin polls every 30 s and a drifted node repairs itself then: if that happens between
-    # the drift and the click, drift again (at most three times) rather than pass on luck.
+def validate_drifted(c, make_drift):
+    """make_drift(attempt), then Validate Structure in page c until it finds the difference.
+    The admin polls every 30 s and a drifted node repairs itself then: if that happens between
+    the drift and the click, drift again (at most three times) rather than pass on luck."""
     for attempt in range(3):
-        drift()
+        make_drift(attempt)
         c.click("#validate-btn")
         c.wait("the result", lambda: c.q("#validation").is_displayed()
                or c.qa("#data-notice .notice-error"), timeout=20)
         assert c.q("#validation").is_displayed(), c.text("#data-notice")
         if "PASSED" not in c.text("#validation-lines"):
-            break
+            return attempt
         print("dashboard-sync: the automatic repair came first; drifting again")
+    raise AssertionError("the automatic repair came first three times")
+
+
+def check_validate_and_repair():
+    carol = nodes["Carol"]
+    c = open_browser("Carol").open(carol.url, "data")
+    validate_drifted(c, lambda attempt: drift())
     lines = c.text("#validation-lines")
     assert lines == "Structure mismatch detected: Molten Core > Tanks and Heals > " \
                     "playerAssignments\nStructure validation: FAILED (1 difference)", lines
@@ -183,7 +189,8 @@ def check_repair_progress():
     carol, alice, bob = nodes["Carol"], nodes["Alice"], nodes["Bob"]
     note = long_note()
     c = open_browser("Carol").open(carol.url, "data")
-    for attempt in range(3):
+
+    def without_the_note(attempt):
         st, b = carol.api("POST", "/api/backups", {"label": "before the long note"})
         assert st == 201, (st, b)
         assert alice.set(GARR_ANN, note + str(attempt))[0] == 200
@@ -192,13 +199,8 @@ def check_repair_progress():
                        timeout=30)
         assert carol.api("POST", "/api/backups/%d/restore" % b["id"])[0] == 200
         wait_until("Carol without it", lambda: carol.get(GARR_ANN) != note + str(attempt))
-        c.click("#validate-btn")
-        c.wait("the result", lambda: c.q("#validation").is_displayed()
-               or c.qa("#data-notice .notice-error"), timeout=20)
-        assert c.q("#validation").is_displayed(), c.text("#data-notice")
-        if "PASSED" not in c.text("#validation-lines"):
-            break
-        print("dashboard-sync: the automatic repair came first; again")
+
+    attempt = validate_drifted(c, without_the_note)
     row = c.q('#tree-body tr[data-component="announcements"]')
     assert row.get_attribute("data-encounter") == "Garr", row.get_attribute("data-encounter")
     row.find_element("css selector", "input[type=radio]").click()
