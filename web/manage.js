@@ -287,7 +287,6 @@ async function startRepair() {
   const btn = $("#repair-btn");
   btn.disabled = true;
   showProgress({ state: "waiting" });
-  $("#repair-progress").scrollIntoView({ block: "nearest" });
   try {
     await api("POST", "/api/repair", body);
   } catch (e) {
@@ -298,6 +297,8 @@ async function startRepair() {
   }
   repair = { started: Date.now(), timer: setInterval(pollRepair, 250), seenRunning: false, what: unit || "everything" };
   notice($("#data-notice"), "info", `Requesting repair from ${source || "raid admin"}...`);
+  // The notice above may have moved it: the bar stays where the player looks.
+  $("#repair-progress").scrollIntoView({ block: "nearest" });
 }
 
 function showProgress(r) {
@@ -381,7 +382,26 @@ async function validateAfterRepair(text) {
 
 // The admin's plan is the one everybody else is compared with: there is nothing to validate
 // it against. Everyone else validates against the admin.
+// Before any validation: what the node already knows of this plan and the admin's.
+function showState() {
+  const st = node.status;
+  if (!st || isAdmin()) {
+    $("#data-state").textContent = "";
+    return;
+  }
+  const mine = `This plan: revision ${st.revision}, digest ${st.digest}.`;
+  const admin = st.admin ? `the raid admin's (${st.admin})` : "the raid admin's";
+  const state =
+    st.stale === true
+      ? `It differs from ${admin}: validate to see where.`
+      : st.synced === false
+        ? `Not yet compared with ${admin}.`
+        : `The last comparison found it the same as ${admin}.`;
+  $("#data-state").textContent = `${mine} ${state}`;
+}
+
 function applyRole() {
+  showState();
   const admin = isAdmin();
   $("#validate-btn").disabled = admin || !!repair;
   $("#admin-note").hidden = !admin;

@@ -452,6 +452,11 @@ def check_data_management():
     c = nodes["Carol"]
     b = open_browser("Carol").open(c.url, "data")
     assert not b.q("#admin-note").is_displayed()
+    # Before validating: what the node knows already.
+    st = c.status()
+    b.wait("the plan's state", lambda: (b.text("#data-state") or "").startswith(
+        "This plan: revision %d, digest %s." % (st["revision"], st["digest"])))
+    assert "raid admin's (Alice)" in b.text("#data-state"), b.text("#data-state")
     b.click("#validate-btn")
     b.wait("an answer", lambda: b.qa("#data-notice .notice") or b.q("#validation").is_displayed())
     # In step with the admin (test_dashboard_sync.py makes a difference and repairs it).
