@@ -167,17 +167,24 @@ class Browser:
     def qa(self, css):
         return self.d.find_elements(By.CSS_SELECTOR, css)
 
-    def text(self, css):
-        """The text of the first element css matches (None: none); the page may draw it anew
-        between finding and reading it, and then it is found again."""
+    @staticmethod
+    def fresh(fn):
+        """fn(), again when the page drew what it found anew before it was used (the events of
+        other players' changes redraw the plan at any time)."""
         for attempt in range(5):
-            els = self.qa(css)
             try:
-                return els[0].text if els else None
+                return fn()
             except StaleElementReferenceException:
                 if attempt == 4:
                     raise
         return None
+
+    def text(self, css):
+        """The text of the first element css matches (None: none)."""
+        def read():
+            els = self.qa(css)
+            return els[0].text if els else None
+        return self.fresh(read)
 
     def click(self, css):
         self.q(css).click()
@@ -204,8 +211,16 @@ class Browser:
         return self.q('.slot[data-key="%s"]' % key)
 
     def slot_player(self, key):
-        els = self.qa('.slot[data-key="%s"] .player' % key)
-        return els[0].text if els else None
+        return self.text('.slot[data-key="%s"] .player' % key)
+
+    def slot_click(self, key):
+        """Presses the button of the plan's slot "ROLE.SLOT"."""
+        self.fresh(lambda: self.slot(key).find_element(By.CSS_SELECTOR, "button").click())
+
+    def slot_mark(self, key):
+        """The name of the raid mark the slot shows."""
+        return self.fresh(lambda: self.slot(key).find_element(By.CSS_SELECTOR, "svg.mark")
+                          .get_attribute("aria-label"))
 
     def overflow(self):
         """How far the page is wider than the viewport (0: no sideways scrolling)."""
