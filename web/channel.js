@@ -77,7 +77,8 @@ function draw() {
   const line = (key, y) => shown.map((s, i) => (i ? "L" : "M") + point(s, key, y)).join(" ");
   const last = shown[shown.length - 1] || { inRate: 0, outRate: 0, queue: 0 };
   const summary =
-    `Last ${minutes === 1 ? "minute" : `${minutes} minutes`}: now ${fmtRate(last.inRate)} in, ${fmtRate(last.outRate)} out, ` +
+    `Last ${minutes === 1 ? "minute" : `${minutes} minutes`}: ` +
+    `now ${fmtRate(last.inRate)} in, ${fmtRate(last.outRate)} out, ` +
     `queue ${last.queue}; scale up to ${fmtRate(rateMax)}.`;
   const g = svg("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img", class: "chart-svg" });
   g.setAttribute("aria-label", summary);
@@ -204,8 +205,8 @@ let lastPlace = null; // {li, raid, encounter, at}
 function ownWriteOf(ev) {
   const m = /^encounterMgmt\.raids\.(\d+)(?:\.encounters\.(\d+))?/.exec(ev.path || "");
   if (!m || !lastPlace || Date.now() - lastPlace.at > 2000) return null;
-  const same = lastPlace.raid === Number(m[1]) && (lastPlace.encounter ?? null) === (m[2] == null ? null : Number(m[2]));
-  return same ? lastPlace.li : null;
+  const enc = m[2] == null ? null : Number(m[2]);
+  return lastPlace.raid === Number(m[1]) && (lastPlace.encounter ?? null) === enc ? lastPlace.li : null;
 }
 
 function logEvent(ev) {

@@ -95,7 +95,8 @@ function buildTree(diffs) {
 
 function sevCell(level) {
   const [word, marks] = SEVERITY[level] || SEVERITY[1];
-  return el("td", { dataset: { label: "Severity" } }, el(`span.sev.sev-${level}`, el("span.sev-marks", { "aria-hidden": "true" }, marks), " ", word));
+  const sev = el(`span.sev.sev-${level}`, el("span.sev-marks", { "aria-hidden": "true" }, marks), " ", word);
+  return el("td", { dataset: { label: "Severity" } }, sev);
 }
 
 function digestCell(label, value, fallback) {
@@ -174,7 +175,8 @@ function treeRows(tree) {
       if (e.name == null || e.name === "") {
         if (e.kinds.has("raid-meta")) {
           const unit = { raid: r.name, encounter: null, level: "raid" };
-          rows.push(row({ depth: 1, label: "Raid settings and encounter list", severity: 2, local: r.metaLocal || lr?.own, admin: r.metaAdmin, unit }));
+          const label = "Raid settings and encounter list";
+          rows.push(row({ depth: 1, label, severity: 2, local: r.metaLocal || lr?.own, admin: r.metaAdmin, unit }));
         }
         continue;
       }
@@ -428,7 +430,9 @@ async function showOwnDigests() {
     ...t.raids.map((r) =>
       el("tr", el("td.where", r.name), countCell(r.encounters.length), digestCell("Digest", r.digest, "–")),
     ),
-    ...globals.map(([g, d]) => el("tr", el("td.where", `Global: ${g}`), countCell(null), digestCell("Digest", d, "–"))),
+    ...globals.map(([g, d]) =>
+      el("tr", el("td.where", `Global: ${g}`), countCell(null), digestCell("Digest", d, "–")),
+    ),
   );
   $("#own-digests").hidden = false;
 }

@@ -55,7 +55,8 @@ def check_admin_edit_reaches_member():
     t0 = time.monotonic()
     c.wait("Bob in Carol's page", lambda: c.slot_player("1.1") == "Bob", timeout=LIMIT_S)
     took = time.monotonic() - t0
-    assert "flash" in c.fresh(lambda: c.slot("1.1").get_attribute("class")), "no flash where it landed"
+    assert "flash" in c.fresh(lambda: c.slot("1.1").get_attribute("class")), \
+        "no flash where it landed"
     assert c.js("return window.__loadedOnce") is True, "Carol's page reloaded"
     c.shot("member-sees-edit")
     bob.wait("Bob in his own page", lambda: bob.slot_player("1.1") == "Bob", timeout=LIMIT_S)
