@@ -536,6 +536,20 @@ def check_layout():
                 # The encounter picker of a narrow screen.
                 b.tab("plan")
                 assert b.q("#enc-select").is_displayed() and not b.q("#enc-list").is_displayed()
+            if size == browser.PHONE and who == "Carol":
+                # The seed's restore confirmation fits a phone.
+                b.tab("backups")
+                b.wait("a backup", lambda: b.qa("#backup-list .act-restore"))
+                b.fresh(lambda: b.qa("#backup-list .act-restore")[0].click())
+                b.wait("the confirmation", lambda: b.q("#dlg-confirm").is_displayed())
+                b.frames()
+                assert b.overflow() <= 0, b.overflow()
+                r = b.js("const r = document.querySelector('#dlg-confirm')"
+                         ".getBoundingClientRect(); return [r.left, r.right];")
+                assert r[0] >= 0 and r[1] <= browser.PHONE[0], r
+                b.shot("layout-restore-confirm")
+                b.click("#dlg-confirm-cancel")
+                b.wait("closed", lambda: not b.q("#dlg-confirm").is_displayed())
         b.viewport(*browser.WIDE)
 
 
