@@ -157,9 +157,9 @@ def check_validate_and_repair():
     assert c.q("#repair-source").get_attribute("value") == ""  # the admin
     # A source the node refuses (Carol herself, a member: the page never offers her, as if the
     # roster had changed meanwhile): the notice gives the node's reason, nothing runs.
+    # (In one go: the page refills the sources at every status update.)
     c.js("const s = document.querySelector('#repair-source'); s.add(new Option('Carol', 'Carol'));"
-         " s.value = 'Carol';")
-    c.click("#repair-btn")
+         " s.value = 'Carol'; document.querySelector('#repair-btn').click();")
     c.wait("the refusal", lambda: "Repair failed: Carol is not an officer" in
            (c.text("#data-notice .notice-error") or ""))
     assert not c.q("#repair-progress").is_displayed()
