@@ -210,6 +210,11 @@ class Browser:
         """The plan's slot "ROLE.SLOT" of the encounter shown."""
         return self.q('.slot[data-key="%s"]' % key)
 
+    def texts(self, css, attr=None):
+        """The text (or attribute attr) of every element css matches, read in one go."""
+        return self.fresh(lambda: [e.get_attribute(attr) if attr else e.text
+                                   for e in self.qa(css)])
+
     def slot_player(self, key):
         return self.text('.slot[data-key="%s"] .player' % key)
 

@@ -129,10 +129,9 @@ def check_plan():
     assert b.q("#raid-select").get_attribute("value") == "1"
     assert "Molten Core" in b.text("#raid-select option:checked")
     # Roles with their slots, raid marks as icons with their names, and the announcements.
-    heads = [(h.find_element("css selector", "span.role-name").text,
-              h.find_element("css selector", "span.count").text) for h in b.qa(".role h3")]
+    heads = list(zip(b.texts(".role h3 span.role-name"), b.texts(".role h3 span.count")))
     assert heads[:2] == [("Tanks", "0/4"), ("Healers", "0/6")], heads
-    marks = [m.get_attribute("aria-label") for m in b.qa('.role[data-role="1"] svg.mark')]
+    marks = b.texts('.role[data-role="1"] svg.mark', "aria-label")
     assert marks == ["Skull", "Cross", "Square", "Moon"], marks
     # A plan filled in (through the API: the open page follows): the announcements' tags are
     # filled, their raid marks drawn as icons; "[&...]" lines show once all their tags have a
@@ -146,17 +145,17 @@ def check_plan():
         assert a.set(path, name)[0] == 200, path
     b.wait("the plan filled in", lambda: b.text(".role h3 .count") == "4/4"
            and b.slot_player("2.3") == "Chainy")
-    anns = [li.find_element("css selector", ".ann") for li in b.qa("#announcements li")]
-    texts = [x.get_attribute("data-text") for x in anns]
+    texts = b.texts("#announcements li .ann", "data-text")
     assert texts == ["(Skull) Ragetank healed by Holyone", "(Cross) Shieldwall healed by Flashheal",
                      "(Square) Bearform healed by Chainy"], texts
-    assert anns[0].text == "Skull Ragetank healed by Holyone", anns[0].text  # the icon's title
-    icons = [x.find_element("css selector", "svg.mark").get_attribute("aria-label") for x in anns]
+    shown = b.texts("#announcements li .ann")
+    assert shown[0] == "Skull Ragetank healed by Holyone", shown  # the icon's title
+    icons = b.texts("#announcements li .ann svg.mark", "aria-label")
     assert icons == ["Skull", "Cross", "Square"], icons
     # Encounters of the raid with their counts; another encounter on a click.
-    encs = [e.text for e in b.qa("#enc-list .enc-name")]
+    encs = b.texts("#enc-list .enc-name")
     assert encs[:3] == ["Tanks and Heals", "Incindis", "Garr"], encs
-    assert b.qa("#enc-list .enc-count")[0].text == "7/10"
+    assert b.texts("#enc-list .enc-count")[0] == "7/10"
     b.shot("plan")
     for path in team_plan:
         assert a.set(path, delete=True)[0] == 200, path
@@ -486,9 +485,9 @@ def check_channel():
         "return document.querySelector('#chart path.s-in').getAttribute('d')"
         ".split('L').length") > n0, timeout=6)
     assert "Bytes/s in" in b.text(".legend")
-    log = [li.get_attribute("data-event") for li in b.qa("#event-log li")]
+    log = b.texts("#event-log li", "data-event")
     assert "connected" in log and "started" in log, log
-    assert not any("token=" + TOKEN in li.text for li in b.qa("#event-log li"))
+    assert not any("token=" + TOKEN in t for t in b.texts("#event-log li"))
     # A change's place in the log by name, as the plan names it, once (the node's "changed"
     # and the program's line with the path are one write).
     before = len(b.qa('#event-log li[data-event="changed"]'))
@@ -497,11 +496,11 @@ def check_channel():
     b.wait("the change in the log by name",
            lambda: b.text('#event-log li[data-event="changed"] .ev-msg') == want)
     b.frames()
-    msgs = [li.text for li in b.qa('#event-log li[data-event="changed"] .ev-msg')]
+    msgs = b.texts('#event-log li[data-event="changed"] .ev-msg')
     assert len(msgs) == before + 1, msgs[:3]
     assert a.set(TANKS + "assignedPlayers.4", delete=True)[0] == 200
     # The chart spans as far back as the node's samples go, in whole minutes.
-    axis = [t.text for t in b.qa("#chart text.axis")]
+    axis = b.texts("#chart text.axis")
     assert "now" in axis and ("−1 min" in axis or "−15 s" in axis), axis
     b.shot("channel")
 
