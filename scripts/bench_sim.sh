@@ -71,6 +71,19 @@ ratio() { # (bytes of stale-39 - baseline) / (bytes of component-repair - baseli
 }
 row "39 stale vs 1: repair bytes" "$(ratio ogrh)" "$(ratio addon)" "<= 1.1x" \
   "ogrh sim stale-39; ogrh sim component-repair"
+# The same, the admin's frames only (its answers; the askers' requests left out): the sender of
+# the first frame of a run is the admin (its first poll).
+admin_bytes() { # SCENARIO-or-file MODEL -> bytes the admin sent
+  "$OGRH" sim "$1" --model "$2" --trace "$W/t.csv" >/dev/null 2>&1 || true
+  awk -F, '$3 == "send" { if (a == "") a = $4; if ($4 == a) b += $6 } END { print b + 0 }' "$W/t.csv"
+}
+aratio() {
+  local a b c
+  a=$(admin_bytes stale-39 "$1"); b=$(admin_bytes component-repair "$1"); c=$(admin_bytes "$W/baseline.json" "$1")
+  awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { if (b - c > 0) printf "%.2fx (%d / %d B)", (a - c) / (b - c), a - c, b - c; else print "n/a" }'
+}
+row "39 stale vs 1: the admin's bytes (answers only)" "$(aratio ogrh)" "$(aratio addon)" "-" \
+  "ogrh sim stale-39 --trace F; ogrh sim component-repair --trace F"
 row "raid formation: messages" \
   "$(get $W/raid-formation.ogrh.json ogrh "m['messages']")" \
   "$(get $W/raid-formation.addon.json addon "m['messages']")" "<= 200" "ogrh sim raid-formation"

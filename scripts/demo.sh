@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The story of ogrh-sync, told step by step (make demo): a raid leader's plan read and edited by
-# name, a client's copy that drifts and is repaired, backups and rollback, the channel.
+# name, a client's copy that drifts and is repaired, backups and rollback, the channel, and
+# the live system (a broker and three nodes on loopback).
 # usage: scripts/demo.sh [OGRH]   Without OGRH it builds build/ogrh first, quietly: the build's
 # output goes to build/demo-build.log, one line per build step, the log's path on failure.
 set -eu

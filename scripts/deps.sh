@@ -2,7 +2,7 @@
 # Installs the Debian packages ogrh-sync needs to build, test, benchmark and run its demo.
 # As root it uses apt-get; otherwise it prints the exact command to run.
 set -eu
-pkgs="cmake make gcc clang libclang-rt-14-dev pkg-config libcmocka-dev zlib1g-dev libzstd-dev \
+pkgs="cmake make gcc clang curl libclang-rt-14-dev pkg-config libcmocka-dev zlib1g-dev libzstd-dev \
 libxxhash-dev libjansson-dev lua5.1 luajit zstd valgrind clang-format \
 libmosquitto-dev mosquitto libmicrohttpd-dev chromium chromium-driver python3-selenium"
 missing=""

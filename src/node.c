@@ -68,6 +68,7 @@ void ogrh_node_cfg_default(ogrh_node_cfg *c) {
   t->listen_ms = 5000;
   t->proposal_ms = 5000;
   t->refusal_event_ms = 10000;
+  t->quick_jitter_ms = 150;
   ogrh_node_limits *l = &c->limits;
   l->log_entries = 256;
   l->log_bytes = 65536;
@@ -411,6 +412,8 @@ static void recompute_admin(ogrh_node *n) {
   if (g && g->online) adm = g->name;
   if (strcmp(adm, n->admin) == 0) return;
   bool was = nd_is_admin(n), had = n->admin[0] != 0;
+  char prev[ND_NAME];
+  copy_name(prev, n->admin);
   if (had && adm[0]) {
     int rc;
     nd_backup(n, OGRH_REASON_ADMIN_TRANSFER, "admin transfer", &rc);
@@ -431,10 +434,33 @@ static void recompute_admin(ogrh_node *n) {
   e.who = adm;
   e.by = by;
   nd_event(n, &e);
+  /*
+  ** A new admin whose copy may be behind catches up first (§10.1): from the grantor of a grant
+  ** that shows it behind; else, admin again without a new grant (the granted player back
+  ** online, or just started with the grant in force), from whoever served meanwhile (the admin
+  ** before, or the leader), if that copy turns out to be ahead. Decided before anything of
+  ** ours is published.
+  */
+  const nd_member *src = NULL;
+  uint64_t src_rev = 0;
+  if (!was && nd_is_admin(n)) {
+    const char *s = n->grant_src[0] ? n->grant_src : had ? prev : leader(n);
+    src = s[0] && strcmp(s, n->self) != 0 ? nd_member_find(n, s) : NULL;
+    if (src && (!src->online || src->rank < 1)) src = NULL;
+    src_rev = n->grant_src[0] ? n->grant_rev : 0;
+    /* The admin before is gone (the leader takes over): an assistant online may have what it
+       ordered last; its copy is taken only if it is ahead. */
+    for (size_t i = 0; !src && i < n->nroster; i++)
+      if (n->roster[i].online && n->roster[i].rank >= 1 && strcmp(n->roster[i].name, n->self) != 0)
+        src = &n->roster[i];
+  }
+  n->grant_src[0] = 0;
+  n->handover = src != NULL; /* holds the publishing below */
   if (was && !nd_is_admin(n)) nd_write_reset_admin(n);
   if (!was && nd_is_admin(n)) nd_became_admin(n);
   nd_repair_reset_admin(n);
   start_discovery(n);
+  if (src) nd_handover_begin(n, src->name, src_rev);
 }
 
 static void adopt_grant(ogrh_node *n, uint64_t epoch, const char *admin, const char *grantor) {
@@ -454,6 +480,11 @@ void nd_heard_admin(ogrh_node *n) {
               n->admin);
   n->disc = 0;
   n->no_admin_reported = false;
+}
+
+void nd_heard_epoch(ogrh_node *n, uint64_t epoch) {
+  if (epoch < n->epoch && n->grant_admin[0] && strcmp(n->grantor, n->self) == 0)
+    n->hello_grant = true;
 }
 
 static void send_hello(ogrh_node *n) {
@@ -491,6 +522,9 @@ static void on_grant(ogrh_node *n, const char *sender, const uint8_t *p, size_t 
   uint64_t epoch = nd_get_varint(&r);
   char who[ND_NAME];
   nd_get_player(&r, who);
+  bool has_copy = r.p < r.end;
+  uint64_t rev = has_copy ? nd_get_varint(&r) : 0;
+  ogrh_digest root = has_copy ? nd_get_u64(&r) : 0;
   if (r.err || r.p != r.end || epoch == 0 || !who[0]) {
     nd_refuse(n, sender, OGRH_MT_GRANT, OGRH_WHY_MALFORMED);
     return;
@@ -521,7 +555,14 @@ static void on_grant(ogrh_node *n, const char *sender, const uint8_t *p, size_t 
       return;
     }
   }
+  /* Made admin with a copy behind the grantor's: catch up from it before serving. */
+  if (strcmp(who, n->self) == 0 && has_copy &&
+      (rev > n->rev || (rev == n->rev && root != nd_root(n)))) {
+    copy_name(n->grant_src, sender);
+    n->grant_rev = rev;
+  }
   adopt_grant(n, epoch, who, sender);
+  n->grant_src[0] = 0;
 }
 
 static void on_pause(ogrh_node *n, const char *sender, const uint8_t *p, size_t len) {
@@ -578,6 +619,12 @@ static void send_grant(ogrh_node *n) {
   ogrh_buf_init(&b);
   ogrh_varint_put(&b, n->epoch);
   nd_put_cstr(&b, n->grant_admin);
+  /* The grantor's copy, when it is the admin's (it was the admin, or is in step with it): a
+     new admin behind it catches up from the grantor first. */
+  if ((n->synced && !n->stale) || n->published) {
+    ogrh_varint_put(&b, n->rev);
+    nd_put_u64(&b, nd_root(n));
+  }
   nd_send(n, OGRH_MT_GRANT, &b, OGRH_CTL_ALERT, NULL);
   ogrh_buf_deinit(&b);
 }
@@ -798,11 +845,61 @@ void ogrh_node_tick(ogrh_node *n, uint64_t now) {
   end(n);
 }
 
+static void due_by(uint64_t *t, uint64_t when) {
+  if (when < *t) *t = when;
+}
+
+/*
+** The earliest moment a timer of this node falls due (at most a second away): every wait the
+** protocol names (jitter before a request, the coalescing buffer, deadlines, polls, the batch
+** debounce) ends at its own time, not at the next whole second. Timers that wait for a
+** condition (sending allowed, not paused) are left out while it does not hold.
+*/
 uint64_t ogrh_node_next_tick(const ogrh_node *n, uint64_t now) {
   if (ogrh_sender_queued(ogrh_router_sender(n->router))) return now + 80;
   uint64_t t = now + 1000;
-  if (n->batch_open) t = now + 100;
-  return t;
+  const ogrh_node_timers *tm = &n->cfg.timers;
+  if ((n->dirty_state || n->dirty_doc) && n->persist_retry_at) due_by(&t, n->persist_retry_at);
+  if (!nd_can_send(n)) return t > now ? t : now + 1;
+  bool admin = nd_is_admin(n), hold = n->paused || n->handover;
+  /* Writes leave when they may (the same conditions as nd_flush and the proposals' resend). */
+  if (n->batch_open && !hold && (admin || n->admin[0])) {
+    due_by(&t, n->batch_last + tm->batch_quiet_ms);
+    due_by(&t, n->batch_first + tm->batch_cap_ms);
+  }
+  if (n->hello_grant) due_by(&t, n->hello_at + tm->answer_ms);
+  if (n->disc && n->disc != 3) due_by(&t, n->disc_at);
+  if (admin && !hold) {
+    if (n->pending.n && !n->batch_open) due_by(&t, now);
+    if (!n->pending.n && !n->big_pending && !n->batch_open) {
+      uint64_t p = n->next_poll ? n->next_poll : now + tm->poll_interval_ms;
+      if (n->settle_armed) due_by(&p, n->settle_poll);
+      if (n->join_armed) due_by(&p, n->join_poll);
+      if (p < n->last_poll + tm->poll_join_ms) p = n->last_poll + tm->poll_join_ms;
+      due_by(&t, p);
+    }
+    if (n->cq_open) due_by(&t, n->cq_at);
+  }
+  if (!n->paused) {
+    if (n->dq_open) due_by(&t, n->dq_at);
+    if (n->rq_open) due_by(&t, n->rq_at);
+    if (n->nuq) due_by(&t, now);
+  }
+  if (!admin && n->admin[0] && !n->paused) {
+    if (n->cu_want) due_by(&t, n->cu_at);
+    if (n->outbox.n && !n->batch_open) due_by(&t, now);
+    bool heard = now - n->last_from_admin <= tm->poll_interval_ms * 2;
+    for (size_t i = 0; i < n->nprops; i++)
+      if (n->props[i].tries < tm->tries || heard) due_by(&t, n->props[i].next_at);
+  }
+  const nd_sess *s = &n->sess;
+  if (s->active && (!n->paused || s->manual)) {
+    bool asking = s->phase == OGRH_RS_WAITING || (s->phase == OGRH_RS_RECEIVING && !s->requested);
+    if (asking) due_by(&t, s->send_at);
+    if (!asking && s->deadline) due_by(&t, s->deadline);
+  }
+  /* Due now: the next frame. */
+  return t > now ? t : now + 1;
 }
 
 int ogrh_node_receive(ogrh_node *n, const char *sender, const char *prefix, const uint8_t *text,
@@ -922,7 +1019,18 @@ void ogrh_node_set_conditions(ogrh_node *n, bool in_combat, bool zoning, bool in
                               uint64_t now) {
   if (!n || !begin(n, now)) return;
   bool could = nd_can_send(n);
-  if (n->zoning && !zoning) ogrh_sender_loading_screen(ogrh_router_sender(n->router), n->now);
+  if (n->zoning && !zoning) {
+    ogrh_sender_loading_screen(ogrh_router_sender(n->router), n->now);
+    /* Everything sent to us during the loading screen was dropped: unless the admin is heard
+       within listen_ms (a delta shows a gap at once), say hello, and its poll tells us where
+       we stand (as on joining; "No admin online" is not said again). */
+    if (!nd_is_admin(n) && n->admin[0] && n->disc != 3) {
+      n->admin_heard = false;
+      n->disc = 1;
+      n->disc_at = n->now + n->cfg.timers.listen_ms;
+      n->disc_tries = 0;
+    }
+  }
   n->in_combat = in_combat;
   n->zoning = zoning;
   n->in_raid = in_raid;

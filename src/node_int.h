@@ -170,7 +170,8 @@ enum {
   ND_IT_ENC_MISSING,
   ND_IT_COMPONENT,
   ND_IT_FULL,
-  ND_IT_ENCOUNTER
+  ND_IT_ENCOUNTER,
+  ND_IT_DIGESTS /* a raid as the asker has it: metadata, list and component digests */
 };
 
 /* Drill-down scopes. */
@@ -205,6 +206,10 @@ typedef struct nd_rraid {
 /* A validation or repair in progress on this node (one at a time). */
 typedef struct nd_sess {
   bool active, manual, validate_only, automatic_from_delta;
+  /* quick: the poll named a raid that differs; the first request carries its digests and the
+     source answers with the units at once (one round trip); falls back to the drill-down */
+  bool quick;
+  nd_ident quick_raid; /* name in a */
   ogrh_repair_level level;
   char source[ND_NAME]; /* "" = the admin */
   char *f_raid, *f_enc; /* manual filter (in a) */
@@ -299,6 +304,13 @@ struct ogrh_node {
   char grant_admin[ND_NAME], grantor[ND_NAME]; /* grant_admin "" = no grant */
   char admin[ND_NAME];                         /* effective admin, "" = none */
   bool admin_heard;                            /* the admin has been heard since it became so */
+  /* A new admin whose copy is behind its grantor's: it repairs from the grantor before it
+     publishes, polls or answers anything, so that its stale copy is pushed over nobody's. */
+  bool handover;
+  uint64_t handover_need;  /* the source's copy is taken from this revision on */
+  uint64_t handover_rev;   /* the highest revision the source's answers carried */
+  char grant_src[ND_NAME]; /* a grant being adopted that shows this copy behind: its grantor */
+  uint64_t grant_rev;
   bool paused;
   int disc;         /* discovery: 0 idle, 1 listening, 2 asking, 3 gave up */
   uint64_t disc_at; /* next discovery step */
@@ -337,6 +349,7 @@ struct ogrh_node {
   bool rq_open;
   ogrh_validation *rq_val[5]; /* one per level being collected */
   char *rq_ctx_raid, *rq_ctx_enc;
+  bool rq_nothing; /* a request's digests showed nothing to repair: say so (empty plan) */
   uint64_t cq_min, cq_at;
   bool cq_open;
   bool hello_grant;
@@ -429,6 +442,9 @@ const ogrh_dt_enc *nd_t_enc(const ogrh_dt_raid *r, const char *name, size_t len,
 const ogrh_dt_raid *nd_t_raid(ogrh_node *n, const char *name, size_t len, uint32_t occ);
 int nd_comp_digest(const ogrh_table *enc, int c, ogrh_buf *scratch, ogrh_digest *out);
 void nd_heard_admin(ogrh_node *n);
+/* A request or proposal made at an older epoch: its sender missed a grant; the grantor says
+** it again (at most once per answer_ms). */
+void nd_heard_epoch(ogrh_node *n, uint64_t epoch);
 /* Accepts a message claiming to come from the admin at epoch: OGRH_OK or the refusal. */
 ogrh_refusal nd_check_admin(ogrh_node *n, const char *sender, uint64_t epoch, const char *grantor);
 const char *nd_type_name(uint8_t type);
@@ -497,6 +513,7 @@ int nd_catchup_units(ogrh_node *n, const nd_opset *set, ogrh_buf *out);
 void nd_poll_now(ogrh_node *n);
 void nd_sess_start_auto(ogrh_node *n, const nd_poll *poll, const char *why);
 void nd_sess_end(ogrh_node *n, ogrh_repair_state st);
+void nd_handover_begin(ogrh_node *n, const char *grantor, uint64_t rev);
 void nd_repair_reset_admin(ogrh_node *n);
 void nd_repair_free(ogrh_node *n);
 int nd_sess_begin(ogrh_node *n, bool manual, bool validate_only, const char *source,

@@ -179,6 +179,7 @@ static void validation_done(ogrh_node *n) {
 }
 
 void nd_repair_reset_admin(ogrh_node *n) {
+  n->handover = false;
   /* Anything in progress with the old admin is void; the new one is asked afresh. */
   n->sess.end_reason = "the raid admin changed";
   validation_done(n);
@@ -192,11 +193,54 @@ void nd_repair_reset_admin(ogrh_node *n) {
   n->cu_want = false;
 }
 
+/*
+** A new admin behind its grantor: it counts its revision on from the grantor's, holds what it
+** would publish, and repairs from the grantor (a leader or an assistant, so a valid source);
+** when that ends, however it ends, it serves.
+*/
+void nd_handover_begin(ogrh_node *n, const char *source, uint64_t rev) {
+  if (nd_sess_begin(n, false, false, source, OGRH_REPAIR_AUTO, NULL, NULL)) return;
+  n->handover = true;
+  /* A grant's copy is taken when it is not behind ours; an admin found by the roster's rule
+     takes the other's copy only when it is ahead. */
+  n->handover_need = rev ? rev : n->published + 1;
+  n->handover_rev = rev;
+  n->sess.send_at = n->now;
+  nd_mark_state(n);
+}
+
+static void handover_end(ogrh_node *n) {
+  if (!n->handover) return;
+  n->handover = false;
+  if (!nd_is_admin(n)) return;
+  /* Our revisions go on from the source's: nodes that follow it must not take ours for
+     repeats. */
+  if (n->handover_rev > n->published) {
+    uint64_t up = n->handover_rev - n->published;
+    n->published += up;
+    n->rev += up;
+  }
+  /* Our own writes go on top of what the grantor's copy brought. */
+  if (n->pending.n) {
+    ogrh_buf b;
+    ogrh_buf_init(&b);
+    size_t applied;
+    if (nd_opset_encode(&n->pending, &b) == OGRH_OK)
+      nd_apply_ops(n, (const uint8_t *)b.p, b.n, &applied);
+    ogrh_buf_deinit(&b);
+  }
+  n->join_armed = true;
+  n->join_poll = n->now + n->cfg.timers.poll_join_ms;
+  nd_flush(n, true);
+  nd_mark_state(n);
+}
+
 void nd_sess_end(ogrh_node *n, ogrh_repair_state st) {
   nd_sess *s = &n->sess;
   validation_done(n);
   s->active = false;
   s->phase = st;
+  handover_end(n);
   if (st == OGRH_RS_DONE) {
     n->sess_backoff = 0;
   } else if (st == OGRH_RS_FAILED) {
@@ -267,10 +311,36 @@ static void seed_from_poll(ogrh_node *n, const nd_poll *poll) {
       if (r) {
         r->digest = poll->raid_digest;
         r->want = true;
+        /* The same raids, one of them differing: ask for its units with our digests at once
+           (one round trip); the drill-down remains for whatever that leaves. */
+        if (!s->manual && top.raidlist == poll->raidlist && s->phase == OGRH_RS_WAITING) {
+          s->quick = true;
+          s->quick_raid = r->id;
+          s->send_at = n->now + ogrh_rng_below(&n->rng, n->cfg.timers.quick_jitter_ms + 1);
+        }
       }
     }
   }
   s->want_top = true;
+  /* An empty copy (no raid at all) and the admin has raids: nothing to drill, everything to
+     ask for (a full repair), at once. */
+  if (!s->manual && !top.nraids && top.raidlist != poll->raidlist && s->phase == OGRH_RS_WAITING) {
+    s->level = OGRH_REPAIR_FULL;
+    s->want_top = false;
+    add_diff(n, OGRH_UNIT_RAIDLIST, 0, NULL, 0, 0, NULL, 0, 0, 0, top.raidlist, poll->raidlist);
+  }
+}
+
+/* The quick request brought no answer, or not all: find the rest by drill-down. */
+static void quick_fallback(ogrh_node *n) {
+  nd_sess *s = &n->sess;
+  s->quick = false;
+  s->phase = OGRH_RS_WAITING;
+  s->requested = s->req_heard = false;
+  s->deadline = 0;
+  s->tries = 0;
+  s->units_total = s->units_done;
+  s->send_at = n->now + jitter(n);
 }
 
 void nd_sess_start_auto(ogrh_node *n, const nd_poll *poll, const char *why) {
@@ -414,13 +484,13 @@ ogrh_vr_enc *nd_vb_enc(nd_valbuild *vb, ogrh_vr_raid *r, const char *name, size_
 }
 
 /* The session's findings as a validation (indexes unknown: they are the admin's business). */
-static int diffs_validation(ogrh_node *n, ogrh_validation **out) {
+static int diffs_validation(ogrh_node *n, size_t from, ogrh_validation **out) {
   nd_valbuild vb;
   int rc = nd_vb_new(&vb);
   if (rc) return rc;
   ogrh_validation *v = vb.v;
   v->valid = true;
-  for (size_t i = 0; i < n->sess.ndiffs && !rc; i++) {
+  for (size_t i = from; i < n->sess.ndiffs && !rc; i++) {
     const ogrh_node_diff *d = &n->sess.diffs[i];
     if (d->kind == OGRH_UNIT_GLOBAL) {
       v->globals |= 1u << d->global;
@@ -475,9 +545,10 @@ static int diffs_validation(ogrh_node *n, ogrh_validation **out) {
   return OGRH_OK;
 }
 
-static void report(ogrh_node *n) {
+/* Reports the findings from the from-th on ("Structure mismatch detected: ..."). */
+static void report_from(ogrh_node *n, size_t from) {
   ogrh_validation *v;
-  if (diffs_validation(n, &v)) return;
+  if (diffs_validation(n, from, &v)) return;
   ogrh_buf b;
   ogrh_buf_init(&b);
   ogrh_validation_report(v, &b);
@@ -498,6 +569,10 @@ static void report(ogrh_node *n) {
   ogrh_validation_free(v);
 }
 
+static void report(ogrh_node *n) {
+  report_from(n, 0);
+}
+
 static void put_ident(ogrh_buf *b, const char *name, uint32_t occ) {
   nd_put_name(b, name, strlen(name));
   ogrh_varint_put(b, occ);
@@ -511,9 +586,28 @@ static size_t build_items(ogrh_node *n, ogrh_buf *b, bool only_unheard) {
     nd_put_u8(b, ND_IT_FULL);
     return 1;
   }
+  if (s->quick) {
+    /* The raid the poll named, as we have it: 16 bits of every component digest. */
+    const ogrh_dt_raid *lr = nd_t_raid(n, s->quick_raid.name, s->quick_raid.len, s->quick_raid.occ);
+    if (lr && lr->nencs <= 512) {
+      nd_put_u8(b, ND_IT_DIGESTS);
+      nd_put_name(b, lr->name, lr->name_len);
+      ogrh_varint_put(b, lr->occ);
+      nd_put_u64(b, lr->meta);
+      nd_put_u64(b, lr->list);
+      ogrh_varint_put(b, lr->nencs);
+      for (size_t i = 0; i < lr->nencs; i++)
+        for (int c = 0; c < OGRH_NCOMPONENTS; c++) {
+          nd_put_u8(b, (uint8_t)lr->encs[i].comp[c]);
+          nd_put_u8(b, (uint8_t)(lr->encs[i].comp[c] >> 8));
+        }
+      count++;
+    }
+  }
   for (size_t i = 0; i < s->ndiffs; i++) {
     ogrh_node_diff *d = &s->diffs[i];
     if (d->repaired || (only_unheard && d->repaired)) continue;
+    if (s->quick && d->kind != OGRH_UNIT_GLOBAL) continue;
     switch (d->kind) {
     case OGRH_UNIT_GLOBAL:
       nd_put_u8(b, ND_IT_GLOBAL);
@@ -621,7 +715,7 @@ static void step(ogrh_node *n) {
     if (outstanding(s)) {
       if (s->phase == OGRH_RS_DRILLING) {
         s->phase = OGRH_RS_WAITING;
-        s->send_at = n->now + (s->manual ? 0 : jitter(n));
+        s->send_at = n->now + (s->manual || n->handover ? 0 : jitter(n));
       }
       return;
     }
@@ -641,9 +735,23 @@ static void step(ogrh_node *n) {
     }
     s->phase = OGRH_RS_RECEIVING;
     s->requested = false;
-    s->send_at = n->now + (s->manual ? 0 : jitter(n));
+    /* An automatic full repair comes straight from a poll (an empty copy): ask as quickly as
+       a quick repair does. */
+    s->send_at = n->now + (s->manual || n->handover ? 0
+                           : s->level == OGRH_REPAIR_FULL
+                               ? ogrh_rng_below(&n->rng, n->cfg.timers.quick_jitter_ms + 1)
+                               : jitter(n));
     s->deadline = 0;
     s->tries = 0;
+    return;
+  }
+  /* Quick: done when the copy matches the admin's (a unit's root); every announced unit
+     came and it still differs: the drill-down finds the rest. */
+  if (s->phase == OGRH_RS_RECEIVING && s->quick) {
+    if (s->requested && n->synced && !n->stale && !nd_tentative(n))
+      complete(n);
+    else if (s->units_total && s->units_done >= s->units_total)
+      quick_fallback(n);
     return;
   }
   /* Done when every finding is repaired and every unit the plans announced for it came (a
@@ -662,6 +770,11 @@ static void sess_tick(ogrh_node *n) {
     return;
   }
   if (n->paused && !s->manual) return;
+  /* Units someone else asked for made this copy the admin's: nothing left to ask. */
+  if (!s->manual && !s->source[0] && s->phase == OGRH_RS_WAITING && n->synced && !n->stale) {
+    nd_sess_end(n, OGRH_RS_DONE);
+    return;
+  }
   /* Only progress on this repair keeps the deadline away (an answer of the source, a plan or
      a unit for us: see where deadline is set), not the admin's other traffic: a busy admin
      must not keep a node waiting for ever. */
@@ -672,7 +785,11 @@ static void sess_tick(ogrh_node *n) {
   }
   bool asking = s->phase == OGRH_RS_WAITING || (s->phase == OGRH_RS_RECEIVING && !s->requested);
   if (asking && n->now >= s->send_at && nd_can_send(n)) {
-    if (s->phase == OGRH_RS_WAITING) {
+    if (s->phase == OGRH_RS_WAITING && s->quick) {
+      s->phase = OGRH_RS_RECEIVING;
+      s->requested = false;
+      send_repair_req(n);
+    } else if (s->phase == OGRH_RS_WAITING) {
       send_drill(n);
       s->phase = OGRH_RS_DRILLING;
     } else {
@@ -682,6 +799,15 @@ static void sess_tick(ogrh_node *n) {
     return;
   }
   if (!asking && s->deadline && n->now >= s->deadline) {
+    if (s->quick) {
+      quick_fallback(n);
+      return;
+    }
+    if (n->handover) {
+      /* The source went quiet: a new admin does not wait for it longer than this. */
+      nd_sess_end(n, OGRH_RS_IDLE);
+      return;
+    }
     if (++s->tries >= n->cfg.timers.tries) {
       sess_fail(n, OGRH_WHY_NO_ADMIN, "no answer from the admin");
       return;
@@ -791,6 +917,12 @@ static bool from_source(ogrh_node *n, const char *sender, uint64_t epoch, uint8_
       return false;
     }
     return true;
+  }
+  /* Answers to requests made at a newer epoch are someone else's (a grantor answering its new
+     admin): they say nothing about who is admin, so they are not taken as a takeover. */
+  if (epoch > n->epoch) {
+    n->st.refused[OGRH_WHY_NOT_SOURCE]++;
+    return false;
   }
   ogrh_refusal why = nd_check_admin(n, sender, epoch, NULL);
   if (why == OGRH_WHY_NOT_ADMIN && nd_rank(n, sender) >= 1) {
@@ -977,15 +1109,24 @@ static void take_encs(ogrh_node *n, nd_rd *r) {
 void nd_on_drill_resp(ogrh_node *n, const char *sender, const uint8_t *p, size_t len) {
   nd_rd r = {p, p + len, 0};
   uint64_t epoch = nd_get_varint(&r);
-  nd_get_varint(&r); /* revision the digests describe */
-  nd_get_u64(&r);    /* root */
+  uint64_t rev = nd_get_varint(&r); /* revision the digests describe */
+  ogrh_digest root = nd_get_u64(&r);
   uint64_t count = nd_get_varint(&r);
   if (r.err || count > len) {
     nd_refuse(n, sender, OGRH_MT_DRILL_RESP, OGRH_WHY_MALFORMED);
     return;
   }
   if (!from_source(n, sender, epoch, OGRH_MT_DRILL_RESP)) return;
-  if (nd_is_admin(n)) return;
+  if (nd_is_admin(n) && !n->handover) return;
+  if (n->handover && n->sess.active) {
+    /* A new admin catching up: the source's copy is not newer, or is ours: serve as we are. */
+    if (rev < n->handover_need || root == nd_root(n)) {
+      if (root == nd_root(n) && rev > n->handover_rev) n->handover_rev = rev;
+      nd_sess_end(n, OGRH_RS_DONE);
+      return;
+    }
+    if (rev > n->handover_rev) n->handover_rev = rev;
+  }
   for (uint64_t i = 0; i < count && !r.err; i++) {
     uint8_t kind = nd_get_u8(&r);
     if (kind == ND_DS_TOP)
@@ -1023,7 +1164,16 @@ void nd_heard_repair_req(ogrh_node *n, nd_rd *r, uint64_t count) {
     uint8_t kind = nd_get_u8(&m);
     if (kind == ND_IT_GLOBAL)
       nd_get_u8(&m);
-    else if (kind != ND_IT_RAIDLIST && kind != ND_IT_FULL) {
+    else if (kind == ND_IT_DIGESTS) {
+      uint32_t l;
+      nd_get_name(&m, 1024, &l);
+      nd_get_varint(&m);
+      nd_get_u64(&m);
+      nd_get_u64(&m);
+      uint64_t k = nd_get_varint(&m);
+      if (k <= 512 && k * 2 * OGRH_NCOMPONENTS <= (uint64_t)(m.end - m.p))
+        m.p += k * 2 * OGRH_NCOMPONENTS;
+    } else if (kind != ND_IT_RAIDLIST && kind != ND_IT_FULL) {
       uint32_t l;
       nd_get_name(&m, 1024, &l);
       nd_get_varint(&m);
@@ -1042,6 +1192,7 @@ void nd_heard_repair_req(ogrh_node *n, nd_rd *r, uint64_t count) {
   }
   ogrh_buf_deinit(&mine);
   if (ours && covered == ours) {
+    if (s->quick && s->phase == OGRH_RS_WAITING) s->phase = OGRH_RS_RECEIVING;
     s->req_heard = true;
     s->requested = true;
     s->recv_started_at = n->now;
@@ -1087,6 +1238,10 @@ static bool unit_fixes(const nd_unit *u, const ogrh_node_diff *d) {
 static bool unit_relevant(const nd_sess *s, const nd_unit *u) {
   if (!s->active) return false;
   if (s->level == OGRH_REPAIR_FULL) return true;
+  if (s->quick && u->kind != OGRH_UNIT_GLOBAL && u->kind != OGRH_UNIT_RAIDLIST &&
+      nd_ident_eq(u->raid.name, u->raid.len, u->raid.occ, s->quick_raid.name, s->quick_raid.len,
+                  s->quick_raid.occ))
+    return true;
   for (size_t k = 0; k < s->ndiffs; k++) {
     const ogrh_node_diff *d = &s->diffs[k];
     if (unit_fixes(u, d)) return true;
@@ -1132,6 +1287,10 @@ void nd_on_repair_plan(ogrh_node *n, const char *sender, const uint8_t *p, size_
   }
   if (r.err || r.p != r.end) {
     nd_refuse(n, sender, OGRH_MT_REPAIR_PLAN, OGRH_WHY_MALFORMED);
+    return;
+  }
+  if (s->active && s->quick && s->phase == OGRH_RS_RECEIVING && s->requested && !count) {
+    quick_fallback(n); /* the source found nothing differing in our digests */
     return;
   }
   if (!s->active || s->phase != OGRH_RS_RECEIVING || !units) return;
@@ -1342,34 +1501,76 @@ int nd_apply_unit(ogrh_node *n, ogrh_arena *a, const nd_unit *u, bool *changed) 
   return rc;
 }
 
-void nd_on_repair(ogrh_node *n, const char *sender, const uint8_t *p, size_t len) {
-  nd_rd r = {p, p + len, 0};
-  uint64_t epoch = nd_get_varint(&r), rev_at = nd_get_varint(&r);
-  ogrh_digest root = nd_get_u64(&r);
-  if (r.err) {
-    nd_refuse(n, sender, OGRH_MT_REPAIR, OGRH_WHY_MALFORMED);
+/*
+** Quick repairs learn what differed from the units themselves: the digests of the unit's
+** scope before it is applied, compared after, give the findings a drill-down would have
+** reported (each reported as it is found, and repaired at once).
+*/
+typedef struct quick_snap {
+  ogrh_digest own, global;
+  nd_ident *encs; /* the raid's encounters (names in the arena) */
+  ogrh_digest (*comp)[OGRH_NCOMPONENTS];
+  size_t nencs;
+} quick_snap;
+
+static void quick_before(ogrh_node *n, ogrh_arena *a, const nd_unit *u, quick_snap *q) {
+  memset(q, 0, sizeof *q);
+  nd_top top;
+  nd_tree_top(nd_tree(n), &top);
+  if (u->kind == OGRH_UNIT_GLOBAL) {
+    q->global = top.global[u->index];
     return;
   }
-  ogrh_arena *a = ogrh_arena_new();
-  if (!a) return;
-  nd_unit u;
-  if (nd_unit_decode(a, &r, &u) || r.p != r.end || u.kind == OGRH_UNIT_FULL) {
-    ogrh_arena_free(a);
-    {
-      nd_refuse(n, sender, OGRH_MT_REPAIR, OGRH_WHY_MALFORMED);
-      return;
+  const ogrh_dt_raid *lr = nd_t_raid(n, u->raid.name, u->raid.len, u->raid.occ);
+  if (!lr) return;
+  q->own = lr->own;
+  q->encs = lr->nencs ? ogrh_arena_alloc(a, lr->nencs * sizeof *q->encs) : NULL;
+  q->comp = lr->nencs ? ogrh_arena_alloc(a, lr->nencs * sizeof *q->comp) : NULL;
+  if (!q->encs || !q->comp) return;
+  for (size_t i = 0; i < lr->nencs; i++) {
+    const ogrh_dt_enc *e = &lr->encs[i];
+    q->encs[i].name = adup(a, e->name, e->name_len);
+    if (!q->encs[i].name) return;
+    q->encs[i].len = e->name_len;
+    q->encs[i].occ = e->occ;
+    memcpy(q->comp[i], e->comp, sizeof q->comp[i]);
+    q->nencs = i + 1;
+  }
+}
+
+static void quick_after(ogrh_node *n, const nd_unit *u, const quick_snap *q) {
+  nd_sess *s = &n->sess;
+  size_t from = s->ndiffs;
+  if (u->kind == OGRH_UNIT_GLOBAL) {
+    add_diff(n, OGRH_UNIT_GLOBAL, u->index, NULL, 0, 0, NULL, 0, 0, 0, q->global, u->digest);
+  } else {
+    const ogrh_dt_raid *lr = nd_t_raid(n, u->raid.name, u->raid.len, u->raid.occ);
+    if (lr && lr->own != q->own)
+      add_diff(n, OGRH_UNIT_RAID_META, 0, u->raid.name, u->raid.len, u->raid.occ, NULL, 0, 0, 0,
+               q->own, lr->own);
+    for (size_t i = 0; lr && i < q->nencs; i++) {
+      const ogrh_dt_enc *e = nd_t_enc(lr, q->encs[i].name, q->encs[i].len, q->encs[i].occ);
+      for (int c = 0; e && c < OGRH_NCOMPONENTS; c++)
+        if (e->comp[c] != q->comp[i][c])
+          add_diff(n, OGRH_UNIT_COMPONENT, c, u->raid.name, u->raid.len, u->raid.occ,
+                   q->encs[i].name, q->encs[i].len, q->encs[i].occ, 1u << c, q->comp[i][c],
+                   e->comp[c]);
     }
   }
-  if (!from_source(n, sender, epoch, OGRH_MT_REPAIR) || nd_is_admin(n)) {
-    ogrh_arena_free(a);
-    return;
-  }
+  if (s->ndiffs > from) report_from(n, from);
+  for (size_t k = from; k < s->ndiffs; k++)
+    s->diffs[k].repaired = true;
+}
+
+/* One unit of a REPAIR message, applied staged and verified; progress when it is ours. */
+static void take_unit(ogrh_node *n, const char *sender, ogrh_arena *a, const nd_unit *pu,
+                      uint64_t rev_at, ogrh_digest root, size_t len) {
+  nd_unit u = *pu;
   nd_sess *s = &n->sess;
   bool mine = s->active && s->phase == OGRH_RS_RECEIVING;
   bool useful = mine && unit_relevant(s, &u);
   /* Units others asked for fix us too where we differ, unless our own proposals explain it. */
   if (!useful && (nd_tentative(n) || (s->active && s->manual))) {
-    ogrh_arena_free(a);
     return;
   }
   int rc = OGRH_OK;
@@ -1385,10 +1586,13 @@ void nd_on_repair(ogrh_node *n, const char *sender, const uint8_t *p, size_t len
   bool changed = false;
   if (rc) {
     if (useful) sess_fail(n, OGRH_WHY_NONE, "the backup before the repair failed");
-    ogrh_arena_free(a);
     return;
   }
+  quick_snap snap;
+  bool quick = useful && s->quick;
+  if (quick) quick_before(n, a, &u, &snap);
   rc = nd_apply_unit(n, a, &u, &changed);
+  if (!rc && changed && quick) quick_after(n, &u, &snap);
   if (rc == OGRH_EVERIFY) {
     n->st.units_failed++;
     nd_refuse(n, sender, OGRH_MT_REPAIR, OGRH_WHY_VERIFY);
@@ -1396,7 +1600,6 @@ void nd_on_repair(ogrh_node *n, const char *sender, const uint8_t *p, size_t len
     n->st.units_failed++;
   }
   if (rc) {
-    ogrh_arena_free(a);
     return;
   }
   if (changed) {
@@ -1405,13 +1608,12 @@ void nd_on_repair(ogrh_node *n, const char *sender, const uint8_t *p, size_t len
     /* Deltas newer than the unit go on top again. */
     if (n->rev > rev_at) nd_ring_reapply(n, rev_at);
   }
-  if (!nd_tentative(n) && nd_root(n) == root && n->rev <= rev_at) {
+  if (!nd_is_admin(n) && !nd_tentative(n) && nd_root(n) == root && n->rev <= rev_at) {
     n->rev = rev_at;
     n->synced = true;
     n->stale = false;
   }
   if (!useful) {
-    ogrh_arena_free(a);
     return;
   }
   uint64_t bytes = 0;
@@ -1454,8 +1656,52 @@ void nd_on_repair(ogrh_node *n, const char *sender, const uint8_t *p, size_t len
   e.eta_ms = st.eta_ms;
   nd_event(n, &e);
   ogrh_buf_deinit(&label);
-  ogrh_arena_free(a);
   step(n);
+}
+
+void nd_on_repair(ogrh_node *n, const char *sender, const uint8_t *p, size_t len) {
+  nd_rd r = {p, p + len, 0};
+  uint64_t epoch = nd_get_varint(&r), rev_at = nd_get_varint(&r);
+  ogrh_digest root = nd_get_u64(&r);
+  if (r.err) {
+    nd_refuse(n, sender, OGRH_MT_REPAIR, OGRH_WHY_MALFORMED);
+    return;
+  }
+  ogrh_arena *a = ogrh_arena_new();
+  if (!a) return;
+  /* One or more unit records (a split raid's encounters travel several to a message): all
+     are decoded before any is applied. */
+  nd_unit *us = NULL;
+  size_t nus = 0, capus = 0;
+  bool bad = false;
+  while (!bad && r.p < r.end) {
+    if (nus == capus) {
+      size_t cap = capus ? capus * 2 : 4;
+      nd_unit *v = ogrh_arena_alloc(a, cap * sizeof *v);
+      if (!v) {
+        ogrh_arena_free(a);
+        return;
+      }
+      if (nus) memcpy(v, us, nus * sizeof *v);
+      us = v;
+      capus = cap;
+    }
+    bad = nd_unit_decode(a, &r, &us[nus]) != OGRH_OK || us[nus].kind == OGRH_UNIT_FULL;
+    nus++;
+  }
+  if (bad || !nus || r.p != r.end) {
+    ogrh_arena_free(a);
+    nd_refuse(n, sender, OGRH_MT_REPAIR, OGRH_WHY_MALFORMED);
+    return;
+  }
+  if (!from_source(n, sender, epoch, OGRH_MT_REPAIR) || (nd_is_admin(n) && !n->handover)) {
+    ogrh_arena_free(a);
+    return;
+  }
+  if (n->handover && rev_at > n->handover_rev) n->handover_rev = rev_at;
+  for (size_t i = 0; i < nus; i++)
+    take_unit(n, sender, a, &us[i], rev_at, root, len / nus);
+  ogrh_arena_free(a);
 }
 
 /* ---- timers ---- */

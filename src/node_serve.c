@@ -63,7 +63,7 @@ void nd_poll_now(ogrh_node *n) {
 }
 
 static void poll_tick(ogrh_node *n) {
-  if (!nd_is_admin(n) || !nd_can_send(n) || n->paused) return;
+  if (!nd_is_admin(n) || !nd_can_send(n) || n->paused || n->handover) return;
   if (n->pending.n || n->big_pending || n->batch_open) return; /* a burst has not settled */
   if (!n->next_poll) n->next_poll = n->now + n->cfg.timers.poll_interval_ms;
   bool due = n->now >= n->next_poll || (n->settle_armed && n->now >= n->settle_poll) ||
@@ -93,7 +93,7 @@ static void qunit_free(nd_qunit *u);
 
 static bool i_am_source(ogrh_node *n, const char *source) {
   if (source[0]) return strcmp(source, n->self) == 0 && nd_rank(n, n->self) >= 1;
-  return nd_is_admin(n);
+  return nd_is_admin(n) && !n->handover;
 }
 
 static nd_dscope *dq_find(ogrh_node *n, int kind, const char *raid, size_t rl, uint32_t ro) {
@@ -157,6 +157,7 @@ void nd_on_drill_req(ogrh_node *n, const char *sender, const uint8_t *p, size_t 
     nd_refuse(n, sender, OGRH_MT_DRILL_REQ, OGRH_WHY_NOT_IN_RAID);
     return;
   }
+  nd_heard_epoch(n, epoch);
   if (epoch != n->epoch) return;
   if (!i_am_source(n, source)) {
     if (n->sess.active && strcmp(source, n->sess.source) == 0) nd_heard_drill(n, &r, count);
@@ -277,8 +278,60 @@ static void answer_drills(ogrh_node *n) {
 
 /* ---- repair requests: collect, validate, plan ---- */
 
+/*
+** A raid as the asker has it (ND_IT_DIGESTS): its metadata and list digests and, in its order,
+** 16 bits of each encounter's six component digests. With the same list the encounters pair
+** by position and each differing component is found here at once; a different list asks for
+** the raid's metadata unit (the asker drills for the rest). A digest that agrees by chance in
+** its 16 bits leaves a difference the asker's root check still sees.
+*/
+static int val_digests(ogrh_node *n, nd_valbuild *vb, nd_rd *r) {
+  ogrh_validation *v = vb->v;
+  nd_ident rid = nd_get_ident(r);
+  ogrh_digest meta = nd_get_u64(r), list = nd_get_u64(r);
+  uint64_t m = nd_get_varint(r);
+  if (r->err || m > 512 || m * 2 * OGRH_NCOMPONENTS > (uint64_t)(r->end - r->p))
+    return OGRH_ECORRUPT;
+  const uint8_t *dg = r->p;
+  r->p += m * 2 * OGRH_NCOMPONENTS;
+  const ogrh_dt_raid *tr = nd_t_raid(n, rid.name, rid.len, rid.occ);
+  if (!tr) {
+    v->raid_list = true; /* the asker has a raid we do not */
+    nd_deepen(v, OGRH_LEVEL_RAID);
+    return OGRH_OK;
+  }
+  bool list_d = tr->list != list || m != tr->nencs, meta_d = tr->meta != meta;
+  ogrh_vr_raid *vr = NULL;
+  if (meta_d || list_d) {
+    if (!(vr = nd_vb_raid(vb, rid.name, rid.len, rid.occ))) return OGRH_ENOMEM;
+    vr->remote_index = vr->local_index = tr->index;
+    vr->meta_differs = true;
+    vr->list_differs = list_d;
+    nd_deepen(v, OGRH_LEVEL_RAID);
+  }
+  for (size_t i = 0; !list_d && i < tr->nencs; i++) {
+    const ogrh_dt_enc *te = &tr->encs[i];
+    unsigned mask = 0;
+    for (int c = 0; c < OGRH_NCOMPONENTS; c++) {
+      const uint8_t *q = dg + (i * OGRH_NCOMPONENTS + (size_t)c) * 2;
+      if ((uint16_t)(q[0] | q[1] << 8) != (uint16_t)te->comp[c]) mask |= 1u << c;
+    }
+    if (!mask) continue;
+    if (!vr && !(vr = nd_vb_raid(vb, rid.name, rid.len, rid.occ))) return OGRH_ENOMEM;
+    vr->remote_index = vr->local_index = tr->index;
+    ogrh_vr_enc *ve = nd_vb_enc(vb, vr, te->name, te->name_len, te->occ);
+    if (!ve) return OGRH_ENOMEM;
+    ve->remote_index = ve->local_index = te->index;
+    ve->components |= mask;
+    nd_deepen(v, OGRH_LEVEL_RAID);
+    nd_deepen(v, OGRH_LEVEL_COMPONENT);
+  }
+  return OGRH_OK;
+}
+
 static int val_item(ogrh_node *n, nd_valbuild *vb, nd_rd *r, uint8_t kind, bool *full) {
   ogrh_validation *v = vb->v;
+  if (kind == ND_IT_DIGESTS) return val_digests(n, vb, r);
   if (kind == ND_IT_GLOBAL) {
     uint8_t g = nd_get_u8(r);
     if (r->err || g >= OGRH_NGLOBALS) return OGRH_ECORRUPT;
@@ -417,11 +470,13 @@ void nd_on_repair_req(ogrh_node *n, const char *sender, const uint8_t *p, size_t
     nd_refuse(n, sender, OGRH_MT_REPAIR_REQ, OGRH_WHY_NOT_IN_RAID);
     return;
   }
+  nd_heard_epoch(n, epoch);
   if (epoch != n->epoch) return;
   if (!i_am_source(n, source)) {
     nd_sess *s = &n->sess;
-    if (s->active && s->phase == OGRH_RS_RECEIVING && !s->requested &&
-        strcmp(source, s->source) == 0)
+    if (s->active && strcmp(source, s->source) == 0 &&
+        ((s->phase == OGRH_RS_RECEIVING && !s->requested) ||
+         (s->quick && s->phase == OGRH_RS_WAITING)))
       nd_heard_repair_req(n, &r, count);
     return;
   }
@@ -429,10 +484,13 @@ void nd_on_repair_req(ogrh_node *n, const char *sender, const uint8_t *p, size_t
   nd_valbuild vb;
   if (nd_vb_new(&vb)) return;
   vb.v->valid = true;
-  bool full = false;
+  bool full = false, digests = false;
   int rc = OGRH_OK;
-  for (uint64_t i = 0; i < count && !rc; i++)
-    rc = val_item(n, &vb, &r, nd_get_u8(&r), &full);
+  for (uint64_t i = 0; i < count && !rc; i++) {
+    uint8_t kind = nd_get_u8(&r);
+    digests |= kind == ND_IT_DIGESTS;
+    rc = val_item(n, &vb, &r, kind, &full);
+  }
   nd_vb_done(&vb);
   if (rc || r.err || r.p != r.end) {
     ogrh_validation_free(vb.v);
@@ -447,6 +505,13 @@ void nd_on_repair_req(ogrh_node *n, const char *sender, const uint8_t *p, size_t
     n->rq_at = n->now + n->cfg.timers.buffer_ms;
     if (crl) n->rq_ctx_raid = hdup(cr, crl);
     if (cel) n->rq_ctx_enc = hdup(ce, cel);
+  }
+  if (digests || full) {
+    /* The asker sent its digests, or asks for everything: all is known, planned and sent at
+       once (others who differ the same way hear the units too); nothing differing is said as
+       an empty plan. */
+    n->rq_at = n->now;
+    if (digests && vb.v->valid) n->rq_nothing = true;
   }
   val_merge(&n->rq_val[level], vb.v);
 }
@@ -638,7 +703,8 @@ static ogrh_repair_unit *plan_full(ogrh_node *n, size_t *count) {
 }
 
 static void send_plan(ogrh_node *n, const nd_qunit *const *units, size_t count) {
-  if (!count) return;
+  if (!count && !n->rq_nothing) return;
+  n->rq_nothing = false;
   ogrh_buf b;
   ogrh_buf_init(&b);
   ogrh_varint_put(&b, n->epoch);
@@ -699,6 +765,7 @@ static void plan_requests(ogrh_node *n) {
     n->uq[i].fresh = false;
   }
   if (list) send_plan(n, list, count);
+  n->rq_nothing = false;
   ogrh_free(list, (n->nuq ? n->nuq : 1) * sizeof *list);
   if (n->rq_ctx_raid) ogrh_free(n->rq_ctx_raid, strlen(n->rq_ctx_raid) + 1);
   if (n->rq_ctx_enc) ogrh_free(n->rq_ctx_enc, strlen(n->rq_ctx_enc) + 1);
@@ -865,41 +932,77 @@ int nd_catchup_units(ogrh_node *n, const nd_opset *set, ogrh_buf *out) {
   return rc ? rc : ogrh_buf_error(out);
 }
 
+static void remember_sent(ogrh_node *n, const nd_qunit *u) {
+  size_t slot = 0;
+  for (size_t i = 0; i < sizeof n->sent_units / sizeof *n->sent_units; i++)
+    if (!n->sent_units[i].used || n->sent_units[i].at < n->sent_units[slot].at) {
+      slot = i;
+      if (!n->sent_units[i].used) break;
+    }
+  n->sent_units[slot].key = unit_key(u->kind, u->index, u->raid, u->raid_len, u->raid_occ, u->enc,
+                                     u->enc_len, u->enc_occ);
+  n->sent_units[slot].at = n->now;
+  n->sent_units[slot].used = true;
+}
+
+/* Appends unit u's record (its value from the document as it is now). */
+static int put_unit(ogrh_node *n, ogrh_arena *a, const nd_qunit *u, ogrh_buf *b) {
+  ogrh_value v;
+  ogrh_digest dg = 0;
+  int rc = unit_value(n, a, u, &v, &dg);
+  if (!rc)
+    rc = nd_unit_encode(u->kind, u->index, u->raid, u->raid_len, u->raid_occ, u->enc, u->enc_len,
+                        u->enc_occ, dg, &v, b);
+  return rc;
+}
+
+/*
+** Sends the next queued unit when the sender has room. Encounter and component units of one
+** raid that follow each other in the queue (a raid sent split, or the components of several
+** encounters) go several to a message, up to limits.unit_bytes of them, so that they compress
+** together as the whole raid would, while no call packs more than that.
+*/
 static void send_next_unit(ogrh_node *n) {
   if (!n->nuq) return;
   if (ogrh_sender_queued(ogrh_router_sender(n->router)) >= n->cfg.limits.unit_queue_frames) return;
-  nd_qunit u = n->uq[0];
-  memmove(&n->uq[0], &n->uq[1], (n->nuq - 1) * sizeof *n->uq);
-  n->nuq--;
   ogrh_arena *a = ogrh_arena_new();
-  ogrh_value v;
-  ogrh_digest dg = 0;
-  int rc = a ? unit_value(n, a, &u, &v, &dg) : OGRH_ENOMEM;
-  if (!rc) {
-    ogrh_buf b;
-    ogrh_buf_init(&b);
-    ogrh_varint_put(&b, n->epoch);
-    ogrh_varint_put(&b, n->rev);
-    nd_put_u64(&b, nd_root(n));
-    nd_unit_encode(u.kind, u.index, u.raid, u.raid_len, u.raid_occ, u.enc, u.enc_len, u.enc_occ, dg,
-                   &v, &b);
-    if (nd_send(n, OGRH_MT_REPAIR, &b, OGRH_CTL_BULK, NULL) == OGRH_OK) {
-      n->st.units_sent++;
-      size_t slot = 0;
-      for (size_t i = 0; i < sizeof n->sent_units / sizeof *n->sent_units; i++)
-        if (!n->sent_units[i].used || n->sent_units[i].at < n->sent_units[slot].at) {
-          slot = i;
-          if (!n->sent_units[i].used) break;
-        }
-      n->sent_units[slot].key =
-          unit_key(u.kind, u.index, u.raid, u.raid_len, u.raid_occ, u.enc, u.enc_len, u.enc_occ);
-      n->sent_units[slot].at = n->now;
-      n->sent_units[slot].used = true;
+  if (!a) return;
+  ogrh_buf b;
+  ogrh_buf_init(&b);
+  ogrh_varint_put(&b, n->epoch);
+  ogrh_varint_put(&b, n->rev);
+  nd_put_u64(&b, nd_root(n));
+  nd_qunit taken[64];
+  size_t nt = 0, bytes = 0;
+  while (n->nuq && nt < sizeof taken / sizeof *taken) {
+    nd_qunit *h = &n->uq[0];
+    bool small = h->kind == OGRH_UNIT_ENCOUNTER || h->kind == OGRH_UNIT_COMPONENT;
+    bool first = taken[0].kind == OGRH_UNIT_ENCOUNTER || taken[0].kind == OGRH_UNIT_COMPONENT;
+    if (nt && (!small || !first ||
+               !nd_ident_eq(h->raid, h->raid_len, h->raid_occ, taken[0].raid, taken[0].raid_len,
+                            taken[0].raid_occ) ||
+               bytes + h->bytes > n->cfg.limits.unit_bytes))
+      break;
+    size_t before = b.n;
+    if (put_unit(n, a, h, &b) != OGRH_OK) {
+      b.n = before; /* gone from the document meanwhile: dropped */
+      qunit_free(h);
+    } else {
+      taken[nt++] = *h;
+      bytes += h->bytes;
     }
-    ogrh_buf_deinit(&b);
+    memmove(&n->uq[0], &n->uq[1], (n->nuq - 1) * sizeof *n->uq);
+    n->nuq--;
   }
+  if (nt && !ogrh_buf_error(&b) && nd_send(n, OGRH_MT_REPAIR, &b, OGRH_CTL_BULK, NULL) == OGRH_OK)
+    for (size_t i = 0; i < nt; i++) {
+      n->st.units_sent++;
+      remember_sent(n, &taken[i]);
+    }
+  for (size_t i = 0; i < nt; i++)
+    qunit_free(&taken[i]);
+  ogrh_buf_deinit(&b);
   ogrh_arena_free(a);
-  qunit_free(&u);
 }
 
 /* ---- timers and freeing ---- */
@@ -927,7 +1030,7 @@ void nd_serve_free(ogrh_node *n) {
     ogrh_validation_free(n->rq_val[i]);
     n->rq_val[i] = NULL;
   }
-  n->rq_open = false;
+  n->rq_open = n->rq_nothing = false;
   if (n->rq_ctx_raid) ogrh_free(n->rq_ctx_raid, strlen(n->rq_ctx_raid) + 1);
   if (n->rq_ctx_enc) ogrh_free(n->rq_ctx_enc, strlen(n->rq_ctx_enc) + 1);
   n->rq_ctx_raid = n->rq_ctx_enc = NULL;

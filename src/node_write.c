@@ -384,6 +384,7 @@ static bool has_level(const nd_opset *s, int level) {
 void nd_flush(ogrh_node *n, bool force) {
   if (nd_is_admin(n)) {
     if (!n->pending.n && !n->big_pending && !n->npacks) return;
+    if (n->handover) return; /* nothing is published on a copy still catching up */
     bool pushable = nd_opset_pushable(&n->pending) || n->big_pending;
     /* Writes that are not pushed are published at once (log only); pushable ones wait for a
        moment when they can be sent. */
@@ -691,6 +692,7 @@ void nd_on_proposal(ogrh_node *n, const char *sender, const uint8_t *p, size_t l
   }
   const uint8_t *ops = r.p;
   size_t opslen = (size_t)(r.end - r.p);
+  nd_heard_epoch(n, epoch);
   if (!nd_is_admin(n)) {
     nd_refuse(n, sender, OGRH_MT_PROPOSAL, OGRH_WHY_NOT_ADMIN);
     return;
@@ -1017,6 +1019,7 @@ void nd_on_catchup_req(ogrh_node *n, const char *sender, const uint8_t *p, size_
     nd_refuse(n, sender, OGRH_MT_CATCHUP_REQ, OGRH_WHY_NOT_IN_RAID);
     return;
   }
+  nd_heard_epoch(n, epoch);
   if (!nd_is_admin(n)) {
     /* Someone else asked: if they are no further than we are, the answer serves us too. */
     if (n->cu_want && rev <= n->rev && epoch == n->epoch)
@@ -1153,7 +1156,8 @@ static void catchup_tick(ogrh_node *n) {
 void nd_write_tick(ogrh_node *n) {
   if (n->batch_open && batch_due(n)) nd_flush(n, true);
   if (nd_is_admin(n)) {
-    if (n->cq_open && n->now >= n->cq_at && nd_can_send(n) && !n->paused) answer_catchup(n);
+    if (n->cq_open && n->now >= n->cq_at && nd_can_send(n) && !n->paused && !n->handover)
+      answer_catchup(n);
     if (n->pending.n && !n->batch_open) nd_flush(n, false);
   } else {
     if (n->outbox.n && !n->batch_open) nd_flush(n, false);

@@ -405,7 +405,169 @@ static void test_admin_leaves_falls_back_to_leader(void **state) {
   tc_free(&ch);
 }
 
+/* Every node holds `first` at SLOT1 and `second` at SLOT2, and all copies are equal. */
+#define SLOT2 RZ ".roles.1.assignedPlayers.2"
+static void assert_both_everywhere(tc_chan *ch, const char *first, const char *second);
+
+/* The new admin writes `second` at SLOT2; 40 s later both writes are everywhere. */
+static void new_admin_writes(tc_chan *ch, tc_node *as, const char *first, const char *second) {
+  assert_int_equal(tc_set(as, SLOT2, second, OGRH_SYNC_REALTIME), OGRH_OK);
+  tc_run(ch, 40000);
+  assert_both_everywhere(ch, first, second);
+}
+
+static void assert_both_everywhere(tc_chan *ch, const char *first, const char *second) {
+  for (size_t i = 0; i < ch->n; i++) {
+    assert_string_equal(tc_get(&ch->nodes[i], SLOT1), first);
+    assert_string_equal(tc_get(&ch->nodes[i], SLOT2), second);
+  }
+  assert_true(tc_converged(ch));
+}
+
+/*
+** The admin writes, the delta is lost on its way to Assist, and the admin at once makes Assist
+** admin: the new admin's copy is behind. It catches up from its grantor before it publishes
+** or polls, so that the write survives everywhere (the new admin's stale copy used to be
+** repaired onto every node, the write lost with it).
+*/
+static void test_handover_to_a_stale_admin(void **state) {
+  (void)state;
+  tc_chan ch;
+  four(&ch);
+  tc_node *l = &ch.nodes[0], *as = &ch.nodes[1];
+  as->deaf = true;
+  assert_int_equal(tc_set(l, SLOT1, "\"Kept\"", OGRH_SYNC_REALTIME), OGRH_OK);
+  tc_run(&ch, 500);
+  as->deaf = false;
+  assert_string_not_equal(tc_get(as, SLOT1), "\"Kept\"");
+  assert_int_equal(ogrh_node_grant_admin(l->n, "Assist", ch.now), OGRH_OK);
+  tc_run(&ch, 200);
+  assert_string_equal(tc_status(as).admin, "Assist");
+  /* The new admin's own write while it catches up is kept too, on top. */
+  new_admin_writes(&ch, as, "\"Kept\"", "\"Mine\"");
+  tc_free(&ch);
+}
+
+/*
+** The granted admin drops out; the leader serves meanwhile and orders a write; the granted
+** admin comes back and is admin again (same epoch, no new grant). It catches up from the
+** leader before it serves: the interim write survives, and its next write is ordered after
+** the leader's revisions (not taken for a repeat).
+*/
+static void test_admin_returns_after_interim(void **state) {
+  (void)state;
+  tc_chan ch;
+  four(&ch);
+  tc_node *l = &ch.nodes[0], *as = &ch.nodes[1];
+  assert_int_equal(ogrh_node_grant_admin(l->n, "Assist", ch.now), OGRH_OK);
+  tc_run(&ch, 2000);
+  assert_string_equal(tc_status(&ch.nodes[3]).admin, "Assist");
+  as->online = false;
+  as->deaf = true;
+  tc_roster(&ch);
+  tc_run(&ch, 2000);
+  assert_string_equal(tc_status(&ch.nodes[3]).admin, "Lead");
+  assert_int_equal(tc_set(l, SLOT1, "\"Interim\"", OGRH_SYNC_REALTIME), OGRH_OK);
+  tc_run(&ch, 2000);
+  assert_string_equal(tc_get(&ch.nodes[3], SLOT1), "\"Interim\"");
+  as->online = true;
+  as->deaf = false;
+  tc_roster(&ch);
+  tc_run(&ch, 200);
+  assert_string_equal(tc_status(&ch.nodes[3]).admin, "Assist");
+  new_admin_writes(&ch, as, "\"Interim\"", "\"After\"");
+  tc_free(&ch);
+}
+
+/*
+** The grant itself is lost on its way to the new admin, whose copy is behind too: it goes on
+** proposing to the old admin at the old epoch; the grantor, hearing that, says its grant again,
+** and the new admin catches up before it publishes anything (its own proposal included).
+*/
+static void test_lost_grant_said_again(void **state) {
+  (void)state;
+  tc_chan ch;
+  four(&ch);
+  tc_node *l = &ch.nodes[0], *as = &ch.nodes[1];
+  as->deaf = true;
+  assert_int_equal(tc_set(l, SLOT1, "\"Kept\"", OGRH_SYNC_REALTIME), OGRH_OK);
+  tc_run(&ch, 300);
+  assert_int_equal(ogrh_node_grant_admin(l->n, "Assist", ch.now), OGRH_OK);
+  tc_run(&ch, 300);
+  as->deaf = false;
+  assert_string_equal(tc_status(as).admin, "Lead");
+  assert_int_equal(tc_set(as, SLOT2, "\"Mine\"", OGRH_SYNC_REALTIME), OGRH_OK);
+  /* Its proposal at the old epoch makes the grantor say the grant again, at once. */
+  tc_run(&ch, 3000);
+  assert_string_equal(tc_status(as).admin, "Assist");
+  tc_run(&ch, 60000);
+  assert_both_everywhere(&ch, "\"Kept\"", "\"Mine\"");
+  tc_free(&ch);
+}
+
+/*
+** The granted admin orders a write the leader misses (a loading screen), then drops out: the
+** leader falls back to admin with a copy behind. With the admin before gone, it catches up
+** from an assistant online that is ahead before it serves: the write survives.
+*/
+static void test_leader_falls_back_behind(void **state) {
+  (void)state;
+  tc_chan ch;
+  tc_init(&ch);
+  tc_add(&ch, "Lead", 2);
+  tc_add(&ch, "Assist", 1);
+  tc_add(&ch, "Member", 0);
+  tc_add(&ch, "Victim", 0);
+  tc_add(&ch, "Second", 1);
+  tc_roster(&ch);
+  tc_run(&ch, 6000);
+  tc_node *l = &ch.nodes[0], *as = &ch.nodes[1];
+  assert_int_equal(ogrh_node_grant_admin(l->n, "Assist", ch.now), OGRH_OK);
+  tc_run(&ch, 2000);
+  l->deaf = true;
+  assert_int_equal(tc_set(as, SLOT1, "\"Ordered\"", OGRH_SYNC_REALTIME), OGRH_OK);
+  tc_run(&ch, 1000);
+  as->online = false;
+  as->deaf = true;
+  l->deaf = false;
+  tc_roster(&ch);
+  tc_run(&ch, 200);
+  assert_string_equal(tc_status(&ch.nodes[3]).admin, "Lead");
+  assert_int_equal(tc_set(l, SLOT2, "\"Later\"", OGRH_SYNC_REALTIME), OGRH_OK);
+  tc_run(&ch, 40000);
+  for (size_t i = 0; i < ch.n; i++) {
+    if (i == 1) continue; /* gone */
+    assert_string_equal(tc_get(&ch.nodes[i], SLOT1), "\"Ordered\"");
+    assert_string_equal(tc_get(&ch.nodes[i], SLOT2), "\"Later\"");
+  }
+  tc_free(&ch);
+}
+
 /* ---- discovery ---- */
+
+/*
+** A loading screen drops a delta and the admin's poll 3 s after it, and nothing follows (no
+** gap to notice): after listen_ms without the admin the node says hello, and the admin's poll
+** brings it up to date, long before the next 30 s poll.
+*/
+static void test_after_loading_screen(void **state) {
+  (void)state;
+  tc_chan ch;
+  four(&ch);
+  tc_node *l = &ch.nodes[0], *v = &ch.nodes[3];
+  ogrh_node_set_conditions(v->n, false, true, true, ch.now);
+  v->zoning = true;
+  assert_int_equal(tc_set(l, SLOT1, "\"Zoned\"", OGRH_SYNC_REALTIME), OGRH_OK);
+  tc_run(&ch, 4000);
+  v->zoning = false;
+  ogrh_node_set_conditions(v->n, false, false, true, ch.now);
+  uint64_t hellos = tc_stats(v)->sent[OGRH_MT_HELLO];
+  tc_run(&ch, ch.base.timers.listen_ms + 3000);
+  assert_int_equal(tc_stats(v)->sent[OGRH_MT_HELLO], hellos + 1);
+  assert_string_equal(tc_get(v, SLOT1), "\"Zoned\"");
+  assert_true(ch.now < 20000); /* before the admin's next periodic poll */
+  tc_free(&ch);
+}
 
 /* No admin online: "No admin online" once, bounded retries, then quiet; an admin appears and
 ** the nodes resume by themselves. */
@@ -481,6 +643,11 @@ int main(void) {
       cmocka_unit_test(test_grants_and_epochs),
       cmocka_unit_test(test_officer_claim_is_takeover),
       cmocka_unit_test(test_admin_leaves_falls_back_to_leader),
+      cmocka_unit_test(test_handover_to_a_stale_admin),
+      cmocka_unit_test(test_admin_returns_after_interim),
+      cmocka_unit_test(test_lost_grant_said_again),
+      cmocka_unit_test(test_leader_falls_back_behind),
+      cmocka_unit_test(test_after_loading_screen),
       cmocka_unit_test(test_no_admin_online),
       cmocka_unit_test(test_join_learns_admin),
   };

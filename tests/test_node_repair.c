@@ -162,6 +162,63 @@ static void test_component_repair_each(void **state) {
 ** adds "unless the encounter costs more than the three": metadata, roles and announcements
 ** are most of Razorgore, so the encounter is the cheaper unit here).
 */
+/*
+** Quick repair: the admin's poll names BWL, BWL differs here: one request carrying our digests,
+** answered with the unit at once (no drill-down), the finding reported as the drill-down
+** would, and the copy byte-identical. A stale copy in two raids falls back to the drill-down
+** for the raid the poll does not name.
+*/
+static void test_quick_repair_one_round_trip(void **state) {
+  (void)state;
+  tc_chan ch;
+  raid(&ch, 2);
+  tc_node *a = &ch.nodes[0], *m = &ch.nodes[2], *o = &ch.nodes[3];
+  assert_int_equal(ogrh_node_set_context(a->n, "BWL", NULL, ch.now), OGRH_OK);
+  drift(m, RZ ".roles.1.assignedPlayers.1", "\"Quick\"");
+  drift(o, RZ ".roles.1.assignedPlayers.1", "\"Quick\"");
+  drift(o, "encounterMgmt.raids.1.encounters.1.roles.1.assignedPlayers.1", "\"Other\"");
+  uint64_t units = tc_stats(a)->units_sent;
+  run_until_repaired(&ch, m, 45000);
+  assert_int_equal(tc_stats(m)->drill_requests, 0);
+  assert_true(tc_stats(m)->repair_requests + tc_stats(m)->repair_suppressed >= 1);
+  assert_true(tc_stats(m)->repair_requests + tc_stats(o)->repair_requests <= 2);
+  assert_non_null(tc_find(m, OGRH_EV_MISMATCH,
+                          "Structure mismatch detected: BWL > Razorgore > playerAssignments"));
+  const tc_event *req =
+      tc_find(m, OGRH_EV_REPAIR_REQUESTED, "Requesting repair from raid admin...");
+  const tc_event *done = tc_find(m, OGRH_EV_REPAIR_DONE, "Repair completed successfully");
+  assert_non_null(req);
+  assert_non_null(done);
+  /* One round trip: two channel latencies and a few frames, simulated. */
+  assert_true(done->at - req->at <= 2 * ch.latency + 10 * ch.step);
+  assert_int_equal(tc_stats(a)->units_sent, units + 1);
+  assert_same_file(a, m);
+  /* The other copy also differs in MC: after the quick unit its root still differs, and the
+     drill-down finds MC. */
+  run_until_repaired(&ch, o, 45000);
+  assert_true(tc_stats(o)->drill_requests >= 1);
+  assert_same_file(a, o);
+  tc_free(&ch);
+}
+
+/* An empty copy (no raid at all): no drill-down, one request for everything, answered at once. */
+static void test_empty_copy_full_at_once(void **state) {
+  (void)state;
+  tc_chan ch;
+  raid(&ch, 1);
+  tc_node *a = &ch.nodes[0], *m = &ch.nodes[2];
+  drift(m, "encounterMgmt.raids", "{}");
+  run_until_repaired(&ch, m, 45000);
+  assert_int_equal(tc_stats(m)->drill_requests, 0);
+  assert_int_equal(tc_stats(m)->repair_requests, 1);
+  const tc_event *req =
+      tc_find(m, OGRH_EV_REPAIR_REQUESTED, "Requesting repair from raid admin...");
+  assert_non_null(req);
+  assert_non_null(tc_find(m, OGRH_EV_REPAIR_DONE, "Repair completed successfully"));
+  assert_same_file(a, m);
+  tc_free(&ch);
+}
+
 static void test_three_components_one_encounter(void **state) {
   (void)state;
   tc_chan ch;
@@ -587,6 +644,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_poll_at_most_100_bytes),
       cmocka_unit_test(test_component_repair_each),
+      cmocka_unit_test(test_quick_repair_one_round_trip),
+      cmocka_unit_test(test_empty_copy_full_at_once),
       cmocka_unit_test(test_three_components_one_encounter),
       cmocka_unit_test(test_global_raid_meta_missing_extra),
       cmocka_unit_test(test_many_askers_one_answer),

@@ -179,6 +179,13 @@ extern const cli_cmd cmd_get, cmd_set, cmd_fmt, cmd_stats, cmd_export, cmd_impor
 extern const cli_cmd cmd_checksum, cmd_validate, cmd_diff, cmd_repair, cmd_backup, cmd_defaults,
     cmd_wire;
 extern const cli_cmd cmd_show, cmd_where, cmd_replace;
+/*
+** The live node's commands are their own program, ogrh-node (cmd_node.c, cmd_roster.c and
+** node_*.c, built with OGRH_LIVE_PROGRAM: only it links libmosquitto and libmicrohttpd); in
+** `ogrh` they are cli_live.c's, which run ogrh-node with the same arguments.
+*/
+#define CLI_NODE_SUMMARY "run the live node: sync a plan file with the team over an MQTT broker"
+#define CLI_ROSTER_SUMMARY "publish or show a team's roster (names and ranks) on the broker"
 extern const cli_cmd cmd_node, cmd_roster;
 extern const cli_cmd cmd_sim;
 extern const cli_cmd cmd_migrate;

@@ -423,7 +423,7 @@ done:
 }
 
 const cli_cmd cmd_node = {
-    "node", "run the live node: sync a plan file with the team over an MQTT broker",
+    "node", CLI_NODE_SUMMARY,
     "usage: ogrh node --file FILE --broker HOST[:PORT] --raid TEAM --user NAME\n"
     "                 [--password-file F] [--tls-ca F] [--http ADDR:PORT [--token T]]\n"
     "                 [--profile ctl|retail|unlimited] [-v|--debug|-q] [--json]\n"

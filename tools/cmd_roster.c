@@ -204,7 +204,7 @@ static int run_roster(int argc, char **argv) {
 }
 
 const cli_cmd cmd_roster = {
-    "roster", "publish or show a team's roster (names and ranks) on the broker",
+    "roster", CLI_ROSTER_SUMMARY,
     "usage: ogrh roster --broker HOST[:PORT] --raid TEAM --user LEADER [--password-file F]\n"
     "                   [--tls-ca F] NAME[:RANK]...\n"
     "       ogrh roster --broker HOST[:PORT] --raid TEAM --user NAME [...] --show [--json]\n"

@@ -11,10 +11,13 @@
 ** not read: before every write the file on disk must be the one it last wrote or read.
 **
 ** base.lua (in the node's folder) is the plan as the node last wrote it, followed by a comment
-** line "-- ogrh-node file=<hash> prev=<hash>": the XXH3 of the bytes written to the file and of
-** the bytes the file held before. At start, a file whose hash is `file` is unchanged; `prev`
-** means the node stopped between writing base.lua and the file (the file is just behind);
-** anything else was changed while no node ran, and the difference is handed to the engine.
+** line "-- ogrh-node file=<hash> prev=<hash> journal=<id>": the XXH3 of the bytes written to
+** the file and of the bytes the file held before, and the journal that follows it. At start,
+** the journal's changes are applied to base.lua's plan (node_state.c: every change is in the
+** journal before the engine's state counts it); a file whose hash is `file` is unchanged;
+** `prev` means the node stopped between writing base.lua and the file (the file is just
+** behind); anything else was changed while no node ran, and the difference is handed to the
+** engine.
 */
 #define _GNU_SOURCE /* renameat2 */
 #include "node_live.h"
@@ -136,8 +139,9 @@ static bool same_seen(const seen *a, const seen *b) {
 }
 
 static void on_change(void *ud, const ogrh_change *c) {
-  (void)c;
   live_file *f = ud;
+  /* A failed note makes the next commit fail: the state then waits for the file. */
+  live_journal_note(f->st, c->path, c->new_value);
   live_file_touch(f, live_now_ms());
 }
 
@@ -227,8 +231,7 @@ static uint64_t path_hash(const ogrh_path *p) {
   return h;
 }
 
-/* The value at path p under root (NULL when absent). */
-static const ogrh_value *value_at(const ogrh_value *root, const ogrh_path *p) {
+const ogrh_value *live_value_at(const ogrh_value *root, const ogrh_path *p) {
   const ogrh_value *v = root;
   for (size_t i = 0; v && i < p->n; i++)
     v = v->type == OGRH_TABLE ? ogrh_table_get(v->u.t, &p->seg[i]) : NULL;
@@ -537,16 +540,25 @@ static int write_exchange(live_file *f, const char *p, size_t n, ogrh_buf *previ
   return rc;
 }
 
+/* Writes base.lua (text: the plan as the file gets it) and starts the journal that follows. */
 static int write_base(live_file *f, const ogrh_buf *text, uint64_t h, uint64_t prev) {
+  uint64_t id = live_journal_id(f->st) + 1;
   ogrh_buf b;
   ogrh_buf_init(&b);
   ogrh_buf_add(&b, text->p, text->n);
-  ogrh_buf_printf(&b, "-- ogrh-node file=%016" PRIx64 " prev=%016" PRIx64 "\n", h, prev);
+  ogrh_buf_printf(&b,
+                  "-- ogrh-node file=%016" PRIx64 " prev=%016" PRIx64 " journal=%016" PRIx64 "\n",
+                  h, prev, id);
   int rc = ogrh_buf_error(&b);
   if (!rc) rc = ogrh_write_file_atomic(live_state_path(f->st, "base.lua"), b.p, b.n);
   ogrh_buf_deinit(&b);
-  if (!rc) f->base_hash = h;
-  return rc;
+  if (rc) return rc;
+  f->base_hash = h;
+  if (live_journal_reset(f->st, id))
+    live_log_event(f->log, LIVE_EVENT, "error", NULL,
+                   "cannot start %s: the sync state waits until it can",
+                   live_state_path(f->st, "journal"));
+  return OGRH_OK;
 }
 
 static int write_unlocked(live_file *f, uint64_t now);
@@ -633,7 +645,7 @@ static int write_unlocked(live_file *f, uint64_t now) {
     p.n = 0;
     diff(old_root, new_root, &p, &d);
     for (size_t i = 0; i < d.n; i++)
-      remember(f, &d.v[i].path, value_at(old_root, &d.v[i].path), now);
+      remember(f, &d.v[i].path, live_value_at(old_root, &d.v[i].path), now);
     free(d.v);
   }
   if (theirs) {
@@ -652,8 +664,9 @@ static int write_unlocked(live_file *f, uint64_t now) {
 
 /* ---- opening ---- */
 
-/* Reads base.lua: the plan and the two hashes of its last line. */
-static int load_base(live_file *f, ogrh_svfile **out, uint64_t *file_h, uint64_t *prev_h) {
+/* Reads base.lua: the plan, the two hashes of its last line and its journal (0: none). */
+static int load_base(live_file *f, ogrh_svfile **out, uint64_t *file_h, uint64_t *prev_h,
+                     uint64_t *journal) {
   *out = NULL;
   const char *path = live_state_path(f->st, "base.lua");
   if (access(path, F_OK) != 0) return OGRH_ENOTFOUND;
@@ -663,8 +676,9 @@ static int load_base(live_file *f, ogrh_svfile **out, uint64_t *file_h, uint64_t
   const char *mark = NULL;
   for (const char *p = b.p; !rc && p && (p = strstr(p, "-- ogrh-node file=")) != NULL; p++)
     mark = p;
-  unsigned long long fh, ph;
-  if (!rc && (!mark || sscanf(mark, "-- ogrh-node file=%16llx prev=%16llx", &fh, &ph) != 2))
+  unsigned long long fh, ph, jh = 0;
+  if (!rc && (!mark || sscanf(mark, "-- ogrh-node file=%16llx prev=%16llx journal=%16llx", &fh, &ph,
+                              &jh) < 2))
     rc = OGRH_ECORRUPT;
   ogrh_err err;
   if (!rc) rc = ogrh_svfile_parse(b.p, b.n, path, out, &err);
@@ -672,6 +686,7 @@ static int load_base(live_file *f, ogrh_svfile **out, uint64_t *file_h, uint64_t
   if (rc) return rc;
   *file_h = fh;
   *prev_h = ph;
+  *journal = jh;
   return OGRH_OK;
 }
 
@@ -693,6 +708,44 @@ static void start_watching(live_file *f) {
   if (f->ifd < 0)
     live_log_event(f->log, LIVE_VERBOSE, "watch", NULL,
                    "no inotify: checking %s's size and time every second", f->path);
+}
+
+/*
+** With base.lua: applies its journal (the changes made after it was written; the engine's
+** state counts them). Without one (a first start): writes it now, so that the changes of
+** the first moments have a journal to go to.
+*/
+static int start_journal(live_file *f, bool have_base, uint64_t journal, uint64_t file_h,
+                         uint64_t prev_h, ogrh_err *err) {
+  if (have_base && journal) {
+    size_t count;
+    ogrh_err jerr;
+    int rc = live_journal_replay(f->st, journal, f->doc, &count, &jerr);
+    if (rc == OGRH_ECORRUPT)
+      live_log_event(f->log, LIVE_EVENT, "error", NULL, "%s", ogrh_err_msg(&jerr));
+    else if (rc)
+      return ogrh_err_set(err, rc, "%s", ogrh_err_msg(&jerr));
+    if (count) {
+      live_log_event(f->log, LIVE_VERBOSE, "journal",
+                     json_pack("{s:I}", "count", (json_int_t)count),
+                     "applied %zu change%s of the plan made after %s was last written", count,
+                     count == 1 ? "" : "s", f->path);
+      f->dirty = true;
+    }
+    return OGRH_OK;
+  }
+  ogrh_buf text;
+  ogrh_buf_init(&text);
+  int rc = ogrh_svfile_write(ogrh_doc_svfile(f->doc), &text);
+  /* An older base.lua without a journal keeps its hashes: they tell edits made meanwhile. */
+  if (!rc)
+    rc = have_base ? write_base(f, &text, file_h, prev_h)
+                   : write_base(f, &text, f->disk_hash, f->disk_hash);
+  ogrh_buf_deinit(&text);
+  if (rc)
+    return ogrh_err_set(err, rc, "%s: cannot write: %s", live_state_path(f->st, "base.lua"),
+                        ogrh_strerror(rc));
+  return OGRH_OK;
 }
 
 int live_file_open(const char *path, live_state *st, live_log *log, live_file **out,
@@ -718,8 +771,8 @@ int live_file_open(const char *path, live_state *st, live_log *log, live_file **
   f->ifd = -1;
 
   ogrh_svfile *base = NULL, *disk = NULL, *disk_copy = NULL;
-  uint64_t base_file = 0, base_prev = 0;
-  int brc = load_base(f, &base, &base_file, &base_prev);
+  uint64_t base_file = 0, base_prev = 0, journal = 0;
+  int brc = load_base(f, &base, &base_file, &base_prev, &journal);
   if (brc && brc != OGRH_ENOTFOUND)
     live_log_event(log, LIVE_EVENT, "error", NULL,
                    "%s is damaged (%s): starting from the file alone",
@@ -752,7 +805,7 @@ int live_file_open(const char *path, live_state *st, live_log *log, live_file **
     /* base.lua is both the plan the node holds and what the file held when it last wrote. */
     use = base;
     f->base_hash = base_file;
-    load_base(f, &f->on_disk, &base_file, &base_prev);
+    load_base(f, &f->on_disk, &base_file, &base_prev, &journal);
     if (!f->disk.exists || f->disk_hash == base_prev) {
       /* Missing, or one write behind base.lua: write it again. */
       f->dirty = true;
@@ -784,6 +837,10 @@ int live_file_open(const char *path, live_state *st, live_log *log, live_file **
     live_file_close(f);
     return rc;
   }
+  if ((rc = start_journal(f, base != NULL, journal, base_file, base_prev, err)) != OGRH_OK) {
+    live_file_close(f);
+    return rc;
+  }
   if ((f->sub = ogrh_doc_subscribe(f->doc, on_change, f)) < 0) {
     live_file_close(f);
     return ogrh_err_set(err, OGRH_ENOMEM, "out of memory");
@@ -807,6 +864,12 @@ int live_file_reload_doc(live_file *f, ogrh_err *err) {
     rc = ogrh_doc_from_svfile(sv, &f->doc, err);
   else if (rc == OGRH_ENOTFOUND)
     rc = ogrh_doc_defaults(&f->doc, err);
+  /* on_disk is base.lua's plan at most: the journal's changes follow it again. */
+  size_t count;
+  ogrh_err jerr;
+  if (!rc && f->on_disk && live_journal_id(f->st) &&
+      live_journal_replay(f->st, live_journal_id(f->st), f->doc, &count, &jerr) != OGRH_OK)
+    live_log_event(f->log, LIVE_EVENT, "error", NULL, "%s", ogrh_err_msg(&jerr));
   if (!rc && (f->sub = ogrh_doc_subscribe(f->doc, on_change, f)) < 0) rc = OGRH_ENOMEM;
   if (rc) return ogrh_err_set(err, rc, "cannot read the plan again: %s", ogrh_strerror(rc));
   f->doc_given = false;
@@ -907,16 +970,6 @@ void live_file_reload(live_file *f, uint64_t now) {
 int live_file_flush(live_file *f) {
   if (!f->dirty) return OGRH_OK;
   return write_now(f, live_now_ms());
-}
-
-int live_file_replace(live_file *f, ogrh_svfile *src, ogrh_err *err) {
-  ogrh_value *root = ogrh_svfile_schema_root(src);
-  if (!root) return ogrh_err_set(err, OGRH_ESCHEMA, "the backup holds no OGRH plan");
-  int rc = ogrh_doc_replace_root(f->doc, root, NULL);
-  if (!rc) rc = adopt_unsynced(f, NULL, src);
-  if (rc) return ogrh_err_set(err, rc, "cannot replace the plan: %s", ogrh_strerror(rc));
-  live_file_touch(f, live_now_ms());
-  return OGRH_OK;
 }
 
 const live_file_stats *live_file_stats_get(const live_file *f) {

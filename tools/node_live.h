@@ -69,8 +69,8 @@ void live_log_event(live_log *l, int level, const char *event, json_t *data, con
     ;
 /* An event for the sink only (periodic statistics for charts); data is stolen. */
 void live_log_publish(live_log *l, const char *event, json_t *data);
-/* JSON for a value (lossless mapping of json.h) and for a scope, as events and answers show them.
- */
+/* JSON for a value (lossless mapping of json.h; NULL, absent, is null) and for a scope, as
+** events and answers show them. */
 json_t *live_value_json(const ogrh_value *v);
 json_t *live_scope_json(const ogrh_scope *sc);
 /* Calls fn for every event in the ring with an id above after, oldest first. */
@@ -190,6 +190,23 @@ int live_state_write_status(live_state *st, json_t *status);
 /* For --status: the status file of svpath's node; OGRH_ENOTFOUND when no node ever ran. */
 int live_state_read_status(const char *svpath, ogrh_buf *out, ogrh_err *err);
 
+/*
+** The journal (FILE.node/journal): the plan's changes since base.lua was written, so that a
+** state saved after them never meets a plan without them (a crash between the state and the
+** debounced write of the file). docs/PROTOCOL.md §13.
+**   note    records one change in memory (path NULL or empty: the whole schema root);
+**   commit  appends what was noted and syncs it: call it before saving the state. It fails
+**           after a note or append was lost, until the next reset;
+**   reset   base.lua was written naming journal `id`: start that journal, empty;
+**   replay  applies the journal of base.lua's `id` to doc (before anything else changes it)
+**           and keeps appending to it; a journal of another id is replaced by an empty one.
+*/
+int live_journal_note(live_state *st, const ogrh_path *path, const ogrh_value *v);
+int live_journal_commit(live_state *st, ogrh_err *err);
+int live_journal_reset(live_state *st, uint64_t id);
+int live_journal_replay(live_state *st, uint64_t id, ogrh_doc *doc, size_t *count, ogrh_err *err);
+uint64_t live_journal_id(const live_state *st);
+
 /* ---- the SavedVariables file (node_file.c) ---- */
 
 /* One difference found in the file: the value now at path (nil: deleted). */
@@ -208,6 +225,9 @@ typedef struct live_op {
 typedef void (*live_outside_fn)(void *ud, const live_op *ops, size_t n, bool *accepted);
 
 typedef struct live_file live_file;
+
+/* The value at path p under root (NULL when absent). */
+const ogrh_value *live_value_at(const ogrh_value *root, const ogrh_path *p);
 
 /*
 ** Loads the file (or, if it does not exist yet, the factory defaults) and the copy in
@@ -230,9 +250,6 @@ uint64_t live_file_tick(live_file *f, uint64_t now);
 void live_file_reload(live_file *f, uint64_t now);
 /* Writes now if anything is unwritten. */
 int live_file_flush(live_file *f);
-/* Replaces everything the file holds with a copy of src (a restored backup): the plan as one
-** change of the whole document, the rest adopted as it is. */
-int live_file_replace(live_file *f, ogrh_svfile *src, ogrh_err *err);
 /* Takes over what src holds outside the plan (other variables, OGRH_SV's other keys). */
 int live_file_adopt(live_file *f, ogrh_svfile *src);
 /* The engine owns the document from now on: closing the file no longer frees or touches it. */

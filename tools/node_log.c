@@ -147,6 +147,7 @@ void live_log_replay(const live_log *l, uint64_t after, live_sink_fn fn, void *u
 }
 
 json_t *live_value_json(const ogrh_value *v) {
+  if (!v) return json_null(); /* absent */
   ogrh_buf b;
   ogrh_buf_init(&b);
   json_t *o = NULL;

@@ -25,6 +25,8 @@ struct live_sync {
   live_node *n;
   ogrh_node *node;
   bool connected;
+  bool persist_failing; /* reported once until it works again */
+  json_t *refusals;     /* during live_sync_outside: path -> why, from WRITE_REFUSED events */
   /* the validation an HTTP request waits for */
   live_done_fn done;
   void *done_ud;
@@ -44,11 +46,20 @@ static void out_frame(void *ud, const char *prefix, const uint8_t *text, size_t 
   if (s->n->mqtt) live_mqtt_publish_frame(s->n->mqtt, prefix, text, n);
 }
 
+/*
+** The state is durable before this returns, and never ahead of the plan: the plan's changes
+** noted since the last call go to the journal first (node_state.c), then the state is saved.
+** The file itself is written a moment later (debounced); after a crash the journal brings
+** base.lua up to the state.
+*/
 static int persist(void *ud, const uint8_t *state, size_t n, bool doc_changed, uint64_t now) {
   live_sync *s = ud;
   ogrh_err err;
-  int rc = live_state_save(s->n->state, state, n, &err);
-  if (rc) live_log_event(&s->n->log, LIVE_EVENT, "error", NULL, "%s", ogrh_err_msg(&err));
+  int rc = live_journal_commit(s->n->state, &err);
+  if (!rc) rc = live_state_save(s->n->state, state, n, &err);
+  if (rc && !s->persist_failing)
+    live_log_event(&s->n->log, LIVE_EVENT, "error", NULL, "%s", ogrh_err_msg(&err));
+  s->persist_failing = rc != OGRH_OK;
   if (doc_changed) live_file_touch(s->n->file, now);
   return rc;
 }
@@ -96,6 +107,15 @@ static void on_event(void *ud, const ogrh_event *e) {
   int level = e->kind == OGRH_EV_CHANGED && e->scope.kind == OGRH_SCOPE_OTHER ? LIVE_VERBOSE
               : e->kind == OGRH_EV_REPAIR_PROGRESS                            ? LIVE_VERBOSE
                                                                               : LIVE_EVENT;
+  if (s->refusals && e->kind == OGRH_EV_WRITE_REFUSED && !e->who[0]) {
+    /* Edits from the file: live_sync_outside reports each one with this reason. */
+    const char *why = e->text;
+    size_t wl = strlen(e->what);
+    if (strncmp(why, e->what, wl) == 0 && strncmp(why + wl, ": ", 2) == 0) why += wl + 2;
+    if (strncmp(why, "refused: ", 9) == 0) why += 9;
+    json_object_set_new(s->refusals, e->what, json_string(why));
+    level = LIVE_VERBOSE;
+  }
   live_log_event(&s->n->log, level, ogrh_event_name(e->kind), d, "%s", e->text);
   if (s->done && e->kind == OGRH_EV_MISMATCH) json_array_append_new(s->lines, json_string(e->text));
   if (s->done && e->kind == OGRH_EV_VALIDATION_DONE && !s->outcome[0]) {
@@ -354,21 +374,114 @@ int live_sync_set(live_sync *s, const char *path, const ogrh_value *value, ogrh_
   return player_write(s, &p, value ? value : &nil, level, "api", record, err);
 }
 
+/* Puts a copy of v (nil: removes) at p under root, creating tables on the way as SetPath. */
+static int put_path(ogrh_arena *a, ogrh_value *root, const ogrh_path *p, const ogrh_value *v) {
+  if (p->n == 0) return ogrh_value_copy(a, v, root);
+  ogrh_value *cur = root;
+  for (size_t i = 0; i < p->n; i++) {
+    if (cur->type != OGRH_TABLE) return OGRH_ENOTTABLE;
+    ogrh_value key, val;
+    int rc = ogrh_value_copy(a, &p->seg[i], &key);
+    if (rc) return rc;
+    if (i + 1 == p->n) {
+      rc = ogrh_value_copy(a, v, &val);
+      return rc ? rc : ogrh_table_set(a, cur->u.t, &key, &val);
+    }
+    ogrh_value *next = ogrh_table_get(cur->u.t, &key);
+    if (!next) {
+      if (v->type == OGRH_NIL) return OGRH_OK; /* nothing there to delete */
+      ogrh_table *t = ogrh_table_new(a, 1);
+      if (!t) return OGRH_ENOMEM;
+      val = ogrh_vtable(t);
+      if ((rc = ogrh_table_set(a, cur->u.t, &key, &val)) != OGRH_OK) return rc;
+      next = ogrh_table_get(cur->u.t, &key);
+    }
+    cur = next;
+  }
+  return OGRH_OK;
+}
+
+/* Whether path text a is b or below it, or b below a. */
+static bool related(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b), l = la < lb ? la : lb;
+  return strncmp(a, b, l) == 0 && (la == lb || (la < lb ? b[l] : a[l]) == '.');
+}
+
+/*
+** Edits found in the file become this player's writes in one call: the node's plan with the
+** edits applied goes to ogrh_node_set_root, which applies what this player may write (on the
+** admin as one revision, sent at once; an officer's assignments as proposals; the player's
+** own keys locally) and refuses the rest with WRITE_REFUSED events. What the plan holds
+** afterwards says which edits were taken; each refused one is reported with its reason, and
+** node_file.c keeps the edited file as a backup and writes the plan back over it.
+*/
 void live_sync_outside(void *ud, const live_op *ops, size_t n, bool *accepted) {
   live_sync *s = ud;
-  for (size_t i = 0; i < n; i++) {
-    json_t *rec = NULL;
-    ogrh_err err;
-    err.msg[0] = '\0';
-    int rc = ops[i].path.n
-                 ? player_write(s, &ops[i].path, &ops[i].value, OGRH_SYNC_BATCH, "file", &rec, &err)
-                 : ogrh_node_set_root(s->node, &ops[i].value, NULL, live_now_ms(), &err);
-    if (rc && rc != OGRH_EREFUSED)
-      live_log_event(&s->n->log, LIVE_EVENT, "error", NULL, "cannot take the change of %s: %s",
-                     ops[i].text, ogrh_err_msg(&err));
-    accepted[i] = rc == OGRH_OK;
-    json_decref(rec);
+  ogrh_doc *d = ogrh_node_doc(s->node);
+  ogrh_arena *a = ogrh_arena_new();
+  json_t *olds = json_array();
+  ogrh_value root;
+  ogrh_err err;
+  err.msg[0] = '\0';
+  const ogrh_value *cur = ogrh_doc_root(d);
+  int rc = !a || !olds ? OGRH_ENOMEM : OGRH_OK;
+  if (!rc && cur) {
+    rc = ogrh_value_copy(a, cur, &root);
+  } else if (!rc) {
+    ogrh_table *t = ogrh_table_new(a, 1);
+    rc = t ? OGRH_OK : OGRH_ENOMEM;
+    if (t) root = ogrh_vtable(t);
   }
+  for (size_t i = 0; i < n; i++) {
+    accepted[i] = false;
+    json_array_append_new(olds, live_value_json(cur ? live_value_at(cur, &ops[i].path) : NULL));
+    int prc = rc ? rc : put_path(a, &root, &ops[i].path, &ops[i].value);
+    if (prc && !rc)
+      ogrh_err_set(&err, prc, "cannot apply the change of %s: %s", ops[i].text, ogrh_strerror(prc));
+    if (!rc) rc = prc;
+  }
+  if (!rc) {
+    s->refusals = json_object();
+    rc = ogrh_node_set_root(s->node, &root, NULL, live_now_ms(), &err);
+  }
+  const ogrh_value *now_root = ogrh_doc_root(d);
+  ogrh_value nil = ogrh_vnil();
+  size_t taken = 0;
+  for (size_t i = 0; i < n; i++) {
+    const ogrh_value *v = now_root ? live_value_at(now_root, &ops[i].path) : NULL;
+    accepted[i] = ogrh_value_equal(v ? v : &nil, &ops[i].value);
+    if (accepted[i]) {
+      if (ops[i].scope.kind == OGRH_SCOPE_OTHER) continue;
+      if (++taken > 16) continue; /* a long list is summed up below */
+      live_log_event(&s->n->log, LIVE_EVENT, "changed",
+                     json_pack("{s:s, s:O, s:o, s:o, s:s}", "path", ops[i].text, "old",
+                               json_array_get(olds, i), "new", live_value_json(&ops[i].value),
+                               "scope", live_scope_json(&ops[i].scope), "origin", "file"),
+                     "%s changed %s (in the file)", s->n->user, ops[i].text);
+      continue;
+    }
+    const char *why = NULL;
+    const char *k;
+    json_t *r;
+    json_object_foreach(s->refusals, k, r) {
+      if (related(k, ops[i].text)) why = json_string_value(r);
+    }
+    if (!why) why = rc ? ogrh_err_msg(&err) : "not taken by the sync node";
+    live_log_event(&s->n->log, LIVE_EVENT, "refused",
+                   json_pack("{s:s, s:s, s:s, s:s, s:o}", "who", s->n->user, "path", ops[i].text,
+                             "reason", why, "origin", "file", "scope",
+                             live_scope_json(&ops[i].scope)),
+                   "refused %s's change of %s (file): %s", s->n->user, ops[i].text, why);
+  }
+  if (taken > 16)
+    live_log_event(&s->n->log, LIVE_EVENT, "changed",
+                   json_pack("{s:I, s:s}", "count", (json_int_t)taken, "origin", "file"),
+                   "%s changed %zu places of the plan in the file (the first 16 are listed above)",
+                   s->n->user, taken);
+  json_decref(s->refusals);
+  s->refusals = NULL;
+  json_decref(olds);
+  ogrh_arena_free(a);
 }
 
 int live_sync_grant(live_sync *s, const char *player, json_t **out, ogrh_err *err) {

@@ -11,11 +11,24 @@
 #include <string.h>
 #include <time.h>
 
+#if defined(OGRH_LIVE_PROGRAM)
+/* ogrh-node: the live node's commands only (cli.h). */
+#define PROGRAM "ogrh-node"
+#define ABOUT                                                                                      \
+  "The live node of ogrh-sync, its own program so that the other commands need not load\n"         \
+  "the MQTT and HTTP libraries: `ogrh node` and `ogrh roster` run it.\n"
+static const cli_cmd *const commands[] = {&cmd_node, &cmd_roster};
+#else
+#define PROGRAM "ogrh"
+#define ABOUT                                                                                      \
+  "Keeps an OG-RaidHelper raid plan (WoW SavedVariables) consistent: read, edit,\n"                \
+  "checksum, compare, repair and back up OGRH_SV files.\n"
 static const cli_cmd *const commands[] = {
     &cmd_get,      &cmd_set,      &cmd_fmt,      &cmd_stats, &cmd_export,  &cmd_import,
     &cmd_gen,      &cmd_checksum, &cmd_validate, &cmd_diff,  &cmd_repair,  &cmd_backup,
     &cmd_defaults, &cmd_wire,     &cmd_show,     &cmd_where, &cmd_replace, &cmd_node,
     &cmd_roster,   &cmd_sim,      &cmd_migrate};
+#endif
 
 static const char *current_cmd = "ogrh";
 /* What a failure exits with: 1, or 2 for the comparing commands (diff and cmp do the same). */
@@ -248,9 +261,7 @@ int64_t cli_now(void) {
 }
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: ogrh <command> [options] [args]\n\n"
-             "Keeps an OG-RaidHelper raid plan (WoW SavedVariables) consistent: read, edit,\n"
-             "checksum, compare, repair and back up OGRH_SV files.\n\ncommands:\n");
+  fprintf(f, "usage: " PROGRAM " <command> [options] [args]\n\n" ABOUT "\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
   fprintf(f,
@@ -320,7 +331,9 @@ static int run(int argc, char **argv) {
     return unknown_command(a);
   }
   current_cmd = c->name;
+#if !defined(OGRH_LIVE_PROGRAM)
   if (c == &cmd_validate || c == &cmd_diff) cli_comparing();
+#endif
   return c->run(argc - 1, argv + 1);
 }
 

@@ -157,6 +157,8 @@ typedef struct ogrh_node_timers {
   uint64_t listen_ms;        /* joining: listen this long for the admin before asking (5000) */
   uint64_t proposal_ms;      /* officer: resend an unanswered proposal after (5000, doubling) */
   uint64_t refusal_event_ms; /* at most one REFUSED event per sender and reason per (10000) */
+  uint64_t quick_jitter_ms;  /* a poll names the admin's raid and it differs: the node asks for
+                                its units with its digests after 0..quick_jitter_ms (150) */
 } ogrh_node_timers;
 
 typedef struct ogrh_node_limits {
@@ -227,7 +229,8 @@ void ogrh_node_free(ogrh_node *n);
 */
 void ogrh_node_tick(ogrh_node *n, uint64_t now_ms);
 
-/* The latest time the next tick should happen (a simulator may skip idle time until then). */
+/* When the next tick is due: the earliest timer of the node, at most a second away (a simulator
+** may skip idle time until then; every timer falls due at its own moment). */
 uint64_t ogrh_node_next_tick(const ogrh_node *n, uint64_t now_ms);
 
 /*

@@ -220,6 +220,10 @@ class MQTT:
         self.s.sendall(bytes([first]) + enc + body)
 
     def _recv(self):
+        first, body = self._recv_full()
+        return first & 0xF0, body
+
+    def _recv_full(self):
         first = self.s.recv(1)
         if not first:
             raise ConnectionError("closed")
@@ -233,7 +237,7 @@ class MQTT:
         body = b""
         while len(body) < n:
             body += self.s.recv(n - len(body))
-        return first[0] & 0xF0, body
+        return first[0], body
 
     def publish(self, topic, payload, qos=1):
         self.mid += 1
@@ -243,6 +247,34 @@ class MQTT:
         if qos:
             typ, _ = self._recv()
             assert typ == 0x40, typ
+
+    def subscribe(self, topic):
+        """Subscribes at QoS 0 (deliveries need no acknowledgement); the granted QoS."""
+        self.mid += 1
+        t = topic.encode()
+        self._send(0x82, struct.pack(">HH", self.mid, len(t)) + t + b"\x00")
+        typ, body = self._recv()
+        assert typ == 0x90, typ
+        return body[-1]
+
+    def messages(self, seconds):
+        """[(topic, payload, retained)] of the messages that arrive within seconds."""
+        out = []
+        end = time.monotonic() + seconds
+        try:
+            while time.monotonic() < end:
+                self.s.settimeout(max(0.01, end - time.monotonic()))
+                first, body = self._recv_full()
+                if first & 0xF0 != 0x30:
+                    continue
+                tl = struct.unpack(">H", body[:2])[0]
+                skip = 2 + tl + (2 if first & 0x06 else 0)
+                out.append((body[2:2 + tl].decode(), body[skip:], bool(first & 1)))
+        except socket.timeout:
+            pass
+        finally:
+            self.s.settimeout(5)
+        return out
 
     def close(self):
         try:
