@@ -192,9 +192,13 @@ def check_edit_by_pick():
     a, b = nodes["Alice"], open_browser("Alice")
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select
-    btn = b.slot("2.2").find_element("css selector", "button")
-    btn.send_keys(Keys.ENTER)
-    b.wait("the slot dialog", lambda: b.q("#dlg-slot").is_displayed())
+    # (Until the page has drawn the slot anew after the drag above, its button may be gone or
+    # not ready for keys: the key goes again then.)
+    def enter():
+        if not b.q("#dlg-slot").is_displayed():
+            b.slot("2.2").find_element("css selector", "button").send_keys(Keys.ENTER)
+        return b.q("#dlg-slot").is_displayed()
+    b.wait("the slot dialog", enter)
     assert b.text("#dlg-slot-title") == "Healers, slot 2"
     names = [o.text for o in b.qa("#slot-player option")]
     assert names == ["— empty —", "Alice", "Bob", "Carol"], names
