@@ -155,8 +155,9 @@ def big_raid():
 def under_way(r):
     """Bytes of the repair received, not all of its units applied: units travel several to a
     message, so a repair may go from none applied to all in one step."""
-    return r["state"] == "receiving" and (r["unitsDone"] >= 1 or r["bytesDone"] > 0) and \
+    ok = r["state"] == "receiving" and (r["unitsDone"] >= 1 or r["bytesDone"] > 0) and \
         r["unitsDone"] < r["unitsTotal"]
+    return r if ok else None
 
 
 def check_kill9_during_repair():
@@ -169,12 +170,12 @@ def check_kill9_during_repair():
     st, rec = lead.set(SLOT + "4", "Whileaway")
     assert st == 200, (st, rec)
     m.start()
-    wait_until("Mem4's repair to be under way",
-               lambda: under_way(m.status()["repair"]), timeout=40, step=0.02)
-    # A write of its own, accepted and durable, then kill -9 in the middle of the repair.
+    # A write of its own, accepted and durable, then kill -9 in the middle of the repair (its
+    # units travel several to a message: the kill follows the first sign of progress at once).
     st, rec = m.set("ui.minimized", True)
     assert st == 200, (st, rec)
-    progress = m.status()["repair"]
+    progress = wait_until("Mem4's repair to be under way",
+                          lambda: under_way(m.status()["repair"]), timeout=40, step=0.01)
     m.kill9()
     assert progress["unitsDone"] < progress["unitsTotal"], progress
     st, rec = lead.set(SLOT + "5", "Whiledead")
