@@ -4,7 +4,7 @@
 set -eu
 pkgs="cmake make gcc clang curl libclang-rt-14-dev pkg-config libcmocka-dev zlib1g-dev libzstd-dev \
 libxxhash-dev libjansson-dev lua5.1 luajit zstd valgrind clang-format \
-libmosquitto-dev mosquitto libmicrohttpd-dev libjs-chart.js chromium chromium-driver python3-selenium"
+libmosquitto-dev mosquitto libmicrohttpd-dev chromium chromium-driver python3-selenium"
 missing=""
 for p in $pkgs; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then

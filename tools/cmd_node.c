@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #define NOPTS(a) ((int)(sizeof(a) / sizeof((a)[0])))
-#define STATUS_EVERY_MS 2000
+#define STATUS_EVERY_MS LIVE_SAMPLE_MS
 
 static int sigpipe_fds[2] = {-1, -1};
 static volatile sig_atomic_t got_stop, got_hup;
@@ -167,6 +167,7 @@ static void keep_roster_published(live_node *n, uint64_t now) {
 
 static void write_status(live_node *n, bool running, char **last) {
   json_t *o = live_sync_status(n->sync);
+  if (running) live_web_sample(n, o, live_now_ms());
   json_object_set_new(o, "running", json_boolean(running));
   json_object_set_new(o, "started", json_integer(n->started));
   json_object_set_new(o, "uptime",

@@ -486,5 +486,5 @@ void live_api_handle(void *ud, const live_http_req *rq, live_http_resp *rs) {
   else if (strcmp(p, "/api/events") == 0)
     get_events(n, rq, rs);
   else
-    live_http_error(rs, 404, "no such path: %s", p);
+    live_web_handle(n, rq, rs);
 }

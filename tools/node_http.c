@@ -123,6 +123,16 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, live_http_resp *rs) {
   MHD_add_response_header(r, "Cache-Control", "no-store");
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
   if (rs->disposition) MHD_add_response_header(r, "Content-Disposition", rs->disposition);
+  /* The token travels in the dashboard's link: never in a Referer. */
+  MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+  if (rs->content_type && strncmp(rs->content_type, "text/html", 9) == 0) {
+    /* The dashboard runs its own files only, and never inside another page's frame. */
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'none'; script-src 'self'; style-src 'self'; "
+                            "img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; "
+                            "form-action 'none'; frame-ancestors 'none'");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+  }
   if (rs->status == 401) MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
   enum MHD_Result ok = MHD_queue_response(c, (unsigned)rs->status, r);
   MHD_destroy_response(r);

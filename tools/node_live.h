@@ -9,6 +9,7 @@
 **   node_state.c  the folder beside the file: lock, persisted state, status file;
 **   node_http.c   the HTTP transport (libmicrohttpd, driven by our poll loop), token, SSE;
 **   node_api.c    the HTTP API's endpoints;
+**   node_web.c    the dashboard: the page's files, its statistics and digests;
 **   node_sync.c   the bridge between these and the sync engine;
 **   cmd_node.c    the command: options, the event loop, signals.
 ** Everything runs on one thread; nothing here is thread-safe.
@@ -318,6 +319,22 @@ void live_http_error(live_http_resp *rs, int status, const char *fmt, ...)
 /* Sets the body to the JSON text of o (stolen) and the status. */
 void live_http_json(live_http_resp *rs, int status, json_t *o);
 
+/* ---- channel statistics for the dashboard's charts (node_web.c) ---- */
+
+/* One sample per status update (every LIVE_SAMPLE_MS), the last LIVE_SAMPLES kept: 5 minutes. */
+#define LIVE_SAMPLE_MS 2000
+#define LIVE_SAMPLES 150
+
+typedef struct live_sample {
+  uint64_t t_ms; /* since the node started */
+  uint64_t bytes_in, bytes_out, queue;
+} live_sample;
+
+typedef struct live_samples {
+  live_sample s[LIVE_SAMPLES];
+  size_t n, head;
+} live_samples;
+
 /* ---- the node (cmd_node.c holds it; node_sync.c and node_api.c work on it) ---- */
 
 typedef struct live_sync live_sync;
@@ -339,6 +356,7 @@ typedef struct live_node {
   char token[80];
   uint64_t connected_at; /* when the connection came (0: not connected) */
   bool roster_heard;     /* the broker sent a roster since */
+  live_samples samples;  /* for the dashboard's charts */
 } live_node;
 
 /* ---- the bridge to the sync engine (node_sync.c) ---- */
@@ -376,5 +394,12 @@ int live_sync_restore(live_sync *s, ogrh_svfile *snap, uint32_t id, ogrh_backup_
 /* ---- the HTTP API (node_api.c) ---- */
 
 void live_api_handle(void *ud, const live_http_req *rq, live_http_resp *rs);
+
+/* ---- the dashboard (node_web.c) ---- */
+
+/* Takes a sample of the status (a live_sync_status object) and sends it to open pages. */
+void live_web_sample(live_node *n, const json_t *status, uint64_t now);
+/* What the API does not: the page's files, GET /api/stats and GET /api/digests; 404 else. */
+void live_web_handle(live_node *n, const live_http_req *rq, live_http_resp *rs);
 
 #endif
