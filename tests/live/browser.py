@@ -187,7 +187,7 @@ class Browser:
         return self.fresh(read)
 
     def click(self, css):
-        self.q(css).click()
+        self.fresh(lambda: self.q(css).click())
 
     def tab(self, name):
         self.click("#tab-" + name)

@@ -161,9 +161,9 @@ def check_plan():
         assert a.set(path, delete=True)[0] == 200, path
     b.wait("the plan emptied", lambda: b.text(".role h3 .count") == "0/4"
            and b.slot_player("2.3") is None)
-    b.qa("#enc-list .enc-btn")[2].click()
+    b.fresh(lambda: b.qa("#enc-list .enc-btn")[2].click())
     b.wait("Garr", lambda: b.text("#enc-title") == "Garr")
-    b.qa("#enc-list .enc-btn")[0].click()
+    b.fresh(lambda: b.qa("#enc-list .enc-btn")[0].click())
     b.wait("back", lambda: b.text("#enc-title") == "Tanks and Heals")
     assert b.q("#badge-role").text == "Admin" and "Connected" in b.q("#badge-conn").text
 
