@@ -22,13 +22,6 @@ static char *hdup(const char *s, size_t n) {
   return c;
 }
 
-/* A name kept as a C string (the repair options take C strings, and it is freed as strlen + 1
-** bytes): cut at a NUL byte it may hold. */
-static char *cdup(const char *s, size_t n) {
-  const char *z = memchr(s, 0, n);
-  return hdup(s, z ? (size_t)(z - s) : n);
-}
-
 static void hfree(char *s, size_t n) {
   if (s) ogrh_free(s, n + 1);
 }
@@ -513,8 +506,9 @@ void nd_on_repair_req(ogrh_node *n, const char *sender, const uint8_t *p, size_t
   if (!n->rq_open) {
     n->rq_open = true;
     n->rq_at = n->now + n->cfg.timers.buffer_ms;
-    if (crl) n->rq_ctx_raid = cdup(cr, crl);
-    if (cel) n->rq_ctx_enc = cdup(ce, cel);
+    /* Kept as C strings (freed as strlen + 1 bytes): a name with a NUL was refused above. */
+    if (crl) n->rq_ctx_raid = hdup(cr, crl);
+    if (cel) n->rq_ctx_enc = hdup(ce, cel);
   }
   if (digests || full) {
     /* The asker sent its digests, or asks for everything: all is known, planned and sent at
